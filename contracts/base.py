@@ -1,0 +1,105 @@
+"""Base schema and shared pieces of every contract.
+
+Every schema rejects unknown fields and reports errors in Spanish, naming the field.
+"""
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+from services.runtime.errors import validation_error
+
+# Spanish default messages for every marshmallow field type used in contracts.
+_MESSAGES = {
+    fields.Field: {
+        "required": "Este campo es obligatorio.",
+        "null": "Este campo no puede ser nulo.",
+        "validator_failed": "Valor inválido.",
+    },
+    fields.String: {"invalid": "Debe ser un texto.", "invalid_utf8": "No es un texto UTF-8 válido."},
+    fields.Integer: {"invalid": "Debe ser un número entero.", "too_large": "El número es demasiado grande."},
+    fields.Number: {"invalid": "Debe ser un número.", "too_large": "El número es demasiado grande."},
+    fields.Boolean: {"invalid": "Debe ser verdadero o falso."},
+    fields.DateTime: {"invalid": "Debe ser una fecha y hora ISO-8601.", "invalid_awareness": "La fecha y hora debe indicar la zona horaria."},
+    fields.AwareDateTime: {"invalid": "Debe ser una fecha y hora ISO-8601.", "invalid_awareness": "La fecha y hora debe indicar la zona horaria."},
+    fields.Date: {"invalid": "Debe ser una fecha AAAA-MM-DD."},
+    fields.List: {"invalid": "Debe ser una lista."},
+    fields.Dict: {"invalid": "Debe ser un objeto."},
+    fields.Nested: {"type": "Debe ser un objeto."},
+    fields.Email: {"invalid": "No es una dirección de correo válida."},
+    fields.UUID: {"invalid_uuid": "No es un identificador válido."},
+}
+for _cls, _messages in _MESSAGES.items():
+    _cls.default_error_messages = {**getattr(_cls, "default_error_messages", {}), **_messages}
+
+
+class ContractSchema(Schema):
+    """Strict schema: unknown fields are an error."""
+
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {
+        "unknown": "Campo no permitido.",
+        "type": "Se esperaba un objeto JSON.",
+    }
+
+
+class LenientSchema(ContractSchema):
+    """For messages whose producers may add fields (newer event versions)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+def text(max_length, min_length=1, **kwargs):
+    """A required, trimmed-length-checked text field."""
+    return fields.String(
+        validate=validate.Length(min=min_length, max=max_length,
+                                 error=f"Debe tener entre {min_length} y {max_length} caracteres."),
+        **kwargs,
+    )
+
+
+def one_of(choices, **kwargs):
+    choices = list(choices)
+    return fields.String(
+        validate=validate.OneOf(choices, error="Valor no permitido. Use uno de: " + ", ".join(choices) + "."),
+        **kwargs,
+    )
+
+
+def load(schema, data, message="La solicitud contiene datos inválidos."):
+    """Validate and deserialize ``data``; raise ``ValidationFailed`` (422) naming each field."""
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise validation_error(exc.messages, message)
+
+
+ROLES = ("lawyer", "clerk", "judge", "citizen", "admin")
+
+
+class ActorSchema(LenientSchema):
+    """Who is calling: the authenticated identity the gateway passes with every call."""
+
+    sub = text(128, required=True)
+    role = one_of(ROLES, required=True)
+    name = text(200, required=False, allow_none=True)
+    bar_number = text(32, required=False, allow_none=True)
+    court_id = text(16, required=False, allow_none=True)
+
+
+class ErrorSchema(ContractSchema):
+    error = fields.String(required=True, metadata={"description": "Código estable del error"})
+    message = fields.String(required=True, metadata={"description": "Mensaje en español para personas"})
+    details = fields.Dict(required=True, metadata={"description": "Campos con problemas u otros datos"})
+
+
+class EventEnvelopeSchema(ContractSchema):
+    """Every event on the bus: the facts (``data``) and their identity."""
+
+    event_id = text(64, required=True)
+    event_type = text(64, required=True)
+    source = text(64, required=True)
+    version = fields.Integer(required=True)
+    occurred_at = fields.String(required=True)
+    correlation_id = fields.String(required=False, allow_none=True)
+    data = fields.Dict(required=True)

@@ -1,0 +1,206 @@
+"""Contracts of the filings service (expediente electrónico): RPC requests and responses."""
+import re
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from contracts.base import ContractSchema, one_of, text
+
+MATTERS = ("civil", "penal", "laboral", "familia", "amparo", "antejuicio")
+PARTY_ROLES = ("actor", "demandado", "tercero", "querellante", "agraviado", "sindicado",
+               "ministerio_publico", "amparista", "autoridad_impugnada", "denunciante", "denunciado")
+FILING_KINDS = ("escrito", "apersonamiento", "memorial", "contestacion", "recurso", "evidencia")
+INITIAL_FILING_KIND = "demanda"
+FILING_STATUSES = ("received", "accepted", "rejected")
+RESOLUTION_KINDS = ("decreto", "auto", "sentencia")
+REVIEW_DECISIONS = ("accept", "reject")
+
+COURT_ID_RE = re.compile(r"^\d{5}$")
+CASE_NUMBER_RE = re.compile(r"^\d{5}-\d{4}-\d{5}$")
+ID_NUMBER_RE = r"^[0-9A-Za-z\- ]{1,32}$"
+
+
+def court_id_field(**kwargs):
+    return fields.String(validate=validate.Regexp(COURT_ID_RE, error="El código de tribunal tiene 5 dígitos."), **kwargs)
+
+
+class PartySchema(ContractSchema):
+    name = text(200, required=True)
+    role = one_of(PARTY_ROLES, required=True)
+    id_number = fields.String(required=False, allow_none=True,
+                              validate=validate.Regexp(ID_NUMBER_RE, error="Número de identificación inválido."))
+
+
+class OpenCaseSchema(ContractSchema):
+    """``metadata`` of POST /api/v1/cases."""
+
+    court_id = court_id_field(required=True)
+    matter = one_of(MATTERS, required=True)
+    subject = text(500, required=True)
+    parties = fields.List(fields.Nested(PartySchema), required=True,
+                          validate=validate.Length(min=1, max=50, error="Indique entre 1 y 50 partes."))
+    represents = text(200, required=True)
+
+    @validates_schema
+    def represented_party_exists(self, data, **kwargs):
+        names = [p["name"] for p in data.get("parties", [])]
+        if "represents" in data and names and data["represents"] not in names:
+            raise ValidationError("Debe ser el nombre de una de las partes del caso.", "represents")
+        if len(set(n.casefold() for n in names)) != len(names):
+            raise ValidationError("Hay partes con el mismo nombre.", "parties")
+
+
+class FilingMetadataSchema(ContractSchema):
+    """``metadata`` of POST /api/v1/cases/{case_number}/filings."""
+
+    kind = one_of(FILING_KINDS, required=True)
+    summary = text(1000, required=True)
+    represents = text(200, required=False, allow_none=True)
+
+    @validates_schema
+    def appearance_names_party(self, data, **kwargs):
+        if data.get("kind") == "apersonamiento" and not data.get("represents"):
+            raise ValidationError("Un apersonamiento debe indicar la parte que representa.", "represents")
+
+
+class ReviewSchema(ContractSchema):
+    decision = one_of(REVIEW_DECISIONS, required=True)
+    reason = fields.String(required=False, allow_none=True,
+                           validate=validate.Length(max=2000, error="Máximo 2000 caracteres."))
+
+    @validates_schema
+    def rejection_has_reason(self, data, **kwargs):
+        if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
+            raise ValidationError("Un rechazo debe indicar el motivo.", "reason")
+
+
+class ResolutionMetadataSchema(ContractSchema):
+    kind = one_of(RESOLUTION_KINDS, required=True)
+    summary = text(2000, required=True)
+    term_days = fields.Integer(required=False, allow_none=True, strict=True,
+                               validate=validate.Range(min=1, max=365, error="El plazo debe estar entre 1 y 365 días hábiles."))
+
+
+class ListCasesQuerySchema(ContractSchema):
+    status = one_of(FILING_STATUSES, required=False)
+    limit = fields.Integer(required=False, validate=validate.Range(min=1, max=200, error="Entre 1 y 200."))
+
+
+# --- responses -------------------------------------------------------------
+class CourtSchema(ContractSchema):
+    court_id = fields.String(required=True)
+    name = fields.String(required=True)
+    matters = fields.List(fields.String(), required=True)
+
+
+class CourtListSchema(ContractSchema):
+    items = fields.List(fields.Nested(CourtSchema), required=True)
+
+
+class DocumentInfoSchema(ContractSchema):
+    document_id = fields.String(required=True)
+    filename = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    pages = fields.Integer(required=True)
+
+
+class PersonSchema(ContractSchema):
+    sub = fields.String(required=True)
+    name = fields.String(allow_none=True)
+    bar_number = fields.String(allow_none=True)
+
+
+class ReceiptSchema(ContractSchema):
+    """Constancia de presentación."""
+
+    filing_id = fields.String(required=True)
+    case_number = fields.String(required=True)
+    court_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    summary = fields.String(required=True)
+    filed_by = fields.Nested(PersonSchema, required=True)
+    received_at = fields.String(required=True, metadata={"description": "UTC ISO-8601"})
+    status = fields.String(required=True)
+    documents = fields.List(fields.Nested(DocumentInfoSchema), required=True)
+
+
+class OpenCaseResponseSchema(ContractSchema):
+    case_number = fields.String(required=True)
+    receipt = fields.Nested(ReceiptSchema, required=True)
+
+
+class ReviewInfoSchema(ContractSchema):
+    decision = fields.String(required=True)
+    reason = fields.String(allow_none=True)
+    reviewed_by = fields.Nested(PersonSchema, required=True)
+    reviewed_at = fields.String(required=True)
+
+
+class FilingSchema(ReceiptSchema):
+    represents = fields.String(allow_none=True)
+    folio = fields.Integer(allow_none=True)
+    review = fields.Nested(ReviewInfoSchema, allow_none=True)
+
+
+class AttorneySchema(PersonSchema):
+    represents = fields.String(required=True)
+    since = fields.String(required=True)
+
+
+class EntrySchema(ContractSchema):
+    folio = fields.Integer(required=True)
+    type = one_of(("filing", "resolution"), required=True)
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    summary = fields.String(required=True)
+    at = fields.String(required=True)
+    by = fields.Nested(PersonSchema, required=True)
+    term_days = fields.Integer(allow_none=True)
+    documents = fields.List(fields.Nested(DocumentInfoSchema), required=True)
+
+
+class CaseSchema(ContractSchema):
+    case_number = fields.String(required=True)
+    court_id = fields.String(required=True)
+    court_name = fields.String(required=True)
+    matter = fields.String(required=True)
+    subject = fields.String(required=True)
+    opened_at = fields.String(required=True)
+    parties = fields.List(fields.Nested(PartySchema), required=True)
+    attorneys = fields.List(fields.Nested(AttorneySchema), required=True)
+    entries = fields.List(fields.Nested(EntrySchema), required=True)
+
+
+class PendingFilingSchema(ContractSchema):
+    filing_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    summary = fields.String(required=True)
+    received_at = fields.String(required=True)
+    filed_by = fields.Nested(PersonSchema, required=True)
+
+
+class CaseSummarySchema(ContractSchema):
+    case_number = fields.String(required=True)
+    court_id = fields.String(required=True)
+    matter = fields.String(required=True)
+    subject = fields.String(required=True)
+    opened_at = fields.String(required=True)
+    pending_filings = fields.List(fields.Nested(PendingFilingSchema), required=True)
+
+
+class CaseListSchema(ContractSchema):
+    items = fields.List(fields.Nested(CaseSummarySchema), required=True)
+
+
+class ResolutionSchema(ContractSchema):
+    resolution_id = fields.String(required=True)
+    case_number = fields.String(required=True)
+    court_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    summary = fields.String(required=True)
+    term_days = fields.Integer(allow_none=True)
+    folio = fields.Integer(required=True)
+    issued_at = fields.String(required=True)
+    issued_by = fields.Nested(PersonSchema, required=True)
+    document = fields.Nested(DocumentInfoSchema, required=True)
+    recipients = fields.List(fields.String(), required=True)

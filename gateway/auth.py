@@ -1,0 +1,85 @@
+"""JWT bearer authentication (HS256).
+
+Claims: ``sub``, ``role`` (lawyer, clerk, judge, citizen, admin), ``name``,
+``bar_number`` (lawyers), ``court_id`` (clerks and judges), ``exp``.
+"""
+import datetime
+
+import jwt
+from marshmallow import ValidationError
+from nameko.extensions import DependencyProvider
+
+from contracts.base import ActorSchema
+from services.runtime.config import Settings
+from services.runtime.errors import Forbidden, Unauthenticated
+
+DEV_SECRET = "portal-judicial-dev-secret-no-usar-en-produccion"
+ALGORITHM = "HS256"
+
+
+def resolve_secret(settings):
+    """The signing secret; production refuses to start without a real one."""
+    secret = settings.get("JWT_SECRET")
+    if settings.production:
+        if not secret or secret == DEV_SECRET:
+            raise RuntimeError("JWT_SECRET must be set to a strong secret when PORTAL_ENV=production")
+        return secret
+    return secret or DEV_SECRET
+
+
+def mint_token(secret, sub, role, name=None, bar_number=None, court_id=None, ttl_hours=8, now=None):
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    claims = {"sub": sub, "role": role, "iat": now, "exp": now + datetime.timedelta(hours=ttl_hours)}
+    for key, value in (("name", name), ("bar_number", bar_number), ("court_id", court_id)):
+        if value:
+            claims[key] = value
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def _unauthenticated(message, code="invalid_token"):
+    return Unauthenticated(code, message)
+
+
+def decode_actor(secret, header_value):
+    """The caller's identity from an ``Authorization: Bearer`` header value."""
+    if not header_value:
+        raise _unauthenticated("Se requiere autenticación (encabezado Authorization: Bearer).", "missing_token")
+    scheme, _, token = header_value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip() or len(token) > 8192:
+        raise _unauthenticated("El encabezado Authorization debe ser 'Bearer <token>'.")
+    try:
+        claims = jwt.decode(token.strip(), secret, algorithms=[ALGORITHM],
+                            options={"require": ["exp", "sub", "role"]})
+    except jwt.ExpiredSignatureError:
+        raise _unauthenticated("La sesión expiró; vuelva a iniciar sesión.", "token_expired")
+    except jwt.PyJWTError:
+        raise _unauthenticated("El token de acceso no es válido.")
+    actor = {key: claims.get(key) for key in ("sub", "role", "name", "bar_number", "court_id")}
+    try:
+        actor = ActorSchema().load({k: v for k, v in actor.items() if v is not None})
+    except ValidationError:
+        raise _unauthenticated("El token de acceso no contiene una identidad válida.")
+    if actor["role"] in ("clerk", "judge") and not actor.get("court_id"):
+        raise _unauthenticated("El token de personal del tribunal debe indicar court_id.")
+    if actor["role"] == "lawyer" and not actor.get("bar_number"):
+        raise _unauthenticated("El token de abogado debe indicar el número de colegiado (bar_number).")
+    return actor
+
+
+class Auth(DependencyProvider):
+    def setup(self):
+        self.secret = resolve_secret(Settings(self.container.config))
+
+    def get_dependency(self, worker_ctx):
+        return Authenticator(self.secret)
+
+
+class Authenticator:
+    def __init__(self, secret):
+        self.secret = secret
+
+    def actor(self, request, roles=None):
+        actor = decode_actor(self.secret, request.headers.get("Authorization"))
+        if roles and actor["role"] not in roles:
+            raise Forbidden("forbidden", "Su rol no permite esta operación.", {"role": actor["role"]})
+        return actor

@@ -1,0 +1,24 @@
+"""What every group of gateway routes shares: identity, configuration, RPC with a timeout."""
+from nameko.dependency_providers import Config
+from nameko.rpc import RpcProxy
+
+from gateway.auth import Auth
+from services.runtime import rpc
+from services.runtime.config import Settings
+from services.runtime.observability import Observability
+
+
+class GatewayBase:
+    name = "gateway"
+
+    auth = Auth()
+    config = Config()
+    observability = Observability()
+    filings = RpcProxy("filings")
+
+    @property
+    def settings(self):
+        return Settings(self.config)
+
+    def call(self, method_proxy, *args, **kwargs):
+        return rpc.call(method_proxy, *args, timeout=self.settings.rpc_timeout, **kwargs)

@@ -1,0 +1,57 @@
+"""Health, readiness, metrics, the OpenAPI document and the benchmark's reference path."""
+import pymongo
+from kombu import Connection
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from werkzeug.wrappers import Response
+
+from gateway.base import GatewayBase
+from gateway.openapi import doc
+from gateway.web import json_response, route
+from services.runtime.mongo import get_client
+
+
+class SystemRoutes(GatewayBase):
+    @route("GET", "/healthz")
+    @doc("El proceso del gateway está vivo", "sistema", auth=False)
+    def healthz(self, request):
+        return json_response({"status": "ok"})
+
+    @route("GET", "/readyz")
+    @doc("El broker y la base de datos responden", "sistema", auth=False, errors=(503,))
+    def readyz(self, request):
+        checks = {"broker": self._broker_ok(), "database": self._database_ok()}
+        ready = all(checks.values())
+        return json_response({"status": "ready" if ready else "not_ready", "checks": checks}, status=200 if ready else 503)
+
+    def _broker_ok(self):
+        try:
+            with Connection(self.config["AMQP_URI"], connect_timeout=2) as connection:
+                connection.ensure_connection(max_retries=1, timeout=2)
+            return True
+        except Exception:
+            return False
+
+    def _database_ok(self):
+        try:
+            get_client(self.settings.mongo_uri).admin.command("ping")
+            return True
+        except pymongo.errors.PyMongoError:
+            return False
+
+    @route("GET", "/metrics")
+    def metrics(self, request):
+        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+
+    @route("GET", "/api/v1/openapi.json")
+    def openapi(self, request):
+        from gateway.openapi import build_spec
+        from gateway.service import Gateway
+
+        return json_response(build_spec(Gateway))
+
+    @route("GET", "/api/v1/diagnostics/echo")
+    @doc("Ruta de referencia: una llamada RPC a un servicio que devuelve su argumento", "sistema")
+    def echo(self, request):
+        self.auth.actor(request)
+        value = request.args.get("value", "ping")[:64]
+        return json_response({"value": self.call(self.filings.echo, value)})

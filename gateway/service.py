@@ -1,0 +1,10 @@
+"""The gateway: the one HTTP door for external clients.
+
+Run with ``nameko run --config deploy/config.yaml gateway.service``.
+"""
+from gateway.routes.filings import FilingsRoutes
+from gateway.routes.system import SystemRoutes
+
+
+class Gateway(SystemRoutes, FilingsRoutes):
+    name = "gateway"

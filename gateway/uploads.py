@@ -1,0 +1,79 @@
+"""Multipart uploads: a ``metadata`` JSON part and PDF document parts.
+
+Checks everything that can be checked before a byte reaches a service: the
+content type, the total size, the number of parts and documents, each
+document's size and name, and the metadata JSON.
+"""
+from dataclasses import dataclass
+
+from services.runtime.errors import PayloadTooLarge, PortalError, UnsupportedMediaType, ValidationFailed
+from gateway.web import parse_json_object
+
+MAX_METADATA_BYTES = 256 * 1024
+
+
+@dataclass
+class Upload:
+    filename: str
+    data: bytes
+
+
+def read_multipart(request, document_field, max_documents, max_document_bytes, single=False):
+    """Return ``(metadata, [Upload])`` or raise a clear 4xx."""
+    if (request.mimetype or "").lower() != "multipart/form-data":
+        raise UnsupportedMediaType("unsupported_media_type",
+                                   "La solicitud debe enviarse como multipart/form-data con las partes "
+                                   f"'metadata' y '{document_field}'.", {"content_type": request.mimetype or None})
+    total_limit = max_documents * max_document_bytes + 2 * 1024 * 1024
+    if request.content_length is not None and request.content_length > total_limit:
+        raise PayloadTooLarge("payload_too_large", "La solicitud excede el tamaño máximo permitido.",
+                              {"max_bytes": total_limit})
+    request.max_content_length = total_limit
+    request.max_form_memory_size = MAX_METADATA_BYTES
+    request.max_form_parts = max_documents + 20
+    form, files = request.form, request.files
+
+    unexpected = [key for key in form.keys() if key != "metadata"]
+    unexpected += [key for key in files.keys() if key not in (document_field, "metadata")]
+    if unexpected:
+        raise ValidationFailed("unexpected_part", "La solicitud contiene partes no reconocidas.",
+                               {"fields": {key: "Parte no permitida." for key in unexpected}})
+
+    raw_metadata = form.getlist("metadata") + [f.read(MAX_METADATA_BYTES + 1) for f in files.getlist("metadata")]
+    if not raw_metadata:
+        raise ValidationFailed("validation_error", "Falta la parte 'metadata'.", {"fields": {"metadata": "Este campo es obligatorio."}})
+    if len(raw_metadata) > 1:
+        raise ValidationFailed("validation_error", "Envíe una sola parte 'metadata'.", {"fields": {"metadata": "Parte repetida."}})
+    if len(raw_metadata[0]) > MAX_METADATA_BYTES:
+        raise PayloadTooLarge("payload_too_large", "La parte 'metadata' es demasiado grande.", {"max_bytes": MAX_METADATA_BYTES})
+    metadata = parse_json_object(raw_metadata[0], "metadata")
+
+    parts = files.getlist(document_field)
+    if not parts:
+        raise ValidationFailed("validation_error", "Adjunte al menos un documento PDF.",
+                               {"fields": {document_field: "Este campo es obligatorio."}})
+    limit = 1 if single else max_documents
+    if len(parts) > limit:
+        raise PayloadTooLarge("too_many_documents", f"Se permiten como máximo {limit} documentos.",
+                              {"max_documents": limit, "received": len(parts)})
+    uploads = []
+    for part in parts:
+        data = part.stream.read(max_document_bytes + 1)
+        if len(data) > max_document_bytes:
+            raise PayloadTooLarge("document_too_large", f"El documento excede el máximo de {max_document_bytes} bytes.",
+                                  {"filename": part.filename, "max_bytes": max_document_bytes})
+        if not data:
+            raise ValidationFailed("empty_document", "El documento está vacío.", {"filename": part.filename})
+        uploads.append(Upload(part.filename or "", data))
+    return metadata, uploads
+
+
+def check_idempotency_key(request):
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not (1 <= len(key) <= 128) or not key.isprintable():
+        raise PortalError("invalid_idempotency_key", "El encabezado Idempotency-Key debe tener entre 1 y 128 caracteres imprimibles.",
+                          {"header": "Idempotency-Key"}, status=400)
+    return key

@@ -1,0 +1,137 @@
+"""HTTP plumbing of the gateway: the entrypoint, JSON responses and request parsing.
+
+Every response that is an error has the shape
+``{"error": CODE, "message": <texto en español>, "details": {...}}``.
+"""
+import json
+import logging
+import re
+import uuid
+
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound, RequestEntityTooLarge
+from werkzeug.wrappers import Request, Response
+
+from services.runtime.errors import BadRequest, PortalError, UnsupportedMediaType, ValidationFailed
+from services.runtime.logs import current_correlation_id
+
+log = logging.getLogger(__name__)
+
+CORRELATION_HEADER = "X-Correlation-Id"
+_CORRELATION_RE = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
+MAX_JSON_BODY = 64 * 1024
+
+
+def dumps(payload):
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_response(payload, status=200, headers=None):
+    response = Response(dumps(payload), status=status, mimetype="application/json")
+    cid = current_correlation_id()
+    if cid:
+        response.headers[CORRELATION_HEADER] = cid
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def error_response(exc):
+    return json_response(exc.to_dict(), status=exc.status)
+
+
+def _routing_error(exc):
+    if isinstance(exc, RouteNotFound):
+        error = PortalError("route_not_found", "La ruta solicitada no existe.", status=404)
+    elif isinstance(exc, MethodNotAllowed):
+        error = PortalError("method_not_allowed", "Método HTTP no permitido para esta ruta.",
+                            {"allowed": sorted(exc.valid_methods or [])}, status=405)
+    else:
+        error = PortalError("http_error", exc.description or "Solicitud inválida.", status=exc.code or 400)
+    return Response(dumps(error.to_dict()), status=error.status, mimetype="application/json")
+
+
+class PortalWsgiApp(WsgiApp):
+    def __call__(self, environ, start_response):
+        request = Request(environ, shallow=True)
+        adapter = self.url_map.bind_to_environ(environ)
+        try:
+            provider, values = adapter.match()
+            request.path_values = values
+            response = provider.handle_request(request)
+        except HTTPException as exc:
+            response = _routing_error(exc)
+        return response(environ, start_response)
+
+
+class PortalWebServer(WebServer):
+    def get_wsgi_app(self):
+        return PortalWsgiApp(self)
+
+    def context_data_from_headers(self, request):
+        cid = request.headers.get(CORRELATION_HEADER, "")
+        if not _CORRELATION_RE.match(cid):
+            cid = uuid.uuid4().hex
+        return {"correlation_id": cid}
+
+
+class Route(HttpRequestHandler):
+    """``@route("GET", "/api/v1/...")``: an HTTP entrypoint whose failures are JSON."""
+
+    server = PortalWebServer()
+
+    def response_from_exception(self, exc):
+        if isinstance(exc, PortalError):
+            return error_response(exc)
+        if isinstance(exc, RequestEntityTooLarge):
+            return error_response(PortalError("payload_too_large", "La solicitud excede el tamaño máximo permitido.",
+                                              status=413))
+        if isinstance(exc, HTTPException):
+            return _routing_error(exc)
+        log.error("unhandled error in gateway", exc_info=(type(exc), exc, exc.__traceback__))
+        return error_response(PortalError("internal_error", "Ocurrió un error interno. Intente de nuevo; si persiste, "
+                                          "comuníquese con soporte indicando el identificador de correlación.",
+                                          {"correlation_id": current_correlation_id()}, status=500))
+
+
+route = Route.decorator
+
+
+def read_json(request, max_bytes=MAX_JSON_BODY):
+    """The request's JSON object, or a clear 400/413/415/422."""
+    mimetype = (request.mimetype or "").lower()
+    if mimetype != "application/json":
+        raise UnsupportedMediaType("unsupported_media_type", "El cuerpo debe enviarse como application/json.",
+                                   {"content_type": request.mimetype or None})
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise PortalError("payload_too_large", f"El cuerpo excede el máximo de {max_bytes} bytes.", status=413)
+    raw = request.stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise PortalError("payload_too_large", f"El cuerpo excede el máximo de {max_bytes} bytes.", status=413)
+    return parse_json_object(raw, "body")
+
+
+def parse_json_object(raw, field):
+    try:
+        value = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+    except (UnicodeDecodeError, ValueError):
+        raise BadRequest("malformed_json", "El JSON está mal formado.", {"field": field})
+    if not isinstance(value, dict):
+        raise ValidationFailed("validation_error", "Se esperaba un objeto JSON.", {"fields": {field: "Se esperaba un objeto JSON."}})
+    return value
+
+
+def query_args(request, allowed):
+    """Query string as a dict; unknown or repeated parameters are a 422."""
+    unknown = [key for key in request.args.keys() if key not in allowed]
+    if unknown:
+        raise ValidationFailed("validation_error", "Parámetros de consulta no permitidos.",
+                               {"fields": {key: "Parámetro no permitido." for key in unknown}})
+    result = {}
+    for key in request.args.keys():
+        values = request.args.getlist(key)
+        if len(values) > 1:
+            raise ValidationFailed("validation_error", "Parámetro repetido.", {"fields": {key: "Indíquelo una sola vez."}})
+        result[key] = values[0]
+    return result

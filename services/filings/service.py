@@ -1,0 +1,276 @@
+"""The filings service: cases, writs, reviews, resolutions, documents. Entrypoints only."""
+import base64
+import logging
+
+from nameko.dependency_providers import Config
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from contracts.base import ActorSchema, load
+from contracts.filings import FilingMetadataSchema, ListCasesQuerySchema, OpenCaseSchema, ResolutionMetadataSchema, ReviewSchema
+from services.filings import domain
+from services.filings.store import FilingsStore, Replay, document_info, filing_view, receipt
+from services.runtime.config import Settings
+from services.runtime.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from services.runtime.mongo import Mongo
+from services.runtime.observability import Observability, counter
+from services.runtime.pdf import PdfRejected, inspect_pdf
+
+log = logging.getLogger(__name__)
+
+filings_received = counter("filings", "filings_received_total", "Writs received, by kind", ["kind"])
+resolutions_issued = counter("filings", "resolutions_issued_total", "Resolutions issued, by kind", ["kind"])
+
+
+def actor_of(actor):
+    return load(ActorSchema(), actor, "Identidad del solicitante inválida.")
+
+
+def replay_of(record, fingerprint):
+    if record["request_hash"] != fingerprint:
+        raise Conflict("idempotency_key_reused",
+                       "La clave de idempotencia ya se usó con un contenido distinto; use una clave nueva.")
+    return record["response"]
+
+
+def check_pdf(data, filename):
+    try:
+        return inspect_pdf(data)
+    except PdfRejected as exc:
+        error = UnsupportedMediaType if exc.code == "not_pdf" else ValidationFailed
+        raise error(f"pdf_{exc.code}", exc.message, {"filename": filename})
+
+
+class FilingsService:
+    name = "filings"
+
+    store = Mongo(FilingsStore)
+    observability = Observability()
+
+    config = Config()
+
+    @property
+    def settings(self):
+        return Settings(self.config)
+
+    # --- reference data --------------------------------------------------
+    @rpc
+    def echo(self, value):
+        """Returns its argument: the reference path of the benchmark."""
+        return value
+
+    @rpc
+    def health(self):
+        return {"database": self.store.ping()}
+
+    @rpc
+    def list_courts(self):
+        return {"items": [{"court_id": c["_id"], "name": c["name"], "matters": c["matters"]}
+                          for c in self.store.list_courts()]}
+
+    # --- documents -------------------------------------------------------
+    @rpc
+    def stage_document(self, actor, filename, content_b64):
+        actor = actor_of(actor)
+        if actor["role"] not in ("lawyer", "clerk", "judge"):
+            raise Forbidden("forbidden", "Su rol no permite presentar documentos.")
+        filename = domain.check_filename(filename)
+        try:
+            data = base64.b64decode(content_b64, validate=True)
+        except (ValueError, TypeError):
+            raise ValidationFailed("validation_error", "El contenido del documento no es válido.", {"filename": filename})
+        limit = self.settings.int("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
+        if len(data) > limit:
+            raise PayloadTooLarge("document_too_large", f"El documento excede el máximo de {limit} bytes.",
+                                  {"filename": filename, "max_bytes": limit})
+        info = check_pdf(data, filename)
+        return self.store.stage_document(actor, filename, data, info)
+
+    @rpc
+    def discard_documents(self, actor, document_ids):
+        self.store.discard_staged(actor_of(actor), list(document_ids or []))
+
+    @rpc
+    def get_document(self, actor, document_id):
+        actor = actor_of(actor)
+        file_doc = self.store.get_document_file(str(document_id))
+        if file_doc is None:
+            self.store.audit(actor, "read_document", f"document:{document_id}", "not_found")
+            raise NotFound("document_not_found", "No existe un documento con ese identificador.", {"document_id": document_id})
+        meta = file_doc["metadata"]
+        case = self.store.get_case(meta["case_number"])
+        allowed = domain.can_read_case(actor, case)
+        if not allowed and meta.get("filing_id"):
+            filing = self.store.get_filing(meta["filing_id"])
+            allowed = domain.can_read_filing(actor, case, filing)
+        if not allowed:
+            self.store.audit(actor, "read_document", f"document:{document_id}", "denied")
+            raise Forbidden("forbidden", "No tiene acceso a este documento.", {"document_id": document_id})
+        self.store.audit(actor, "read_document", f"document:{document_id}", "allowed", {"case_number": case["_id"]})
+        data = self.store.read_document(file_doc["_id"])
+        return {"document": document_info(file_doc), "content_b64": base64.b64encode(data).decode("ascii")}
+
+    # --- cases -----------------------------------------------------------
+    def _fingerprint(self, scope, metadata, documents):
+        return domain.request_fingerprint(scope, metadata, documents)
+
+    @rpc
+    def prepare_case(self, actor, metadata, documents, idempotency_key=None):
+        """Everything that can be checked before the documents travel; nothing is stored."""
+        actor = actor_of(actor)
+        domain.require_lawyer(actor)
+        metadata = load(OpenCaseSchema(), metadata)
+        if self.store.get_court(metadata["court_id"]) is None:
+            raise NotFound("court_not_found", "No existe un tribunal con ese código.", {"court_id": metadata["court_id"]})
+        record = self.store.find_idempotency(actor, "open_case", idempotency_key)
+        if record:
+            return {"replay": replay_of(record, self._fingerprint("open_case", metadata, documents))}
+        return {"replay": None}
+
+    @rpc
+    def open_case(self, actor, metadata, document_ids, idempotency_key=None):
+        actor = actor_of(actor)
+        domain.require_lawyer(actor)
+        metadata = load(OpenCaseSchema(), metadata)
+        try:
+            if self.store.get_court(metadata["court_id"]) is None:
+                raise NotFound("court_not_found", "No existe un tribunal con ese código.", {"court_id": metadata["court_id"]})
+            documents = self._documents(actor, document_ids)
+            fingerprint = self._fingerprint("open_case", metadata, documents)
+            idem = {"key": idempotency_key} if idempotency_key else None
+            try:
+                result = self.store.open_case(actor, metadata, documents, idem, fingerprint, self.settings.court_timezone)
+            except Replay as replay:
+                self.store.discard_staged(actor, document_ids)
+                return replay_of(replay.record, fingerprint)
+        except Exception:
+            self.store.discard_staged(actor, document_ids)
+            raise
+        filings_received.labels("demanda").inc()
+        return result
+
+    def _documents(self, actor, document_ids):
+        maximum = self.settings.int("MAX_DOCUMENTS_PER_FILING", 10)
+        if not document_ids:
+            raise ValidationFailed("validation_error", "Adjunte al menos un documento PDF.", {"fields": {"documents": "Obligatorio."}})
+        if len(document_ids) > maximum:
+            raise PayloadTooLarge("too_many_documents", f"Se permiten como máximo {maximum} documentos por escrito.",
+                                  {"max_documents": maximum})
+        return self.store.staged_documents(actor, list(document_ids))
+
+    @rpc
+    def get_case(self, actor, case_number):
+        actor = actor_of(actor)
+        domain.check_case_number(case_number)
+        case = self.store.get_case(case_number)
+        if case is None:
+            raise NotFound("case_not_found", "No existe un expediente con ese número.", {"case_number": case_number})
+        if not domain.can_read_case(actor, case):
+            self.store.audit(actor, "read_case", f"case:{case_number}", "denied")
+            domain.require_read_case(actor, case)
+        self.store.audit(actor, "read_case", f"case:{case_number}", "allowed")
+        court = self.store.get_court(case["court_id"])
+        return {"case_number": case["_id"], "court_id": case["court_id"], "court_name": court["name"] if court else "",
+                "matter": case["matter"], "subject": case["subject"], "opened_at": domain.iso(case["opened_at"]),
+                "parties": case["parties"],
+                "attorneys": [{**a, "since": domain.iso(a["since"])} for a in case["attorneys"]],
+                "entries": self.store.docket(case_number)}
+
+    @rpc
+    def list_cases(self, actor, query=None):
+        actor = actor_of(actor)
+        query = load(ListCasesQuerySchema(), query or {})
+        if actor["role"] not in ("lawyer", "clerk", "judge"):
+            raise Forbidden("forbidden", "Su rol no tiene expedientes que listar.", {"role": actor["role"]})
+        return {"items": self.store.list_cases(actor, query.get("status"), query.get("limit", 50))}
+
+    # --- filings ---------------------------------------------------------
+    @rpc
+    def prepare_filing(self, actor, case_number, metadata, documents, idempotency_key=None):
+        actor = actor_of(actor)
+        domain.check_case_number(case_number)
+        metadata = load(FilingMetadataSchema(), metadata)
+        scope = f"filing:{case_number}"
+        record = self.store.find_idempotency(actor, scope, idempotency_key)
+        if record:
+            return {"replay": replay_of(record, self._fingerprint(scope, metadata, documents))}
+        domain.require_can_file(actor, self.store.require_case(case_number), metadata)
+        return {"replay": None}
+
+    @rpc
+    def submit_filing(self, actor, case_number, metadata, document_ids, idempotency_key=None):
+        actor = actor_of(actor)
+        scope = f"filing:{case_number}"
+        try:
+            domain.check_case_number(case_number)
+            metadata = load(FilingMetadataSchema(), metadata)
+            documents = self._documents(actor, document_ids)
+            fingerprint = self._fingerprint(scope, metadata, documents)
+            idem = {"key": idempotency_key} if idempotency_key else None
+            try:
+                result = self.store.submit_filing(actor, case_number, metadata, documents, idem, fingerprint)
+            except Replay as replay:
+                self.store.discard_staged(actor, document_ids)
+                return replay_of(replay.record, fingerprint)
+        except Exception:
+            self.store.discard_staged(actor, document_ids)
+            raise
+        filings_received.labels(metadata["kind"]).inc()
+        return result
+
+    @rpc
+    def get_filing(self, actor, filing_id):
+        actor = actor_of(actor)
+        filing = self.store.require_filing(str(filing_id))
+        case = self.store.get_case(filing["case_number"])
+        if not domain.can_read_filing(actor, case, filing):
+            self.store.audit(actor, "read_filing", f"filing:{filing_id}", "denied")
+            raise Forbidden("forbidden", "No tiene acceso a este escrito.", {"filing_id": filing_id})
+        self.store.audit(actor, "read_filing", f"filing:{filing_id}", "allowed")
+        return filing_view(filing)
+
+    @rpc
+    def review_filing(self, actor, filing_id, body):
+        actor = actor_of(actor)
+        body = load(ReviewSchema(), body)
+        filing = self.store.require_filing(str(filing_id))
+        domain.require_can_review(actor, filing)
+        return filing_view(self.store.review_filing(actor, filing["_id"], body["decision"], body.get("reason")))
+
+    # --- resolutions -----------------------------------------------------
+    @rpc
+    def prepare_resolution(self, actor, case_number, metadata):
+        actor = actor_of(actor)
+        domain.check_case_number(case_number)
+        load(ResolutionMetadataSchema(), metadata)
+        domain.require_can_issue_resolution(actor, self.store.require_case(case_number))
+        return {"ok": True}
+
+    @rpc
+    def issue_resolution(self, actor, case_number, metadata, document_id):
+        actor = actor_of(actor)
+        try:
+            domain.check_case_number(case_number)
+            metadata = load(ResolutionMetadataSchema(), metadata)
+            case = self.store.require_case(case_number)
+            domain.require_can_issue_resolution(actor, case)
+            document = self.store.staged_documents(actor, [document_id])[0]
+            court = self.store.get_court(case["court_id"])
+            resolution = self.store.issue_resolution(actor, case_number, metadata, document, court["name"] if court else "")
+        except Exception:
+            self.store.discard_staged(actor, [document_id])
+            raise
+        resolutions_issued.labels(metadata["kind"]).inc()
+        return {"resolution_id": resolution["_id"], "case_number": case_number, "court_id": resolution["court_id"],
+                "kind": resolution["kind"], "summary": resolution["summary"], "term_days": resolution["term_days"],
+                "folio": resolution["folio"], "issued_at": domain.iso(resolution["issued_at"]),
+                "issued_by": resolution["issued_by"], "document": resolution["document"],
+                "recipients": resolution["recipients"]}
+
+    # --- housekeeping ----------------------------------------------------
+    @timer(interval=600)
+    def purge_staged_documents(self):
+        """Documents uploaded for a submission that never completed are removed after an hour."""
+        removed = self.store.purge_stale_staged()
+        if removed:
+            log.info("purged staged documents", extra={"count": removed})

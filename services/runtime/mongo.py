@@ -1,0 +1,196 @@
+"""MongoDB access shared by every service.
+
+A service declares ``store = Mongo(MyStore)``. ``MyStore`` subclasses ``Store``:
+it names its database (one per service, prefixed by ``MONGO_DB_PREFIX``),
+declares its indexes (created when the service starts) and implements its
+queries. Writes that cause events go through ``Store.transaction``: the state
+change and the outbox rows commit together or not at all, and the relay
+(``services.runtime.outbox``) publishes them afterwards.
+"""
+import datetime
+import logging
+import threading
+import uuid
+
+import pymongo
+from nameko.extensions import DependencyProvider
+from pymongo.errors import PyMongoError
+from pymongo.read_concern import ReadConcern
+from pymongo.write_concern import WriteConcern
+
+from services.runtime.config import Settings
+from services.runtime.logs import current_correlation_id
+
+log = logging.getLogger(__name__)
+
+_clients = {}
+_clients_lock = threading.Lock()
+
+OUTBOX = "outbox"
+INBOX = "inbox"
+
+
+def utcnow():
+    """Now, in UTC, truncated to milliseconds (what MongoDB stores)."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return now.replace(microsecond=(now.microsecond // 1000) * 1000)
+
+
+def get_client(uri):
+    """One MongoClient per process and URI (pymongo clients are pools)."""
+    with _clients_lock:
+        client = _clients.get(uri)
+        if client is None:
+            client = pymongo.MongoClient(
+                uri, tz_aware=True, serverSelectionTimeoutMS=5000,
+                connectTimeoutMS=5000, socketTimeoutMS=30000, retryWrites=True,
+                uuidRepresentation="standard",
+            )
+            _clients[uri] = client
+        return client
+
+
+def database_name(prefix, service_db):
+    return f"{prefix}_{service_db}"
+
+
+class Store:
+    """Base class of a service's persistence layer."""
+
+    database = None          # e.g. "filings"
+    indexes = {}             # {collection: [IndexModel, ...]}
+    publishes_events = False  # start an outbox relay for this service
+
+    def __init__(self, db, client, on_outbox_commit=None):
+        self.db = db
+        self.client = client
+        self._on_outbox_commit = on_outbox_commit
+
+    # --- setup -----------------------------------------------------------
+    @classmethod
+    def ensure_indexes(cls, db):
+        for collection, models in cls.indexes.items():
+            if models:
+                db[collection].create_indexes(models)
+        db[OUTBOX].create_index([("published", 1), ("created_at", 1)])
+        db[INBOX].create_index([("at", 1)])
+
+    @classmethod
+    def setup_data(cls, db):
+        """Reference data the service needs before serving (idempotent); none by default."""
+
+    # --- transactions ----------------------------------------------------
+    def transaction(self, fn):
+        """Run ``fn(tx)`` in one MongoDB transaction, retried on transient errors.
+
+        ``tx`` carries the session (pass ``session=tx.session`` to every write)
+        and ``tx.emit(...)`` adds an event to the outbox in the same transaction.
+        """
+        with self.client.start_session() as session:
+            tx = Transaction(self, session)
+            result = session.with_transaction(
+                lambda s: fn(tx.reset()),
+                read_concern=ReadConcern("snapshot"),
+                write_concern=WriteConcern("majority"),
+            )
+        if tx.emitted and self._on_outbox_commit:
+            self._on_outbox_commit()
+        return result
+
+    def run_once(self, consumer, event, fn):
+        """Apply an event exactly once for ``consumer``: ``fn(tx, event)`` and the
+        inbox mark commit together; a redelivered event returns False and does nothing."""
+        key = f"{consumer}:{event['event_id']}"
+
+        def apply(tx):
+            if self.db[INBOX].find_one({"_id": key}, session=tx.session):
+                return False
+            self.db[INBOX].insert_one({"_id": key, "event_type": event["event_type"], "at": utcnow()},
+                                      session=tx.session)
+            fn(tx, event)
+            return True
+
+        return self.transaction(apply)
+
+    def ping(self):
+        try:
+            self.client.admin.command("ping")
+            return True
+        except PyMongoError:
+            return False
+
+
+class Transaction:
+    def __init__(self, store, session):
+        self.store = store
+        self.session = session
+        self.emitted = []
+
+    def reset(self):
+        # with_transaction may call the callback again after a transient error
+        self.emitted = []
+        return self
+
+    def emit(self, source, event_type, data, version=1):
+        """Write an event to the outbox; it is published only if the transaction commits."""
+        event_id = uuid.uuid4().hex
+        now = utcnow()
+        doc = {
+            "_id": event_id,
+            "event_type": event_type,
+            "source": source,
+            "version": version,
+            "occurred_at": now,
+            "correlation_id": current_correlation_id(),
+            "data": data,
+            "published": False,
+            "created_at": now,
+        }
+        self.store.db[OUTBOX].insert_one(doc, session=self.session)
+        self.emitted.append(event_id)
+        return event_id
+
+
+class Mongo(DependencyProvider):
+    """Gives each worker the service's ``Store``; creates indexes at start and,
+    for services that publish events, runs the outbox relay."""
+
+    def __init__(self, store_cls, **kwargs):
+        self.store_cls = store_cls
+        self.relay = None
+        super().__init__(**kwargs)
+
+    def setup(self):
+        settings = Settings(self.container.config)
+        self.client = get_client(settings.mongo_uri)
+        self.db = self.client[database_name(settings.db_prefix, self.store_cls.database)]
+        try:
+            self.store_cls.ensure_indexes(self.db)
+            self.store_cls.setup_data(self.db)
+        except PyMongoError as exc:
+            log.error("could not prepare the database", extra={"error": str(exc)})
+            raise
+        if self.store_cls.publishes_events:
+            from services.runtime.outbox import OutboxRelay
+
+            self.relay = OutboxRelay(
+                self.db,
+                amqp_uri=self.container.config["AMQP_URI"],
+                source=self.container.service_name,
+                poll_interval=settings.float("OUTBOX_POLL_INTERVAL", 0.5),
+            )
+
+    def start(self):
+        if self.relay is not None:
+            self.container.spawn_managed_thread(self.relay.run, identifier="outbox_relay")
+
+    def stop(self):
+        if self.relay is not None:
+            self.relay.stop()
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        kick = self.relay.kick if self.relay is not None else None
+        return self.store_cls(self.db, self.client, on_outbox_commit=kick)

@@ -1,0 +1,163 @@
+"""The outbox relay: publishes committed events to RabbitMQ, at least once.
+
+Rows are written by ``Transaction.emit`` in the same transaction as the state
+change. The relay claims a batch (a lease, so two replicas do not both publish
+it), publishes each event as a persistent message with publisher confirms to
+the nameko event exchange ``<source>.events`` (routing key = event type), and
+marks the batch published only after the broker confirmed it. A crash between
+publishing and marking publishes the batch again; consumers deduplicate on
+``event_id`` (``Store.run_once``), so every handler applies it once.
+
+Before the first publish the relay declares the durable queue of every
+consumer listed in the event catalogue, so an event emitted while a consumer
+has never run yet still waits for it.
+"""
+import datetime
+import logging
+import socket
+import threading
+import time
+import uuid
+
+from kombu import Connection, Exchange, Producer, Queue
+
+from services.runtime.mongo import OUTBOX, utcnow
+
+log = logging.getLogger(__name__)
+
+PERSISTENT = 2
+LEASE_SECONDS = 30
+BATCH = 500
+
+
+def event_exchange(source):
+    return Exchange(f"{source}.events", type="topic", durable=True, delivery_mode=PERSISTENT)
+
+
+def consumer_queue(source, event_type, consumer):
+    """The queue nameko declares for ``@event_handler(source, event_type)`` on
+    ``consumer`` = "service.method" (handler type SERVICE_POOL)."""
+    return Queue(f"evt-{source}-{event_type}--{consumer}", exchange=event_exchange(source),
+                 routing_key=event_type, durable=True, auto_delete=False, exclusive=False)
+
+
+def envelope(doc):
+    """The message body consumers receive: the event without relay bookkeeping."""
+    return {
+        "event_id": doc["_id"],
+        "event_type": doc["event_type"],
+        "source": doc["source"],
+        "version": doc["version"],
+        "occurred_at": doc["occurred_at"].astimezone(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "correlation_id": doc.get("correlation_id"),
+        "data": doc["data"],
+    }
+
+
+class OutboxRelay:
+    def __init__(self, db, amqp_uri, source, poll_interval=0.5, catalogue=None):
+        self.collection = db[OUTBOX]
+        self.amqp_uri = amqp_uri
+        self.source = source
+        self.poll_interval = poll_interval
+        self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._connection = None
+        self._producer = None
+        if catalogue is None:
+            from contracts.events import CATALOGUE
+            catalogue = CATALOGUE
+        self.catalogue = catalogue
+
+    # --- lifecycle -------------------------------------------------------
+    def kick(self):
+        self._wake.set()
+
+    def stop(self):
+        self._stopped.set()
+        self._wake.set()
+
+    def run(self):
+        backoff = self.poll_interval
+        while not self._stopped.is_set():
+            try:
+                published = self.publish_pending()
+                backoff = self.poll_interval
+            except Exception as exc:  # broker or database down: retry later
+                log.warning("outbox relay failed, will retry", extra={"error": repr(exc)})
+                self._reset_connection()
+                published = 0
+                backoff = min(max(backoff * 2, 0.5), 10)
+            if not published:
+                self._wake.wait(backoff)
+                self._wake.clear()
+        self._reset_connection()
+
+    # --- publishing ------------------------------------------------------
+    def _ensure_producer(self):
+        if self._producer is None:
+            connection = Connection(self.amqp_uri, transport_options={"confirm_publish": True},
+                                    connect_timeout=5)
+            connection.ensure_connection(max_retries=1)
+            channel = connection.channel()
+            exchange = event_exchange(self.source)
+            exchange(channel).declare()
+            for event_type, entry in self.catalogue.items():
+                if entry["producer"] != self.source:
+                    continue
+                for consumer in entry.get("consumers", ()):
+                    consumer_queue(self.source, event_type, consumer)(channel).declare()
+            self._connection = connection
+            self._producer = Producer(channel, exchange=exchange)
+        return self._producer
+
+    def _reset_connection(self):
+        if self._connection is not None:
+            try:
+                self._connection.release()
+            except Exception:
+                pass
+        self._connection = None
+        self._producer = None
+
+    def claim_batch(self):
+        now = utcnow()
+        free = {"published": False, "$or": [{"lease_until": {"$exists": False}}, {"lease_until": {"$lt": now}}]}
+        ids = [d["_id"] for d in self.collection.find(free, {"_id": 1}).sort([("created_at", 1), ("_id", 1)]).limit(BATCH)]
+        if not ids:
+            return []
+        lease = now + datetime.timedelta(seconds=LEASE_SECONDS)
+        self.collection.update_many({"_id": {"$in": ids}, **free},
+                                    {"$set": {"lease_owner": self.owner, "lease_until": lease}})
+        return list(self.collection.find({"_id": {"$in": ids}, "lease_owner": self.owner, "published": False})
+                    .sort([("created_at", 1), ("_id", 1)]))
+
+    def publish_pending(self, crash_after_publish=False):
+        """Publish one claimed batch; returns how many events were published."""
+        docs = self.claim_batch()
+        if not docs:
+            return 0
+        producer = self._ensure_producer()
+        for doc in docs:
+            headers = {"nameko.correlation_id": doc["correlation_id"]} if doc.get("correlation_id") else {}
+            producer.publish(envelope(doc), routing_key=doc["event_type"], serializer="json",
+                             delivery_mode=PERSISTENT, headers=headers, message_id=doc["_id"],
+                             content_type="application/json")
+        if crash_after_publish:
+            raise RuntimeError("simulated crash between publishing and marking as published")
+        self.collection.update_many({"_id": {"$in": [d["_id"] for d in docs]}},
+                                    {"$set": {"published": True, "published_at": utcnow()},
+                                     "$unset": {"lease_owner": "", "lease_until": ""}})
+        log.debug("outbox published", extra={"count": len(docs)})
+        return len(docs)
+
+
+def wait_until_published(collection, event_ids, timeout=10.0):
+    """Test and tooling helper: block until the given outbox rows are published."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if collection.count_documents({"_id": {"$in": list(event_ids)}, "published": False}) == 0:
+            return True
+        time.sleep(0.05)
+    return False
