@@ -9,7 +9,7 @@ from services.runtime.observability import Observability
 
 
 class GatewayBase:
-    name = "gateway"
+    """Mixin base: no service name here, so only ``Gateway`` is a service."""
 
     auth = Auth()
     config = Config()

@@ -81,6 +81,10 @@ class Route(HttpRequestHandler):
 
     server = PortalWebServer()
 
+    def __init__(self, method, url, **kwargs):
+        kwargs.setdefault("expected_exceptions", (PortalError,))
+        super().__init__(method, url, **kwargs)
+
     def response_from_exception(self, exc):
         if isinstance(exc, PortalError):
             return error_response(exc)

@@ -6,9 +6,9 @@ from tests.support.stack import TestStack
 
 @pytest.fixture(scope="session")
 def stack():
-    test_stack = TestStack().start()
+    test_stack = TestStack()
     try:
-        yield test_stack
+        yield test_stack.start()
     finally:
         test_stack.stop()
 

@@ -3,7 +3,6 @@ import base64
 import logging
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts.base import ActorSchema, load
@@ -15,6 +14,7 @@ from services.runtime.errors import Conflict, Forbidden, NotFound, PayloadTooLar
 from services.runtime.mongo import Mongo
 from services.runtime.observability import Observability, counter
 from services.runtime.pdf import PdfRejected, inspect_pdf
+from services.runtime.rpc import rpc
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from services.runtime.config import DEFAULT_CONFIG_PATH, ROOT
 
-# (service name, module, metrics port offset)
+# (service name, nameko service path)
 SERVICES = [
-    ("filings", "services.filings.service"),
-    ("gateway", "gateway.service"),
+    ("filings", "services.filings.service:FilingsService"),
+    ("gateway", "gateway.service:Gateway"),
 ]
 DEFAULT_METRICS_PORTS = {"filings": 9101, "mailbox": 9102, "queries": 9103, "certificates": 9104, "chat": 9105}
 

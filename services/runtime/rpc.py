@@ -11,10 +11,14 @@ import socket
 import eventlet
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError, UnknownService
+from nameko.rpc import Rpc
 
 from services.runtime.errors import PortalError, ServiceTimeout, ServiceUnavailable
 
 log = logging.getLogger(__name__)
+
+# ``@rpc`` for our services: a PortalError is an expected answer (logged as a warning, not an error)
+rpc = Rpc.decorator(expected_exceptions=(PortalError,))
 
 DATABASE_DOWN = {"ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout", "ConnectionFailure",
                  "NotPrimaryError", "ExecutionTimeout", "WTimeoutError"}

@@ -7,6 +7,7 @@ host, every service and the gateway as real processes.
 import os
 import tempfile
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 from pathlib import Path
 
 import pymongo
@@ -33,7 +34,8 @@ class TestStack:
         vhost = f"portal-test-{self.run_id}"
         if devstack.create_vhost(vhost):
             self.vhost = vhost
-            self.amqp_uri = base_amqp.rstrip("/").rsplit("/", 1)[0] + "/" + vhost if base_amqp.count("/") > 2 else base_amqp + vhost
+            parts = urlsplit(base_amqp)
+            self.amqp_uri = urlunsplit((parts.scheme, parts.netloc, "/" + vhost, parts.query, ""))
         else:
             self.amqp_uri = base_amqp
         if os.environ.get("MONGO_URI"):
