@@ -4,6 +4,7 @@ Checks everything that can be checked before a byte reaches a service: the
 content type, the total size, the number of parts and documents, each
 document's size and name, and the metadata JSON.
 """
+import uuid
 from dataclasses import dataclass
 
 from services.runtime.errors import PayloadTooLarge, PortalError, UnsupportedMediaType, ValidationFailed
@@ -68,10 +69,15 @@ def read_multipart(request, document_field, max_documents, max_document_bytes, s
     return metadata, uploads
 
 
-def check_idempotency_key(request):
+def idempotency_key(request):
+    """The client's Idempotency-Key, or one made for this request.
+
+    A request always carries a key to the service, so that a call redelivered
+    after the service restarted mid-way is recognised and never applied twice.
+    """
     key = request.headers.get("Idempotency-Key")
     if key is None:
-        return None
+        return "auto-" + uuid.uuid4().hex
     key = key.strip()
     if not (1 <= len(key) <= 128) or not key.isprintable():
         raise PortalError("invalid_idempotency_key", "El encabezado Idempotency-Key debe tener entre 1 y 128 caracteres imprimibles.",

@@ -11,7 +11,7 @@ from contracts.filings import (CaseListSchema, CaseSchema, CourtListSchema, Fili
                                ResolutionSchema, ReviewSchema)
 from gateway.base import GatewayBase
 from gateway.openapi import doc
-from gateway.uploads import check_idempotency_key, read_multipart
+from gateway.uploads import idempotency_key, read_multipart
 from gateway.web import json_response, query_args, read_json, route
 from services.filings.domain import check_filename
 from services.runtime.errors import PortalError
@@ -64,7 +64,7 @@ class FilingsRoutes(GatewayBase):
          response=OpenCaseResponseSchema, status=201, errors=UPLOAD_ERRORS)
     def open_case(self, request):
         actor = self.auth.actor(request, roles=("lawyer",))
-        key = check_idempotency_key(request)
+        key = idempotency_key(request)
         max_docs, max_bytes = self._limits()
         metadata, uploads = read_multipart(request, "documents", max_docs, max_bytes)
         prepared = self.call(self.filings.prepare_case, actor, metadata, self._fingerprints(uploads), key)
@@ -107,7 +107,7 @@ class FilingsRoutes(GatewayBase):
          multipart=(FilingMetadataSchema, "documents", True), response=ReceiptSchema, status=201, errors=UPLOAD_ERRORS)
     def submit_filing(self, request, case_number):
         actor = self.auth.actor(request, roles=("lawyer",))
-        key = check_idempotency_key(request)
+        key = idempotency_key(request)
         max_docs, max_bytes = self._limits()
         metadata, uploads = read_multipart(request, "documents", max_docs, max_bytes)
         prepared = self.call(self.filings.prepare_filing, actor, case_number, metadata, self._fingerprints(uploads), key)

@@ -16,6 +16,8 @@ from services.runtime.mongo import Store, utcnow
 
 SOURCE = "filings"
 STAGED_TTL = datetime.timedelta(hours=1)
+CLIENT_KEY_TTL = datetime.timedelta(days=30)   # an Idempotency-Key sent by the client
+AUTO_KEY_TTL = datetime.timedelta(days=2)      # a key the gateway made for one request
 
 COURTS = [
     {"_id": "01001", "name": "Juzgado Primero de Primera Instancia Civil", "matters": ["civil", "familia"]},
@@ -49,6 +51,7 @@ class FilingsStore(Store):
                     IndexModel([("filed_by.sub", ASCENDING), ("received_at", DESCENDING)])],
         "resolutions": [IndexModel([("case_number", ASCENDING), ("folio", ASCENDING)])],
         "audit": [IndexModel([("target", ASCENDING), ("at", DESCENDING)]), IndexModel([("actor.sub", ASCENDING), ("at", DESCENDING)])],
+        "idempotency": [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],
         "documents.files": [IndexModel([("metadata.state", ASCENDING), ("metadata.staged_at", ASCENDING)])],
     }
 
@@ -135,8 +138,11 @@ class FilingsStore(Store):
 
     def _remember(self, tx, actor, scope, idempotency, fingerprint, response):
         if idempotency:
+            now = utcnow()
             self.db.idempotency.insert_one({"_id": self.idempotency_id(actor, scope, idempotency["key"]),
-                                            "request_hash": fingerprint, "response": response, "at": utcnow()},
+                                            "request_hash": fingerprint, "response": response, "at": now,
+                                            "expires_at": now + (AUTO_KEY_TTL if idempotency["key"].startswith("auto-")
+                                                                 else CLIENT_KEY_TTL)},
                                            session=tx.session)
 
     # --- cases and filings -------------------------------------------------

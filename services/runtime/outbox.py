@@ -142,8 +142,7 @@ class OutboxRelay:
         for doc in docs:
             headers = {"nameko.correlation_id": doc["correlation_id"]} if doc.get("correlation_id") else {}
             producer.publish(envelope(doc), routing_key=doc["event_type"], serializer="json",
-                             delivery_mode=PERSISTENT, headers=headers, message_id=doc["_id"],
-                             content_type="application/json")
+                             delivery_mode=PERSISTENT, headers=headers, message_id=doc["_id"])
         if crash_after_publish:
             raise RuntimeError("simulated crash between publishing and marking as published")
         self.collection.update_many({"_id": {"$in": [d["_id"] for d in docs]}},

@@ -17,8 +17,10 @@ Payloads:
     make_corrupt_pdf          a PDF header followed by garbage
     make_broken_xref_pdf      valid objects, wrong xref offsets (recoverable)
     make_zero_page_pdf        structurally valid, /Count 0, no /Kids
+    append_page_update        adds a revision (incremental update) to a PDF
     make_hostile_pdf          circular or very deep page trees, nesting bombs,
-                              absurd declared sizes, /Prev loops
+                              absurd declared sizes, /Prev loops, object
+                              floods, object-stream inflation bombs
     make_png, make_zip, make_html, make_exe   other formats, for sniffing tests
 """
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import re
 import struct
 import zipfile
 import zlib
@@ -37,6 +40,7 @@ __all__ = [
     "make_corrupt_pdf",
     "make_broken_xref_pdf",
     "make_zero_page_pdf",
+    "append_page_update",
     "make_hostile_pdf",
     "make_png",
     "make_zip",
@@ -374,24 +378,45 @@ HOSTILE_KINDS = (
     "huge_xref_subsection",
     "prev_loop",
     "wide_tree",
+    "many_objects",
+    "objstm_bomb",
 )
 
+_HOSTILE_DEFAULT_N = {
+    "deep_tree": 10_000,
+    "nested_arrays": 50_000,
+    "nested_dicts": 50_000,
+    "wide_tree": 1_000,
+    "many_objects": 1_000_000,
+    "objstm_bomb": 200,
+}
 
-def make_hostile_pdf(kind: str = "circular_kids", *, depth: int = 50_000) -> bytes:
-    """A PDF built to make a naive reader loop, recurse or allocate forever.
 
-    kinds:
+def make_hostile_pdf(kind: str = "circular_kids", *, n: int | None = None) -> bytes:
+    """A PDF built to make a naive reader loop, recurse, allocate or grind.
+
+    ``n`` scales the kinds that take a size (defaults in brackets):
+
       circular_kids         /Pages A -> /Kids [B], B -> /Kids [A] (a cycle)
       self_kid              a /Pages node that lists itself in /Kids
-      deep_tree             ``depth`` nested /Pages nodes, one page at the bottom
-      nested_arrays         a page whose dictionary holds ``depth`` nested arrays
-      nested_dicts          the same with nested dictionaries
-      huge_size             trailer /Size 2**31-1 and no /Root (forces a search)
-      huge_xref_subsection  xref subsection header claiming 10**9 entries
+      deep_tree             ``n`` nested /Pages nodes, one page at the bottom [10 000]
+      nested_arrays         a page dictionary holding ``n`` nested arrays [50 000]
+      nested_dicts          the same with nested dictionaries [50 000]
+      huge_size             trailer /Size 2**31-1 and no /Root (forces a search
+                            for the catalog through absent objects)
+      huge_xref_subsection  an xref subsection header claiming 10**9 entries
       prev_loop             the trailer's /Prev points back to its own xref
-      wide_tree             one /Pages node whose /Kids repeat the same page
-                            ``depth`` times with /Count 1 (count mismatch)
+                            (otherwise a valid one-page document)
+      wide_tree             /Kids repeating the same page ``n`` times, /Count 1 [1 000]
+      many_objects          ``n`` tiny objects, no xref table and a wrong
+                            startxref, so a reader must rebuild the xref by
+                            scanning; repairable, just costly [1 000 000,
+                            ~22 MB; plain pypdf spends ~8 s on it]
+      objstm_bomb           ``n`` pages, each in its own object stream that
+                            inflates ~1000:1 to about 1 MB of whitespace before
+                            the page [200]
     """
+    n = _HOSTILE_DEFAULT_N.get(kind) if n is None else n
     if kind == "circular_kids":
         return build_pdf(
             [
@@ -410,17 +435,17 @@ def make_hostile_pdf(kind: str = "circular_kids", *, depth: int = 50_000) -> byt
         )
     if kind == "deep_tree":
         objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
-        for level in range(depth):
+        for level in range(n):
             number = 2 + level
             parent = b" /Parent %d 0 R" % (number - 1) if level else b""
             objects.append(b"<< /Type /Pages%s /Kids [%d 0 R] /Count 1 >>" % (parent, number + 1))
-        objects.append(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] >>" % (depth + 1))
+        objects.append(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] >>" % (n + 1))
         return build_pdf(objects)
     if kind in ("nested_arrays", "nested_dicts"):
         if kind == "nested_arrays":
-            bomb = b"[" * depth + b"]" * depth
+            bomb = b"[" * n + b"]" * n
         else:
-            bomb = b"<< /A " * depth + b"1" + b" >>" * depth
+            bomb = b"<< /A " * n + b"1" + b" >>" * n
         return build_pdf(
             [
                 b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -435,24 +460,89 @@ def make_hostile_pdf(kind: str = "circular_kids", *, depth: int = 50_000) -> byt
                 b"<< /Type /Page /Parent 1 0 R /MediaBox [0 0 612 792] >>",
             ]
         )
-        return document.replace(b"/Size 3 /Root 1 0 R", b"/Size 2147483647")
+        return document.replace(b"/Size 3 /Root 1 0 R", b"/Size 2147483647", 1)
     if kind == "huge_xref_subsection":
-        document = make_pdf()
-        return document.replace(b"xref\n0 7\n", b"xref\n0 1000000000\n", 1)
+        return make_pdf().replace(b"xref\n0 7\n", b"xref\n0 1000000000\n", 1)
     if kind == "prev_loop":
         document = make_pdf()
         xref_at = document.rindex(b"\nxref\n") + 1
         return document.replace(b"/Size 7 ", b"/Size 7 /Prev %d " % xref_at, 1)
     if kind == "wide_tree":
-        kids = b"3 0 R " * depth
         return build_pdf(
             [
                 b"<< /Type /Catalog /Pages 2 0 R >>",
-                b"<< /Type /Pages /Kids [" + kids + b"] /Count 1 >>",
+                b"<< /Type /Pages /Kids [" + b"3 0 R " * n + b"] /Count 1 >>",
                 b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
             ]
         )
+    if kind == "many_objects":
+        objects = [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        ] + [b"1"] * n
+        document = build_pdf(objects)
+        trailer = b"\ntrailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n5\n%%%%EOF\n" % (n + 4)
+        return document[: document.rindex(b"\nxref\n")] + trailer
+    if kind == "objstm_bomb":
+        return _objstm_bomb(n)
     raise ValueError(f"unknown hostile kind {kind!r}; one of {HOSTILE_KINDS}")
+
+
+def _objstm_bomb(pages: int, inflate: int = 1_000_000) -> bytes:
+    out = bytearray(b"%PDF-1.7\n" + _BINARY_COMMENT)
+    entries: dict[int, tuple[int, int, int]] = {0: (0, 0, 65535)}
+    kids = b" ".join(b"%d 0 R" % (3 + i) for i in range(pages))
+    entries[1] = (1, len(out), 0)
+    out += b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    entries[2] = (1, len(out), 0)
+    out += b"2 0 obj\n<< /Type /Pages /Kids [" + kids + b"] /Count %d >>\nendobj\n" % pages
+    for index in range(pages):
+        page, holder = 3 + index, 3 + pages + index
+        index_line = b"%d %d\n" % (page, inflate)
+        body = index_line + b" " * inflate + b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"
+        entries[page] = (2, holder, 0)
+        entries[holder] = (1, len(out), 0)
+        out += b"%d 0 obj\n" % holder + _stream(
+            b"/Type /ObjStm /N 1 /First %d /Filter /FlateDecode" % len(index_line), zlib.compress(body, 9)
+        ) + b"\nendobj\n"
+    xref_number = 3 + 2 * pages
+    entries[xref_number] = (1, len(out), 0)
+    rows = b"".join(struct.pack(">BIH", *entries[number]) for number in range(xref_number + 1))
+    xref_at = len(out)
+    out += b"%d 0 obj\n" % xref_number + _stream(
+        b"/Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Filter /FlateDecode" % (xref_number + 1), zlib.compress(rows)
+    ) + b"\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    return bytes(out)
+
+
+def append_page_update(document: bytes, text: str = "Pagina agregada") -> bytes:
+    """Append an incremental update (a new revision, as signing or annotating
+    tools do) that adds one page to a document made by ``make_pdf`` with the
+    classic xref (object 2 is its page tree). Readers see the new page count."""
+    trailer = document[document.rindex(b"trailer") :]
+    size = int(re.search(rb"/Size (\d+)", trailer).group(1))
+    previous = int(re.search(rb"startxref\s+(\d+)", trailer).group(1))
+    *_, tree = re.finditer(rb"2 0 obj\n<< /Type /Pages /Kids \[(.*?)\] /Count (\d+) >>", document)
+    kids, count = tree.group(1), int(tree.group(2))
+    page, contents = size, size + 1
+    out = bytearray(document)
+    offsets = {}
+    offsets[2] = len(out)
+    out += b"2 0 obj\n<< /Type /Pages /Kids [%s %d 0 R] /Count %d >>\nendobj\n" % (kids, page, count + 1)
+    offsets[page] = len(out)
+    out += (
+        b"%d 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >>"
+        b" /Contents %d 0 R >>\nendobj\n" % (page, contents)
+    )
+    offsets[contents] = len(out)
+    out += b"%d 0 obj\n" % contents + _stream(b"", b"BT /F1 18 Tf 72 720 Td " + _pdf_string(text) + b" Tj ET")
+    out += b"\nendobj\n"
+    xref_at = len(out)
+    out += b"xref\n0 1\n0000000000 65535 f \n2 1\n%010d 00000 n \n" % offsets[2]
+    out += b"%d 2\n%010d 00000 n \n%010d 00000 n \n" % (page, offsets[page], offsets[contents])
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (contents + 1, previous, xref_at)
+    return bytes(out)
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -470,11 +560,16 @@ def make_png(width: int = 4, height: int = 4) -> bytes:
     )
 
 
-def make_zip(inner: bytes | None = None, name: str = "escrito.pdf") -> bytes:
-    """A ZIP archive holding one member (by default a valid PDF named *.pdf)."""
+def make_zip(inner: bytes | None = None, name: str = "escrito.pdf", *, compress: bool = True) -> bytes:
+    """A ZIP archive holding one member (by default a valid PDF named *.pdf).
+
+    ``compress=False`` stores the member as is, so the whole PDF, xref and
+    all, sits inside the archive bytes (pypdf in non-strict mode reads such a
+    ZIP as a one-page PDF)."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w") as archive:
         info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
         archive.writestr(info, inner if inner is not None else make_pdf())
     return buffer.getvalue()
 
