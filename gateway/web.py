@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as Rou
 from werkzeug.wrappers import Request, Response
 
 from services.runtime.errors import BadRequest, PortalError, UnsupportedMediaType, ValidationFailed
-from services.runtime.logs import current_correlation_id
+from services.runtime.logs import correlation_id_var, current_correlation_id
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,7 @@ class PortalWebServer(WebServer):
         cid = request.headers.get(CORRELATION_HEADER, "")
         if not _CORRELATION_RE.match(cid):
             cid = uuid.uuid4().hex
+        correlation_id_var.set(cid)  # for error responses built outside the worker
         return {"correlation_id": cid}
 
 
@@ -117,10 +118,16 @@ def read_json(request, max_bytes=MAX_JSON_BODY):
 
 
 def parse_json_object(raw, field):
+    malformed = {"field": field, "fields": {field: "JSON mal formado."}}
     try:
         value = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
-    except (UnicodeDecodeError, ValueError):
-        raise BadRequest("malformed_json", "El JSON está mal formado.", {"field": field})
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: "[[[[...", nested too deep
+        raise BadRequest("malformed_json", "El JSON está mal formado.", malformed)
+    try:
+        # a lone surrogate ("\ud800") is valid JSON but not text: it could not be stored or shown
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):
+        raise BadRequest("malformed_json", "El JSON contiene texto que no es Unicode válido.", malformed)
     if not isinstance(value, dict):
         raise ValidationFailed("validation_error", "Se esperaba un objeto JSON.", {"fields": {field: "Se esperaba un objeto JSON."}})
     return value

@@ -307,8 +307,6 @@ def demo_tokens(secret):
 
 def seed_demo(gateway_url, tokens):
     """A demo case, created once (the Idempotency-Key makes reruns return the same case)."""
-    sys.path.insert(0, str(ROOT))
-    from tests.support.pdfgen import make_pdf  # the same generator the tests use
     import uuid
 
     boundary = uuid.uuid4().hex
@@ -320,7 +318,7 @@ def seed_demo(gateway_url, tokens):
         f"--{boundary}\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n".encode(),
         json.dumps(metadata).encode(), b"\r\n",
         f"--{boundary}\r\nContent-Disposition: form-data; name=\"documents\"; filename=\"demanda.pdf\"\r\n"
-        f"Content-Type: application/pdf\r\n\r\n".encode(), make_pdf(pages=2, text="Demanda de demostracion"), b"\r\n",
+        f"Content-Type: application/pdf\r\n\r\n".encode(), (ROOT / "deploy" / "demo" / "demanda-demo.pdf").read_bytes(), b"\r\n",
         f"--{boundary}--\r\n".encode()])
     request = urllib.request.Request(gateway_url + "/api/v1/cases", data=body, method="POST", headers={
         "Authorization": "Bearer " + tokens["abogado.perez"][1], "Idempotency-Key": "demo-seed-case-1",
@@ -340,6 +338,7 @@ def run(args):
     config = Settings(load_config())
     amqp_uri = env.get("AMQP_URI") or config.get("AMQP_URI")
     started_rabbit = ensure_rabbitmq(amqp_uri)
+    env["AMQP_URI"] = amqp_uri
     if not env.get("MONGO_URI"):
         mongod = Mongod(data_dir / "mongo", int(env.get("MONGO_PORT", 27017)), data_dir / "mongod.log").start()
         env["MONGO_URI"] = mongod.uri

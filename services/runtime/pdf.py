@@ -24,7 +24,7 @@ Rejection codes (``PdfRejected.code``), stable and meant for programs:
     disagrees with its actual pages, or a structure so costly to parse
     (hostile or absurd) that it exceeds the inspection budget.
 
-Decisions (see the report that came with this module):
+Decisions :
 
 * **Header strictly at byte 0.** ISO 32000 readers such as Acrobat tolerate
   junk before ``%PDF-`` (within 1024 bytes), but that tolerance is exactly
@@ -44,8 +44,11 @@ Decisions (see the report that came with this module):
   service logs during inspection (a hostile file can make it log once per
   object).
 * **Bounded work.** A hostile file must not hang a worker: parsing runs under
-  a time budget (``budget_seconds``, 1 s by default) that is checked on
-  every read of the file and every object lookup, and pypdf's own limits are
+  a time budget (``budget_seconds``, 1 s by default) that is checked every
+  few reads of the file and on every object lookup, nesting depth is capped
+  (pypdf parses recursively and, in non-strict mode, swallows the
+  RecursionError of a dictionary bomb and keeps a partial page), and pypdf's
+  own limits are
   tightened for the streams inspection decodes (only cross-reference and
   object streams; page contents and images are never decoded). A file that
   exceeds the budget is ``corrupt``.
@@ -168,12 +171,12 @@ def inspect_pdf(data: bytes, *, budget_seconds: float = DEFAULT_BUDGET_SECONDS) 
 
     warnings: list[str] = []
     budget = _Budget(budget_seconds)
-    token = _captured_warnings.set(warnings)
+    token = _inspection.set((budget, warnings))
     try:
         with pypdf.apply_configuration(**_configuration_for(len(data))):
             pages, catalog_version = _read(data, budget)
     finally:
-        _captured_warnings.reset(token)
+        _inspection.reset(token)
 
     if catalog_version is not None and catalog_version > version:
         version = catalog_version
@@ -281,9 +284,12 @@ class _Budget:
     Nesting: pypdf reads nested arrays and dictionaries recursively, and in
     non-strict mode it *swallows* the RecursionError of a deeply nested
     dictionary and keeps a partial one, so a nesting bomb would be accepted
-    after burning time. Every pypdf parsing level reads from the stream, so
-    the reads also check how deep the Python stack has grown since
-    inspection started and stop well before the interpreter's limit.
+    after burning time. Every parsing level reads from the file, so the reads
+    also check how deep the Python stack has grown since inspection started
+    and stop well before the interpreter's limit. Objects inside object
+    streams are parsed from an in-memory copy these reads never see; there
+    the warning pypdf logs while swallowing the RecursionError is caught, at
+    its depth, by the log filter below.
     """
 
     __slots__ = ("deadline", "expired", "frame_limit")
@@ -380,7 +386,8 @@ class _GuardedReader(PdfReader):
 # pypdf's log output during inspection
 
 
-_captured_warnings: ContextVar[list[str] | None] = ContextVar("portal_pdf_warnings", default=None)
+#: (budget, collected warnings) of the inspection running in this context.
+_inspection: ContextVar[tuple[_Budget, list[str]] | None] = ContextVar("portal_pdf_inspection", default=None)
 
 
 class _CaptureDuringInspection(logging.Filter):
@@ -390,13 +397,18 @@ class _CaptureDuringInspection(logging.Filter):
     met it (``pypdf._reader``, ``pypdf.generic._data_structures`` ...). While
     ``inspect_pdf`` runs (a context variable, so per thread and per
     greenthread) the records are collected instead of emitted; elsewhere in
-    the process pypdf logs as usual.
+    the process pypdf logs as usual. A warning logged from far down the stack
+    is pypdf recovering from a nesting bomb: inspection stops there.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        sink = _captured_warnings.get()
-        if sink is None:
+        current = _inspection.get()
+        if current is None:
             return True
+        budget, sink = current
+        if _deeper_than(budget.frame_limit):
+            budget.expired = True
+            raise _BudgetExceeded()
         if len(sink) < _MAX_WARNINGS_KEPT:
             try:
                 sink.append(record.getMessage())

@@ -4,9 +4,10 @@ Everything here is deterministic: the same arguments give the same bytes, so
 hashes can be asserted. Pass ``seed`` to get a distinct document with the same
 shape (the seed changes the /ID, a line of text and any padding bytes).
 
-Valid documents are written by hand (no PDF library involved), with a classic
-cross-reference table whose offsets are exact, so they are well-formed for any
-reader. Only ``make_encrypted_pdf`` uses pypdf, because encryption by hand is
+Valid documents are written by hand (no PDF library involved) with exact
+cross-reference offsets (a classic xref table, or with ``object_streams=True``
+the PDF 1.5 object and xref streams), so they are well-formed for any reader,
+strict pypdf included. Only ``make_encrypted_pdf`` uses pypdf, because encryption by hand is
 not worth re-implementing.
 
 Payloads:
@@ -71,7 +72,7 @@ def _random_bytes(n: int, seed) -> bytes:
 
 
 def _pdf_string(text: str) -> bytes:
-    """A PDF literal string for ASCII-ish text (others chars become '?')."""
+    """A PDF literal string for Latin-1 text (other characters become '?')."""
     raw = text.encode("latin-1", "replace")
     raw = raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
     raw = raw.replace(b"\r", b"\\r").replace(b"\n", b"\\n")

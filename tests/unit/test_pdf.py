@@ -385,6 +385,22 @@ def test_nesting_deep_enough_to_be_hostile_is_refused_even_where_pypdf_copes(kin
     assert rejection(data).code == "corrupt"
 
 
+def test_nesting_bomb_inside_an_object_stream_is_refused():
+    # Objects in an object stream are parsed from memory, out of sight of the
+    # file reads; pypdf alone keeps a partial page and reports 1 page.
+    bomb = b"<< /A " * 2000 + b"1" + b" >>" * 2000
+    data = build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Bomb " + bomb + b" >>",
+        ],
+        object_streams=True,
+    )
+    assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == 1
+    assert rejection(data).code == "corrupt"
+
+
 def test_nesting_beyond_the_recursion_limit_is_corrupt():
     # 2 000 000 levels: pypdf alone hits RecursionError (and for dictionaries
     # swallows it, keeping a partial page); here it is refused outright.
