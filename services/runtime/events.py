@@ -4,10 +4,10 @@
     def on_resolution_issued(self, event):      # event: the validated envelope
         self.store.run_once("mailbox.on_resolution_issued", event, apply)
 
-A message that does not match its contract cannot ever succeed: it is logged,
-kept in the service's ``dead_letters`` collection by the handler owner if wanted,
-and acknowledged. Any other failure requeues the message after a short pause, so
-a database that is down delays events but loses none.
+A message that does not match its contract can never succeed: it is logged
+(with its event id and the contract errors) and acknowledged. Any other failure
+requeues the message after a short pause, so a database that is down delays
+events but loses none.
 """
 import logging
 import time

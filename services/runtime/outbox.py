@@ -16,7 +16,6 @@ import datetime
 import logging
 import socket
 import threading
-import time
 import uuid
 
 from kombu import Connection, Exchange, Producer, Queue
@@ -150,13 +149,3 @@ class OutboxRelay:
                                      "$unset": {"lease_owner": "", "lease_until": ""}})
         log.debug("outbox published", extra={"count": len(docs)})
         return len(docs)
-
-
-def wait_until_published(collection, event_ids, timeout=10.0):
-    """Test and tooling helper: block until the given outbox rows are published."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if collection.count_documents({"_id": {"$in": list(event_ids)}, "published": False}) == 0:
-            return True
-        time.sleep(0.05)
-    return False
