@@ -49,11 +49,22 @@ class LenientSchema(ContractSchema):
         unknown = EXCLUDE
 
 
+def _storable_text(value):
+    """Text people wrote: not only blanks, and storable (no lone UTF-16 surrogates)."""
+    if not value.strip():
+        raise ValidationError("No puede estar en blanco.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError("Contiene caracteres inválidos.")
+
+
 def text(max_length, min_length=1, **kwargs):
-    """A required, trimmed-length-checked text field."""
+    """A length-checked text field that is not blank."""
     return fields.String(
-        validate=validate.Length(min=min_length, max=max_length,
-                                 error=f"Debe tener entre {min_length} y {max_length} caracteres."),
+        validate=[validate.Length(min=min_length, max=max_length,
+                                  error=f"Debe tener entre {min_length} y {max_length} caracteres."),
+                  _storable_text],
         **kwargs,
     )
 

@@ -21,8 +21,8 @@ def resolve_secret(settings):
     """The signing secret; production refuses to start without a real one."""
     secret = settings.get("JWT_SECRET")
     if settings.production:
-        if not secret or secret == DEV_SECRET:
-            raise RuntimeError("JWT_SECRET must be set to a strong secret when PORTAL_ENV=production")
+        if not secret or secret == DEV_SECRET or len(secret.encode("utf-8")) < 32:
+            raise RuntimeError("JWT_SECRET must be set to a strong secret (32 bytes or more) when PORTAL_ENV=production")
         return secret
     return secret or DEV_SECRET
 

@@ -15,6 +15,7 @@ class GatewayBase:
     config = Config()
     observability = Observability()
     filings = RpcProxy("filings")
+    mailbox = RpcProxy("mailbox")
 
     @property
     def settings(self):

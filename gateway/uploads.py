@@ -7,7 +7,9 @@ document's size and name, and the metadata JSON.
 import uuid
 from dataclasses import dataclass
 
-from services.runtime.errors import PayloadTooLarge, PortalError, UnsupportedMediaType, ValidationFailed
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from services.runtime.errors import BadRequest, PayloadTooLarge, PortalError, UnsupportedMediaType, ValidationFailed
 from gateway.web import parse_json_object
 
 MAX_METADATA_BYTES = 256 * 1024
@@ -32,7 +34,15 @@ def read_multipart(request, document_field, max_documents, max_document_bytes, s
     request.max_content_length = total_limit
     request.max_form_memory_size = MAX_METADATA_BYTES
     request.max_form_parts = max_documents + 20
-    form, files = request.form, request.files
+    try:
+        form, files = request.form, request.files
+    except RequestEntityTooLarge:
+        # werkzeug does not say which limit it hit: a text part over MAX_METADATA_BYTES or too many parts
+        raise PayloadTooLarge("payload_too_large",
+                              f"La parte 'metadata' excede el máximo de {MAX_METADATA_BYTES} bytes o la solicitud "
+                              f"tiene más de {request.max_form_parts} partes.",
+                              {"fields": {"metadata": f"Máximo {MAX_METADATA_BYTES} bytes."},
+                               "max_bytes": MAX_METADATA_BYTES, "max_parts": request.max_form_parts})
 
     unexpected = [key for key in form.keys() if key != "metadata"]
     unexpected += [key for key in files.keys() if key not in (document_field, "metadata")]
@@ -46,7 +56,13 @@ def read_multipart(request, document_field, max_documents, max_document_bytes, s
     if len(raw_metadata) > 1:
         raise ValidationFailed("validation_error", "Envíe una sola parte 'metadata'.", {"fields": {"metadata": "Parte repetida."}})
     if len(raw_metadata[0]) > MAX_METADATA_BYTES:
-        raise PayloadTooLarge("payload_too_large", "La parte 'metadata' es demasiado grande.", {"max_bytes": MAX_METADATA_BYTES})
+        raise PayloadTooLarge("payload_too_large", "La parte 'metadata' es demasiado grande.",
+                              {"fields": {"metadata": f"Máximo {MAX_METADATA_BYTES} bytes."}, "max_bytes": MAX_METADATA_BYTES})
+    if isinstance(raw_metadata[0], str) and "\ufffd" in raw_metadata[0]:
+        # werkzeug decodes a text part with errors="replace": bytes that were not UTF-8 (e.g. Latin-1 "evacuación")
+        # would be stored as "evacuaci\ufffdn" in a receipt of legal weight
+        raise BadRequest("malformed_json", "La parte 'metadata' no está codificada en UTF-8.",
+                         {"field": "metadata", "fields": {"metadata": "Texto no codificado en UTF-8."}})
     metadata = parse_json_object(raw_metadata[0], "metadata")
 
     parts = files.getlist(document_field)

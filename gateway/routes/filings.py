@@ -47,9 +47,9 @@ class FilingsRoutes(GatewayBase):
                 log.warning("could not discard staged documents; the janitor will", extra={"count": len(document_ids)})
 
     @staticmethod
-    def _fingerprints(uploads):
+    def _fingerprints(uploads, part="documents"):
         for upload in uploads:
-            check_filename(upload.filename)
+            check_filename(upload.filename, part)
         return [{"filename": check_filename(u.filename), "sha256": hashlib.sha256(u.data).hexdigest()} for u in uploads]
 
     # --- courts ----------------------------------------------------------
@@ -145,7 +145,7 @@ class FilingsRoutes(GatewayBase):
         actor = self.auth.actor(request, roles=("judge", "clerk"))
         max_docs, max_bytes = self._limits()
         metadata, uploads = read_multipart(request, "document", 1, max_bytes, single=True)
-        self._fingerprints(uploads)
+        self._fingerprints(uploads, "document")
         self.call(self.filings.prepare_resolution, actor, case_number, metadata)
         staged = self._stage(actor, uploads)
         try:

@@ -87,10 +87,21 @@ def require_can_file(actor, case, metadata):
     if is_attorney(actor, case):
         if metadata["kind"] == "apersonamiento":
             raise Conflict("already_on_case", "Usted ya actúa en este expediente.", {"case_number": case["_id"]})
+        own = {a["represents"] for a in case["attorneys"] if a["sub"] == actor["sub"]}
+        if metadata.get("represents") and metadata["represents"] not in own:
+            raise ValidationFailed("validation_error", "Solo puede actuar por la parte que representa en el expediente.",
+                                   {"fields": {"represents": "Usted representa a: " + "; ".join(sorted(own))}})
         return
     if metadata["kind"] != "apersonamiento":
         raise Forbidden("forbidden", "Solo los abogados del expediente pueden presentar escritos; "
                         "para actuar en él presente primero un apersonamiento.", {"case_number": case["_id"]})
+
+
+def require_court_handles(court, matter):
+    """A case is opened at a court that hears its matter."""
+    if matter not in court.get("matters", []):
+        raise ValidationFailed("matter_not_handled", "El tribunal indicado no conoce de esa materia.",
+                               {"fields": {"matter": "Materias de este tribunal: " + ", ".join(court.get("matters", [])) + "."}})
 
 
 def require_can_review(actor, filing):
@@ -124,23 +135,26 @@ def person(actor):
 
 
 # --- documents ---------------------------------------------------------------
-_FORBIDDEN_NAME_CHARS = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+# C0 and C1 controls, line/paragraph separators, bidi overrides (a name shown in another order than it is
+# stored), and the characters that make a name a path on some system.
+_FORBIDDEN_NAME_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069/\\:*?\"<>|]")
 
 
-def check_filename(filename):
+def check_filename(filename, part="documents"):
     """A filename is data: it must not look like a path, and it must be a .pdf name."""
-    field = {"fields": {"documents": "Nombre de archivo inválido."}}
+    field = {"fields": {part: "Nombre de archivo inválido."}}
     if not isinstance(filename, str) or not filename.strip():
         raise ValidationFailed("invalid_filename", "Cada documento debe tener un nombre de archivo.", field)
     name = unicodedata.normalize("NFC", filename.strip())
     if len(name) > 255:
         raise ValidationFailed("invalid_filename", "El nombre del archivo no puede exceder 255 caracteres.", field)
-    if _FORBIDDEN_NAME_CHARS.search(name) or name.startswith(".") or ".." in name:
+    # with separators refused, ".." inside a name ("demanda..final.pdf") cannot climb anywhere
+    if _FORBIDDEN_NAME_CHARS.search(name) or name.startswith("."):
         raise ValidationFailed("invalid_filename",
                                "El nombre del archivo contiene caracteres no permitidos (rutas, '..' o caracteres de control).",
-                               {"fields": {"documents": name[:80]}})
+                               {"fields": {part: name[:80]}})
     if not name.lower().endswith(".pdf"):
-        raise ValidationFailed("invalid_filename", "El nombre del archivo debe terminar en .pdf.", {"fields": {"documents": name[:80]}})
+        raise ValidationFailed("invalid_filename", "El nombre del archivo debe terminar en .pdf.", {"fields": {part: name[:80]}})
     return name
 
 

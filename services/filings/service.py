@@ -114,14 +114,19 @@ class FilingsService:
     def _fingerprint(self, scope, metadata, documents):
         return domain.request_fingerprint(scope, metadata, documents)
 
+    def _check_court(self, metadata):
+        court = self.store.get_court(metadata["court_id"])
+        if court is None:
+            raise NotFound("court_not_found", "No existe un tribunal con ese código.", {"court_id": metadata["court_id"]})
+        domain.require_court_handles(court, metadata["matter"])
+
     @rpc
     def prepare_case(self, actor, metadata, documents, idempotency_key=None):
         """Everything that can be checked before the documents travel; nothing is stored."""
         actor = actor_of(actor)
         domain.require_lawyer(actor)
         metadata = load(OpenCaseSchema(), metadata)
-        if self.store.get_court(metadata["court_id"]) is None:
-            raise NotFound("court_not_found", "No existe un tribunal con ese código.", {"court_id": metadata["court_id"]})
+        self._check_court(metadata)
         record = self.store.find_idempotency(actor, "open_case", idempotency_key)
         if record:
             return {"replay": replay_of(record, self._fingerprint("open_case", metadata, documents))}
@@ -133,8 +138,7 @@ class FilingsService:
         domain.require_lawyer(actor)
         metadata = load(OpenCaseSchema(), metadata)
         try:
-            if self.store.get_court(metadata["court_id"]) is None:
-                raise NotFound("court_not_found", "No existe un tribunal con ese código.", {"court_id": metadata["court_id"]})
+            self._check_court(metadata)
             documents = self._documents(actor, document_ids)
             fingerprint = self._fingerprint("open_case", metadata, documents)
             idem = {"key": idempotency_key} if idempotency_key else None
@@ -174,13 +178,14 @@ class FilingsService:
                 "matter": case["matter"], "subject": case["subject"], "opened_at": domain.iso(case["opened_at"]),
                 "parties": case["parties"],
                 "attorneys": [{**a, "since": domain.iso(a["since"])} for a in case["attorneys"]],
-                "entries": self.store.docket(case_number)}
+                "entries": self.store.docket(case_number, case.get("next_folio"))}
 
     @rpc
     def list_cases(self, actor, query=None):
         actor = actor_of(actor)
         query = load(ListCasesQuerySchema(), query or {})
         if actor["role"] not in ("lawyer", "clerk", "judge"):
+            self.store.audit(actor, "list_cases", "cases", "denied")
             raise Forbidden("forbidden", "Su rol no tiene expedientes que listar.", {"role": actor["role"]})
         return {"items": self.store.list_cases(actor, query.get("status"), query.get("limit", 50))}
 
@@ -266,6 +271,24 @@ class FilingsService:
                 "folio": resolution["folio"], "issued_at": domain.iso(resolution["issued_at"]),
                 "issued_by": resolution["issued_by"], "document": resolution["document"],
                 "recipients": resolution["recipients"]}
+
+    # --- internal: the mailbox service (not exposed by the gateway) ----------
+    @rpc
+    def get_resolution_document(self, resolution_id):
+        """The PDF of a resolution, for the mailbox to serve it: {document, content_b64}."""
+        resolution = self.store.db.resolutions.find_one({"_id": str(resolution_id)}, {"document": 1})
+        file_doc = resolution and self.store.get_document_file(resolution["document"]["document_id"])
+        if file_doc is None:
+            raise NotFound("resolution_not_found", "No existe una resolución con ese identificador.",
+                           {"resolution_id": str(resolution_id)[:64]})
+        data = self.store.read_document(file_doc["_id"])
+        return {"document": document_info(file_doc), "content_b64": base64.b64encode(data).decode("ascii")}
+
+    @rpc
+    def case_court(self, case_number):
+        """The court of a case: {court_id}, or NotFound."""
+        domain.check_case_number(case_number)
+        return {"court_id": self.store.require_case(case_number)["court_id"]}
 
     # --- housekeeping ----------------------------------------------------
     @timer(interval=600)

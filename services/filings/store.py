@@ -28,6 +28,12 @@ COURTS = [
 ]
 
 
+# Per-process read caches (see FilingsStore.get_court and FilingsStore.docket): {(database, key): value}
+_COURTS = {}
+_DOCKETS = {}
+DOCKET_CACHE_SIZE = 1000
+
+
 def new_id():
     return uuid.uuid4().hex
 
@@ -70,7 +76,14 @@ class FilingsStore(Store):
         return list(self.db.courts.find().sort("_id", ASCENDING))
 
     def get_court(self, court_id):
-        return self.db.courts.find_one({"_id": court_id})
+        # courts are reference data, seeded once and never changed: cache what exists (per process)
+        key = (self.db.name, court_id)
+        court = _COURTS.get(key)
+        if court is None:
+            court = self.db.courts.find_one({"_id": court_id})
+            if court is not None:
+                _COURTS[key] = court
+        return court
 
     # --- documents ---------------------------------------------------------
     def stage_document(self, actor, filename, data, info):
@@ -282,18 +295,34 @@ class FilingsStore(Store):
         return self.transaction(work)
 
     # --- reading -------------------------------------------------------------
-    def docket(self, case_number):
-        """Accepted filings and resolutions, in folio order."""
+    def docket(self, case_number, next_folio=None):
+        """Accepted filings and resolutions, in folio order.
+
+        With ``next_folio`` (the case document's, just read): the entries below it, cached per process. Every
+        entry gets its folio in the transaction that increments the case's next_folio, and entries never change
+        afterwards, so the docket below a given next_folio is immutable.
+        """
+        key = (self.db.name, case_number)
+        if next_folio is not None:
+            cached = _DOCKETS.get(key)
+            if cached is not None and cached[0] == next_folio:
+                return cached[1]
+        bound = {"folio": {"$lt": next_folio}} if next_folio is not None else {}
         entries = []
-        for f in self.db.filings.find({"case_number": case_number, "status": domain.ACCEPTED}):
+        for f in self.db.filings.find({"case_number": case_number, "status": domain.ACCEPTED, **bound}):
             entries.append({"folio": f["folio"], "type": "filing", "id": f["_id"], "kind": f["kind"],
                             "summary": f["summary"], "at": domain.iso(f["received_at"]), "by": f["filed_by"],
                             "term_days": None, "documents": f["documents"]})
-        for r in self.db.resolutions.find({"case_number": case_number}):
+        for r in self.db.resolutions.find({"case_number": case_number, **bound}):
             entries.append({"folio": r["folio"], "type": "resolution", "id": r["_id"], "kind": r["kind"],
                             "summary": r["summary"], "at": domain.iso(r["issued_at"]), "by": r["issued_by"],
                             "term_days": r.get("term_days"), "documents": [r["document"]]})
         entries.sort(key=lambda e: e["folio"])
+        if next_folio is not None:
+            _DOCKETS.pop(key, None)
+            _DOCKETS[key] = (next_folio, entries)
+            while len(_DOCKETS) > DOCKET_CACHE_SIZE:
+                del _DOCKETS[next(iter(_DOCKETS))]
         return entries
 
     def list_cases(self, actor, status=None, limit=50):

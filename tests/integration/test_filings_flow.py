@@ -143,3 +143,26 @@ def test_lawyer_lists_own_cases_only(api):
     b = api.new_case(other)["case_number"]
     listed = {c["case_number"] for c in api.get("/api/v1/cases", mine).json()["items"]}
     assert a in listed and b not in listed
+
+
+def test_a_case_is_opened_only_at_a_court_that_hears_its_matter(api, stack):
+    lawyer = api.lawyer()
+    cases = stack.db("filings").cases
+    before = cases.count_documents({})
+    response = api.open_case(lawyer, court_id="01010", matter="civil")
+    assert response.status_code == 422 and response.json()["error"] == "matter_not_handled"
+    assert "matter" in response.json()["details"]["fields"]
+    assert cases.count_documents({}) == before
+
+
+def test_a_lawyer_acts_only_for_the_party_they_represent(api, stack):
+    lawyer, clerk = api.lawyer(), api.clerk()
+    case_number = api.accepted_case(lawyer, clerk)["case_number"]
+    filings = stack.db("filings").filings
+    before = filings.count_documents({"case_number": case_number})
+    other_side = api.file(lawyer, case_number, represents="Demandado Dos")
+    assert other_side.status_code == 422 and "represents" in other_side.json()["details"]["fields"]
+    blank = api.file(lawyer, case_number, summary="   ")
+    assert blank.status_code == 422 and "summary" in blank.json()["details"]["fields"]
+    assert filings.count_documents({"case_number": case_number}) == before
+    assert api.file(lawyer, case_number, represents="Actor Uno, S.A.").status_code == 201
