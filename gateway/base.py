@@ -15,7 +15,6 @@ class GatewayBase:
     config = Config()
     observability = Observability()
     filings = RpcProxy("filings")
-    mailbox = RpcProxy("mailbox")
 
     @property
     def settings(self):
