@@ -1,6 +1,5 @@
 """What every group of gateway routes shares: identity, configuration, RPC with a timeout."""
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy
 
 from gateway.auth import Auth
 from services.runtime import rpc
@@ -14,7 +13,8 @@ class GatewayBase:
     auth = Auth()
     config = Config()
     observability = Observability()
-    filings = RpcProxy("filings")
+    filings = rpc.proxy("filings")
+    mailbox = rpc.proxy("mailbox")
 
     @property
     def settings(self):

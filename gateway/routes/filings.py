@@ -1,5 +1,4 @@
 """Routes of the electronic case file: courts, cases, filings, reviews, resolutions, documents."""
-import base64
 import hashlib
 import logging
 from urllib.parse import quote
@@ -32,8 +31,7 @@ class FilingsRoutes(GatewayBase):
         staged = []
         try:
             for upload in uploads:
-                staged.append(self.call(self.filings.stage_document, actor, upload.filename,
-                                        base64.b64encode(upload.data).decode("ascii"))["document_id"])
+                staged.append(self.call(self.filings.stage_document, actor, upload.filename, upload.data)["document_id"])
         except Exception:
             self._discard(actor, staged)
             raise
@@ -48,9 +46,9 @@ class FilingsRoutes(GatewayBase):
 
     @staticmethod
     def _fingerprints(uploads, part="documents"):
-        for upload in uploads:
-            check_filename(upload.filename, part)
-        return [{"filename": check_filename(u.filename), "sha256": hashlib.sha256(u.data).hexdigest()} for u in uploads]
+        """Checked names and hashes of the uploads: what identifies a submission's body."""
+        return [{"filename": check_filename(u.filename, part), "sha256": hashlib.sha256(u.data).hexdigest()}
+                for u in uploads]
 
     # --- courts ----------------------------------------------------------
     @route("GET", "/api/v1/courts")
@@ -163,7 +161,7 @@ class FilingsRoutes(GatewayBase):
     def get_document(self, request, document_id):
         actor = self.auth.actor(request)
         result = self.call(self.filings.get_document, actor, document_id)
-        return pdf_response(base64.b64decode(result["content_b64"]), result["document"])
+        return pdf_response(result["content"], result["document"])
 
 
 def pdf_response(data, info):

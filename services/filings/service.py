@@ -70,15 +70,15 @@ class FilingsService:
 
     # --- documents -------------------------------------------------------
     @rpc
-    def stage_document(self, actor, filename, content_b64):
+    def stage_document(self, actor, filename, content):
+        """``content``: the document's bytes (RPC travels as msgpack, so bytes stay bytes)."""
         actor = actor_of(actor)
         if actor["role"] not in ("lawyer", "clerk", "judge"):
             raise Forbidden("forbidden", "Su rol no permite presentar documentos.")
         filename = domain.check_filename(filename)
-        try:
-            data = base64.b64decode(content_b64, validate=True)
-        except (ValueError, TypeError):
+        if not isinstance(content, bytes):
             raise ValidationFailed("validation_error", "El contenido del documento no es válido.", {"filename": filename})
+        data = content
         limit = self.settings.int("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
         if len(data) > limit:
             raise PayloadTooLarge("document_too_large", f"El documento excede el máximo de {limit} bytes.",
@@ -107,8 +107,7 @@ class FilingsService:
             self.store.audit(actor, "read_document", f"document:{document_id}", "denied")
             raise Forbidden("forbidden", "No tiene acceso a este documento.", {"document_id": document_id})
         self.store.audit(actor, "read_document", f"document:{document_id}", "allowed", {"case_number": case["_id"]})
-        data = self.store.read_document(file_doc["_id"])
-        return {"document": document_info(file_doc), "content_b64": base64.b64encode(data).decode("ascii")}
+        return {"document": document_info(file_doc), "content": self.store.read_document(file_doc["_id"])}
 
     # --- cases -----------------------------------------------------------
     def _fingerprint(self, scope, metadata, documents):

@@ -11,6 +11,7 @@ import gridfs
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from services.filings import domain
+from services.runtime import audit as audit_log
 from services.runtime.errors import Conflict, NotFound, ValidationFailed
 from services.runtime.mongo import Store, utcnow
 
@@ -31,7 +32,7 @@ COURTS = [
 # Per-process read caches (see FilingsStore.get_court and FilingsStore.docket): {(database, key): value}
 _COURTS = {}
 _DOCKETS = {}
-DOCKET_CACHE_SIZE = 1000
+DOCKET_CACHE_SIZE = 256
 
 
 def new_id():
@@ -350,8 +351,7 @@ class FilingsStore(Store):
 
     # --- audit ---------------------------------------------------------------
     def audit(self, actor, action, target, outcome, details=None):
-        self.db.audit.insert_one({"at": utcnow(), "actor": {"sub": actor.get("sub"), "role": actor.get("role")},
-                                  "action": action, "target": target, "outcome": outcome, "details": details or {}})
+        audit_log.record(self.db.audit, actor, action, target, outcome, details)
 
 
 def document_info(file_doc):

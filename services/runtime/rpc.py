@@ -11,7 +11,7 @@ import socket
 import eventlet
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError, UnknownService
-from nameko.rpc import Rpc
+from nameko.rpc import Rpc, RpcProxy
 
 from services.runtime.errors import PortalError, ServiceTimeout, ServiceUnavailable
 
@@ -19,6 +19,19 @@ log = logging.getLogger(__name__)
 
 # ``@rpc`` for our services: a PortalError is an expected answer (logged as a warning, not an error)
 rpc = Rpc.decorator(expected_exceptions=(PortalError,))
+
+TRANSIENT = 1
+
+
+def proxy(service_name):
+    """An RPC proxy whose requests are transient messages.
+
+    A request is worth nothing once its caller has stopped waiting, and writes
+    are made safe by idempotency keys, not by the broker's disk: persisting
+    every request (a 1 MB document, say) only costs the broker a disk write. A
+    request still waits in its durable queue while the service restarts.
+    """
+    return RpcProxy(service_name, delivery_mode=TRANSIENT)
 
 DATABASE_DOWN = {"ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout", "ConnectionFailure",
                  "NotPrimaryError", "ExecutionTimeout", "WTimeoutError"}

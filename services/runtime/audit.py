@@ -1,0 +1,81 @@
+"""The audit log: who read or tried to read what, written before the answer leaves.
+
+Every read of a case file, a document or a mailbox writes one entry, so under
+load the log is the hottest write path. Entries are written with group commit:
+the first caller that finds no write in progress becomes the leader and inserts
+every entry queued so far in one ``insert_many``, repeating while more arrive;
+the others wait for the batch that carries their entry. Nobody gets an answer
+before its entry is stored, and a failed write fails the read.
+"""
+import threading
+
+from services.runtime.mongo import utcnow
+
+WAIT_SECONDS = 30
+
+_writers = {}
+_writers_lock = threading.Lock()
+
+
+class _Pending:
+    __slots__ = ("doc", "done", "error")
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.done = threading.Event()
+        self.error = None
+
+
+class GroupWriter:
+    def __init__(self, collection):
+        self.collection = collection
+        self._lock = threading.Lock()
+        self._queue = []
+        self._writing = False
+
+    def write(self, doc):
+        entry = _Pending(doc)
+        with self._lock:
+            self._queue.append(entry)
+            leader = not self._writing
+            if leader:
+                self._writing = True
+        if leader:
+            self._drain()
+        elif not entry.done.wait(WAIT_SECONDS):
+            raise TimeoutError("audit log write timed out")
+        if entry.error is not None:
+            raise entry.error
+
+    def _drain(self):
+        while True:
+            with self._lock:
+                batch, self._queue = self._queue, []
+                if not batch:
+                    self._writing = False
+                    return
+            error = None
+            try:
+                self.collection.insert_many([entry.doc for entry in batch], ordered=False)
+            except Exception as exc:  # every waiter of this batch sees the failure
+                error = exc
+            for entry in batch:
+                entry.error = error
+                entry.done.set()
+
+
+def writer_for(collection):
+    key = (id(collection.database.client),
+           collection.database.name, collection.name)
+    with _writers_lock:
+        writer = _writers.get(key)
+        if writer is None:
+            writer = _writers[key] = GroupWriter(collection)
+        return writer
+
+
+def record(collection, actor, action, target, outcome, details=None):
+    """Write one audit entry (durably, before returning)."""
+    writer_for(collection).write({
+        "at": utcnow(), "actor": {"sub": actor.get("sub"), "role": actor.get("role")},
+        "action": action, "target": target, "outcome": outcome, "details": details or {}})
