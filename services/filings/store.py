@@ -50,6 +50,7 @@ class Replay(Exception):
 class FilingsStore(Store):
     database = "filings"
     publishes_events = True
+    cached_collections = ("cases",)
     indexes = {
         "cases": [IndexModel([("court_id", ASCENDING), ("opened_at", DESCENDING)]),
                   IndexModel([("attorneys.sub", ASCENDING), ("opened_at", DESCENDING)])],
@@ -161,7 +162,19 @@ class FilingsStore(Store):
 
     # --- cases and filings -------------------------------------------------
     def get_case(self, case_number, session=None):
+        """A case; outside a transaction through the per-process cache (reads are far more
+        frequent than writes; see services.runtime.cache for what that may return)."""
+        if session is None and "cases" in self.caches:
+            return self.caches["cases"].get(case_number, self._load_case)
         return self.db.cases.find_one({"_id": case_number}, session=session)
+
+    def _load_case(self, case_number):
+        return self.db.cases.find_one({"_id": case_number})
+
+    def _changed(self, case_number):
+        """A write of this process: no reader here may see the case as it was."""
+        if "cases" in self.caches:
+            self.caches["cases"].evict(case_number)
 
     def require_case(self, case_number, session=None):
         case = self.get_case(case_number, session=session)
@@ -261,7 +274,9 @@ class FilingsStore(Store):
                                                 "decision": decision, "reason": reason, "folio": folio,
                                                 "reviewed_at": domain.iso(now), "filed_by": filing["filed_by"]})
             return updated
-        return self.transaction(work)
+        updated = self.transaction(work)
+        self._changed(updated["case_number"])
+        return updated
 
     def _next_folio(self, tx, case_number):
         case = self.db.cases.find_one_and_update({"_id": case_number}, {"$inc": {"next_folio": 1}},
@@ -293,7 +308,9 @@ class FilingsStore(Store):
                 "document_filename": document["filename"], "issued_at": domain.iso(now),
                 "issued_by": resolution["issued_by"], "recipients": recipients})
             return resolution
-        return self.transaction(work)
+        resolution = self.transaction(work)
+        self._changed(case_number)
+        return resolution
 
     # --- reading -------------------------------------------------------------
     def docket(self, case_number, next_folio=None):

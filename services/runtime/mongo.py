@@ -60,11 +60,13 @@ class Store:
     database = None          # e.g. "filings"
     indexes = {}             # {collection: [IndexModel, ...]}
     publishes_events = False  # start an outbox relay for this service
+    cached_collections = ()   # read through a per-process WatchedCache (services.runtime.cache)
 
-    def __init__(self, db, client, on_outbox_commit=None):
+    def __init__(self, db, client, on_outbox_commit=None, caches=None):
         self.db = db
         self.client = client
         self._on_outbox_commit = on_outbox_commit
+        self.caches = caches or {}
 
     # --- setup -----------------------------------------------------------
     @classmethod
@@ -158,6 +160,7 @@ class Mongo(DependencyProvider):
     def __init__(self, store_cls, **kwargs):
         self.store_cls = store_cls
         self.relay = None
+        self.caches = {}
         super().__init__(**kwargs)
 
     def setup(self):
@@ -170,6 +173,9 @@ class Mongo(DependencyProvider):
         except PyMongoError as exc:
             log.error("could not prepare the database", extra={"error": str(exc)})
             raise
+        from services.runtime.cache import WatchedCache
+
+        self.caches = {name: WatchedCache(self.db[name]) for name in self.store_cls.cached_collections}
         if self.store_cls.publishes_events:
             from services.runtime.outbox import OutboxRelay
 
@@ -183,14 +189,18 @@ class Mongo(DependencyProvider):
     def start(self):
         if self.relay is not None:
             self.container.spawn_managed_thread(self.relay.run, identifier="outbox_relay")
+        for name, cache in self.caches.items():
+            self.container.spawn_managed_thread(cache.watch, identifier=f"cache_watch_{name}")
 
     def stop(self):
         if self.relay is not None:
             self.relay.stop()
+        for cache in self.caches.values():
+            cache.stop()
 
     def kill(self):
         self.stop()
 
     def get_dependency(self, worker_ctx):
         kick = self.relay.kick if self.relay is not None else None
-        return self.store_cls(self.db, self.client, on_outbox_commit=kick)
+        return self.store_cls(self.db, self.client, on_outbox_commit=kick, caches=self.caches)
