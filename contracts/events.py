@@ -66,11 +66,48 @@ class ResolutionIssuedSchema(LenientSchema):
     recipients = fields.List(fields.Nested(PersonRefSchema), required=True)
 
 
+class NotificationAvailableSchema(LenientSchema):
+    """A notice was put in a recipient's electronic mailbox (puesta a disposición)."""
+
+    notification_id = fields.String(required=True)
+    recipient = fields.Nested(PersonRefSchema, required=True)
+    case_number = fields.String(required=True)
+    court_id = fields.String(required=True)
+    resolution_id = fields.String(required=True)
+    resolution_kind = fields.String(required=True)
+    folio = fields.Integer(required=True)
+    term_days = fields.Integer(allow_none=True)
+    document_sha256 = fields.String(required=True)
+    issued_at = fields.String(required=True)
+    available_at = fields.String(required=True)
+    deemed_service_at = fields.String(required=True)
+
+
+class NotificationServedSchema(LenientSchema):
+    """A notice counts as served: by its first access, or by lapse at the deemed instant."""
+
+    notification_id = fields.String(required=True)
+    recipient = fields.Nested(PersonRefSchema, required=True)
+    case_number = fields.String(required=True)
+    court_id = fields.String(required=True)
+    resolution_id = fields.String(required=True)
+    available_at = fields.String(required=True)
+    accessed_at = fields.String(allow_none=True)
+    served_at = fields.String(required=True)
+    served_by = fields.String(required=True)
+    term_days = fields.Integer(allow_none=True)
+    due_date = fields.String(allow_none=True)
+    due_at = fields.String(allow_none=True)
+
+
 CATALOGUE = {
     "case_opened": {"producer": "filings", "schema": CaseOpenedSchema, "version": 1, "consumers": []},
     "filing_received": {"producer": "filings", "schema": FilingReceivedSchema, "version": 1, "consumers": []},
     "filing_reviewed": {"producer": "filings", "schema": FilingReviewedSchema, "version": 1, "consumers": []},
-    "resolution_issued": {"producer": "filings", "schema": ResolutionIssuedSchema, "version": 1, "consumers": []},
+    "resolution_issued": {"producer": "filings", "schema": ResolutionIssuedSchema, "version": 1,
+                          "consumers": ["mailbox.on_resolution_issued"]},
+    "notification_available": {"producer": "mailbox", "schema": NotificationAvailableSchema, "version": 1, "consumers": []},
+    "notification_served": {"producer": "mailbox", "schema": NotificationServedSchema, "version": 1, "consumers": []},
 }
 
 

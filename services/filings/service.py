@@ -1,5 +1,4 @@
 """The filings service: cases, writs, reviews, resolutions, documents. Entrypoints only."""
-import base64
 import logging
 
 from nameko.dependency_providers import Config
@@ -274,14 +273,13 @@ class FilingsService:
     # --- internal: the mailbox service (not exposed by the gateway) ----------
     @rpc
     def get_resolution_document(self, resolution_id):
-        """The PDF of a resolution, for the mailbox to serve it: {document, content_b64}."""
+        """The PDF of a resolution, for the mailbox to serve it: {document, content (bytes)}."""
         resolution = self.store.db.resolutions.find_one({"_id": str(resolution_id)}, {"document": 1})
         file_doc = resolution and self.store.get_document_file(resolution["document"]["document_id"])
         if file_doc is None:
             raise NotFound("resolution_not_found", "No existe una resolución con ese identificador.",
                            {"resolution_id": str(resolution_id)[:64]})
-        data = self.store.read_document(file_doc["_id"])
-        return {"document": document_info(file_doc), "content_b64": base64.b64encode(data).decode("ascii")}
+        return {"document": document_info(file_doc), "content": self.store.read_document(file_doc["_id"])}
 
     @rpc
     def case_court(self, case_number):

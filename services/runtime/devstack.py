@@ -22,6 +22,7 @@ from services.runtime.config import DEFAULT_CONFIG_PATH, ROOT
 # (service name, nameko service path)
 SERVICES = [
     ("filings", "services.filings.service:FilingsService"),
+    ("mailbox", "services.mailbox.service:MailboxService"),
     ("gateway", "gateway.service:Gateway"),
 ]
 DEFAULT_METRICS_PORTS = {"filings": 9101, "mailbox": 9102, "queries": 9103, "certificates": 9104, "chat": 9105}
@@ -77,7 +78,7 @@ class Mongod:
         self.process = subprocess.Popen(
             [mongod_binary(), "--replSet", "rs0", "--dbpath", str(self.dbpath), "--port", str(self.port),
              "--bind_ip", "127.0.0.1", "--quiet", "--wiredTigerCacheSizeGB", "1", "--setParameter",
-             "transactionLifetimeLimitSeconds=120"],
+             "transactionLifetimeLimitSeconds=30"],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self._initiate(timeout)
         return self

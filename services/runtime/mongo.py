@@ -135,22 +135,20 @@ class Transaction:
 
     def emit(self, source, event_type, data, version=1):
         """Write an event to the outbox; it is published only if the transaction commits."""
-        event_id = uuid.uuid4().hex
+        return self.emit_many(source, event_type, [data], version)[0]
+
+    def emit_many(self, source, event_type, items, version=1):
+        """Write one event per item of ``items`` (their data) with one insert; returns the event ids."""
         now = utcnow()
-        doc = {
-            "_id": event_id,
-            "event_type": event_type,
-            "source": source,
-            "version": version,
-            "occurred_at": now,
-            "correlation_id": current_correlation_id(),
-            "data": data,
-            "published": False,
-            "created_at": now,
-        }
-        self.store.db[OUTBOX].insert_one(doc, session=self.session)
-        self.emitted.append(event_id)
-        return event_id
+        correlation_id = current_correlation_id()
+        docs = [{"_id": uuid.uuid4().hex, "event_type": event_type, "source": source, "version": version,
+                 "occurred_at": now, "correlation_id": correlation_id, "data": data, "published": False,
+                 "created_at": now} for data in items]
+        if docs:
+            self.store.db[OUTBOX].insert_many(docs, session=self.session)
+        ids = [doc["_id"] for doc in docs]
+        self.emitted.extend(ids)
+        return ids
 
 
 class Mongo(DependencyProvider):

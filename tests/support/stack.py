@@ -19,11 +19,13 @@ from services.runtime.mongo import database_name
 
 
 class TestStack:
-    def __init__(self, services=devstack.SERVICES, extra_env=None):
+    def __init__(self, services=devstack.SERVICES, extra_env=None, smtp_port=None):
         self.tmp = Path(tempfile.mkdtemp(prefix="portal-test-"))
         self.run_id = uuid.uuid4().hex[:10]
         self.services = services
         self.extra_env = extra_env or {}
+        # the mailbox sends alerts to a recording SMTP server on loopback (tests/support/smtp.py) on this port
+        self.smtp_port = smtp_port or devstack.free_port()
         self.mongod = None
         self.vhost = None
         self.stack = None
@@ -50,6 +52,9 @@ class TestStack:
                     "GATEWAY_HOST": "127.0.0.1", "JWT_SECRET": DEV_SECRET, "RPC_TIMEOUT": "5",
                     "MAX_DOCUMENT_BYTES": str(3 * 1024 * 1024), "MAX_DOCUMENTS_PER_FILING": "10",
                     "OUTBOX_POLL_INTERVAL": "0.2", "PORTAL_ENV": "development", "LOG_LEVEL": "INFO",
+                    "LAPSE_JOB_INTERVAL": "1", "ALERT_INTERVAL": "0.5", "ALERT_BACKOFF_SECONDS": "0.5",
+                    "ALERT_BACKOFF_MAX_SECONDS": "2", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.smtp_port),
+                    "SMTP_STARTTLS": "false", "SMTP_TIMEOUT": "3", "EVIDENCE_SIGNING_KEY": "",
                     **self.extra_env}
         self.env.pop("METRICS_PORT", None)
         self.stack = devstack.Stack(self.env, self.tmp / "logs", services=self.services)

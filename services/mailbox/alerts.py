@@ -1,0 +1,207 @@
+"""E-mail alerts: "you have a new notice in your electronic mailbox".
+
+An alert row is written in the same transaction that creates the notice, for a
+recipient whose profile opted in with an e-mail. Sending happens afterwards, in
+a timer (``ALERT_INTERVAL``): each replica claims due rows one at a time with a
+lease (``find_one_and_update``), so two replicas never send the same row at
+the same time; the row is marked sent after the SMTP server accepted the
+message. On failure the row is retried with exponential backoff
+(``ALERT_BACKOFF_SECONDS`` · 2^(attempts-1), at most ``ALERT_BACKOFF_MAX_SECONDS``),
+and given up (status ``failed``) after ``ALERT_MAX_ATTEMPTS``. The notice
+itself never waits for any of this: it is committed before any SMTP happens.
+
+Delivery is at least once: if the process dies after the server accepted the
+message and before the row is marked, the message is sent again once the lease
+expires. It carries ``Message-ID: <alert id@casillero.oj.gob.gt>`` both times, so
+mail systems and clients can recognise the repeat.
+
+The message carries the case, the court, the kind of resolution, its summary
+and the path to open it, never the document.
+"""
+import datetime
+import logging
+import smtplib
+import socket
+import ssl
+import time
+import uuid
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from nameko.extensions import DependencyProvider
+
+from services.runtime.config import Settings
+from services.runtime.mongo import utcnow
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 60
+MESSAGE_ID_DOMAIN = "casillero.oj.gob.gt"
+KIND_NAMES = {"decreto": "Decreto", "auto": "Auto", "sentencia": "Sentencia"}
+SEND_ERRORS = (smtplib.SMTPException, OSError, socket.timeout, ssl.SSLError)
+ADDRESS_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
+
+
+def permanent(exc):
+    """A 5xx refusal of this recipient: retrying will not help."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(500 <= code < 600 for code, _ in exc.recipients.values())
+    return False
+
+
+def _one_line(text, limit=200):
+    return " ".join(str(text or "").split())[:limit]
+
+
+def build_message(alert, notice, sender):
+    """The Spanish e-mail of one alert (no attachment)."""
+    kind = KIND_NAMES.get(notice["resolution_kind"], _one_line(notice["resolution_kind"], 40))
+    case_number = _one_line(notice["case_number"], 40)
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = alert["email"]
+    message["Subject"] = f"Nueva notificación en su casillero electrónico: expediente {case_number}"
+    message["Message-ID"] = f"<{alert['_id']}@{MESSAGE_ID_DOMAIN}>"
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Auto-Submitted"] = "auto-generated"
+    name = _one_line(notice["recipient"].get("name") or notice["recipient"]["sub"], 200)
+    message.set_content(
+        f"Estimado(a) {name}:\n\n"
+        "Se puso a su disposición una notificación en su casillero electrónico del Organismo Judicial.\n\n"
+        f"Expediente: {case_number}\n"
+        f"Tribunal: {_one_line(notice.get('court_name'), 200)}\n"
+        f"Resolución: {kind} (folio {notice['folio']})\n"
+        f"Resumen: {_one_line(notice['summary'], 2000)}\n\n"
+        f"Para leerla ingrese al portal y abra: /api/v1/mailbox/notifications/{notice['_id']}\n\n"
+        "Si no la abre, se tendrá por notificado al finalizar el tercer día hábil siguiente a la puesta a "
+        "disposición. Este aviso es informativo: no sustituye la notificación ni adjunta el documento.\n\n"
+        "Organismo Judicial de Guatemala - Casillero electrónico\n"
+        "Mensaje automático; no responda a este correo.\n")
+    return message
+
+
+class SmtpSettings:
+    def __init__(self, settings):
+        self.host = settings.get("SMTP_HOST")
+        self.port = settings.int("SMTP_PORT", 25)
+        self.sender = settings.get("SMTP_FROM", "casillero@oj.gob.gt")
+        self.user = settings.get("SMTP_USER")
+        self.password = settings.get("SMTP_PASSWORD")
+        self.starttls = str(settings.get("SMTP_STARTTLS", False)).lower() in ("1", "true", "yes")
+        self.timeout = settings.float("SMTP_TIMEOUT", 10)
+        self.backoff = settings.float("ALERT_BACKOFF_SECONDS", 5)
+        self.backoff_max = settings.float("ALERT_BACKOFF_MAX_SECONDS", 3600)
+        self.max_attempts = settings.int("ALERT_MAX_ATTEMPTS", 40)
+
+
+class Connection:
+    """One SMTP session, opened on the first message and reused for the next ones of a tick."""
+
+    def __init__(self, smtp):
+        self.smtp = smtp
+        self.client = None
+
+    def send(self, message):
+        if self.client is None:
+            client = smtplib.SMTP(self.smtp.host, self.smtp.port, timeout=self.smtp.timeout)
+            try:
+                client.ehlo()
+                if self.smtp.starttls:
+                    client.starttls(context=ssl.create_default_context())
+                    client.ehlo()
+                if self.smtp.user:
+                    client.login(self.smtp.user, self.smtp.password or "")
+            except BaseException:
+                client.close()
+                raise
+            self.client = client
+        try:
+            self.client.send_message(message)
+        except ADDRESS_ERRORS:
+            self.client.rset()  # this recipient was refused; the session goes on
+            raise
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self):
+        if self.client is not None:
+            try:
+                self.client.quit()
+            except (smtplib.SMTPException, OSError):
+                self.client.close()
+            self.client = None
+
+
+def backoff_seconds(attempts, base, cap):
+    """Delay before the next try after ``attempts`` failed ones: base, 2·base, 4·base, ... at most cap."""
+    return min(cap, base * (2 ** max(attempts - 1, 0)))
+
+
+class AlertSender:
+    """Sends the due alerts of one mailbox database; one instance per process."""
+
+    def __init__(self, smtp, counter):
+        self.smtp = smtp
+        self.counter = counter
+        self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+        self._warned = False
+
+    def run(self, store, max_messages=500, budget_seconds=20):
+        """Send due alerts until none is due, ``max_messages`` were tried or ``budget_seconds`` passed."""
+        if not self.smtp.host:
+            if not self._warned:
+                log.warning("SMTP_HOST is not set: e-mail alerts stay queued")
+                self._warned = True
+            return 0
+        started = time.monotonic()
+        connection = Connection(self.smtp)
+        sent = 0
+        try:
+            for _ in range(max_messages):
+                if time.monotonic() - started > budget_seconds:
+                    break
+                alert = store.claim_alert(self.owner, LEASE_SECONDS)
+                if alert is None:
+                    break
+                notice = store.get_notice(alert["notification_id"])
+                if notice is None:  # cannot happen: the alert and its notice commit together
+                    store.alert_failed(alert["_id"], self.owner, utcnow(), "notice not found", give_up=True)
+                    continue
+                try:
+                    connection.send(build_message(alert, notice, self.smtp.sender))
+                except SEND_ERRORS as exc:
+                    self._failed(store, alert, exc)
+                    if not isinstance(exc, ADDRESS_ERRORS):
+                        break  # the server is failing: the other rows wait for the next tick
+                    continue
+                store.alert_sent(alert["_id"], self.owner)
+                self.counter.labels("sent").inc()
+                sent += 1
+        finally:
+            connection.close()
+        return sent
+
+    def _failed(self, store, alert, exc):
+        attempts = alert["attempts"] + 1
+        give_up = attempts >= self.smtp.max_attempts or permanent(exc)
+        delay = backoff_seconds(attempts, self.smtp.backoff, self.smtp.backoff_max)
+        store.alert_failed(alert["_id"], self.owner, utcnow() + datetime.timedelta(seconds=delay), repr(exc), give_up)
+        self.counter.labels("failed" if give_up else "retry").inc()
+        log.warning("alert e-mail given up" if give_up else "alert e-mail not sent; will retry",
+                    extra={"alert_id": alert["_id"], "attempts": attempts, "retry_in_seconds": delay,
+                           "error": repr(exc)})
+
+
+class Alerts(DependencyProvider):
+    """Gives workers the process's AlertSender (configured from SMTP_* and ALERT_*)."""
+
+    def __init__(self, counter, **kwargs):
+        self.counter = counter
+        super().__init__(**kwargs)
+
+    def setup(self):
+        self.sender = AlertSender(SmtpSettings(Settings(self.container.config)), self.counter)
+
+    def get_dependency(self, worker_ctx):
+        return self.sender

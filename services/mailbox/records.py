@@ -1,0 +1,176 @@
+"""The shape of a notice: the stored record, its views, its evidence and its events. No I/O.
+
+A notice (notificación) is one document of the ``notifications`` collection,
+``_id`` = ``notification_id``. Its facts are written once: the fields copied
+from the ``resolution_issued`` event and ``available_at`` when it is created;
+``accessed_at`` on the first opening; ``served_at``/``served_by``/``due_date``/
+``due_at`` when it is served. ``deemed_service_at`` is the projected instant of
+service by lapse with the calendar known at the time; it may only move later
+(a court closure added afterwards) and only while the notice is not served.
+"""
+import base64
+import binascii
+import datetime
+import json
+
+from services.runtime.errors import ValidationFailed
+
+UTC = datetime.timezone.utc
+
+STATUS_UNREAD = "unread"
+STATUS_PENDING = "pending"
+STATUS_SERVED = "served"
+
+
+def iso(instant):
+    """UTC ISO-8601 with milliseconds and a Z (None stays None)."""
+    if instant is None:
+        return None
+    return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_iso(value, field):
+    """An aware UTC datetime from ISO-8601 text, truncated to milliseconds; ValueError otherwise."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValueError(f"{field}: not an ISO-8601 instant")
+    instant = datetime.datetime.fromisoformat(value)
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(f"{field}: the instant must carry its time zone")
+    instant = instant.astimezone(UTC)
+    return instant.replace(microsecond=(instant.microsecond // 1000) * 1000)
+
+
+def person(ref):
+    return {"sub": ref["sub"], "name": ref.get("name"), "bar_number": ref.get("bar_number")}
+
+
+def unique_recipients(recipients):
+    seen, result = set(), []
+    for recipient in recipients:
+        if recipient["sub"] not in seen:
+            seen.add(recipient["sub"])
+            result.append(person(recipient))
+    return result
+
+
+def shared_fields(data, issued_at, available_at, deemed_at, source_event_id):
+    """What every notice of one resolution shares (computed once for a mass notification)."""
+    return {
+        "case_number": data["case_number"], "court_id": data["court_id"], "court_name": data["court_name"],
+        "resolution_id": data["resolution_id"], "resolution_kind": data["kind"], "summary": data["summary"],
+        "folio": data["folio"], "document_id": data["document_id"], "document_sha256": data["document_sha256"],
+        "document_size": data["document_size"], "document_filename": data["document_filename"],
+        "term_days": data.get("term_days") or None, "issued_at": issued_at, "available_at": available_at,
+        "deemed_service_at": deemed_at, "accessed_at": None, "served_at": None, "served_by": None,
+        "due_date": None, "due_at": None, "source_event_id": source_event_id,
+    }
+
+
+def status_of(doc, today):
+    """unread: not served yet; pending: served and its term runs (due date today or later); served: otherwise."""
+    if doc.get("served_at") is None:
+        return STATUS_UNREAD
+    if doc.get("due_date") and doc["due_date"] >= today.isoformat():
+        return STATUS_PENDING
+    return STATUS_SERVED
+
+
+LIST_FIELDS = ("case_number", "court_id", "court_name", "resolution_id", "resolution_kind", "folio", "term_days",
+               "due_date")
+TIME_FIELDS = ("issued_at", "available_at", "deemed_service_at", "accessed_at", "served_at", "due_at")
+
+
+def list_view(doc, today):
+    view = {"notification_id": doc["_id"], **{k: doc.get(k) for k in LIST_FIELDS},
+            **{k: iso(doc.get(k)) for k in TIME_FIELDS}, "served_by": doc.get("served_by"),
+            "opened": doc.get("accessed_at") is not None, "status": status_of(doc, today)}
+    return view
+
+
+def full_view(doc, today):
+    return {**list_view(doc, today), "recipient": doc["recipient"], "summary": doc["summary"],
+            "document_id": doc["document_id"], "document_sha256": doc["document_sha256"],
+            "document_size": doc["document_size"], "document_filename": doc["document_filename"]}
+
+
+def board_item(doc):
+    return {"notification_id": doc["_id"], "recipient": doc["recipient"], "resolution_id": doc["resolution_id"],
+            "resolution_kind": doc["resolution_kind"], "folio": doc["folio"], "available_at": iso(doc["available_at"]),
+            "deemed_service_at": iso(doc["deemed_service_at"]), "accessed_at": iso(doc.get("accessed_at")),
+            "served_at": iso(doc.get("served_at")), "served_by": doc.get("served_by"), "due_date": doc.get("due_date")}
+
+
+# --- evidence ------------------------------------------------------------------------------
+# Fields that are null in a snapshot taken before the notice was opened or served, and set later.
+LATER_FIELDS = ("accessed_at", "served_at", "served_by", "due_date")
+
+
+def evidence_fields(doc, generated_at):
+    """The evidence (acuse de recibo) of a notice: exactly ``evidence.EVIDENCE_FIELDS``."""
+    return {
+        "notification_id": doc["_id"],
+        "recipient": {"sub": doc["recipient"]["sub"], "name": doc["recipient"].get("name")},
+        "case_number": doc["case_number"], "court_id": doc["court_id"], "resolution_id": doc["resolution_id"],
+        "resolution_kind": doc["resolution_kind"], "summary": doc["summary"], "document_id": doc["document_id"],
+        "document_sha256": doc["document_sha256"], "issued_at": iso(doc["issued_at"]),
+        "available_at": iso(doc["available_at"]), "accessed_at": iso(doc.get("accessed_at")),
+        "served_at": iso(doc.get("served_at")), "served_by": doc.get("served_by"), "term_days": doc.get("term_days"),
+        "due_date": doc.get("due_date"), "generated_at": iso(generated_at),
+    }
+
+
+def split_differences(paths, presented, current):
+    """(altered, superseded): a field null in the presented snapshot and set in the record since is a
+    later fact (superseded), not an alteration; every other difference is an alteration."""
+    altered, superseded = [], []
+    for path in paths:
+        top = path.split(".", 1)[0]
+        if top in LATER_FIELDS and path == top and presented.get(top) is None and current.get(top) is not None:
+            superseded.append(path)
+        else:
+            altered.append(path)
+    return altered, superseded
+
+
+# --- events ---------------------------------------------------------------------------------
+def available_event(doc):
+    return {"notification_id": doc["_id"], "recipient": doc["recipient"], "case_number": doc["case_number"],
+            "court_id": doc["court_id"], "resolution_id": doc["resolution_id"],
+            "resolution_kind": doc["resolution_kind"], "folio": doc["folio"], "term_days": doc.get("term_days"),
+            "document_sha256": doc["document_sha256"], "issued_at": iso(doc["issued_at"]),
+            "available_at": iso(doc["available_at"]), "deemed_service_at": iso(doc["deemed_service_at"])}
+
+
+def served_event(doc):
+    return {"notification_id": doc["_id"], "recipient": doc["recipient"], "case_number": doc["case_number"],
+            "court_id": doc["court_id"], "resolution_id": doc["resolution_id"],
+            "available_at": iso(doc["available_at"]),
+            "accessed_at": iso(doc.get("accessed_at")), "served_at": iso(doc["served_at"]),
+            "served_by": doc["served_by"], "term_days": doc.get("term_days"), "due_date": doc.get("due_date"),
+            "due_at": iso(doc.get("due_at"))}
+
+
+# --- cursors ----------------------------------------------------------------------------------
+def encode_cursor(doc):
+    raw = json.dumps([iso(doc["available_at"]), doc["_id"]], separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(text):
+    """(available_at, _id) of the last item of the previous page; 422 naming ``cursor`` if it is not ours."""
+    try:
+        padded = text + "=" * (-len(text) % 4)
+        instant, notification_id = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
+        if not isinstance(notification_id, str) or len(notification_id) > 64:
+            raise ValueError
+        return parse_iso(instant, "cursor"), notification_id
+    except (ValueError, TypeError, UnicodeError, binascii.Error):
+        raise ValidationFailed("validation_error", "El cursor de paginación no es válido.",
+                               {"fields": {"cursor": "Use el valor next_cursor de la página anterior."}})
+
+
+def after_cursor(cursor):
+    """The MongoDB filter of the items after ``cursor`` in (available_at desc, _id desc) order."""
+    instant, notification_id = cursor
+    return {"$or": [{"available_at": {"$lt": instant}},
+                    {"available_at": instant, "_id": {"$lt": notification_id}}]}
