@@ -44,6 +44,27 @@ class FilingsRoutes(GatewayBase):
             except PortalError:
                 log.warning("could not discard staged documents; the janitor will", extra={"count": len(document_ids)})
 
+    def _submit(self, actor, uploads, prepare, submit):
+        """prepare (checks, replay) -> stage each document -> submit; returns (result, replayed).
+
+        Nothing is sent before the checks pass; staged documents of a submission that failed
+        for want of the service are discarded here (the service discards them on its own errors)."""
+        prepared = prepare()
+        if prepared["replay"] is not None:
+            return prepared["replay"], True
+        staged = self._stage(actor, uploads)
+        try:
+            return submit(staged), False
+        except PortalError as exc:
+            if exc.status >= 500:
+                self._discard(actor, staged)
+            raise
+
+    @staticmethod
+    def _created(result, replayed, location):
+        headers = {"Idempotent-Replayed": "true"} if replayed else {"Location": location}
+        return json_response(result, status=201, headers=headers)
+
     @staticmethod
     def _fingerprints(uploads, part="documents"):
         """Checked names and hashes of the uploads: what identifies a submission's body."""
@@ -65,17 +86,11 @@ class FilingsRoutes(GatewayBase):
         key = idempotency_key(request)
         max_docs, max_bytes = self._limits()
         metadata, uploads = read_multipart(request, "documents", max_docs, max_bytes)
-        prepared = self.call(self.filings.prepare_case, actor, metadata, self._fingerprints(uploads), key)
-        if prepared["replay"] is not None:
-            return json_response(prepared["replay"], status=201, headers={"Idempotent-Replayed": "true"})
-        staged = self._stage(actor, uploads)
-        try:
-            result = self.call(self.filings.open_case, actor, metadata, staged, key)
-        except PortalError as exc:
-            if exc.status >= 500:
-                self._discard(actor, staged)
-            raise
-        return json_response(result, status=201, headers={"Location": f"/api/v1/cases/{result['case_number']}"})
+        result, replayed = self._submit(actor, uploads,
+                                        lambda: self.call(self.filings.prepare_case, actor, metadata,
+                                                          self._fingerprints(uploads), key),
+                                        lambda staged: self.call(self.filings.open_case, actor, metadata, staged, key))
+        return self._created(result, replayed, f"/api/v1/cases/{result['case_number']}")
 
     @route("GET", "/api/v1/cases")
     @doc("Mis expedientes (abogado) o los del tribunal (personal); status=received: escritos por calificar",
@@ -108,17 +123,12 @@ class FilingsRoutes(GatewayBase):
         key = idempotency_key(request)
         max_docs, max_bytes = self._limits()
         metadata, uploads = read_multipart(request, "documents", max_docs, max_bytes)
-        prepared = self.call(self.filings.prepare_filing, actor, case_number, metadata, self._fingerprints(uploads), key)
-        if prepared["replay"] is not None:
-            return json_response(prepared["replay"], status=201, headers={"Idempotent-Replayed": "true"})
-        staged = self._stage(actor, uploads)
-        try:
-            result = self.call(self.filings.submit_filing, actor, case_number, metadata, staged, key)
-        except PortalError as exc:
-            if exc.status >= 500:
-                self._discard(actor, staged)
-            raise
-        return json_response(result, status=201, headers={"Location": f"/api/v1/filings/{result['filing_id']}"})
+        result, replayed = self._submit(actor, uploads,
+                                        lambda: self.call(self.filings.prepare_filing, actor, case_number, metadata,
+                                                          self._fingerprints(uploads), key),
+                                        lambda staged: self.call(self.filings.submit_filing, actor, case_number,
+                                                                 metadata, staged, key))
+        return self._created(result, replayed, f"/api/v1/filings/{result['filing_id']}")
 
     @route("GET", "/api/v1/filings/<string:filing_id>")
     @doc("Un escrito y su calificación", "escritos", response=FilingSchema, errors=(403, 404))
@@ -144,14 +154,14 @@ class FilingsRoutes(GatewayBase):
         max_docs, max_bytes = self._limits()
         metadata, uploads = read_multipart(request, "document", 1, max_bytes, single=True)
         self._fingerprints(uploads, "document")
-        self.call(self.filings.prepare_resolution, actor, case_number, metadata)
-        staged = self._stage(actor, uploads)
-        try:
-            result = self.call(self.filings.issue_resolution, actor, case_number, metadata, staged[0])
-        except PortalError as exc:
-            if exc.status >= 500:
-                self._discard(actor, staged)
-            raise
+
+        def prepare():
+            self.call(self.filings.prepare_resolution, actor, case_number, metadata)
+            return {"replay": None}
+
+        result, _ = self._submit(actor, uploads, prepare,
+                                 lambda staged: self.call(self.filings.issue_resolution, actor, case_number,
+                                                          metadata, staged[0]))
         return json_response(result, status=201)
 
     # --- documents -------------------------------------------------------

@@ -133,23 +133,41 @@ class FilingsService:
     @rpc
     def open_case(self, actor, metadata, document_ids, idempotency_key=None):
         actor = actor_of(actor)
-        domain.require_lawyer(actor)
-        metadata = load(OpenCaseSchema(), metadata)
-        try:
+        metadata = self._load_or_discard(actor, document_ids, OpenCaseSchema(), metadata)
+
+        def store(documents, idem, fingerprint):
+            domain.require_lawyer(actor)
             self._check_court(metadata)
+            return self.store.open_case(actor, metadata, documents, idem, fingerprint, self.settings.court_timezone)
+
+        result = self._submit(actor, "open_case", metadata, document_ids, idempotency_key, store)
+        filings_received.labels("demanda").inc()
+        return result
+
+    def _load_or_discard(self, actor, document_ids, schema, metadata):
+        """The validated metadata; invalid metadata also discards the documents staged for it."""
+        try:
+            return load(schema, metadata)
+        except Exception:
+            self.store.discard_staged(actor, document_ids)
+            raise
+
+    def _submit(self, actor, scope, metadata, document_ids, idempotency_key, store):
+        """Attach the staged documents and store a submission once per idempotency key.
+
+        ``store(documents, idem, fingerprint)`` writes it; a replayed key returns the first
+        answer. Whatever happens, staged documents that end up unused are discarded."""
+        try:
             documents = self._documents(actor, document_ids)
-            fingerprint = self._fingerprint("open_case", metadata, documents)
-            idem = {"key": idempotency_key} if idempotency_key else None
+            fingerprint = self._fingerprint(scope, metadata, documents)
             try:
-                result = self.store.open_case(actor, metadata, documents, idem, fingerprint, self.settings.court_timezone)
+                return store(documents, {"key": idempotency_key} if idempotency_key else None, fingerprint)
             except Replay as replay:
                 self.store.discard_staged(actor, document_ids)
                 return replay_of(replay.record, fingerprint)
         except Exception:
             self.store.discard_staged(actor, document_ids)
             raise
-        filings_received.labels("demanda").inc()
-        return result
 
     def _documents(self, actor, document_ids):
         maximum = self.settings.int("MAX_DOCUMENTS_PER_FILING", 10)
@@ -203,21 +221,13 @@ class FilingsService:
     @rpc
     def submit_filing(self, actor, case_number, metadata, document_ids, idempotency_key=None):
         actor = actor_of(actor)
-        scope = f"filing:{case_number}"
-        try:
+        metadata = self._load_or_discard(actor, document_ids, FilingMetadataSchema(), metadata)
+
+        def store(documents, idem, fingerprint):
             domain.check_case_number(case_number)
-            metadata = load(FilingMetadataSchema(), metadata)
-            documents = self._documents(actor, document_ids)
-            fingerprint = self._fingerprint(scope, metadata, documents)
-            idem = {"key": idempotency_key} if idempotency_key else None
-            try:
-                result = self.store.submit_filing(actor, case_number, metadata, documents, idem, fingerprint)
-            except Replay as replay:
-                self.store.discard_staged(actor, document_ids)
-                return replay_of(replay.record, fingerprint)
-        except Exception:
-            self.store.discard_staged(actor, document_ids)
-            raise
+            return self.store.submit_filing(actor, case_number, metadata, documents, idem, fingerprint)
+
+        result = self._submit(actor, f"filing:{case_number}", metadata, document_ids, idempotency_key, store)
         filings_received.labels(metadata["kind"]).inc()
         return result
 

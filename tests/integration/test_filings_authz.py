@@ -21,6 +21,7 @@ import pytest
 
 from gateway.auth import DEV_SECRET, mint_token
 from tests.support.pdfgen import make_pdf
+from tests.support.filings_state import snapshot
 
 COURT, OTHER_COURT = "01001", "01002"
 
@@ -106,16 +107,6 @@ def world(api):
 
 
 # --- what was stored ----------------------------------------------------------------------------
-WATCHED = ("cases", "filings", "resolutions", "documents.files", "documents.chunks", "idempotency", "outbox")
-
-
-def snapshot(stack):
-    db = stack.db("filings")
-    state = {name: db[name].count_documents({}) for name in WATCHED}
-    state["case numbers spent"] = sum(c.get("seq", 0) for c in db.counters.find())
-    state["filings reviewed"] = db.filings.count_documents({"status": {"$ne": "received"}})
-    state["attorneys"] = sum(len(c["attorneys"]) for c in db.cases.find({}, {"attorneys": 1}))
-    return state
 
 
 def audit_count(stack, **query):

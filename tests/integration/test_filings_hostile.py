@@ -17,6 +17,7 @@ import pytest
 
 from tests.support.pdfgen import (make_corrupt_pdf, make_encrypted_pdf, make_exe, make_hostile_pdf, make_html, make_pdf,
                                   make_png, make_truncated_pdf, make_zero_page_pdf, make_zip)
+from tests.support.filings_state import snapshot
 
 MiB = 1024 * 1024
 MAX_DOCUMENT_BYTES = 3 * MiB  # the test stack's limit (tests/support/stack.py)
@@ -57,17 +58,6 @@ def assert_error(response, status, code, field=None, **details):
 
 
 # --- nothing stored ---------------------------------------------------------------------
-WATCHED = ("cases", "filings", "resolutions", "documents.files", "documents.chunks", "idempotency", "outbox")
-
-
-def snapshot(stack):
-    db = stack.db("filings")
-    state = {name: db[name].count_documents({}) for name in WATCHED}
-    state["case numbers spent"] = sum(c.get("seq", 0) for c in db.counters.find())
-    state["filings reviewed"] = db.filings.count_documents({"status": {"$ne": "received"}})
-    state["attorneys"] = sum(len(c["attorneys"]) for c in db.cases.find({}, {"attorneys": 1}))
-    state["folios"] = sum(c["next_folio"] for c in db.cases.find({}, {"next_folio": 1}))
-    return state
 
 
 @contextmanager
