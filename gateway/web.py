@@ -28,7 +28,12 @@ def dumps(payload):
 
 
 def json_response(payload, status=200, headers=None):
-    response = Response(dumps(payload), status=status, mimetype="application/json")
+    return json_text_response(dumps(payload), status, headers)
+
+
+def json_text_response(body, status=200, headers=None):
+    """A JSON response; ``body`` is already encoded JSON (a service may send it ready-made)."""
+    response = Response(body, status=status, mimetype="application/json")
     cid = current_correlation_id()
     if cid:
         response.headers[CORRELATION_HEADER] = cid

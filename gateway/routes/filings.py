@@ -11,7 +11,7 @@ from contracts.filings import (CaseListSchema, CaseSchema, CourtListSchema, Fili
 from gateway.base import GatewayBase
 from gateway.openapi import doc
 from gateway.uploads import idempotency_key, read_multipart
-from gateway.web import json_response, query_args, read_json, route
+from gateway.web import json_response, json_text_response, query_args, read_json, route
 from services.filings.domain import check_filename
 from services.runtime.errors import PortalError
 
@@ -112,7 +112,7 @@ class FilingsRoutes(GatewayBase):
          errors=(403, 404))
     def get_case(self, request, case_number):
         actor = self.auth.actor(request)
-        return json_response(self.call(self.filings.get_case, actor, case_number))
+        return json_text_response(self.call(self.filings.get_case, actor, case_number))
 
     # --- filings ---------------------------------------------------------
     @route("POST", "/api/v1/cases/<string:case_number>/filings")

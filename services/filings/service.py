@@ -7,7 +7,7 @@ from nameko.timer import timer
 from contracts.base import ActorSchema, load
 from contracts.filings import FilingMetadataSchema, ListCasesQuerySchema, OpenCaseSchema, ResolutionMetadataSchema, ReviewSchema
 from services.filings import domain
-from services.filings.store import FilingsStore, Replay, document_info, filing_view, receipt
+from services.filings.store import FilingsStore, Replay, document_info, filing_view, json_text, receipt
 from services.runtime.config import Settings
 from services.runtime.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from services.runtime.mongo import Mongo
@@ -190,11 +190,14 @@ class FilingsService:
             domain.require_read_case(actor, case)
         self.store.audit(actor, "read_case", f"case:{case_number}", "allowed")
         court = self.store.get_court(case["court_id"])
-        return {"case_number": case["_id"], "court_id": case["court_id"], "court_name": court["name"] if court else "",
-                "matter": case["matter"], "subject": case["subject"], "opened_at": domain.iso(case["opened_at"]),
-                "parties": case["parties"],
-                "attorneys": [{**a, "since": domain.iso(a["since"])} for a in case["attorneys"]],
-                "entries": self.store.docket(case_number, case.get("next_folio"))}
+        header = {"case_number": case["_id"], "court_id": case["court_id"], "court_name": court["name"] if court else "",
+                  "matter": case["matter"], "subject": case["subject"], "opened_at": domain.iso(case["opened_at"]),
+                  "parties": case["parties"],
+                  "attorneys": [{**a, "since": domain.iso(a["since"])} for a in case["attorneys"]]}
+        # the case file (CaseSchema) as JSON text: the docket part is encoded once per version and the
+        # gateway sends the text as it is, instead of decoding and encoding it again on every read
+        docket = self.store.docket_json(case_number, case["next_folio"])
+        return (json_text(header)[:-1] + ',"entries":' + docket + "}").encode("utf-8")
 
     @rpc
     def list_cases(self, actor, query=None):

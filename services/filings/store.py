@@ -5,6 +5,7 @@ idempotency (Idempotency-Key records), audit (reads and denied attempts), and
 the GridFS bucket ``documents`` (PDFs, byte for byte).
 """
 import datetime
+import json
 import uuid
 
 import gridfs
@@ -33,6 +34,10 @@ COURTS = [
 _COURTS = {}
 _DOCKETS = {}
 DOCKET_CACHE_SIZE = 256
+
+
+def json_text(value):
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def new_id():
@@ -313,19 +318,19 @@ class FilingsStore(Store):
         return resolution
 
     # --- reading -------------------------------------------------------------
-    def docket(self, case_number, next_folio=None):
-        """Accepted filings and resolutions, in folio order.
+    def docket_json(self, case_number, next_folio):
+        """The docket as JSON text: accepted filings and resolutions below ``next_folio`` (the case
+        document's, just read), in folio order.
 
-        With ``next_folio`` (the case document's, just read): the entries below it, cached per process. Every
-        entry gets its folio in the transaction that increments the case's next_folio, and entries never change
-        afterwards, so the docket below a given next_folio is immutable.
+        Cached per process and encoded once per version: every entry gets its folio in the transaction
+        that increments the case's next_folio and never changes afterwards, so the docket below a given
+        next_folio is immutable.
         """
         key = (self.db.name, case_number)
-        if next_folio is not None:
-            cached = _DOCKETS.get(key)
-            if cached is not None and cached[0] == next_folio:
-                return cached[1]
-        bound = {"folio": {"$lt": next_folio}} if next_folio is not None else {}
+        cached = _DOCKETS.get(key)
+        if cached is not None and cached[0] == next_folio:
+            return cached[1]
+        bound = {"folio": {"$lt": next_folio}}
         entries = []
         for f in self.db.filings.find({"case_number": case_number, "status": domain.ACCEPTED, **bound}):
             entries.append({"folio": f["folio"], "type": "filing", "id": f["_id"], "kind": f["kind"],
@@ -336,12 +341,12 @@ class FilingsStore(Store):
                             "summary": r["summary"], "at": domain.iso(r["issued_at"]), "by": r["issued_by"],
                             "term_days": r.get("term_days"), "documents": [r["document"]]})
         entries.sort(key=lambda e: e["folio"])
-        if next_folio is not None:
-            _DOCKETS.pop(key, None)
-            _DOCKETS[key] = (next_folio, entries)
-            while len(_DOCKETS) > DOCKET_CACHE_SIZE:
-                del _DOCKETS[next(iter(_DOCKETS))]
-        return entries
+        text = json_text(entries)
+        _DOCKETS.pop(key, None)
+        _DOCKETS[key] = (next_folio, text)
+        while len(_DOCKETS) > DOCKET_CACHE_SIZE:
+            del _DOCKETS[next(iter(_DOCKETS))]
+        return text
 
     def list_cases(self, actor, status=None, limit=50):
         if actor["role"] == "lawyer":

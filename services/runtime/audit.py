@@ -5,13 +5,18 @@ load the log is the hottest write path. Entries are written with group commit:
 the first caller that finds no write in progress becomes the leader and inserts
 every entry queued so far in one ``insert_many``, repeating while more arrive;
 the others wait for the batch that carries their entry. Nobody gets an answer
-before its entry is stored, and a failed write fails the read.
+before its entry is stored, and a failed write fails the read. While reads come
+in concurrently (the last batch had more than one entry) the leader lingers a
+couple of milliseconds first, so batches grow: a majority-acknowledged insert
+costs the database about the same for one entry as for twenty.
 """
 import threading
+import time
 
 from services.runtime.mongo import utcnow
 
 WAIT_SECONDS = 30
+LINGER_SECONDS = 0.002
 
 _writers = {}
 _writers_lock = threading.Lock()
@@ -32,6 +37,7 @@ class GroupWriter:
         self._lock = threading.Lock()
         self._queue = []
         self._writing = False
+        self._last_batch = 0
 
     def write(self, doc):
         entry = _Pending(doc)
@@ -48,9 +54,13 @@ class GroupWriter:
             raise entry.error
 
     def _drain(self):
+        if self._last_batch > 1:
+            time.sleep(LINGER_SECONDS)
         while True:
             with self._lock:
                 batch, self._queue = self._queue, []
+                if batch:
+                    self._last_batch = len(batch)
                 if not batch:
                     self._writing = False
                     return

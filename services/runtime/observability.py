@@ -68,6 +68,7 @@ class Observability(DependencyProvider):
         self.calls = counter(service, "entrypoint_calls_total",
                              "Entrypoint calls by outcome", ["entrypoint", "outcome"])
         self.started = {}
+        self.children = {}
         port = Settings(self.container.config).int("METRICS_PORT", 0)
         if port and _server_started["port"] is None:
             start_http_server(port, registry=REGISTRY)
@@ -82,13 +83,21 @@ class Observability(DependencyProvider):
         correlation_id_var.set(cid)
         self.started[worker_ctx] = time.perf_counter()
 
+    def _child(self, metric, *labels):
+        # labels() takes a lock and hashes every call; the children are few and live forever
+        key = (id(metric), labels)
+        child = self.children.get(key)
+        if child is None:
+            child = self.children[key] = metric.labels(*labels)
+        return child
+
     def worker_result(self, worker_ctx, result=None, exc_info=None):
         started = self.started.pop(worker_ctx, None)
         name = worker_ctx.entrypoint.method_name
         if started is not None:
-            self.latency.labels(name).observe(time.perf_counter() - started)
+            self._child(self.latency, name).observe(time.perf_counter() - started)
         outcome = outcome_of(exc_info)
-        self.calls.labels(name, outcome).inc()
+        self._child(self.calls, name, outcome).inc()
         if outcome == "server_error":
             log.error("entrypoint failed", exc_info=exc_info, extra={"entrypoint": name})
 
