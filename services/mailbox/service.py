@@ -36,8 +36,13 @@ FIRST_CLOSURE_YEAR = 2000
 STAFF_ROLES = ("clerk", "judge")
 
 
+# One instance for every call: building a marshmallow schema deep-copies its fields (41 µs per call, 10 µs with
+# a shared instance, on every RPC); loading keeps no state on the instance (marshmallow 4 has no context).
+ACTOR_SCHEMA = ActorSchema()
+
+
 def actor_of(actor):
-    return load(ActorSchema(), actor, "Identidad del solicitante inválida.")
+    return load(ACTOR_SCHEMA, actor, "Identidad del solicitante inválida.")
 
 
 def not_found(notification_id):
@@ -144,7 +149,8 @@ class MailboxService:
         so a notice already opened and served needs no transaction."""
         if doc.get("accessed_at") is not None and doc.get("served_at") is not None:
             return doc
-        opened, served_by = self.store.record_access(doc["_id"], actor["sub"], self.calendar(), self.deemed_days)
+        opened, served_by = self.store.record_access(doc["_id"], actor["sub"], self.calendar(), self.deemed_days,
+                                                     known=doc)
         if opened is None:
             raise not_found(doc["_id"])
         if served_by:

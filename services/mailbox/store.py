@@ -226,11 +226,17 @@ class MailboxStore(Store):
                     .sort([("available_at", DESCENDING), ("_id", DESCENDING)]).limit(limit + 1))
 
     # --- notices: access and service --------------------------------------------------
-    def record_access(self, notification_id, sub, calendar, days):
+    def record_access(self, notification_id, sub, calendar, days, known=None):
         """The owner opens the notice: write the first access once and, if it is not served yet,
         serve it (by access, or by lapse if the deemed instant has passed), all in one transaction.
+        ``known``: the notice as the caller just read it, if it has; when it was neither opened nor served
+        then, both are written with one conditional update (see ``_first_access``).
         Returns (notice, served_by or None), or (None, None) if the owner has no such notice."""
         def work(tx):
+            if known is not None and known.get("accessed_at") is None and known.get("served_at") is None:
+                first = self._first_access(tx, known, sub, calendar, days)
+                if first is not None:
+                    return first
             doc = self.db.notifications.find_one({"_id": notification_id, "recipient.sub": sub}, session=tx.session)
             if doc is None:
                 return None, None
@@ -244,6 +250,30 @@ class MailboxStore(Store):
                 served_by = self._serve(tx, doc, calendar, days, now)
             return doc, served_by
         return self.transaction(work)
+
+    def _first_access(self, tx, known, sub, calendar, days):
+        """The common first opening in one write: ``accessed_at`` and the service fields together, on the
+        condition that the notice is still neither opened nor served (so both stay written once). What it
+        needs of ``known`` (available_at, court_id, term_days and the copied facts) is written once at
+        creation; the rest is recomputed here exactly as the two-step path does (access at ``now``, then
+        ``_serve`` at the same ``now``). Returns (notice, served_by), or None if the notice changed since it
+        was read (another opening, the lapse job): the caller then takes the general path."""
+        doc = dict(known)
+        now = max(utcnow(), doc["available_at"])
+        served_at, served_by = service_outcome(doc["available_at"], now, now, calendar, doc["court_id"], days)
+        due = due_date(served_at, doc.get("term_days"), calendar, doc["court_id"])
+        fields = {"accessed_at": now, "served_at": served_at, "served_by": served_by,
+                  "due_date": due.isoformat() if due else None,
+                  "due_at": due_at(served_at, doc.get("term_days"), calendar, doc["court_id"]),
+                  "deemed_service_at": deemed_service_at(doc["available_at"], calendar, doc["court_id"], days)}
+        result = self.db.notifications.update_one(
+            {"_id": doc["_id"], "recipient.sub": sub, "accessed_at": None, "served_at": None}, {"$set": fields},
+            session=tx.session)
+        if not result.modified_count:
+            return None
+        doc.update(fields)
+        tx.emit(SOURCE, "notification_served", records.served_event(doc))
+        return doc, served_by
 
     def _serve(self, tx, doc, calendar, days, now):
         outcome = service_outcome(doc["available_at"], doc.get("accessed_at"), now, calendar, doc["court_id"], days)

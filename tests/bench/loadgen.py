@@ -18,6 +18,14 @@ Job::
     # or, for filings, a multipart body with a distinct PDF per request:
      "request": {"method": "POST", "path": "...", "headers": {...},
                  "filing": {"size": 1000000, "seed": "bench-1", "metadata": {...}, "pool": 600}}
+    # or, each client its own identity and its own sequence of paths (client i takes
+    # per_client[i % len]; it walks its paths in order and starts again at the end):
+     "request": {"method": "GET", "per_client": [{"headers": {...}, "paths": ["/a", "/b", "/a", ...]}, ...]}
+
+With ``per_client``, the results also split the counted requests into ``first`` (the
+first request of a path by that client: e.g. the first opening of a notice, which
+records the access) and ``repeat`` (a path that client requested before), each with
+its count, p50 and p99.
 """
 import http.client
 import itertools
@@ -74,17 +82,32 @@ class Documents:
 
 
 class Client(threading.Thread):
-    def __init__(self, job, documents, clock):
+    def __init__(self, job, documents, clock, index=0):
         super().__init__(daemon=True)
         parts = urlsplit(job["url"])
         self.host, self.port = parts.hostname, parts.port or 80
         self.timeout = job.get("timeout", 30)
         self.request = job["request"]
+        plans = self.request.get("per_client")
+        self.plan = plans[index % len(plans)] if plans else None
+        self.step = 0
+        self.requested = set()  # the paths this client already requested (per_client only)
         self.documents = documents
         self.clock = clock
-        self.records = []  # (finished_at, latency_seconds, status)
+        self.records = []  # (finished_at, latency_seconds, status, first request of its path)
         self.errors = []   # a few samples, for the report
         self.connection = None
+
+    def target(self):
+        """(path, headers, first): the next request of this client."""
+        if self.plan is None:
+            return self.request["path"], dict(self.request.get("headers", {})), True
+        paths = self.plan["paths"]
+        path = paths[self.step % len(paths)]
+        self.step += 1
+        first = path not in self.requested
+        self.requested.add(path)
+        return path, dict(self.plan.get("headers", {})), first
 
     def connect(self):
         if self.connection is not None:
@@ -92,8 +115,8 @@ class Client(threading.Thread):
         self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
 
     def once(self):
-        method, path = self.request["method"], self.request["path"]
-        headers = dict(self.request.get("headers", {}))
+        method = self.request["method"]
+        path, headers, first = self.target()
         body = None
         if self.documents is not None:
             body, headers["Content-Type"] = self.documents.body()
@@ -113,7 +136,7 @@ class Client(threading.Thread):
         finished = time.perf_counter()
         if not 200 <= status < 300 and len(self.errors) < 5:
             self.errors.append({"status": status, "body": payload[:300].decode("utf-8", "replace")})
-        return finished, finished - started, status
+        return finished, finished - started, status, first
 
     def run(self):
         while True:
@@ -169,7 +192,7 @@ def main():
     job = json.loads(sys.stdin.read())
     documents = Documents(job["request"]["filing"]) if job["request"].get("filing") else None
     clock = Clock(job.get("warmup", 1.0), job.get("seconds", 10), job.get("requests"))
-    clients = [Client(job, documents, clock) for _ in range(job["clients"])]
+    clients = [Client(job, documents, clock, index) for index in range(job["clients"])]
     for client in clients:
         client.start()
 
@@ -187,12 +210,14 @@ def main():
 
     window = window_end - clock.window_start
     counted, warmup_errors, errors, samples = [], 0, 0, []
+    split = {True: [], False: []}
     for client in clients:
         samples.extend(client.errors)
-        for finished, latency, status in client.records:
+        for finished, latency, status, first in client.records:
             ok = 200 <= status < 300
             if clock.window_start <= finished <= window_end:
                 counted.append(latency)
+                split[first].append(latency)
                 errors += not ok
             elif not ok:
                 warmup_errors += 1
@@ -206,6 +231,11 @@ def main():
         "error_samples": samples[:5],
         "stragglers": sum(client.is_alive() for client in clients),
     }
+    if job["request"].get("per_client"):
+        for name, values in (("first", sorted(split[True])), ("repeat", sorted(split[False]))):
+            result[name] = {"requests": len(values),
+                            "p50_ms": percentile(values, 0.50) * 1000 if values else None,
+                            "p99_ms": percentile(values, 0.99) * 1000 if values else None}
     if documents is not None:
         result["documents_made_on_the_fly"] = documents.on_the_fly
         result["documents_on_the_fly_seconds"] = documents.on_the_fly_seconds

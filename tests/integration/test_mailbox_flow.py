@@ -3,10 +3,14 @@ every lawyer on the case; opening, downloading, evidence and its verification, t
 board, the summary, listing with filters and pagination; the court calendar."""
 import datetime
 import hashlib
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
 
 from services.mailbox.calendar import CourtCalendar
 from services.mailbox.domain import deemed_service_at, due_at, due_date
-from tests.support.mailbox import MailboxCase, wait_for
+from tests.support.mailbox import MailboxCase, envelope, iso, publish, resolution_data, wait_for
 from tests.support.pdfgen import make_pdf
 
 UTC = datetime.timezone.utc
@@ -272,3 +276,26 @@ def test_events_and_responses_match_the_published_contracts(api, stack):
     spec = api.get("/api/v1/openapi.json").json()["paths"]
     assert {"get", "put"} <= set(spec["/api/v1/mailbox/profile"])
     assert "post" in spec["/api/v1/public/evidence/verify"] and "security" not in spec["/api/v1/public/evidence/verify"]["post"]
+
+
+def test_concurrent_first_openings_record_one_access_and_serve_once(api, stack):
+    sub = f"twice-{uuid.uuid4().hex[:6]}"
+    token = stack.token(sub, "lawyer", bar_number="1")
+    data = resolution_data([sub])
+    publish(stack, envelope(data))
+    notices = stack.db("mailbox").notifications
+    notice = wait_for(lambda: notices.find_one({"resolution_id": data["resolution_id"]}))
+    assert notice and notice["accessed_at"] is None
+    url = f"{stack.url}/api/v1/mailbox/notifications/{notice['_id']}"
+
+    def open_it(_):
+        return requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(open_it, range(8)))
+    assert [r.status_code for r in responses] == [200] * 8, [r.text for r in responses]
+    stored = notices.find_one({"_id": notice["_id"]})
+    assert stored["served_by"] == "access" and stored["served_at"] == stored["accessed_at"]
+    for body in (r.json() for r in responses):  # every opener sees the one access that was written
+        assert body["accessed_at"] == iso(stored["accessed_at"]) and body["served_at"] == iso(stored["served_at"])
+        assert body["served_by"] == "access" and body["due_date"] == stored["due_date"]
+    assert events(stack, "notification_served", notice["_id"]) == 1
