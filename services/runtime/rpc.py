@@ -11,16 +11,52 @@ import socket
 import eventlet
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError, UnknownService
-from nameko.rpc import Rpc, RpcProxy
+from nameko.amqp.publish import Publisher
+from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER, LOGIN_METHOD_CONFIG_KEY,
+                              SERIALIZER_CONFIG_KEY)
+from nameko.rpc import Responder, Rpc, RpcConsumer, RpcProxy, get_rpc_exchange
 
 from services.runtime.errors import PortalError, ServiceTimeout, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
-# ``@rpc`` for our services: a PortalError is an expected answer (logged as a warning, not an error)
-rpc = Rpc.decorator(expected_exceptions=(PortalError,))
-
 TRANSIENT = 1
+
+
+class TransientReplyPublisher(Publisher):
+    delivery_mode = TRANSIENT
+
+
+class TransientResponder(Responder):
+    publisher_cls = TransientReplyPublisher
+
+
+class PortalRpcConsumer(RpcConsumer):
+    """nameko's RPC consumer, except that replies are transient messages.
+
+    nameko publishes replies as persistent messages to durable reply queues, so
+    the broker writes every reply to disk (a case file, a 20 MB document) for a
+    caller that is waiting on a live connection; if the broker restarts, that
+    caller has already failed with 503/504 and retries (writes are idempotent).
+    """
+
+    def handle_result(self, message, result, exc_info):
+        config = self.container.config
+        responder = TransientResponder(
+            config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+            ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        result, exc_info = responder.send_response(result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+
+class PortalRpc(Rpc):
+    rpc_consumer = PortalRpcConsumer()
+
+
+# ``@rpc`` for our services: a PortalError is an expected answer (logged as a warning, not an error)
+rpc = PortalRpc.decorator(expected_exceptions=(PortalError,))
 
 
 def proxy(service_name):
