@@ -98,6 +98,14 @@ class ActorSchema(LenientSchema):
     court_id = text(16, required=False, allow_none=True)
 
 
+_ACTOR_SCHEMA = ActorSchema()
+
+
+def load_actor(actor):
+    """The caller's identity passed with every call, validated (one shared schema instance)."""
+    return load(_ACTOR_SCHEMA, actor, "Identidad del solicitante inválida.")
+
+
 class ErrorSchema(ContractSchema):
     error = fields.String(required=True, metadata={"description": "Código estable del error"})
     message = fields.String(required=True, metadata={"description": "Mensaje en español para personas"})

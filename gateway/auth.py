@@ -4,6 +4,7 @@ Claims: ``sub``, ``role`` (lawyer, clerk, judge, citizen, admin), ``name``,
 ``bar_number`` (lawyers), ``court_id`` (clerks and judges), ``exp``.
 """
 import datetime
+import time
 
 import jwt
 from marshmallow import ValidationError
@@ -15,6 +16,13 @@ from services.runtime.errors import Forbidden, Unauthenticated
 
 DEV_SECRET = "portal-judicial-dev-secret-no-usar-en-produccion"
 ALGORITHM = "HS256"
+_ACTOR_SCHEMA = ActorSchema()
+
+# Tokens already verified, with the identity they carry, until they expire: a client sends the
+# same token with every request, and checking the signature each time is most of the gateway's
+# work on a small read. Only valid tokens are kept; an expired one is checked (and refused) again.
+VERIFIED_CACHE_SIZE = 10000
+_verified = {}
 
 
 def resolve_secret(settings):
@@ -47,8 +55,12 @@ def decode_actor(secret, header_value):
     scheme, _, token = header_value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip() or len(token) > 8192:
         raise _unauthenticated("El encabezado Authorization debe ser 'Bearer <token>'.")
+    token = token.strip()
+    cached = _verified.get((secret, token))
+    if cached is not None and cached[1] > time.time():
+        return cached[0]
     try:
-        claims = jwt.decode(token.strip(), secret, algorithms=[ALGORITHM],
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM],
                             options={"require": ["exp", "sub", "role"]})
     except jwt.ExpiredSignatureError:
         raise _unauthenticated("La sesión expiró; vuelva a iniciar sesión.", "token_expired")
@@ -56,13 +68,16 @@ def decode_actor(secret, header_value):
         raise _unauthenticated("El token de acceso no es válido.")
     actor = {key: claims.get(key) for key in ("sub", "role", "name", "bar_number", "court_id")}
     try:
-        actor = ActorSchema().load({k: v for k, v in actor.items() if v is not None})
+        actor = _ACTOR_SCHEMA.load({k: v for k, v in actor.items() if v is not None})
     except ValidationError:
         raise _unauthenticated("El token de acceso no contiene una identidad válida.")
     if actor["role"] in ("clerk", "judge") and not actor.get("court_id"):
         raise _unauthenticated("El token de personal del tribunal debe indicar court_id.")
     if actor["role"] == "lawyer" and not actor.get("bar_number"):
         raise _unauthenticated("El token de abogado debe indicar el número de colegiado (bar_number).")
+    if len(_verified) >= VERIFIED_CACHE_SIZE:
+        _verified.pop(next(iter(_verified)))
+    _verified[(secret, token)] = (actor, float(claims["exp"]))
     return actor
 
 

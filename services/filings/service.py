@@ -4,7 +4,7 @@ import logging
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from contracts.base import ActorSchema, load
+from contracts.base import load, load_actor
 from contracts.filings import FilingMetadataSchema, ListCasesQuerySchema, OpenCaseSchema, ResolutionMetadataSchema, ReviewSchema
 from services.filings import domain
 from services.filings.store import FilingsStore, Replay, document_info, filing_view, json_text, receipt
@@ -19,10 +19,6 @@ log = logging.getLogger(__name__)
 
 filings_received = counter("filings", "filings_received_total", "Writs received, by kind", ["kind"])
 resolutions_issued = counter("filings", "resolutions_issued_total", "Resolutions issued, by kind", ["kind"])
-
-
-def actor_of(actor):
-    return load(ActorSchema(), actor, "Identidad del solicitante inválida.")
 
 
 def replay_of(record, fingerprint):
@@ -71,7 +67,7 @@ class FilingsService:
     @rpc
     def stage_document(self, actor, filename, content):
         """``content``: the document's bytes (RPC travels as msgpack, so bytes stay bytes)."""
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         if actor["role"] not in ("lawyer", "clerk", "judge"):
             raise Forbidden("forbidden", "Su rol no permite presentar documentos.")
         filename = domain.check_filename(filename)
@@ -87,11 +83,11 @@ class FilingsService:
 
     @rpc
     def discard_documents(self, actor, document_ids):
-        self.store.discard_staged(actor_of(actor), list(document_ids or []))
+        self.store.discard_staged(load_actor(actor), list(document_ids or []))
 
     @rpc
     def get_document(self, actor, document_id):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         file_doc = self.store.get_document_file(str(document_id))
         if file_doc is None:
             self.store.audit(actor, "read_document", f"document:{document_id}", "not_found")
@@ -121,7 +117,7 @@ class FilingsService:
     @rpc
     def prepare_case(self, actor, metadata, documents, idempotency_key=None):
         """Everything that can be checked before the documents travel; nothing is stored."""
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         domain.require_lawyer(actor)
         metadata = load(OpenCaseSchema(), metadata)
         self._check_court(metadata)
@@ -132,7 +128,7 @@ class FilingsService:
 
     @rpc
     def open_case(self, actor, metadata, document_ids, idempotency_key=None):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         metadata = self._load_or_discard(actor, document_ids, OpenCaseSchema(), metadata)
 
         def store(documents, idem, fingerprint):
@@ -180,7 +176,7 @@ class FilingsService:
 
     @rpc
     def get_case(self, actor, case_number):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         domain.check_case_number(case_number)
         case = self.store.get_case(case_number)
         if case is None:
@@ -201,7 +197,7 @@ class FilingsService:
 
     @rpc
     def list_cases(self, actor, query=None):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         query = load(ListCasesQuerySchema(), query or {})
         if actor["role"] not in ("lawyer", "clerk", "judge"):
             self.store.audit(actor, "list_cases", "cases", "denied")
@@ -211,7 +207,7 @@ class FilingsService:
     # --- filings ---------------------------------------------------------
     @rpc
     def prepare_filing(self, actor, case_number, metadata, documents, idempotency_key=None):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         domain.check_case_number(case_number)
         metadata = load(FilingMetadataSchema(), metadata)
         scope = f"filing:{case_number}"
@@ -223,7 +219,7 @@ class FilingsService:
 
     @rpc
     def submit_filing(self, actor, case_number, metadata, document_ids, idempotency_key=None):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         metadata = self._load_or_discard(actor, document_ids, FilingMetadataSchema(), metadata)
 
         def store(documents, idem, fingerprint):
@@ -236,7 +232,7 @@ class FilingsService:
 
     @rpc
     def get_filing(self, actor, filing_id):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         filing = self.store.require_filing(str(filing_id))
         case = self.store.get_case(filing["case_number"])
         if not domain.can_read_filing(actor, case, filing):
@@ -247,7 +243,7 @@ class FilingsService:
 
     @rpc
     def review_filing(self, actor, filing_id, body):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         body = load(ReviewSchema(), body)
         filing = self.store.require_filing(str(filing_id))
         domain.require_can_review(actor, filing)
@@ -256,7 +252,7 @@ class FilingsService:
     # --- resolutions -----------------------------------------------------
     @rpc
     def prepare_resolution(self, actor, case_number, metadata):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         domain.check_case_number(case_number)
         load(ResolutionMetadataSchema(), metadata)
         domain.require_can_issue_resolution(actor, self.store.require_case(case_number))
@@ -264,7 +260,7 @@ class FilingsService:
 
     @rpc
     def issue_resolution(self, actor, case_number, metadata, document_id):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         try:
             domain.check_case_number(case_number)
             metadata = load(ResolutionMetadataSchema(), metadata)

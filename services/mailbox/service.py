@@ -4,7 +4,7 @@ import hashlib
 import logging
 import time
 
-from contracts.base import ActorSchema, load
+from contracts.base import load, load_actor
 from contracts.filings import CASE_NUMBER_RE
 from contracts.mailbox import (NOTIFICATION_ID_RE, CaseNotificationsQuerySchema, ClosureRequestSchema,
                                HolidaysQuerySchema, ListClosuresQuerySchema, ListNotificationsQuerySchema,
@@ -38,11 +38,6 @@ STAFF_ROLES = ("clerk", "judge")
 
 # One instance for every call: building a marshmallow schema deep-copies its fields (41 µs per call, 10 µs with
 # a shared instance, on every RPC); loading keeps no state on the instance (marshmallow 4 has no context).
-ACTOR_SCHEMA = ActorSchema()
-
-
-def actor_of(actor):
-    return load(ACTOR_SCHEMA, actor, "Identidad del solicitante inválida.")
 
 
 def not_found(notification_id):
@@ -165,14 +160,14 @@ class MailboxService:
     # --- profile ---------------------------------------------------------------------
     @rpc
     def get_profile(self, actor):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         profile = self.store.get_profile(actor["sub"]) or {}
         return {"email": profile.get("email"), "alerts": bool(profile.get("alerts")),
                 "updated_at": records.iso(profile.get("updated_at"))}
 
     @rpc
     def put_profile(self, actor, body):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         body = load(ProfileSchema(), body)
         email = body["email"].strip() if body.get("email") else None
         profile = self.store.put_profile(actor["sub"], email, body["alerts"])
@@ -183,7 +178,7 @@ class MailboxService:
     # --- the owner's mailbox -----------------------------------------------------------
     @rpc
     def list_notifications(self, actor, query=None):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         query = load(ListNotificationsQuerySchema(), query or {})
         limit = query.get("limit", 20)
         if query.get("cursor"):
@@ -198,7 +193,7 @@ class MailboxService:
 
     @rpc
     def open_notification(self, actor, notification_id):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         doc = self._owned(actor, notification_id, "open_notification")
         doc = self._open(actor, doc)
         self.store.audit(actor, "open_notification", f"notification:{doc['_id']}", "allowed")
@@ -206,7 +201,7 @@ class MailboxService:
 
     @rpc
     def get_document(self, actor, notification_id):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         doc = self._owned(actor, notification_id, "download_document")
         data = self._document_bytes(doc)
         self._open(actor, doc)
@@ -233,7 +228,7 @@ class MailboxService:
 
     @rpc
     def get_evidence(self, actor, notification_id):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         doc = self._owned(actor, notification_id, "read_evidence")
         fields = records.evidence_fields(doc, utcnow())
         signed = self.keys.signer.sign(fields)
@@ -244,7 +239,7 @@ class MailboxService:
 
     @rpc
     def summary(self, actor):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         calendar = self.calendar()
         today = self.today()
         unread, served = self.store.counts(actor["sub"])
@@ -263,7 +258,7 @@ class MailboxService:
     # --- the court's board ------------------------------------------------------------------
     @rpc
     def case_notifications(self, actor, case_number, query=None):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         target = f"case:{str(case_number)[:40]}"
         if actor["role"] not in STAFF_ROLES:
             self.store.audit(actor, "case_notifications", target, "denied")
@@ -307,13 +302,13 @@ class MailboxService:
 
     @rpc
     def list_closures(self, actor, query=None):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         query = load(ListClosuresQuerySchema(), query or {})
         return {"items": [closure_view(c) for c in self.store.list_closures(query.get("court_id"), query.get("year"))]}
 
     @rpc
     def add_closure(self, actor, body):
-        actor = actor_of(actor)
+        actor = load_actor(actor)
         if actor["role"] != "admin":
             self.store.audit(actor, "add_closure", "closures", "denied")
             raise Forbidden("forbidden", "Solo la administración puede registrar cierres de tribunales.",

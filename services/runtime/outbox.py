@@ -16,6 +16,7 @@ import datetime
 import logging
 import socket
 import threading
+import time
 import uuid
 
 from kombu import Connection, Exchange, Producer, Queue
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 PERSISTENT = 2
 LEASE_SECONDS = 30
 BATCH = 500
+KICK_LINGER_SECONDS = 0.01
 
 
 def event_exchange(source):
@@ -89,7 +91,9 @@ class OutboxRelay:
                 published = 0
                 backoff = min(max(backoff * 2, 0.5), 10)
             if not published:
-                self._wake.wait(backoff)
+                if self._wake.wait(backoff) and not self._stopped.is_set():
+                    # woken by a commit: let the commits of the next few milliseconds join this batch
+                    time.sleep(KICK_LINGER_SECONDS)
                 self._wake.clear()
         self._reset_connection()
 

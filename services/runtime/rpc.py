@@ -25,6 +25,7 @@ TRANSIENT = 1
 
 class TransientReplyPublisher(Publisher):
     delivery_mode = TRANSIENT
+    use_confirms = False
 
 
 class TransientResponder(Responder):
@@ -32,12 +33,13 @@ class TransientResponder(Responder):
 
 
 class PortalRpcConsumer(RpcConsumer):
-    """nameko's RPC consumer, except that replies are transient messages.
+    """nameko's RPC consumer, except that replies are transient, unconfirmed messages.
 
-    nameko publishes replies as persistent messages to durable reply queues, so
-    the broker writes every reply to disk (a case file, a 20 MB document) for a
-    caller that is waiting on a live connection; if the broker restarts, that
-    caller has already failed with 503/504 and retries (writes are idempotent).
+    nameko publishes replies as persistent messages to durable reply queues, with
+    publisher confirms, so the broker writes every reply to disk (a case file, a
+    20 MB document) for a caller that is waiting on a live connection. A reply is
+    worth something only to that caller: if the broker loses it, the caller fails
+    with 504 within its timeout and retries, and writes are idempotent.
     """
 
     def handle_result(self, message, result, exc_info):
