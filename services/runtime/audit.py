@@ -16,7 +16,7 @@ import time
 from services.runtime.mongo import utcnow
 
 WAIT_SECONDS = 30
-LINGER_SECONDS = 0.002
+LINGER_SECONDS = 0.005
 
 _writers = {}
 _writers_lock = threading.Lock()
