@@ -169,17 +169,12 @@ class FilingsStore(Store):
     def get_case(self, case_number, session=None):
         """A case; outside a transaction through the per-process cache (reads are far more
         frequent than writes; see services.runtime.cache for what that may return)."""
-        if session is None and "cases" in self.caches:
-            return self.caches["cases"].get(case_number, self._load_case)
+        if session is None:
+            return self.cached_by_id("cases", case_number)
         return self.db.cases.find_one({"_id": case_number}, session=session)
 
-    def _load_case(self, case_number):
-        return self.db.cases.find_one({"_id": case_number})
-
     def _changed(self, case_number):
-        """A write of this process: no reader here may see the case as it was."""
-        if "cases" in self.caches:
-            self.caches["cases"].evict(case_number)
+        self.evict("cases", case_number)
 
     def require_case(self, case_number, session=None):
         case = self.get_case(case_number, session=session)

@@ -49,6 +49,7 @@ class _MidnightPassed(Exception):
 class MailboxStore(Store):
     database = "mailbox"
     publishes_events = True
+    cached_collections = ("meta",)
     indexes = {
         "notifications": [
             IndexModel([("resolution_id", ASCENDING), ("recipient.sub", ASCENDING)], unique=True),
@@ -72,7 +73,7 @@ class MailboxStore(Store):
     # --- calendar -----------------------------------------------------------------
     def calendar(self, tz):
         """The court calendar with every closure; rebuilt only when a closure was added (any replica)."""
-        meta = self.db.meta.find_one({"_id": "closures"}) or {}
+        meta = self.cached_by_id("meta", "closures") or {}
         version = meta.get("version", 0)
         key = (self.db.name, tz)
         with _calendar_lock:
@@ -98,6 +99,7 @@ class MailboxStore(Store):
         except DuplicateKeyError:
             raise Conflict("closure_exists", "Ya está registrado ese cierre para ese día.",
                            {"date": doc["date"], "court_id": court_id})
+        self.evict("meta", "closures")
         return doc
 
     def list_closures(self, court_id=None, year=None):
@@ -182,6 +184,8 @@ class MailboxStore(Store):
 
     # --- notices: reading ------------------------------------------------------------
     def get_notice(self, notification_id, session=None):
+        if session is None:
+            return self.find_by_id("notifications", notification_id)
         return self.db.notifications.find_one({"_id": notification_id}, session=session)
 
     def list_notices(self, sub, query, limit, tz_calendar, today):
