@@ -98,12 +98,33 @@ class ActorSchema(LenientSchema):
     court_id = text(16, required=False, allow_none=True)
 
 
+def json_depth(value, limit):
+    """Depth of a decoded JSON value, counted without recursion; stops counting past ``limit``."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                return deepest
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 _ACTOR_SCHEMA = ActorSchema()
 
 
 def load_actor(actor):
     """The caller's identity passed with every call, validated (one shared schema instance)."""
     return load(_ACTOR_SCHEMA, actor, "Identidad del solicitante inválida.")
+
+
+class PersonSchema(ContractSchema):
+    """Who filed, reviewed, issued or receives something: the identity as it was at that moment."""
+
+    sub = fields.String(required=True)
+    name = fields.String(allow_none=True)
+    bar_number = fields.String(allow_none=True)
 
 
 class ErrorSchema(ContractSchema):

@@ -3,7 +3,7 @@ import re
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.base import ContractSchema, one_of, text
+from contracts.base import ContractSchema, PersonSchema, one_of, text
 
 MATTERS = ("civil", "penal", "laboral", "familia", "amparo", "antejuicio")
 PARTY_ROLES = ("actor", "demandado", "tercero", "querellante", "agraviado", "sindicado",
@@ -102,12 +102,6 @@ class DocumentInfoSchema(ContractSchema):
     size = fields.Integer(required=True)
     sha256 = fields.String(required=True)
     pages = fields.Integer(required=True)
-
-
-class PersonSchema(ContractSchema):
-    sub = fields.String(required=True)
-    name = fields.String(allow_none=True)
-    bar_number = fields.String(allow_none=True)
 
 
 class ReceiptSchema(ContractSchema):

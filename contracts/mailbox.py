@@ -7,7 +7,7 @@ import re
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.base import ContractSchema, one_of, text
+from contracts.base import ContractSchema, PersonSchema, one_of, text
 from contracts.filings import CASE_NUMBER_RE, court_id_field
 
 NOTIFICATION_STATUSES = ("unread", "served", "pending")
@@ -102,12 +102,6 @@ class HolidaysQuerySchema(ContractSchema):
 
 
 # --- responses -----------------------------------------------------------------
-class RecipientSchema(ContractSchema):
-    sub = fields.String(required=True)
-    name = fields.String(allow_none=True)
-    bar_number = fields.String(allow_none=True)
-
-
 class ProfileResponseSchema(ContractSchema):
     email = fields.String(allow_none=True)
     alerts = fields.Boolean(required=True)
@@ -140,7 +134,7 @@ class NotificationListItemSchema(ContractSchema):
 class NotificationSchema(NotificationListItemSchema):
     """The opened notice (its first opening is the access)."""
 
-    recipient = fields.Nested(RecipientSchema, required=True)
+    recipient = fields.Nested(PersonSchema, required=True)
     summary = fields.String(required=True)
     document_id = fields.String(required=True)
     document_sha256 = fields.String(required=True)
@@ -176,7 +170,7 @@ class SummarySchema(ContractSchema):
 
 class BoardItemSchema(ContractSchema):
     notification_id = fields.String(required=True)
-    recipient = fields.Nested(RecipientSchema, required=True)
+    recipient = fields.Nested(PersonSchema, required=True)
     resolution_id = fields.String(required=True)
     resolution_kind = fields.String(required=True)
     folio = fields.Integer(required=True)

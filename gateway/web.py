@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import uuid
+from urllib.parse import quote
 
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
@@ -39,6 +40,17 @@ def json_text_response(body, status=200, headers=None):
         response.headers[CORRELATION_HEADER] = cid
     for key, value in (headers or {}).items():
         response.headers[key] = value
+    return response
+
+
+def pdf_response(data, info):
+    filename = info["filename"]
+    ascii_name = filename.encode("ascii", "replace").decode("ascii").replace('"', "'").replace("?", "_")
+    response = Response(data, status=200, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    response.headers["ETag"] = f"\"{info['sha256']}\""
+    response.headers["X-Content-SHA256"] = info["sha256"]
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

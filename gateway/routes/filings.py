@@ -1,9 +1,7 @@
 """Routes of the electronic case file: courts, cases, filings, reviews, resolutions, documents."""
 import hashlib
 import logging
-from urllib.parse import quote
 
-from werkzeug.wrappers import Response
 
 from contracts.filings import (CaseListSchema, CaseSchema, CourtListSchema, FilingMetadataSchema, FilingSchema,
                                OpenCaseResponseSchema, OpenCaseSchema, ReceiptSchema, ResolutionMetadataSchema,
@@ -11,7 +9,7 @@ from contracts.filings import (CaseListSchema, CaseSchema, CourtListSchema, Fili
 from gateway.base import GatewayBase
 from gateway.openapi import doc
 from gateway.uploads import idempotency_key, read_multipart
-from gateway.web import json_response, json_text_response, query_args, read_json, route
+from gateway.web import json_response, json_text_response, pdf_response, query_args, read_json, route
 from services.filings.domain import check_filename
 from services.runtime.errors import PortalError
 
@@ -172,14 +170,3 @@ class FilingsRoutes(GatewayBase):
         actor = self.auth.actor(request)
         result = self.call(self.filings.get_document, actor, document_id)
         return pdf_response(result["content"], result["document"])
-
-
-def pdf_response(data, info):
-    filename = info["filename"]
-    ascii_name = filename.encode("ascii", "replace").decode("ascii").replace('"', "'").replace("?", "_")
-    response = Response(data, status=200, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    response.headers["ETag"] = f"\"{info['sha256']}\""
-    response.headers["X-Content-SHA256"] = info["sha256"]
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response

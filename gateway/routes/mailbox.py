@@ -3,32 +3,13 @@ from contracts.mailbox import (BoardSchema, ClosureListSchema, ClosureRequestSch
                                EvidenceDocumentSchema, HolidayListSchema, NotificationListSchema, NotificationSchema,
                                ProfileResponseSchema, ProfileSchema, PublicKeyListSchema, SummarySchema,
                                VerifyResultSchema)
+from contracts.base import json_depth
 from gateway.base import GatewayBase
 from gateway.openapi import doc
-from gateway.routes.filings import pdf_response
-from gateway.web import json_response, query_args, read_json, route
-from services.runtime.errors import BadRequest, ValidationFailed
+from gateway.web import json_response, pdf_response, query_args, read_json, route
+from services.runtime.errors import ValidationFailed
 
 MAX_EVIDENCE_NESTING = 8
-
-
-def read_body(request):
-    """``read_json`` that also turns absurdly nested JSON into a 400 instead of a crash."""
-    try:
-        return read_json(request)
-    except RecursionError:
-        raise BadRequest("malformed_json", "El JSON está mal formado o anidado en exceso.", {"field": "body"})
-
-
-def too_deep(value, limit=MAX_EVIDENCE_NESTING):
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            if depth > limit:
-                return True
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return False
 
 
 class MailboxRoutes(GatewayBase):
@@ -44,7 +25,7 @@ class MailboxRoutes(GatewayBase):
          response=ProfileResponseSchema, errors=(400, 413, 415, 422))
     def put_mailbox_profile(self, request):
         actor = self.auth.actor(request)
-        body = read_body(request)
+        body = read_json(request)
         return json_response(self.call(self.mailbox.put_profile, actor, body))
 
     # --- notices ---------------------------------------------------------------------
@@ -124,7 +105,7 @@ class MailboxRoutes(GatewayBase):
          body=ClosureRequestSchema, response=ClosureSchema, status=201, errors=(400, 403, 404, 409, 413, 415, 422))
     def add_calendar_closure(self, request):
         actor = self.auth.actor(request, roles=("admin",))
-        body = read_body(request)
+        body = read_json(request)
         return json_response(self.call(self.mailbox.add_closure, actor, body), status=201)
 
     # --- public evidence --------------------------------------------------------------------
@@ -138,8 +119,8 @@ class MailboxRoutes(GatewayBase):
     @doc("Verificar un acuse de recibo: la firma y, si fue alterado, qué campos", "evidencia", auth=False,
          body=EvidenceDocumentSchema, response=VerifyResultSchema, errors=(400, 413, 415, 422))
     def verify_evidence(self, request):
-        body = read_body(request)
-        if too_deep(body):
+        body = read_json(request)
+        if json_depth(body, MAX_EVIDENCE_NESTING) > MAX_EVIDENCE_NESTING:
             raise ValidationFailed("validation_error", "El documento de evidencia tiene una estructura demasiado "
                                    "profunda.", {"fields": {"body": "Anidamiento excesivo."}})
         return json_response(self.call(self.mailbox.verify_evidence, body))

@@ -7,7 +7,7 @@ from nameko.timer import timer
 from contracts.base import load, load_actor
 from contracts.filings import FilingMetadataSchema, ListCasesQuerySchema, OpenCaseSchema, ResolutionMetadataSchema, ReviewSchema
 from services.filings import domain
-from services.filings.store import FilingsStore, Replay, document_info, filing_view, json_text, receipt
+from services.filings.store import FilingsStore, Replay, document_info, filing_view, json_text
 from services.runtime.config import Settings
 from services.runtime.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from services.runtime.mongo import Mongo

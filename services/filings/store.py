@@ -12,7 +12,6 @@ import gridfs
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from services.filings import domain
-from services.runtime import audit as audit_log
 from services.runtime.errors import Conflict, NotFound, ValidationFailed
 from services.runtime.mongo import Store, utcnow
 
@@ -365,10 +364,6 @@ class FilingsStore(Store):
             # the clerk's queue: the oldest waiting filing first
             items.sort(key=lambda i: i["pending_filings"][0]["received_at"] if i["pending_filings"] else "")
         return items
-
-    # --- audit ---------------------------------------------------------------
-    def audit(self, actor, action, target, outcome, details=None):
-        audit_log.record(self.db.audit, actor, action, target, outcome, details)
 
 
 def document_info(file_doc):

@@ -4,7 +4,7 @@ import hashlib
 import logging
 import time
 
-from contracts.base import load, load_actor
+from contracts.base import json_depth, load, load_actor
 from contracts.filings import CASE_NUMBER_RE
 from contracts.mailbox import (NOTIFICATION_ID_RE, CaseNotificationsQuerySchema, ClosureRequestSchema,
                                HolidaysQuerySchema, ListClosuresQuerySchema, ListNotificationsQuerySchema,
@@ -43,19 +43,6 @@ STAFF_ROLES = ("clerk", "judge")
 def not_found(notification_id):
     return NotFound("notification_not_found", "No existe una notificación con ese identificador en su casillero.",
                     {"notification_id": str(notification_id)[:64]})
-
-
-def nesting(value, limit=MAX_NESTING):
-    """Depth of a JSON value, counted without recursion (stops past ``limit``)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            deepest = max(deepest, depth)
-            if deepest > limit:
-                return deepest
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
 
 
 class MailboxService:
@@ -344,7 +331,7 @@ class MailboxService:
     @rpc
     def verify_evidence(self, document):
         """Check a presented evidence document: its signature, and which fields differ from the record."""
-        if nesting(document) > MAX_NESTING:
+        if json_depth(document, MAX_NESTING) > MAX_NESTING:
             return {"valid": False, "key_id": None, "altered_fields": [], "superseded_fields": [],
                     "errors": [{"field": "document", "code": "invalid_document",
                                 "message": "El documento de evidencia tiene una estructura demasiado profunda."}]}

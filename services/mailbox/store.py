@@ -25,7 +25,6 @@ from services.mailbox import records
 from services.mailbox.availability import availability_instant, crossed_local_midnight
 from services.mailbox.calendar import CourtCalendar
 from services.mailbox.domain import deemed_service_at, due_at, due_date, service_outcome
-from services.runtime import audit as audit_log
 from services.runtime.errors import Conflict
 from services.runtime.mongo import Store, utcnow
 
@@ -370,9 +369,6 @@ class MailboxStore(Store):
                                          update).modified_count
 
     # --- audit ------------------------------------------------------------------------------
-    def audit(self, actor, action, target, outcome, details=None):
-        audit_log.record(self.db.audit, actor, action, str(target)[:200], outcome, details)
-
     def evidence_issued(self, notification_id, generated_at):
         """The audit record of an evidence document handed out with this ``generated_at`` (ISO text)."""
         return self.db.audit.find_one({"target": f"notification:{notification_id}", "action": "read_evidence",

@@ -17,6 +17,7 @@ from services.runtime.mongo import utcnow
 
 WAIT_SECONDS = 30
 LINGER_SECONDS = 0.005
+MAX_TARGET_LENGTH = 200  # a target can carry an identifier a caller sent: keep the log bounded
 
 _writers = {}
 _writers_lock = threading.Lock()
@@ -88,4 +89,4 @@ def record(collection, actor, action, target, outcome, details=None):
     """Write one audit entry (durably, before returning)."""
     writer_for(collection).write({
         "at": utcnow(), "actor": {"sub": actor.get("sub"), "role": actor.get("role")},
-        "action": action, "target": target, "outcome": outcome, "details": details or {}})
+        "action": action, "target": str(target)[:MAX_TARGET_LENGTH], "outcome": outcome, "details": details or {}})

@@ -135,6 +135,12 @@ class Store:
         if cache is not None:
             cache.evict(document_id)
 
+    def audit(self, actor, action, target, outcome, details=None):
+        """Write one entry of the service's audit log (``services.runtime.audit``) before answering."""
+        from services.runtime import audit as audit_log  # audit imports this module
+
+        audit_log.record(self.db.audit, actor, action, target, outcome, details)
+
     def ping(self):
         try:
             self.client.admin.command("ping")
