@@ -1,4 +1,6 @@
 """Health, readiness, metrics, the OpenAPI document and the benchmark's reference path."""
+import functools
+
 import pymongo
 from kombu import Connection
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -6,8 +8,17 @@ from werkzeug.wrappers import Response
 
 from gateway.base import GatewayBase
 from gateway.openapi import doc
-from gateway.web import json_response, route
+from gateway.web import dumps, json_response, json_text_response, route
 from services.runtime.mongo import get_client
+
+
+@functools.lru_cache(maxsize=1)
+def gateway_spec_json():
+    """The OpenAPI document depends only on the code: built once per process."""
+    from gateway.openapi import build_spec
+    from gateway.service import Gateway  # the service class combines this mixin
+
+    return dumps(build_spec(Gateway))
 
 
 class SystemRoutes(GatewayBase):
@@ -44,10 +55,7 @@ class SystemRoutes(GatewayBase):
 
     @route("GET", "/api/v1/openapi.json")
     def openapi(self, request):
-        from gateway.openapi import build_spec
-        from gateway.service import Gateway
-
-        return json_response(build_spec(Gateway))
+        return json_text_response(gateway_spec_json())
 
     @route("GET", "/api/v1/diagnostics/echo")
     @doc("Ruta de referencia: una llamada RPC a un servicio que devuelve su argumento", "sistema")
