@@ -1,0 +1,52 @@
+"""The broker restarts in the middle of work: calls fail fast (503/504) while it is
+down, everything reconnects, and an event committed meanwhile is delivered once."""
+import time
+
+import pytest
+
+from services.runtime import devstack
+from services.runtime.mongo import Store
+
+
+def wait_for(predicate, timeout=60, interval=0.5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
+
+
+def test_broker_restart_loses_nothing(api, stack):
+    if stack.vhost is None:
+        pytest.skip("the suite does not own a virtual host on this broker (cannot restart it safely)")
+    lawyer, clerk, judge = api.lawyer(), api.clerk(), api.judge()
+    case_number = api.accepted_case(lawyer, clerk)["case_number"]
+    mailbox = stack.db("mailbox").notifications
+    filings_db = stack.db("filings")
+    issued = api.resolve(judge, case_number, summary="Antes del reinicio").json()
+    assert wait_for(lambda: mailbox.count_documents({"resolution_id": issued["resolution_id"]}) == 1)
+    template = filings_db.outbox.find_one({"data.resolution_id": issued["resolution_id"]})
+
+    assert devstack.rabbitmqctl("stop_app").returncode == 0
+    try:
+        started = time.monotonic()
+        down = api.get(f"/api/v1/cases/{case_number}", lawyer)
+        assert down.status_code in (503, 504), down.text
+        assert time.monotonic() - started < float(stack.env["RPC_TIMEOUT"]) + 5
+        # a state change committed while the broker is down: its event waits in the outbox
+        store = Store(filings_db, stack.client)
+        event_id = store.transaction(lambda tx: tx.emit("filings", "resolution_issued", {
+            **template["data"], "resolution_id": "broker-restart-resolution"}))
+    finally:
+        assert devstack.rabbitmqctl("start_app").returncode == 0
+
+    assert wait_for(lambda: api.get(f"/api/v1/cases/{case_number}", lawyer).status_code == 200, timeout=90)
+    # the relay publishes what waited; the mailbox applies it once
+    assert wait_for(lambda: filings_db.outbox.find_one({"_id": event_id})["published"] is True, timeout=60)
+    assert wait_for(lambda: mailbox.count_documents({"resolution_id": "broker-restart-resolution"}) == 1, timeout=60)
+    after = api.resolve(judge, case_number, summary="Después del reinicio")
+    assert after.status_code == 201, after.text
+    assert wait_for(lambda: mailbox.count_documents({"resolution_id": after.json()["resolution_id"]}) == 1)
+    time.sleep(1)
+    assert mailbox.count_documents({"resolution_id": "broker-restart-resolution"}) == 1
