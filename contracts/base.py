@@ -2,6 +2,8 @@
 
 Every schema rejects unknown fields and reports errors in Spanish, naming the field.
 """
+import json
+
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from services.runtime.errors import validation_error
@@ -96,6 +98,11 @@ class ActorSchema(LenientSchema):
     name = text(200, required=False, allow_none=True)
     bar_number = text(32, required=False, allow_none=True)
     court_id = text(16, required=False, allow_none=True)
+
+
+def json_text(value):
+    """JSON text as the API writes it (UTF-8 kept, no spaces); a service may answer with it ready-made."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def json_depth(value, limit):

@@ -14,6 +14,7 @@ from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
+from contracts.base import json_text
 from services.runtime.errors import BadRequest, PortalError, UnsupportedMediaType, ValidationFailed
 from services.runtime.logs import correlation_id_var, current_correlation_id
 
@@ -24,12 +25,8 @@ _CORRELATION_RE = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 MAX_JSON_BODY = 64 * 1024
 
 
-def dumps(payload):
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-
-
 def json_response(payload, status=200, headers=None):
-    return json_text_response(dumps(payload), status, headers)
+    return json_text_response(json_text(payload), status, headers)
 
 
 def json_text_response(body, status=200, headers=None):
@@ -66,7 +63,7 @@ def _routing_error(exc):
                             {"allowed": sorted(exc.valid_methods or [])}, status=405)
     else:
         error = PortalError("http_error", exc.description or "Solicitud inválida.", status=exc.code or 400)
-    return Response(dumps(error.to_dict()), status=error.status, mimetype="application/json")
+    return Response(json_text(error.to_dict()), status=error.status, mimetype="application/json")
 
 
 class PortalWsgiApp(WsgiApp):

@@ -6,7 +6,7 @@ from contracts.mailbox import (BoardSchema, ClosureListSchema, ClosureRequestSch
 from contracts.base import json_depth
 from gateway.base import GatewayBase
 from gateway.openapi import doc
-from gateway.web import json_response, pdf_response, query_args, read_json, route
+from gateway.web import json_response, json_text_response, pdf_response, query_args, read_json, route
 from services.runtime.errors import ValidationFailed
 
 MAX_EVIDENCE_NESTING = 8
@@ -48,7 +48,7 @@ class MailboxRoutes(GatewayBase):
          response=NotificationSchema, errors=(404,))
     def open_mailbox_notification(self, request, notification_id):
         actor = self.auth.actor(request)
-        return json_response(self.call(self.mailbox.open_notification, actor, notification_id))
+        return json_text_response(self.call(self.mailbox.open_notification, actor, notification_id))
 
     @route("GET", "/api/v1/mailbox/notifications/<string:notification_id>/document")
     @doc("Descargar el documento de la resolución (cuenta como acceso)", "casillero", binary="application/pdf",

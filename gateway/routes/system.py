@@ -6,9 +6,10 @@ from kombu import Connection
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Response
 
+from contracts.base import json_text
 from gateway.base import GatewayBase
 from gateway.openapi import doc
-from gateway.web import dumps, json_response, json_text_response, route
+from gateway.web import json_response, json_text_response, route
 from services.runtime.mongo import get_client
 
 
@@ -18,7 +19,7 @@ def gateway_spec_json():
     from gateway.openapi import build_spec
     from gateway.service import Gateway  # the service class combines this mixin
 
-    return dumps(build_spec(Gateway))
+    return json_text(build_spec(Gateway))
 
 
 class SystemRoutes(GatewayBase):

@@ -4,10 +4,10 @@ import logging
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from contracts.base import load, load_actor
+from contracts.base import json_text, load, load_actor
 from contracts.filings import FilingMetadataSchema, ListCasesQuerySchema, OpenCaseSchema, ResolutionMetadataSchema, ReviewSchema
 from services.filings import domain
-from services.filings.store import FilingsStore, Replay, document_info, filing_view, json_text
+from services.filings.store import FilingsStore, Replay, document_info, filing_view
 from services.runtime.config import Settings
 from services.runtime.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from services.runtime.mongo import Mongo

@@ -5,12 +5,12 @@ idempotency (Idempotency-Key records), audit (reads and denied attempts), and
 the GridFS bucket ``documents`` (PDFs, byte for byte).
 """
 import datetime
-import json
 import uuid
 
 import gridfs
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
+from contracts.base import json_text
 from services.filings import domain
 from services.runtime.errors import Conflict, NotFound, ValidationFailed
 from services.runtime.mongo import Store, utcnow
@@ -33,10 +33,6 @@ COURTS = [
 _COURTS = {}
 _DOCKETS = {}
 DOCKET_CACHE_SIZE = 256
-
-
-def json_text(value):
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def new_id():

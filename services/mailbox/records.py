@@ -13,6 +13,7 @@ import binascii
 import datetime
 import json
 
+from contracts.base import json_text
 from services.runtime.errors import ValidationFailed
 
 UTC = datetime.timezone.utc
@@ -80,17 +81,36 @@ LIST_FIELDS = ("case_number", "court_id", "court_name", "resolution_id", "resolu
 TIME_FIELDS = ("issued_at", "available_at", "deemed_service_at", "accessed_at", "served_at", "due_at")
 
 
-def list_view(doc, today):
-    view = {"notification_id": doc["_id"], **{k: doc.get(k) for k in LIST_FIELDS},
+def is_settled(doc):
+    """Opened and served: nothing of the notice changes any more."""
+    return doc.get("accessed_at") is not None and doc.get("served_at") is not None
+
+
+def _list_fields(doc):
+    return {"notification_id": doc["_id"], **{k: doc.get(k) for k in LIST_FIELDS},
             **{k: iso(doc.get(k)) for k in TIME_FIELDS}, "served_by": doc.get("served_by"),
-            "opened": doc.get("accessed_at") is not None, "status": status_of(doc, today)}
-    return view
+            "opened": doc.get("accessed_at") is not None}
 
 
-def full_view(doc, today):
-    return {**list_view(doc, today), "recipient": doc["recipient"], "summary": doc["summary"],
+def _full_fields(doc):
+    return {**_list_fields(doc), "recipient": doc["recipient"], "summary": doc["summary"],
             "document_id": doc["document_id"], "document_sha256": doc["document_sha256"],
             "document_size": doc["document_size"], "document_filename": doc["document_filename"]}
+
+
+def list_view(doc, today):
+    return {**_list_fields(doc), "status": status_of(doc, today)}
+
+
+def full_view_head(doc):
+    """The JSON text of the full view (``NotificationSchema``) up to its last field, ``status`` (the only one
+    that depends on the day)."""
+    return json_text(_full_fields(doc))[:-1] + ',"status":'
+
+
+def full_view_json(doc, today, head=None):
+    """The full view as JSON text (UTF-8 bytes); ``head``: ``full_view_head(doc)`` if the caller kept it."""
+    return ((head or full_view_head(doc)) + '"' + status_of(doc, today) + '"}').encode("utf-8")
 
 
 def board_item(doc):

@@ -117,7 +117,7 @@ class MailboxService:
         if not isinstance(notification_id, str) or not NOTIFICATION_ID_RE.match(notification_id):
             self.store.audit(actor, action, target, "not_found")
             raise not_found(notification_id)
-        doc = self.store.get_notice(notification_id)
+        doc = self.store.notice(notification_id)
         if doc is None:
             self.store.audit(actor, action, target, "not_found")
             raise not_found(notification_id)
@@ -137,6 +137,7 @@ class MailboxService:
             raise not_found(doc["_id"])
         if served_by:
             notifications_served.labels(served_by).inc()
+        self.store.keep(opened)
         return opened
 
     # --- health ----------------------------------------------------------------------
@@ -184,7 +185,7 @@ class MailboxService:
         doc = self._owned(actor, notification_id, "open_notification")
         doc = self._open(actor, doc)
         self.store.audit(actor, "open_notification", f"notification:{doc['_id']}", "allowed")
-        return records.full_view(doc, self.today())
+        return self.store.notice_json(doc, self.today())  # NotificationSchema as JSON text, sent on as it is
 
     @rpc
     def get_document(self, actor, notification_id):

@@ -32,9 +32,12 @@ SOURCE = "mailbox"
 CONSUMER = "mailbox.on_resolution_issued"
 ALL_COURTS = "*"
 LAPSE_BATCH = 200
+SETTLED_CACHE_SIZE = 20_000  # settled notices kept in memory per process (~2 KB each)
 
 _calendar_cache = {}
 _calendar_lock = threading.Lock()
+# (database, notification_id) -> (notice, full_view_head): settled notices, in the order they were kept
+_settled = {}
 
 
 def new_id():
@@ -186,6 +189,31 @@ class MailboxStore(Store):
         if session is None:
             return self.find_by_id("notifications", notification_id)
         return self.db.notifications.find_one({"_id": notification_id}, session=session)
+
+    def notice(self, notification_id):
+        """The notice for its owner's requests: once settled (opened and served) nothing of it changes any
+        more, so this process keeps it in memory (the oldest kept is dropped past SETTLED_CACHE_SIZE)."""
+        kept = _settled.get((self.db.name, notification_id))
+        if kept is not None:
+            return kept[0]
+        doc = self.find_by_id("notifications", notification_id)
+        if doc is not None:
+            self.keep(doc)
+        return doc
+
+    def keep(self, doc):
+        """Keep ``doc`` in memory if it is settled."""
+        key = (self.db.name, doc["_id"])
+        if key in _settled or not records.is_settled(doc):
+            return
+        while len(_settled) >= SETTLED_CACHE_SIZE:
+            _settled.pop(next(iter(_settled)))
+        _settled[key] = (doc, records.full_view_head(doc))
+
+    def notice_json(self, doc, today):
+        """The full view of ``doc`` as JSON text, its fixed part encoded once for a settled notice."""
+        kept = _settled.get((self.db.name, doc["_id"]))
+        return records.full_view_json(doc, today, kept[1] if kept is not None else None)
 
     def list_notices(self, sub, query, limit, tz_calendar, today):
         criteria = [{"recipient.sub": sub}]

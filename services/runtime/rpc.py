@@ -4,51 +4,136 @@
 a ``PortalError``: the callee's own domain error, ``ServiceUnavailable`` (503) when
 the service or its database is not there, ``ServiceTimeout`` (504) when it does not
 answer within ``timeout`` seconds.
+
+RPC requests and replies are transient, unconfirmed messages published on AMQP
+connections each process keeps open (``Outlet``). nameko would publish every
+request and reply through a fresh kombu producer with publisher confirms, and
+replies as persistent messages, so the broker wrote every reply to disk: a
+request or a reply is worth something only to a caller waiting on a live
+connection. If the broker loses one, the caller fails with 504 within its
+timeout and retries, and every write is made safe by its idempotency key, not
+by the broker's disk. A request still waits in its durable queue while the
+service restarts.
 """
 import logging
 import socket
+import sys
+import uuid
 
 import eventlet
+import kombu.serialization
+from kombu import Connection
 from kombu.exceptions import OperationalError
-from nameko.exceptions import RemoteError, UnknownService
-from nameko.amqp.publish import Publisher
 from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER, LOGIN_METHOD_CONFIG_KEY,
                               SERIALIZER_CONFIG_KEY)
-from nameko.rpc import Responder, Rpc, RpcConsumer, RpcProxy, get_rpc_exchange
+from nameko.exceptions import RemoteError, UnknownService, UnserializableValueError, serialize
+from nameko.messaging import HeaderEncoder
+from nameko.rpc import Rpc, RpcConsumer, RpcProxy, RpcReply, get_rpc_exchange
 
 from services.runtime.errors import PortalError, ServiceTimeout, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
 TRANSIENT = 1
+# Frames a publish-only connection can be sent: none is expected (no confirms, no returns, no heartbeats),
+# so a connection with anything to read (the broker closing it, or gone: EOF) is not used again.
+_PEEK = socket.MSG_PEEK | socket.MSG_DONTWAIT
 
 
-class TransientReplyPublisher(Publisher):
-    delivery_mode = TRANSIENT
-    use_confirms = False
+class Outlet:
+    """Transient, unconfirmed publishing on AMQP connections kept open, one per concurrent publisher.
 
+    One per process and broker address (``Outlet.of(config)``). A publish takes an idle connection (or
+    opens one, declaring the RPC exchange on it), writes the message and puts the connection back. A
+    connection the broker closed or dropped is discarded; a publish that fails on a connection that had
+    looked healthy is retried once on a new one, then fails with the broker's error (503 for the caller).
+    """
+    _outlets = {}
 
-class TransientResponder(Responder):
-    publisher_cls = TransientReplyPublisher
+    @classmethod
+    def of(cls, config):
+        key = (config[AMQP_URI_CONFIG_KEY], repr(config.get(AMQP_SSL_CONFIG_KEY)),
+               config.get(LOGIN_METHOD_CONFIG_KEY))
+        outlet = cls._outlets.get(key)
+        if outlet is None:
+            outlet = cls._outlets[key] = cls(config)
+        return outlet
+
+    def __init__(self, config):
+        self.uri = config[AMQP_URI_CONFIG_KEY]
+        self.ssl = config.get(AMQP_SSL_CONFIG_KEY)
+        self.login_method = config.get(LOGIN_METHOD_CONFIG_KEY)
+        self.exchange = get_rpc_exchange(config)
+        self.idle = []
+
+    def _connect(self):
+        connection = Connection(self.uri, ssl=self.ssl, login_method=self.login_method, heartbeat=0,
+                                transport_options={"confirm_publish": False})
+        try:
+            connection.connect()
+            channel = connection.channel()
+            self.exchange(channel).declare()
+        except BaseException:
+            connection.collect()
+            raise
+        return connection, channel
+
+    @staticmethod
+    def _healthy(connection):
+        try:
+            sock = connection.connection.transport.sock
+            raw = getattr(sock, "fd", sock)  # eventlet's green socket wraps the real one
+            raw.recv(1, _PEEK)
+        except BlockingIOError:
+            return True  # nothing to read: open and quiet
+        except (ValueError, NotImplementedError):
+            return True  # TLS sockets cannot peek; a failed write still discards them
+        except (OSError, AttributeError):
+            return False
+        return False  # EOF or an unexpected frame (the broker closing the connection)
+
+    def _take(self):
+        while self.idle:
+            connection, channel = self.idle.pop()
+            if self._healthy(connection):
+                return connection, channel, True
+            connection.collect()
+        return (*self._connect(), False)
+
+    def publish(self, body, content_type, content_encoding, routing_key, headers, **properties):
+        properties["delivery_mode"] = TRANSIENT
+        for attempt in (1, 2):
+            connection, channel, reused = self._take()
+            try:
+                message = channel.prepare_message(body, 0, content_type, content_encoding, headers, properties)
+                channel.basic_publish(message, exchange=self.exchange.name, routing_key=routing_key)
+            except (OSError, OperationalError, *connection.connection_errors, *connection.channel_errors):
+                connection.collect()
+                if attempt == 2 or not reused:
+                    raise
+                continue
+            except BaseException:
+                connection.collect()
+                raise
+            self.idle.append((connection, channel))
+            return
 
 
 class PortalRpcConsumer(RpcConsumer):
-    """nameko's RPC consumer, except that replies are transient, unconfirmed messages.
-
-    nameko publishes replies as persistent messages to durable reply queues, with
-    publisher confirms, so the broker writes every reply to disk (a case file, a
-    20 MB document) for a caller that is waiting on a live connection. A reply is
-    worth something only to that caller: if the broker loses it, the caller fails
-    with 504 within its timeout and retries, and writes are idempotent.
-    """
+    """nameko's RPC consumer, except that a reply goes out through the ``Outlet``, serialized once."""
 
     def handle_result(self, message, result, exc_info):
-        config = self.container.config
-        responder = TransientResponder(
-            config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
-            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
-            ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
-        result, exc_info = responder.send_response(result, exc_info)
+        content_type = message.properties["content_type"]  # answer in the encoding of the request
+        serializer = kombu.serialization.registry.type_to_name[content_type]
+        error = serialize(exc_info[1]) if exc_info is not None else None
+        try:
+            content_type, encoding, body = kombu.serialization.dumps({"result": result, "error": error}, serializer)
+        except Exception:
+            exc_info = sys.exc_info()
+            result, error = None, serialize(UnserializableValueError(result))
+            content_type, encoding, body = kombu.serialization.dumps({"result": None, "error": error}, serializer)
+        Outlet.of(self.container.config).publish(body, content_type, encoding, message.properties["reply_to"], {},
+                                                 correlation_id=message.properties.get("correlation_id"))
         self.queue_consumer.ack_message(message)
         return result, exc_info
 
@@ -61,15 +146,72 @@ class PortalRpc(Rpc):
 rpc = PortalRpc.decorator(expected_exceptions=(PortalError,))
 
 
-def proxy(service_name):
-    """An RPC proxy whose requests are transient messages.
+class MethodProxy(HeaderEncoder):
+    """``service.method``: ``call_async(*args, **kwargs)`` publishes the request and returns the reply."""
 
-    A request is worth nothing once its caller has stopped waiting, and writes
-    are made safe by idempotency keys, not by the broker's disk: persisting
-    every request (a 1 MB document, say) only costs the broker a disk write. A
-    request still waits in its durable queue while the service restarts.
+    def __init__(self, worker_ctx, service_name, method_name, reply_listener):
+        self.worker_ctx = worker_ctx
+        self.service_name = service_name
+        self.method_name = method_name
+        self.reply_listener = reply_listener
+
+    def __call__(self, *args, **kwargs):
+        return self.call_async(*args, **kwargs).result()
+
+    def call_async(self, *args, **kwargs):
+        config = self.worker_ctx.container.config
+        content_type, encoding, body = kombu.serialization.dumps(
+            {"args": args, "kwargs": kwargs}, config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER))
+        correlation_id = str(uuid.uuid4())
+        reply = PendingReply(self.reply_listener, correlation_id)
+        try:
+            Outlet.of(config).publish(body, content_type, encoding, f"{self.service_name}.{self.method_name}",
+                                      self.get_message_headers(self.worker_ctx),
+                                      reply_to=self.reply_listener.routing_key, correlation_id=correlation_id)
+        except BaseException:
+            reply.forget()
+            raise
+        return reply
+
+    def __repr__(self):
+        return f"<proxy method: {self.service_name}.{self.method_name}>"
+
+
+class PendingReply(RpcReply):
+    """A reply awaited; ``forget()`` when the caller stops waiting, so the listener keeps no event for it."""
+
+    def __init__(self, reply_listener, correlation_id):
+        super().__init__(reply_listener.get_reply_event(correlation_id))
+        self.reply_listener = reply_listener
+        self.correlation_id = correlation_id
+
+    def forget(self):
+        self.reply_listener._reply_events.pop(self.correlation_id, None)
+
+
+class ServiceProxy:
+    def __init__(self, worker_ctx, service_name, reply_listener):
+        self.worker_ctx = worker_ctx
+        self.service_name = service_name
+        self.reply_listener = reply_listener
+
+    def __getattr__(self, name):
+        return MethodProxy(self.worker_ctx, self.service_name, name, self.reply_listener)
+
+
+class PortalRpcProxy(RpcProxy):
+    def get_dependency(self, worker_ctx):
+        return ServiceProxy(worker_ctx, self.target_service, self.rpc_reply_listener)
+
+
+def proxy(service_name):
+    """A proxy to another service's RPC methods; requests are transient messages (see the module's text).
+
+    A request to a service whose queue was never declared is not returned by the broker (no confirms):
+    the caller gets 504 at its timeout, as for a service that is down.
     """
-    return RpcProxy(service_name, delivery_mode=TRANSIENT)
+    return PortalRpcProxy(service_name)
+
 
 DATABASE_DOWN = {"ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout", "ConnectionFailure",
                  "NotPrimaryError", "ExecutionTimeout", "WTimeoutError"}
@@ -77,12 +219,15 @@ DATABASE_DOWN = {"ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout
 
 def call(method_proxy, *args, timeout, **kwargs):
     service = getattr(method_proxy, "service_name", "servicio")
+    reply = None
     try:
         with eventlet.Timeout(timeout):
             reply = method_proxy.call_async(*args, **kwargs)
             return reply.result()
     except eventlet.Timeout:
         log.warning("rpc timeout", extra={"service": service, "method": getattr(method_proxy, "method_name", None)})
+        if isinstance(reply, PendingReply):
+            reply.forget()
         raise ServiceTimeout("service_timeout", "El servicio no respondió a tiempo. Intente de nuevo.",
                              {"service": service})
     except UnknownService:
