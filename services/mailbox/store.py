@@ -68,6 +68,12 @@ class MailboxStore(Store):
         "documents.files": [IndexModel([("metadata.document_id", ASCENDING)], unique=True)],
     }
 
+    @classmethod
+    def setup_data(cls, db):
+        """The closures' version document exists from the start, so every replica caches it (an absent
+        document is not cached and would cost a read on every calendar lookup)."""
+        db.meta.update_one({"_id": "closures"}, {"$setOnInsert": {"version": 0}}, upsert=True)
+
     @property
     def bucket(self):
         return gridfs.GridFSBucket(self.db, bucket_name="documents")
