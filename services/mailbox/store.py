@@ -9,8 +9,9 @@ and the GridFS bucket ``documents`` (cache of the resolutions' PDFs).
 
 Every write of a notice is conditional and write-once: ``accessed_at`` only
 where it is still null, the service fields only where ``served_at`` is still
-null; the event a write causes is emitted in the same transaction, and only
-when the conditional write matched.
+null; the event a write causes is written with it (in the same transaction,
+or, for the common first opening, carried by the same single-document write:
+``Store.update_carrying``), and only when the conditional write matched.
 """
 import datetime
 import hashlib
@@ -52,6 +53,7 @@ class MailboxStore(Store):
     database = "mailbox"
     publishes_events = True
     cached_collections = ("meta",)
+    event_carriers = ("notifications",)  # the first opening serves a notice with one write (_first_access)
     indexes = {
         "notifications": [
             IndexModel([("resolution_id", ASCENDING), ("recipient.sub", ASCENDING)], unique=True),
@@ -269,11 +271,12 @@ class MailboxStore(Store):
         ``known``: the notice as the caller just read it, if it has; when it was neither opened nor served
         then, both are written with one conditional update (see ``_first_access``).
         Returns (notice, served_by or None), or (None, None) if the owner has no such notice."""
+        if known is not None and known.get("accessed_at") is None and known.get("served_at") is None:
+            first = self._first_access(known, sub, calendar, days)
+            if first is not None:
+                return first
+
         def work(tx):
-            if known is not None and known.get("accessed_at") is None and known.get("served_at") is None:
-                first = self._first_access(tx, known, sub, calendar, days)
-                if first is not None:
-                    return first
             doc = self.db.notifications.find_one({"_id": notification_id, "recipient.sub": sub}, session=tx.session)
             if doc is None:
                 return None, None
@@ -288,13 +291,14 @@ class MailboxStore(Store):
             return doc, served_by
         return self.transaction(work)
 
-    def _first_access(self, tx, known, sub, calendar, days):
-        """The common first opening in one write: ``accessed_at`` and the service fields together, on the
-        condition that the notice is still neither opened nor served (so both stay written once). What it
-        needs of ``known`` (available_at, court_id, term_days and the copied facts) is written once at
-        creation; the rest is recomputed here exactly as the two-step path does (access at ``now``, then
-        ``_serve`` at the same ``now``). Returns (notice, served_by), or None if the notice changed since it
-        was read (another opening, the lapse job): the caller then takes the general path."""
+    def _first_access(self, known, sub, calendar, days):
+        """The common first opening in one write, without a transaction: ``accessed_at``, the service
+        fields and the ``notification_served`` event together (``Store.update_carrying``), on the condition
+        that the notice is still neither opened nor served (so both stay written once). What it needs of
+        ``known`` (available_at, court_id, term_days and the copied facts) is written once at creation; the
+        rest is recomputed here exactly as the two-step path does (access at ``now``, then ``_serve`` at the
+        same ``now``). Returns (notice, served_by), or None if the notice changed since it was read
+        (another opening, the lapse job): the caller then takes the general path."""
         doc = dict(known)
         now = max(utcnow(), doc["available_at"])
         served_at, served_by = service_outcome(doc["available_at"], now, now, calendar, doc["court_id"], days)
@@ -303,13 +307,12 @@ class MailboxStore(Store):
                   "due_date": due.isoformat() if due else None,
                   "due_at": due_at(served_at, doc.get("term_days"), calendar, doc["court_id"]),
                   "deemed_service_at": deemed_service_at(doc["available_at"], calendar, doc["court_id"], days)}
-        result = self.db.notifications.update_one(
-            {"_id": doc["_id"], "recipient.sub": sub, "accessed_at": None, "served_at": None}, {"$set": fields},
-            session=tx.session)
-        if not result.modified_count:
-            return None
         doc.update(fields)
-        tx.emit(SOURCE, "notification_served", records.served_event(doc))
+        carried = self.update_carrying(
+            "notifications", {"_id": doc["_id"], "recipient.sub": sub, "accessed_at": None, "served_at": None},
+            {"$set": fields}, [(SOURCE, "notification_served", records.served_event(doc))])
+        if not carried:
+            return None
         return doc, served_by
 
     def _serve(self, tx, doc, calendar, days, now):

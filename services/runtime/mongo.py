@@ -3,9 +3,16 @@
 A service declares ``store = Mongo(MyStore)``. ``MyStore`` subclasses ``Store``:
 it names its database (one per service, prefixed by ``MONGO_DB_PREFIX``),
 declares its indexes (created when the service starts) and implements its
-queries. Writes that cause events go through ``Store.transaction``: the state
-change and the outbox rows commit together or not at all, and the relay
-(``services.runtime.outbox``) publishes them afterwards.
+queries. A write that causes events commits them with the state change, in one
+of two ways, and the relay (``services.runtime.outbox``) publishes them afterwards:
+
+- ``Store.transaction``: any number of writes and ``tx.emit`` rows in the outbox,
+  one MongoDB transaction;
+- ``Store.update_carrying``: one conditional update of one document that also
+  pushes its events into that document's ``pending_events`` (a single-document
+  write is atomic without a transaction, which costs the database several round
+  trips and a second commit). The relay moves them to the outbox first, with
+  their own ids, so a move repeated after a crash inserts nothing twice.
 """
 import datetime
 import logging
@@ -28,6 +35,8 @@ _clients_lock = threading.Lock()
 
 OUTBOX = "outbox"
 INBOX = "inbox"
+PENDING_EVENTS = "pending_events"
+MAJORITY = WriteConcern("majority")
 
 
 def utcnow():
@@ -54,6 +63,15 @@ def database_name(prefix, service_db):
     return f"{prefix}_{service_db}"
 
 
+def outbox_rows(source, event_type, items, version=1):
+    """The outbox rows of one event per item of ``items`` (their data), unpublished."""
+    now = utcnow()
+    correlation_id = current_correlation_id()
+    return [{"_id": uuid.uuid4().hex, "event_type": event_type, "source": source, "version": version,
+             "occurred_at": now, "correlation_id": correlation_id, "data": data, "published": False,
+             "created_at": now} for data in items]
+
+
 class Store:
     """Base class of a service's persistence layer."""
 
@@ -61,6 +79,7 @@ class Store:
     indexes = {}             # {collection: [IndexModel, ...]}
     publishes_events = False  # start an outbox relay for this service
     cached_collections = ()   # read through a per-process WatchedCache (services.runtime.cache)
+    event_carriers = ()       # collections whose documents may carry pending events (update_carrying)
 
     def __init__(self, db, client, on_outbox_commit=None, caches=None):
         self.db = db
@@ -76,6 +95,9 @@ class Store:
                 db[collection].create_indexes(models)
         db[OUTBOX].create_index([("published", 1), ("created_at", 1)])
         db[INBOX].create_index([("at", 1)])
+        for collection in cls.event_carriers:
+            db[collection].create_index([(f"{PENDING_EVENTS}._id", 1)],
+                                        partialFilterExpression={f"{PENDING_EVENTS}._id": {"$exists": True}})
 
     @classmethod
     def setup_data(cls, db):
@@ -93,7 +115,7 @@ class Store:
             result = session.with_transaction(
                 lambda s: fn(tx.reset()),
                 read_concern=ReadConcern("snapshot"),
-                write_concern=WriteConcern("majority"),
+                write_concern=MAJORITY,
             )
         if tx.emitted and self._on_outbox_commit:
             self._on_outbox_commit()
@@ -113,6 +135,21 @@ class Store:
             return True
 
         return self.transaction(apply)
+
+    def update_carrying(self, collection, query, update, events):
+        """One conditional update of one document (``query`` must name it by ``_id``) and the events it
+        causes, written together: ``events`` = [(source, event_type, data), ...] are pushed to the
+        document's ``pending_events`` in the same write, majority-acknowledged. The events exist only if
+        the update matched. ``collection`` must be one of the store's ``event_carriers``. Returns the
+        rows written ([] if nothing matched)."""
+        rows = [row for source, event_type, data in events for row in outbox_rows(source, event_type, [data])]
+        result = self.db.get_collection(collection, write_concern=MAJORITY).update_one(
+            query, {**update, "$push": {PENDING_EVENTS: {"$each": rows}}})
+        if not result.modified_count:
+            return []
+        if self._on_outbox_commit:
+            self._on_outbox_commit()
+        return rows
 
     def find_by_id(self, collection, document_id):
         """One document by _id, or None: a single ``find`` command, which costs about a third less
@@ -166,11 +203,7 @@ class Transaction:
 
     def emit_many(self, source, event_type, items, version=1):
         """Write one event per item of ``items`` (their data) with one insert; returns the event ids."""
-        now = utcnow()
-        correlation_id = current_correlation_id()
-        docs = [{"_id": uuid.uuid4().hex, "event_type": event_type, "source": source, "version": version,
-                 "occurred_at": now, "correlation_id": correlation_id, "data": data, "published": False,
-                 "created_at": now} for data in items]
+        docs = outbox_rows(source, event_type, items, version)
         if docs:
             self.store.db[OUTBOX].insert_many(docs, session=self.session)
         ids = [doc["_id"] for doc in docs]
@@ -209,6 +242,7 @@ class Mongo(DependencyProvider):
                 amqp_uri=self.container.config["AMQP_URI"],
                 source=self.container.service_name,
                 poll_interval=settings.float("OUTBOX_POLL_INTERVAL", 0.5),
+                carriers=self.store_cls.event_carriers,
             )
 
     def start(self):

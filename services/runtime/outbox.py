@@ -8,6 +8,12 @@ marks the batch published only after the broker confirmed it. A crash between
 publishing and marking publishes the batch again; consumers deduplicate on
 ``event_id`` (``Store.run_once``), so every handler applies it once.
 
+Events written by ``Store.update_carrying`` wait in their document's
+``pending_events``; before each claim the relay moves them to the outbox
+(insert with their own ids, duplicates ignored, then pull them from the
+documents), so a move interrupted by a crash, or made by two replicas at once,
+still leaves each event once in the outbox.
+
 Before the first publish the relay declares the durable queue of every
 consumer listed in the event catalogue, so an event emitted while a consumer
 has never run yet still waits for it.
@@ -20,8 +26,9 @@ import time
 import uuid
 
 from kombu import Connection, Exchange, Producer, Queue
+from pymongo.errors import BulkWriteError
 
-from services.runtime.mongo import OUTBOX, utcnow
+from services.runtime.mongo import MAJORITY, OUTBOX, PENDING_EVENTS, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +63,9 @@ def envelope(doc):
 
 
 class OutboxRelay:
-    def __init__(self, db, amqp_uri, source, poll_interval=0.5, catalogue=None):
+    def __init__(self, db, amqp_uri, source, poll_interval=0.5, catalogue=None, carriers=()):
         self.collection = db[OUTBOX]
+        self.carriers = [db.get_collection(name, write_concern=MAJORITY) for name in carriers]
         self.amqp_uri = amqp_uri
         self.source = source
         self.poll_interval = poll_interval
@@ -90,7 +98,9 @@ class OutboxRelay:
                 self._reset_connection()
                 published = 0
                 backoff = min(max(backoff * 2, 0.5), 10)
-            if not published:
+            if published < BATCH:
+                # caught up: wait for a commit (or the poll interval), then for the commits right after it,
+                # so a steady flow of events goes out in batches rather than one claim per event
                 if self._wake.wait(backoff) and not self._stopped.is_set():
                     time.sleep(KICK_LINGER_SECONDS)
                 self._wake.clear()
@@ -141,8 +151,32 @@ class OutboxRelay:
         return list(self.collection.find({"_id": {"$in": ids}, "lease_owner": self.owner, "lease_until": lease,
                                           "published": False}).sort([("created_at", 1), ("_id", 1)]))
 
+    def collect_carried(self, crash_after_insert=False):
+        """Move the events waiting in documents (``Store.update_carrying``) to the outbox; returns how many
+        documents had some."""
+        moved = 0
+        for carrier in self.carriers:
+            docs = list(carrier.find({f"{PENDING_EVENTS}._id": {"$exists": True}}, {PENDING_EVENTS: 1})
+                        .limit(BATCH))
+            rows = [row for doc in docs for row in doc.get(PENDING_EVENTS, [])]
+            if not rows:
+                continue
+            try:
+                self.collection.insert_many(rows, ordered=False)
+            except BulkWriteError as exc:
+                if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
+                    raise  # anything but "already moved" (a crash after the insert, another replica)
+            if crash_after_insert:
+                raise RuntimeError("simulated crash between moving events to the outbox and pulling them")
+            carrier.update_many({"_id": {"$in": [doc["_id"] for doc in docs]}},
+                                {"$pull": {PENDING_EVENTS: {"_id": {"$in": [row["_id"] for row in rows]}}}})
+            moved += len(docs)
+        return moved
+
     def publish_pending(self, crash_after_publish=False):
         """Publish one claimed batch; returns how many events were published."""
+        if self.carriers:
+            self.collect_carried()
         docs = self.claim_batch()
         if not docs:
             return 0

@@ -10,7 +10,7 @@ import requests
 
 from services.mailbox.calendar import CourtCalendar
 from services.mailbox.domain import deemed_service_at, due_at, due_date
-from tests.support.mailbox import MailboxCase, envelope, iso, publish, resolution_data, wait_for
+from tests.support.mailbox import MailboxCase, emitted, envelope, iso, publish, resolution_data, wait_for
 from tests.support.pdfgen import make_pdf
 
 UTC = datetime.timezone.utc
@@ -21,7 +21,7 @@ def instant(text):
 
 
 def events(stack, event_type, notification_id):
-    return stack.db("mailbox").outbox.count_documents({"event_type": event_type, "data.notification_id": notification_id})
+    return len(emitted(stack, notification_id, event_type))
 
 
 def test_a_resolution_reaches_every_lawyer_and_is_opened_downloaded_and_proved(api, stack):
@@ -266,9 +266,9 @@ def test_events_and_responses_match_the_published_contracts(api, stack):
     ClosureListSchema().load(api.get("/api/v1/calendar/closures", token).json())
     ProfileResponseSchema().load(api.get("/api/v1/mailbox/profile", token).json())
 
-    emitted = list(stack.db("mailbox").outbox.find({"data.notification_id": notification_id}))
-    assert sorted(e["event_type"] for e in emitted) == ["notification_available", "notification_served"]
-    for event in emitted:
+    rows = emitted(stack, notification_id)
+    assert sorted(e["event_type"] for e in rows) == ["notification_available", "notification_served"]
+    for event in rows:
         entry = CATALOGUE[event["event_type"]]
         assert entry["producer"] == event["source"] == "mailbox" and event["version"] == entry["version"]
         schema_for(event["event_type"]).load(event["data"], unknown=RAISE)

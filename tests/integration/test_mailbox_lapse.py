@@ -21,7 +21,7 @@ import requests
 from kombu import Connection
 
 from services.runtime import devstack
-from tests.support.mailbox import envelope, publish, resolution_data, wait_for
+from tests.support.mailbox import emitted, envelope, publish, resolution_data, wait_for
 
 UTC = datetime.timezone.utc
 
@@ -179,8 +179,7 @@ def test_opening_after_the_deemed_instant_records_the_access_and_serves_by_lapse
     time.sleep(1.5)  # the lapse job runs again: nothing changes
     again = api.get(f"/api/v1/mailbox/notifications/{notice_id}", token).json()
     assert again == notice
-    assert stack.db("mailbox").outbox.count_documents({"event_type": "notification_served",
-                                                       "data.notification_id": notice_id}) == 1
+    assert len(emitted(stack, notice_id, "notification_served")) == 1
     evidence = api.get(f"/api/v1/mailbox/notifications/{notice_id}/evidence", token).json()["evidence"]
     assert evidence["available_at"] == "2025-03-08T04:00:00.000Z" and evidence["served_by"] == "lapse"
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", evidence["accessed_at"])

@@ -21,6 +21,18 @@ def wait_for(predicate, timeout=20, interval=0.1):
     return predicate()
 
 
+def emitted(stack, notification_id, event_type=None, timeout=20):
+    """The outbox rows of one notice's events, once none still waits in the notice itself (an event carried
+    by the notice's own write, ``Store.update_carrying``, reaches the outbox when the relay moves it)."""
+    db = stack.db("mailbox")
+    wait_for(lambda: not db.notifications.count_documents(
+        {"_id": notification_id, "pending_events._id": {"$exists": True}}), timeout)
+    query = {"data.notification_id": notification_id}
+    if event_type:
+        query["event_type"] = event_type
+    return list(db.outbox.find(query))
+
+
 def iso(instant):
     return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
