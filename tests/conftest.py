@@ -1,16 +1,34 @@
+import os
+import shutil
+import sys
+
 import pytest
 
 from tests.support.api import Api
 from tests.support.stack import TestStack
 
 
+_outcome = {"failed": False}
+
+
+def pytest_runtest_logreport(report):
+    if report.failed:
+        _outcome["failed"] = True
+
+
 @pytest.fixture(scope="session")
 def stack():
+    """The isolated stack of the whole suite. Its folder (mongod data, every service's log) is removed at the
+    end, unless a test failed or KEEP_TEST_STACK is set: then its path is printed."""
     test_stack = TestStack()
     try:
         yield test_stack.start()
     finally:
         test_stack.stop()
+        if os.environ.get("KEEP_TEST_STACK") or _outcome["failed"]:
+            print(f"\nLogs and data of the test stack kept in {test_stack.tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(test_stack.tmp, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 PERSISTENT = 2
 LEASE_SECONDS = 30
 BATCH = 500
-KICK_LINGER_SECONDS = 0.03  # a commit wakes the relay; the commits of the next 30 ms join its batch
+KICK_LINGER_SECONDS = 0.1  # a commit wakes the relay; the commits of the next 100 ms join its batch
 
 
 def event_exchange(source):

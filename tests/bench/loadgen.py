@@ -210,6 +210,7 @@ def main():
 
     window = window_end - clock.window_start
     counted, warmup_errors, errors, samples = [], 0, 0, []
+    per_second = [0] * max(1, int(window))  # responses counted in each whole second of the window
     split = {True: [], False: []}
     for client in clients:
         samples.extend(client.errors)
@@ -218,6 +219,9 @@ def main():
             if clock.window_start <= finished <= window_end:
                 counted.append(latency)
                 split[first].append(latency)
+                second = int(finished - clock.window_start)
+                if second < len(per_second):
+                    per_second[second] += 1
                 errors += not ok
             elif not ok:
                 warmup_errors += 1
@@ -230,6 +234,7 @@ def main():
         "max_ms": latencies[-1] * 1000 if latencies else None,
         "error_samples": samples[:5],
         "stragglers": sum(client.is_alive() for client in clients),
+        "per_second": per_second,
     }
     if job["request"].get("per_client"):
         for name, values in (("first", sorted(split[True])), ("repeat", sorted(split[False]))):
