@@ -17,6 +17,11 @@ def wait_for(predicate, timeout=60, interval=0.5):
     return False
 
 
+def consumer_count(stack):
+    listed = devstack.rabbitmqctl("list_consumers", "-p", stack.vhost, "--quiet", "--no-table-headers")
+    return len([line for line in listed.stdout.splitlines() if line.strip()])
+
+
 def test_broker_restart_loses_nothing(api, stack):
     if stack.vhost is None:
         pytest.skip("the suite does not own a virtual host on this broker (cannot restart it safely)")
@@ -50,3 +55,26 @@ def test_broker_restart_loses_nothing(api, stack):
     assert wait_for(lambda: mailbox.count_documents({"resolution_id": after.json()["resolution_id"]}) == 1)
     time.sleep(1)
     assert mailbox.count_documents({"resolution_id": "broker-restart-resolution"}) == 1
+
+
+def test_connections_closed_by_the_broker_are_not_used_again(api, stack):
+    """The broker closes every connection (an operator, a node failover): services reconnect, and no request
+    goes out on a publishing connection the broker had closed (it would be lost and end in a 504)."""
+    if stack.vhost is None:
+        pytest.skip("the suite does not own a virtual host on this broker (cannot close its connections safely)")
+    lawyer = api.lawyer()
+    for i in range(10):  # every process now holds idle publishing connections
+        assert api.get(f"/api/v1/diagnostics/echo?value=antes-{i}", lawyer).status_code == 200
+    consumers = consumer_count(stack)
+    closed = devstack.rabbitmqctl("close_all_connections", "-p", stack.vhost, "prueba: cierre de conexiones")
+    assert closed.returncode == 0, closed.stderr
+    # every consumer is back (the services and the gateway's reply listener reconnected by themselves) ...
+    assert wait_for(lambda: consumer_count(stack) >= consumers, timeout=60)
+    # ... so every request must now succeed at once, the first one included
+    timeout = float(stack.env["RPC_TIMEOUT"])
+    for i in range(30):
+        started = time.monotonic()
+        response = api.get(f"/api/v1/diagnostics/echo?value=despues-{i}", lawyer)
+        assert response.status_code == 200, response.text
+        assert response.json() == {"value": f"despues-{i}"}
+        assert time.monotonic() - started < timeout / 2
