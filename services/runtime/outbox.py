@@ -164,7 +164,9 @@ class OutboxRelay:
             try:
                 self.collection.insert_many(rows, ordered=False)
             except BulkWriteError as exc:
-                if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
+                details = exc.details or {}
+                if details.get("writeConcernErrors") or any(
+                        error.get("code") != 11000 for error in details.get("writeErrors", [])):
                     raise  # anything but "already moved" (a crash after the insert, another replica)
             if crash_after_insert:
                 raise RuntimeError("simulated crash between moving events to the outbox and pulling them")
