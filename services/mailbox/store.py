@@ -193,10 +193,9 @@ class MailboxStore(Store):
                                         upsert=True)
 
     # --- notices: reading ------------------------------------------------------------
-    def get_notice(self, notification_id, session=None):
-        if session is None:
-            return self.find_by_id("notifications", notification_id)
-        return self.db.notifications.find_one({"_id": notification_id}, session=session)
+    def get_notice(self, notification_id):
+        """The notice as stored now (evidence checks and alerts read it here, never from memory)."""
+        return self.find_by_id("notifications", notification_id)
 
     def notice(self, notification_id):
         """The notice for its owner's requests: once settled (opened and served) nothing of it changes any
@@ -204,7 +203,7 @@ class MailboxStore(Store):
         kept = _settled.get((self.db.name, notification_id))
         if kept is not None:
             return kept[0]
-        doc = self.find_by_id("notifications", notification_id)
+        doc = self.get_notice(notification_id)
         if doc is not None:
             self.keep(doc)
         return doc
