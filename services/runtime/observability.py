@@ -12,6 +12,7 @@ from prometheus_client import Counter, Histogram, REGISTRY, start_http_server
 
 from services.runtime.config import Settings
 from services.runtime.errors import PortalError
+from services.runtime.heap import freeze_startup_heap, release_worker
 from services.runtime.logs import correlation_id_var, set_service_name
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,9 @@ class Observability(DependencyProvider):
             _server_started["port"] = port
             log.info("metrics endpoint listening", extra={"port": port})
 
+    def start(self):
+        freeze_startup_heap()
+
     def worker_setup(self, worker_ctx):
         cid = worker_ctx.data.get("correlation_id")
         if not cid:
@@ -103,6 +107,7 @@ class Observability(DependencyProvider):
 
     def worker_teardown(self, worker_ctx):
         self.started.pop(worker_ctx, None)
+        release_worker(worker_ctx)
 
     def get_dependency(self, worker_ctx):
         return worker_ctx.data.get("correlation_id")
