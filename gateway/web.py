@@ -68,11 +68,34 @@ def _routing_error(exc):
 
 
 class PortalWsgiApp(WsgiApp):
+    """nameko's WSGI app, with the routes matched once per method and path.
+
+    werkzeug's matcher builds a self-referencing closure on every match (garbage only a collection frees)
+    and binds the map to the environ first; the routes never change, so a successful match is remembered
+    (at most ``MATCH_MEMO_SIZE`` paths, forgotten all at once past that, so hostile paths cannot grow it).
+    A failed match (404, 405, redirect) is not remembered and answers as before.
+    """
+    MATCH_MEMO_SIZE = 10_000
+
+    def __init__(self, server):
+        super().__init__(server)
+        self._matches = {}
+
+    def match(self, environ):
+        key = (environ.get("REQUEST_METHOD"), environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""))
+        found = self._matches.get(key)
+        if found is None:
+            found = self.url_map.bind_to_environ(environ).match()
+            if len(self._matches) >= self.MATCH_MEMO_SIZE:
+                self._matches.clear()
+            self._matches[key] = found
+        provider, values = found
+        return provider, dict(values)
+
     def __call__(self, environ, start_response):
         request = Request(environ, shallow=True)
-        adapter = self.url_map.bind_to_environ(environ)
         try:
-            provider, values = adapter.match()
+            provider, values = self.match(environ)
             request.path_values = values
             response = provider.handle_request(request)
         except HTTPException as exc:
