@@ -119,11 +119,32 @@ def json_depth(value, limit):
 
 
 _ACTOR_SCHEMA = ActorSchema()
+ACTOR_MEMO_SIZE = 4096  # identities validated recently, per process; forgotten all at once past this
+_actor_memo = {}
+
+
+def _actor_key(actor):
+    """A hashable form of an identity made only of text fields, or None (validated every time then)."""
+    if type(actor) is not dict or len(actor) > 8:
+        return None
+    for key, value in actor.items():
+        if type(key) is not str or (value is not None and type(value) is not str):
+            return None
+    return tuple(sorted(actor.items()))
 
 
 def load_actor(actor):
-    """The caller's identity passed with every call, validated (one shared schema instance)."""
-    return load(_ACTOR_SCHEMA, actor, "Identidad del solicitante inválida.")
+    """The caller's identity passed with every call, validated (one shared schema instance). The same
+    identity arrives on every call of a session: a valid one is remembered, so it is validated once."""
+    key = _actor_key(actor)
+    loaded = _actor_memo.get(key) if key is not None else None
+    if loaded is None:
+        loaded = load(_ACTOR_SCHEMA, actor, "Identidad del solicitante inválida.")
+        if key is not None:
+            if len(_actor_memo) >= ACTOR_MEMO_SIZE:
+                _actor_memo.clear()
+            _actor_memo[key] = loaded
+    return dict(loaded)
 
 
 class PersonSchema(ContractSchema):
