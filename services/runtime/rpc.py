@@ -71,6 +71,10 @@ class Outlet:
                                 transport_options={"confirm_publish": False})
         try:
             connection.connect()
+            # py-amqp reads the socket before every publish, with a zero timeout that raises socket.timeout
+            # each time, in case the broker said "connection.blocked"; the peek of _healthy already finds
+            # any frame the broker sent (a blocked or closing connection is then not used again)
+            connection.connection.client_properties.get("capabilities", {})["connection.blocked"] = False
             channel = connection.channel()
             self.exchange(channel).declare()
         except BaseException:
