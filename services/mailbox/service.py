@@ -126,19 +126,24 @@ class MailboxService:
             raise not_found(notification_id)
         return doc
 
-    def _open(self, actor, doc):
-        """Record the access (once) and serve the notice if it is not served yet. Both are written once,
-        so a notice already opened and served needs no transaction."""
-        if doc.get("accessed_at") is not None and doc.get("served_at") is not None:
-            return doc
-        opened, served_by = self.store.record_access(doc["_id"], actor["sub"], self.calendar(), self.deemed_days,
-                                                     known=doc)
-        if opened is None:
-            raise not_found(doc["_id"])
+    def _open(self, actor, doc, action, details=None):
+        """Record the access (once) and serve the notice if it is not served yet, then write the audit entry
+        of this read. Access and service are written once, so a notice already opened and served needs no
+        write but its audit entry. A first opening in one write is not awaited in the journal: the audit
+        entry, majority-acknowledged after it, makes both durable before the answer leaves (and before the
+        settled notice is kept in memory)."""
+        served_by = None
+        if doc.get("accessed_at") is None or doc.get("served_at") is None:
+            opened, served_by = self.store.record_access(doc["_id"], actor["sub"], self.calendar(), self.deemed_days,
+                                                         known=doc, durable=False)
+            if opened is None:
+                raise not_found(doc["_id"])
+            doc = opened
+        self.store.audit(actor, action, f"notification:{doc['_id']}", "allowed", details)
         if served_by:
             notifications_served.labels(served_by).inc()
-        self.store.keep(opened)
-        return opened
+        self.store.keep(doc)
+        return doc
 
     # --- health ----------------------------------------------------------------------
     @rpc
@@ -183,8 +188,7 @@ class MailboxService:
     def open_notification(self, actor, notification_id):
         actor = load_actor(actor)
         doc = self._owned(actor, notification_id, "open_notification")
-        doc = self._open(actor, doc)
-        self.store.audit(actor, "open_notification", f"notification:{doc['_id']}", "allowed")
+        doc = self._open(actor, doc, "open_notification")
         return self.store.notice_json(doc, self.today())  # NotificationSchema as JSON text, sent on as it is
 
     @rpc
@@ -192,9 +196,7 @@ class MailboxService:
         actor = load_actor(actor)
         doc = self._owned(actor, notification_id, "download_document")
         data = self._document_bytes(doc)
-        self._open(actor, doc)
-        self.store.audit(actor, "download_document", f"notification:{doc['_id']}", "allowed",
-                         {"document_id": doc["document_id"]})
+        self._open(actor, doc, "download_document", {"document_id": doc["document_id"]})
         return {"document": {"document_id": doc["document_id"], "filename": doc["document_filename"],
                              "size": len(data), "sha256": doc["document_sha256"]},
                 "content": data}

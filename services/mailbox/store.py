@@ -264,14 +264,16 @@ class MailboxStore(Store):
                     .sort([("available_at", DESCENDING), ("_id", DESCENDING)]).limit(limit + 1))
 
     # --- notices: access and service --------------------------------------------------
-    def record_access(self, notification_id, sub, calendar, days, known=None):
+    def record_access(self, notification_id, sub, calendar, days, known=None, durable=True):
         """The owner opens the notice: write the first access once and, if it is not served yet,
         serve it (by access, or by lapse if the deemed instant has passed), all in one transaction.
         ``known``: the notice as the caller just read it, if it has; when it was neither opened nor served
         then, both are written with one conditional update (see ``_first_access``).
+        ``durable=False``: the one-write first opening is not awaited in the journal; the caller then writes
+        a majority-acknowledged entry (its audit entry) before answering, which makes it durable.
         Returns (notice, served_by or None), or (None, None) if the owner has no such notice."""
         if known is not None and known.get("accessed_at") is None and known.get("served_at") is None:
-            first = self._first_access(known, sub, calendar, days)
+            first = self._first_access(known, sub, calendar, days, durable)
             if first is not None:
                 return first
 
@@ -290,7 +292,7 @@ class MailboxStore(Store):
             return doc, served_by
         return self.transaction(work)
 
-    def _first_access(self, known, sub, calendar, days):
+    def _first_access(self, known, sub, calendar, days, durable=True):
         """The common first opening in one write, without a transaction: ``accessed_at``, the service
         fields and the ``notification_served`` event together (``Store.update_carrying``), on the condition
         that the notice is still neither opened nor served (so both stay written once). What it needs of
@@ -309,7 +311,7 @@ class MailboxStore(Store):
         doc.update(fields)
         carried = self.update_carrying(
             "notifications", {"_id": doc["_id"], "recipient.sub": sub, "accessed_at": None, "served_at": None},
-            {"$set": fields}, [(SOURCE, "notification_served", records.served_event(doc))])
+            {"$set": fields}, [(SOURCE, "notification_served", records.served_event(doc))], durable=durable)
         if not carried:
             return None
         return doc, served_by

@@ -76,17 +76,32 @@ class GroupWriter:
 
 
 def writer_for(collection):
-    key = (id(collection.database.client),
-           collection.database.name, collection.name)
-    with _writers_lock:
-        writer = _writers.get(key)
-        if writer is None:
-            writer = _writers[key] = GroupWriter(collection)
-        return writer
+    return _writer(collection.database, collection.name, collection)
+
+
+def _writer(database, name, collection=None):
+    key = (id(database.client), database.name, name)
+    writer = _writers.get(key)
+    if writer is None:
+        with _writers_lock:
+            writer = _writers.get(key)
+            if writer is None:
+                writer = _writers[key] = GroupWriter(collection if collection is not None else database[name])
+    return writer
+
+
+def entry(actor, action, target, outcome, details=None):
+    return {"at": utcnow(), "actor": {"sub": actor.get("sub"), "role": actor.get("role")},
+            "action": action, "target": str(target)[:MAX_TARGET_LENGTH], "outcome": outcome,
+            "details": details or {}}
 
 
 def record(collection, actor, action, target, outcome, details=None):
     """Write one audit entry (durably, before returning)."""
-    writer_for(collection).write({
-        "at": utcnow(), "actor": {"sub": actor.get("sub"), "role": actor.get("role")},
-        "action": action, "target": str(target)[:MAX_TARGET_LENGTH], "outcome": outcome, "details": details or {}})
+    writer_for(collection).write(entry(actor, action, target, outcome, details))
+
+
+def record_in(database, actor, action, target, outcome, details=None):
+    """``record`` into the ``audit`` collection of ``database`` (its writer found without building a
+    collection object on every call)."""
+    _writer(database, "audit").write(entry(actor, action, target, outcome, details))

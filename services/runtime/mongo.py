@@ -37,6 +37,7 @@ OUTBOX = "outbox"
 INBOX = "inbox"
 PENDING_EVENTS = "pending_events"
 MAJORITY = WriteConcern("majority")
+ACKNOWLEDGED = WriteConcern(w=1)  # applied by the primary; durable only once a later majority write is
 
 
 def utcnow():
@@ -136,14 +137,20 @@ class Store:
 
         return self.transaction(apply)
 
-    def update_carrying(self, collection, query, update, events):
+    def update_carrying(self, collection, query, update, events, durable=True):
         """One conditional update of one document (``query`` must name it by ``_id``) and the events it
         causes, written together: ``events`` = [(source, event_type, data), ...] are pushed to the
         document's ``pending_events`` in the same write, majority-acknowledged. The events exist only if
         the update matched. ``collection`` must be one of the store's ``event_carriers``. Returns the
-        rows written ([] if nothing matched)."""
+        rows written ([] if nothing matched).
+
+        ``durable=False``: only acknowledged by the primary, not awaited in the journal; the caller makes
+        it durable before it answers with a majority-acknowledged write issued after this one returned
+        (a majority write covers every write before it: the oplog has one order), such as its audit
+        entry. The relay only moves events the majority has, so none goes out for a write that a crash
+        could still undo."""
         rows = [row for source, event_type, data in events for row in outbox_rows(source, event_type, [data])]
-        result = self.db.get_collection(collection, write_concern=MAJORITY).update_one(
+        result = self.db.get_collection(collection, write_concern=MAJORITY if durable else ACKNOWLEDGED).update_one(
             query, {**update, "$push": {PENDING_EVENTS: {"$each": rows}}})
         if not result.modified_count:
             return []
@@ -176,7 +183,7 @@ class Store:
         """Write one entry of the service's audit log (``services.runtime.audit``) before answering."""
         from services.runtime import audit as audit_log  # audit imports this module
 
-        audit_log.record(self.db.audit, actor, action, target, outcome, details)
+        audit_log.record_in(self.db, actor, action, target, outcome, details)
 
     def ping(self):
         try:

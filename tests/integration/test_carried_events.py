@@ -7,6 +7,7 @@ import uuid
 import pytest
 from kombu import Connection, Queue
 
+from services.runtime.audit import record
 from services.runtime.mongo import PENDING_EVENTS, Store
 from services.runtime.outbox import OutboxRelay, event_exchange
 
@@ -107,3 +108,55 @@ def test_two_relays_moving_at_once_leave_each_event_once(stack, db):
     assert pending(db) == 0
     moved = [d["_id"] for d in db.outbox.find({}, {"_id": 1})]
     assert len(moved) == len(expected) and set(moved) == expected
+
+
+def test_a_batch_is_published_with_one_wait_for_its_confirms_and_every_event_arrives_once(stack, db):
+    """The relay writes a whole batch, then waits once for the broker's confirms; every event still arrives,
+    once, and the batch is marked published only after the broker confirmed all of it."""
+    store = CarrierStore(db, stack.client)
+    db.things.insert_many([{"_id": f"b{i}", "state": "new"} for i in range(250)])
+    expected = set()
+    for i in range(250):
+        [row] = store.update_carrying("things", {"_id": f"b{i}", "state": "new"}, {"$set": {"state": "done"}},
+                                      [(SOURCE, "thing_done", {"thing_id": f"b{i}"})], durable=False)
+        expected.add(row["_id"])
+    record(db.audit, {"sub": "relay.test", "role": "admin"}, "read", "things", "allowed")  # the majority write after
+    with Connection(stack.amqp_uri) as connection:
+        listener = Queue(f"carrytest-{uuid.uuid4().hex[:6]}", exchange=event_exchange(SOURCE), routing_key="thing_done",
+                         auto_delete=False, durable=False)(connection.default_channel)
+        listener.declare()
+        try:
+            relay = relay_for(stack, db)
+            assert relay.publish_pending() == 250
+            channel = relay._channel
+            assert channel.last_tag == 250 and channel.unconfirmed == set()
+            assert relay.publish_pending() == 0  # nothing left: the same channel publishes the next batch
+            relay._reset_connection()
+            assert db.outbox.count_documents({"published": True}) == 250
+            received = []
+            while True:
+                message = listener.get(no_ack=True)
+                if message is None:
+                    break
+                received.append(message.payload["event_id"])
+            assert sorted(received) == sorted(expected)
+        finally:
+            listener.delete()
+
+
+def test_a_write_not_awaited_in_the_journal_is_acknowledged_and_carries_its_event(stack, db):
+    """``durable=False`` (the first opening of a notice, made durable by the audit entry written after it):
+    the write is applied and visible at once, with its event; the relay moves that event once the majority
+    has it, which the majority-acknowledged audit entry written after it guarantees."""
+    store = CarrierStore(db, stack.client)
+    db.things.insert_one({"_id": "w1", "state": "new"})
+    [row] = store.update_carrying("things", {"_id": "w1", "state": "new"}, {"$set": {"state": "done"}},
+                                  [(SOURCE, "thing_done", {"thing_id": "w1"})], durable=False)
+    assert db.things.find_one({"_id": "w1"})["state"] == "done"
+    record(db.audit, {"sub": "relay.test", "role": "admin"}, "read", "thing:w1", "allowed")
+    relay = relay_for(stack, db)
+    try:
+        assert relay.collect_carried() == 1
+    finally:
+        relay._reset_connection()
+    assert [d["_id"] for d in db.outbox.find()] == [row["_id"]]
