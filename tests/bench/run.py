@@ -383,10 +383,12 @@ class Runner:
             line = line.strip()
             if line == "START":
                 first = sampler.sample()
+                database_before = self.stack.client.admin.command("serverStatus")
                 if args.profile:
                     self.start_profilers(tag, PROFILED[kind])
             elif line == "END":
                 second = sampler.sample()
+                database = database_work(database_before, self.stack.client.admin.command("serverStatus"))
             elif line.startswith("{"):
                 result = json.loads(line)
         code = self.loadgen.wait()
@@ -395,7 +397,11 @@ class Runner:
             self.stop_profilers()
         if result is None or first is None or second is None:
             raise RuntimeError(f"the load generator failed (exit code {code}) in scenario {label}")
-        result.update(kind=kind, label=label, cpu=CpuSampler.usage(first, second))
+        result.update(kind=kind, label=label, cpu=CpuSampler.usage(first, second), database=database)
+        if result["requests"]:
+            n = result["requests"]
+            print(f"  mongod per request: {database['commands'] / n:.2f} commands, "
+                  f"{database['journal_syncs'] / n:.2f} journal syncs", flush=True)
         return result
 
     def run_mass(self, label, tag):
@@ -487,6 +493,16 @@ class Runner:
 
 
 # --- report ----------------------------------------------------------------------
+def database_work(before, after):
+    """What mongod did between two ``serverStatus``: client commands (operations) and journal syncs (each
+    majority-acknowledged write waits for one; group commits share them)."""
+    commands = sum(after["opcounters"][k] - before["opcounters"][k] for k in ("insert", "query", "update", "delete",
+                                                                             "getmore"))
+    log = "log sync operations"
+    return {"commands": commands,
+            "journal_syncs": after["wiredTiger"]["log"][log] - before["wiredTiger"]["log"][log]}
+
+
 def fmt(value, spec=".1f", missing="-"):
     return missing if value is None else format(value, spec)
 
