@@ -1,6 +1,7 @@
 """Events carried by a single-document write (``Store.update_carrying``): written only when the write
 matched, moved to the outbox exactly once (a crash in the middle of the move, two relays moving at once),
 then published."""
+import contextlib
 import threading
 import uuid
 
@@ -32,6 +33,19 @@ def relay_for(stack, db):
     return OutboxRelay(db, stack.amqp_uri, SOURCE, catalogue={}, carriers=CarrierStore.event_carriers)
 
 
+@contextlib.contextmanager
+def listening(stack):
+    """A queue bound to the test source's ``thing_done`` events, removed afterwards."""
+    with Connection(stack.amqp_uri) as connection:
+        listener = Queue(f"carrytest-{uuid.uuid4().hex[:6]}", exchange=event_exchange(SOURCE), routing_key="thing_done",
+                         auto_delete=False, durable=False)(connection.default_channel)
+        listener.declare()
+        try:
+            yield listener
+        finally:
+            listener.delete()
+
+
 def pending(db):
     return db.things.count_documents({f"{PENDING_EVENTS}._id": {"$exists": True}})
 
@@ -57,28 +71,22 @@ def test_a_move_interrupted_by_a_crash_and_done_again_leaves_the_event_once_and_
     db.things.insert_one({"_id": "t2", "state": "new"})
     [row] = store.update_carrying("things", {"_id": "t2", "state": "new"}, {"$set": {"state": "done"}},
                                   [(SOURCE, "thing_done", {"thing_id": "t2"})])
-    with Connection(stack.amqp_uri) as connection:
-        listener = Queue(f"carrytest-{uuid.uuid4().hex[:6]}", exchange=event_exchange(SOURCE), routing_key="thing_done",
-                         auto_delete=False, durable=False)(connection.default_channel)
-        listener.declare()
-        try:
-            crashed = relay_for(stack, db)
-            with pytest.raises(RuntimeError):
-                crashed.collect_carried(crash_after_insert=True)
-            assert db.outbox.count_documents({}) == 1 and pending(db) == 1  # moved, not yet pulled
+    with listening(stack) as listener:
+        crashed = relay_for(stack, db)
+        with pytest.raises(RuntimeError):
+            crashed.collect_carried(crash_after_insert=True)
+        assert db.outbox.count_documents({}) == 1 and pending(db) == 1  # moved, not yet pulled
 
-            second = relay_for(stack, db)
-            assert second.publish_pending() == 1
-            second._reset_connection()
-            assert pending(db) == 0
-            assert [d["_id"] for d in db.outbox.find()] == [row["_id"]]
-            assert db.outbox.find_one({"_id": row["_id"]})["published"] is True
-            message = listener.get(no_ack=True)
-            assert message is not None and message.payload["event_id"] == row["_id"]
-            assert message.payload["data"] == {"thing_id": "t2"}
-            assert listener.get(no_ack=True) is None  # published once
-        finally:
-            listener.delete()
+        second = relay_for(stack, db)
+        assert second.publish_pending() == 1
+        second._reset_connection()
+        assert pending(db) == 0
+        assert [d["_id"] for d in db.outbox.find()] == [row["_id"]]
+        assert db.outbox.find_one({"_id": row["_id"]})["published"] is True
+        message = listener.get(no_ack=True)
+        assert message is not None and message.payload["event_id"] == row["_id"]
+        assert message.payload["data"] == {"thing_id": "t2"}
+        assert listener.get(no_ack=True) is None  # published once
 
 
 def test_two_relays_moving_at_once_leave_each_event_once(stack, db):
@@ -121,27 +129,21 @@ def test_a_batch_is_published_with_one_wait_for_its_confirms_and_every_event_arr
                                       [(SOURCE, "thing_done", {"thing_id": f"b{i}"})], durable=False)
         expected.add(row["_id"])
     record(db.audit, {"sub": "relay.test", "role": "admin"}, "read", "things", "allowed")  # the majority write after
-    with Connection(stack.amqp_uri) as connection:
-        listener = Queue(f"carrytest-{uuid.uuid4().hex[:6]}", exchange=event_exchange(SOURCE), routing_key="thing_done",
-                         auto_delete=False, durable=False)(connection.default_channel)
-        listener.declare()
-        try:
-            relay = relay_for(stack, db)
-            assert relay.publish_pending() == 250
-            channel = relay._channel
-            assert channel.last_tag == 250 and channel.unconfirmed == set()
-            assert relay.publish_pending() == 0  # nothing left: the same channel publishes the next batch
-            relay._reset_connection()
-            assert db.outbox.count_documents({"published": True}) == 250
-            received = []
-            while True:
-                message = listener.get(no_ack=True)
-                if message is None:
-                    break
-                received.append(message.payload["event_id"])
-            assert sorted(received) == sorted(expected)
-        finally:
-            listener.delete()
+    with listening(stack) as listener:
+        relay = relay_for(stack, db)
+        assert relay.publish_pending() == 250
+        channel = relay._channel
+        assert channel.last_tag == 250 and channel.unconfirmed == set()
+        assert relay.publish_pending() == 0  # nothing left: the same channel publishes the next batch
+        relay._reset_connection()
+        assert db.outbox.count_documents({"published": True}) == 250
+        received = []
+        while True:
+            message = listener.get(no_ack=True)
+            if message is None:
+                break
+            received.append(message.payload["event_id"])
+        assert sorted(received) == sorted(expected)
 
 
 def test_a_write_not_awaited_in_the_journal_is_acknowledged_and_carries_its_event(stack, db):
