@@ -299,3 +299,34 @@ def test_concurrent_first_openings_record_one_access_and_serve_once(api, stack):
         assert body["accessed_at"] == iso(stored["accessed_at"]) and body["served_at"] == iso(stored["served_at"])
         assert body["served_by"] == "access" and body["due_date"] == stored["due_date"]
     assert events(stack, "notification_served", notice["_id"]) == 1
+
+
+def test_an_opening_whose_audit_entry_cannot_be_written_fails_and_a_retry_keeps_the_one_access(api, stack):
+    """The first opening is made durable by the read's audit entry, written after it: if that entry cannot be
+    stored, the lawyer gets no content (an error, not the notice), and a retry finds the access written once,
+    with one notification_served event."""
+    sub = f"audit-fails-{uuid.uuid4().hex[:6]}"
+    token = stack.token(sub, "lawyer", bar_number="1")
+    data = resolution_data([sub])
+    publish(stack, envelope(data))
+    db = stack.db("mailbox")
+    notice = wait_for(lambda: db.notifications.find_one({"resolution_id": data["resolution_id"]}))
+    url = f"/api/v1/mailbox/notifications/{notice['_id']}"
+    # the audit log refuses this reader's entries (as a database that cannot take the write would)
+    db.command("collMod", "audit", validator={"actor.sub": {"$ne": sub}}, validationAction="error")
+    try:
+        failed = api.get(url, token)
+        assert failed.status_code >= 500 and "accessed_at" not in failed.text
+    finally:
+        db.command("collMod", "audit", validator={}, validationAction="error")
+    assert db.audit.count_documents({"actor.sub": sub}) == 0
+    written = db.notifications.find_one({"_id": notice["_id"]})
+    assert written["accessed_at"] is not None  # applied before the audit entry failed
+
+    retried = api.get(url, token)
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["accessed_at"] == iso(written["accessed_at"])  # the same access, not a second one
+    stored = db.notifications.find_one({"_id": notice["_id"]})
+    assert stored["accessed_at"] == written["accessed_at"] and stored["served_by"] == "access"
+    assert db.audit.count_documents({"actor.sub": sub, "action": "open_notification", "outcome": "allowed"}) == 1
+    assert events(stack, "notification_served", notice["_id"]) == 1
