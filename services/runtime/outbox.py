@@ -133,6 +133,7 @@ class OutboxRelay:
                          for name in carriers]
         self.amqp_uri = amqp_uri
         self.source = source
+        self.exchange = event_exchange(source)
         self.poll_interval = poll_interval
         self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
         self._wake = threading.Event()
@@ -177,7 +178,7 @@ class OutboxRelay:
             connection = Connection(self.amqp_uri, connect_timeout=5)
             connection.ensure_connection(max_retries=1)
             channel = connection.channel()
-            event_exchange(self.source)(channel).declare()
+            self.exchange(channel).declare()
             for event_type, entry in self.catalogue.items():
                 if entry["producer"] != self.source:
                     continue
@@ -246,10 +247,9 @@ class OutboxRelay:
         if not docs:
             return 0
         channel = self._ensure_channel()
-        exchange = event_exchange(self.source).name
         for doc in docs:
             headers = {"nameko.correlation_id": doc["correlation_id"]} if doc.get("correlation_id") else {}
-            channel.publish(exchange, doc["event_type"], envelope(doc), headers,
+            channel.publish(self.exchange.name, doc["event_type"], envelope(doc), headers,
                             {"delivery_mode": PERSISTENT, "message_id": doc["_id"]})
         channel.wait_confirms()
         if crash_after_publish:

@@ -400,7 +400,7 @@ class Runner:
         result.update(kind=kind, label=label, cpu=CpuSampler.usage(first, second), database=database)
         if result["requests"]:
             n = result["requests"]
-            print(f"  mongod per request: {database['commands'] / n:.2f} commands, "
+            print(f"  mongod per request: {database['operations'] / n:.2f} operations, "
                   f"{database['journal_syncs'] / n:.2f} journal syncs", flush=True)
         return result
 
@@ -494,12 +494,13 @@ class Runner:
 
 # --- report ----------------------------------------------------------------------
 def database_work(before, after):
-    """What mongod did between two ``serverStatus``: client commands (operations) and journal syncs (each
-    majority-acknowledged write waits for one; group commits share them)."""
-    commands = sum(after["opcounters"][k] - before["opcounters"][k] for k in ("insert", "query", "update", "delete",
+    """What mongod did between two ``serverStatus``: operations (its opcounters: documents inserted, queries,
+    updates, deletes, getMores) and journal syncs (each majority-acknowledged write waits for one; group
+    commits share them)."""
+    operations = sum(after["opcounters"][k] - before["opcounters"][k] for k in ("insert", "query", "update", "delete",
                                                                              "getmore"))
     log = "log sync operations"
-    return {"commands": commands,
+    return {"operations": operations,
             "journal_syncs": after["wiredTiger"]["log"][log] - before["wiredTiger"]["log"][log]}
 
 
