@@ -154,7 +154,13 @@ class FilingsService:
         ``store(documents, idem, fingerprint)`` writes it; a replayed key returns the first
         answer. Whatever happens, staged documents that end up unused are discarded."""
         try:
-            documents = self._documents(actor, document_ids)
+            try:
+                documents = self._documents(actor, document_ids)
+            except ValidationFailed as exc:
+                replayed = self._redelivered(actor, scope, metadata, document_ids, idempotency_key, exc)
+                if replayed is None:
+                    raise
+                return replayed
             fingerprint = self._fingerprint(scope, metadata, documents)
             try:
                 return store(documents, {"key": idempotency_key} if idempotency_key else None, fingerprint)
@@ -164,6 +170,18 @@ class FilingsService:
         except Exception:
             self.store.discard_staged(actor, document_ids)
             raise
+
+    def _redelivered(self, actor, scope, metadata, document_ids, idempotency_key, error):
+        """The first answer when this very request was already stored: the broker delivers a request
+        again when the service stopped after storing it but before answering, and by then its staged
+        documents are attached. ``None`` when that is not the case (the error stands)."""
+        if error.code != "document_not_found" or not idempotency_key:
+            return None
+        record = self.store.find_idempotency(actor, scope, idempotency_key)
+        documents = self.store.own_documents(actor, list(document_ids)) if record else None
+        if not documents:
+            return None
+        return replay_of(record, self._fingerprint(scope, metadata, documents))
 
     def _documents(self, actor, document_ids):
         maximum = self.settings.int("MAX_DOCUMENTS_PER_FILING", 10)

@@ -119,6 +119,15 @@ class FilingsStore(Store):
                                    {"fields": {"documents": "Documento no disponible."}})
         return [document_info(docs[i]) for i in document_ids]
 
+    def own_documents(self, actor, document_ids):
+        """The documents with these ids that ``actor`` sent, staged or attached, in that order;
+        ``None`` unless every one of them is there."""
+        docs = {d["_id"]: d for d in self.db["documents.files"].find(
+            {"_id": {"$in": document_ids}, "metadata.staged_by": actor["sub"]})}
+        if not document_ids or len(docs) != len(set(document_ids)):
+            return None
+        return [document_info(docs[i]) for i in document_ids]
+
     def _attach(self, tx, document_ids, owner):
         result = self.db["documents.files"].update_many(
             {"_id": {"$in": list(document_ids)}, "metadata.state": "staged"},

@@ -5,8 +5,12 @@ import threading
 import time
 
 import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
 
+from gateway.auth import DEV_SECRET, decode_actor
 from services.runtime import devstack
+from services.runtime.config import load_config
+from services.runtime.errors import Conflict, ValidationFailed
 from services.runtime.outbox import OutboxRelay
 from services.runtime.mongo import Store
 from tests.support.pdfgen import make_pdf
@@ -81,6 +85,33 @@ def test_filing_in_flight_while_the_service_restarts_is_neither_lost_nor_duplica
         stored = filings.find_one({"case_number": case_number, "summary": summary})
         assert stored["_id"] == retry.json()["filing_id"]
         assert stored["documents"][0]["size"] == len(pdf)
+
+
+def test_a_stored_filing_delivered_again_answers_its_first_receipt(api, stack):
+    """The broker delivers a request again when the service was stopped after storing it but before
+    acknowledging it; the staged documents are attached by then, and the answer must still be the receipt."""
+    token, clerk = api.lawyer(), api.clerk()
+    case_number = api.accepted_case(token, clerk)["case_number"]
+    actor = decode_actor(DEV_SECRET, f"Bearer {token}")
+    metadata = {"kind": "escrito", "summary": "Escrito entregado dos veces"}
+    filings = stack.db("filings").filings
+    with ClusterRpcProxy({**load_config(), "AMQP_URI": stack.amqp_uri}) as cluster:
+        staged = [cluster.filings.stage_document(actor, "e.pdf", make_pdf(seed="redelivered"))["document_id"]]
+        first = cluster.filings.submit_filing(actor, case_number, metadata, staged, "k-redelivered")
+        again = cluster.filings.submit_filing(actor, case_number, metadata, staged, "k-redelivered")
+        assert again == first
+        # the same key with another body is still refused, and a request without a key is not a replay
+        with pytest.raises(Conflict):
+            cluster.filings.submit_filing(actor, case_number, {**metadata, "summary": "Otro"}, staged, "k-redelivered")
+        with pytest.raises(ValidationFailed) as refused:
+            cluster.filings.submit_filing(actor, case_number, metadata, staged, None)
+        assert refused.value.code == "document_not_found"
+        # another lawyer presenting those document ids under the same key gets nothing of the first
+        stranger = decode_actor(DEV_SECRET, f"Bearer {api.lawyer()}")
+        with pytest.raises(ValidationFailed):
+            cluster.filings.submit_filing(stranger, case_number, metadata, staged, "k-redelivered")
+    assert filings.count_documents({"case_number": case_number, "summary": metadata["summary"]}) == 1
+    assert filings.find_one({"case_number": case_number, "summary": metadata["summary"]})["_id"] == first["filing_id"]
 
 
 def test_stopped_service_answers_504_within_the_rpc_timeout(api, stack):
