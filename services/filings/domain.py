@@ -53,6 +53,14 @@ def review_transition(current_status, decision):
     return allowed[decision]
 
 
+def is_repeated_review(filing, actor, decision, reason):
+    """The same clerk asking for the review already made (a double click, a retry after a lost answer,
+    or the broker delivering the request again): it is answered with the filing as reviewed, unchanged."""
+    review = filing.get("review") or {}
+    return (filing["status"] != RECEIVED and review.get("decision") == decision
+            and (review.get("reviewed_by") or {}).get("sub") == actor["sub"] and review.get("reason") == reason)
+
+
 # --- who may do what ---------------------------------------------------------
 def is_attorney(actor, case):
     return actor["role"] == "lawyer" and any(a["sub"] == actor["sub"] for a in case.get("attorneys", []))

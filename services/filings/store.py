@@ -256,6 +256,8 @@ class FilingsStore(Store):
         def work(tx):
             filing = self.require_filing(filing_id, session=tx.session)
             domain.require_can_review(actor, filing)
+            if domain.is_repeated_review(filing, actor, decision, reason):
+                return filing
             status = domain.review_transition(filing["status"], decision)
             now = utcnow()
             folio = None

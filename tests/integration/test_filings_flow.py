@@ -132,6 +132,14 @@ def test_rejection_needs_a_reason_and_a_filing_is_reviewed_once(api):
     assert rejected.json()["review"]["reason"] == "No acompaña el título ejecutivo"
     twice = api.review(clerk, filing_id, "accept")
     assert twice.status_code == 409 and twice.json()["error"] == "already_reviewed"
+    # the same review sent again (a double click, a retry after a lost answer) is answered as it was made
+    reviewed_events = {"event_type": "filing_reviewed", "data.filing_id": filing_id}
+    assert api.stack.db("filings").outbox.count_documents(reviewed_events) == 1
+    repeated = api.review(clerk, filing_id, "reject", reason="No acompaña el título ejecutivo")
+    assert repeated.status_code == 200 and repeated.json() == rejected.json()
+    assert api.stack.db("filings").outbox.count_documents(reviewed_events) == 1
+    other_clerk = api.review(api.clerk(), filing_id, "reject", reason="No acompaña el título ejecutivo")
+    assert other_clerk.status_code == 409 and other_clerk.json()["error"] == "already_reviewed"
     # a rejected filing is not on the docket
     case = api.get(f"/api/v1/cases/{opened['case_number']}", lawyer).json()
     assert case["entries"] == []

@@ -131,6 +131,21 @@ def test_a_filing_that_vanished_mid_review_is_already_reviewed():
     assert_error(excinfo, Conflict, 409, "already_reviewed")
 
 
+REVIEWED = {"status": "rejected", "review": {"decision": "reject", "reason": "Falta firma",
+                                             "reviewed_by": {"sub": "secretaria1"}}}
+
+
+@pytest.mark.parametrize("filing, sub, decision, reason, repeated", [
+    (REVIEWED, "secretaria1", "reject", "Falta firma", True),       # the same review again: answered as made
+    (REVIEWED, "secretaria2", "reject", "Falta firma", False),      # another clerk: already reviewed
+    (REVIEWED, "secretaria1", "accept", None, False),               # another decision
+    (REVIEWED, "secretaria1", "reject", "Otro motivo", False),      # another reason
+    ({"status": "received"}, "secretaria1", "reject", "Falta firma", False),
+])
+def test_only_the_same_review_by_the_same_clerk_is_a_repetition(filing, sub, decision, reason, repeated):
+    assert domain.is_repeated_review(filing, {"sub": sub}, decision, reason) is repeated
+
+
 @pytest.mark.parametrize("decision", ["approve", "", None, "ACCEPT"])
 def test_an_unknown_decision_is_a_validation_error(decision):
     with pytest.raises(ValidationFailed) as excinfo:
