@@ -149,18 +149,15 @@ class FilingsRoutes(GatewayBase):
          errors=UPLOAD_ERRORS)
     def issue_resolution(self, request, case_number):
         actor = self.auth.actor(request, roles=("judge", "clerk"))
+        key = idempotency_key(request)
         max_docs, max_bytes = self._limits()
         metadata, uploads = read_multipart(request, "document", 1, max_bytes, single=True)
-        self._fingerprints(uploads, "document")
-
-        def prepare():
-            self.call(self.filings.prepare_resolution, actor, case_number, metadata)
-            return {"replay": None}
-
-        result, _ = self._submit(actor, uploads, prepare,
-                                 lambda staged: self.call(self.filings.issue_resolution, actor, case_number,
-                                                          metadata, staged[0]))
-        return json_response(result, status=201)
+        result, replayed = self._submit(actor, uploads,
+                                        lambda: self.call(self.filings.prepare_resolution, actor, case_number, metadata,
+                                                          self._fingerprints(uploads, "document"), key),
+                                        lambda staged: self.call(self.filings.issue_resolution, actor, case_number,
+                                                                 metadata, staged, key))
+        return self._created(result, replayed, f"/api/v1/cases/{case_number}")
 
     # --- documents -------------------------------------------------------
     @route("GET", "/api/v1/documents/<string:document_id>")

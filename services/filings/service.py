@@ -269,33 +269,36 @@ class FilingsService:
 
     # --- resolutions -----------------------------------------------------
     @rpc
-    def prepare_resolution(self, actor, case_number, metadata):
+    def prepare_resolution(self, actor, case_number, metadata, documents=(), idempotency_key=None):
         actor = load_actor(actor)
         domain.check_case_number(case_number)
-        load(ResolutionMetadataSchema(), metadata)
+        metadata = load(ResolutionMetadataSchema(), metadata)
+        scope = f"resolution:{case_number}"
+        record = self.store.find_idempotency(actor, scope, idempotency_key)
+        if record:
+            return {"replay": replay_of(record, self._fingerprint(scope, metadata, documents))}
         domain.require_can_issue_resolution(actor, self.store.require_case(case_number))
-        return {"ok": True}
+        return {"replay": None}
 
     @rpc
-    def issue_resolution(self, actor, case_number, metadata, document_id):
+    def issue_resolution(self, actor, case_number, metadata, document_ids, idempotency_key=None):
         actor = load_actor(actor)
-        try:
+        metadata = self._load_or_discard(actor, document_ids, ResolutionMetadataSchema(), metadata)
+
+        def store(documents, idem, fingerprint):
             domain.check_case_number(case_number)
-            metadata = load(ResolutionMetadataSchema(), metadata)
+            if len(documents) != 1:
+                raise ValidationFailed("validation_error", "Una resolución lleva exactamente un documento PDF.",
+                                       {"fields": {"document": "Adjunte un solo documento."}})
             case = self.store.require_case(case_number)
             domain.require_can_issue_resolution(actor, case)
-            document = self.store.staged_documents(actor, [document_id])[0]
             court = self.store.get_court(case["court_id"])
-            resolution = self.store.issue_resolution(actor, case_number, metadata, document, court["name"] if court else "")
-        except Exception:
-            self.store.discard_staged(actor, [document_id])
-            raise
+            return self.store.issue_resolution(actor, case_number, metadata, documents[0],
+                                               court["name"] if court else "", idem, fingerprint)
+
+        result = self._submit(actor, f"resolution:{case_number}", metadata, document_ids, idempotency_key, store)
         resolutions_issued.labels(metadata["kind"]).inc()
-        return {"resolution_id": resolution["_id"], "case_number": case_number, "court_id": resolution["court_id"],
-                "kind": resolution["kind"], "summary": resolution["summary"], "term_days": resolution["term_days"],
-                "folio": resolution["folio"], "issued_at": domain.iso(resolution["issued_at"]),
-                "issued_by": resolution["issued_by"], "document": resolution["document"],
-                "recipients": resolution["recipients"]}
+        return result
 
     # --- internal: the mailbox service (not exposed by the gateway) ----------
     @rpc

@@ -290,8 +290,12 @@ class FilingsStore(Store):
         return case["next_folio"]
 
     # --- resolutions ---------------------------------------------------------
-    def issue_resolution(self, actor, case_number, metadata, document, court_name):
+    def issue_resolution(self, actor, case_number, metadata, document, court_name, idempotency, fingerprint):
+        """Issue the resolution with its folio and its event, once per idempotency key; its receipt."""
+        scope = f"resolution:{case_number}"
+
         def work(tx):
+            self._check_replay(tx, actor, scope, idempotency)
             case = self.require_case(case_number, session=tx.session)
             domain.require_can_issue_resolution(actor, case)
             now = utcnow()
@@ -313,10 +317,12 @@ class FilingsStore(Store):
                 "document_sha256": document["sha256"], "document_size": document["size"],
                 "document_filename": document["filename"], "issued_at": domain.iso(now),
                 "issued_by": resolution["issued_by"], "recipients": recipients})
-            return resolution
-        resolution = self.transaction(work)
+            response = resolution_receipt(resolution)
+            self._remember(tx, actor, scope, idempotency, fingerprint, response)
+            return response
+        response = self.transaction(work)
         self._changed(case_number)
-        return resolution
+        return response
 
     # --- reading -------------------------------------------------------------
     def docket_json(self, case_number, next_folio):
@@ -377,6 +383,14 @@ def document_info(file_doc):
     meta = file_doc["metadata"]
     return {"document_id": file_doc["_id"], "filename": file_doc["filename"], "size": file_doc["length"],
             "sha256": meta["sha256"], "pages": meta["pages"]}
+
+
+def resolution_receipt(resolution):
+    return {"resolution_id": resolution["_id"], "case_number": resolution["case_number"],
+            "court_id": resolution["court_id"], "kind": resolution["kind"], "summary": resolution["summary"],
+            "term_days": resolution["term_days"], "folio": resolution["folio"],
+            "issued_at": domain.iso(resolution["issued_at"]), "issued_by": resolution["issued_by"],
+            "document": resolution["document"], "recipients": resolution["recipients"]}
 
 
 def receipt(filing):

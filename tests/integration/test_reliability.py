@@ -114,6 +114,50 @@ def test_a_stored_filing_delivered_again_answers_its_first_receipt(api, stack):
     assert filings.find_one({"case_number": case_number, "summary": metadata["summary"]})["_id"] == first["filing_id"]
 
 
+def test_a_resolution_is_issued_once_per_idempotency_key(api, stack):
+    lawyer, clerk, judge = api.lawyer(), api.clerk(), api.judge()
+    case_number = api.accepted_case(lawyer, clerk)["case_number"]
+    db = stack.db("filings")
+    document = ("auto.pdf", make_pdf(seed="resolution-key"))
+    first = api.resolve(judge, case_number, summary="Se señala audiencia", document=document,
+                        headers={"Idempotency-Key": "res-1"})
+    assert first.status_code == 201, first.text
+    files_before = db["documents.files"].count_documents({})
+    again = api.resolve(judge, case_number, summary="Se señala audiencia", document=document,
+                        headers={"Idempotency-Key": "res-1"})
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    other = api.resolve(judge, case_number, summary="Otra cosa", document=document, headers={"Idempotency-Key": "res-1"})
+    assert other.status_code == 409 and other.json()["error"] == "idempotency_key_reused"
+    assert db.resolutions.count_documents({"case_number": case_number}) == 1
+    assert db.outbox.count_documents({"event_type": "resolution_issued", "data.case_number": case_number}) == 1
+    assert db["documents.files"].count_documents({}) == files_before
+    # the same key is the judge's own: a clerk using it issues a resolution of their own
+    by_clerk = api.resolve(clerk, case_number, summary="Se señala audiencia", document=document,
+                           headers={"Idempotency-Key": "res-1"})
+    assert by_clerk.status_code == 201 and by_clerk.json()["resolution_id"] != first.json()["resolution_id"]
+
+
+def test_a_stored_resolution_delivered_again_answers_its_first_receipt(api, stack):
+    lawyer, clerk = api.lawyer(), api.clerk()
+    case_number = api.accepted_case(lawyer, clerk)["case_number"]
+    judge = decode_actor(DEV_SECRET, f"Bearer {api.judge()}")
+    metadata = {"kind": "decreto", "summary": "Resolución entregada dos veces", "term_days": 3}
+    with ClusterRpcProxy({**load_config(), "AMQP_URI": stack.amqp_uri}) as cluster:
+        staged = [cluster.filings.stage_document(judge, "r.pdf", make_pdf(seed="res-redelivered"))["document_id"]]
+        first = cluster.filings.issue_resolution(judge, case_number, metadata, staged, "auto-res-redelivered")
+        again = cluster.filings.issue_resolution(judge, case_number, metadata, staged, "auto-res-redelivered")
+        assert again == first
+        two = [cluster.filings.stage_document(judge, f"{i}.pdf", make_pdf(seed=f"two-{i}"))["document_id"]
+               for i in range(2)]
+        with pytest.raises(ValidationFailed) as refused:
+            cluster.filings.issue_resolution(judge, case_number, metadata, two, "auto-two")
+        assert "document" in refused.value.details["fields"]
+    db = stack.db("filings")
+    assert db.resolutions.count_documents({"case_number": case_number}) == 1
+    assert db["documents.files"].count_documents({"_id": {"$in": two}}) == 0  # discarded, not left staged
+
+
 def test_stopped_service_answers_504_within_the_rpc_timeout(api, stack):
     lawyer = api.lawyer()
     case_number = api.new_case(lawyer)["case_number"]

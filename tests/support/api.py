@@ -99,13 +99,13 @@ class Api:
         return self.post_json(f"/api/v1/filings/{filing_id}/review", body, token)
 
     def resolve(self, token, case_number, kind="decreto", summary="Se tiene por evacuada la audiencia", term_days=3,
-                document=None):
+                document=None, headers=None):
         metadata = {"kind": kind, "summary": summary}
         if term_days is not None:
             metadata["term_days"] = term_days
         document = document or ("resolucion.pdf", make_pdf(seed=next(_counter)))
         return self.post_multipart(f"/api/v1/cases/{case_number}/resolutions", metadata, [document], token,
-                                   document_field="document")
+                                   document_field="document", headers=headers)
 
     def accepted_case(self, lawyer_token, clerk_token, court_id="01001"):
         """A case whose initial filing the clerk accepted."""
