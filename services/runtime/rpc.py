@@ -27,8 +27,8 @@ from kombu.exceptions import OperationalError
 from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER, LOGIN_METHOD_CONFIG_KEY,
                               SERIALIZER_CONFIG_KEY)
 from nameko.exceptions import RemoteError, UnknownService, UnserializableValueError, serialize
-from nameko.messaging import HeaderEncoder
-from nameko.rpc import Rpc, RpcConsumer, RpcProxy, RpcReply, get_rpc_exchange
+from nameko.messaging import HeaderEncoder, QueueConsumer
+from nameko.rpc import ReplyListener, Rpc, RpcConsumer, RpcProxy, RpcReply, get_rpc_exchange
 
 from services.runtime.errors import PortalError, ServiceTimeout, ServiceUnavailable
 
@@ -203,7 +203,31 @@ class ServiceProxy:
         return MethodProxy(self.worker_ctx, self.service_name, name, self.reply_listener)
 
 
+class ReplyQueueConsumer(QueueConsumer):
+    """Consumes RPC replies without acknowledgements, handing each to its caller in the consuming
+    greenthread. nameko acknowledged every reply and started a greenthread for it; a reply is worth
+    something only to a caller waiting on this live connection (see the module's text), and a reply
+    the broker drops makes that caller fail at its timeout either way."""
+
+    def get_consumers(self, consumer_cls, channel):
+        for provider in self._providers:
+            self._consumers[provider] = consumer_cls(queues=[provider.queue], callbacks=[provider.handle_message],
+                                                     accept=self.accept, no_ack=True)
+        return self._consumers.values()
+
+
+class PortalReplyListener(ReplyListener):
+    queue_consumer = ReplyQueueConsumer()
+
+    def handle_message(self, body, message):
+        waiting = self._reply_events.pop(message.properties.get("correlation_id"), None)
+        if waiting is not None:  # else the caller gave up (timeout) and forgot it
+            waiting.send(body)
+
+
 class PortalRpcProxy(RpcProxy):
+    rpc_reply_listener = PortalReplyListener()
+
     def get_dependency(self, worker_ctx):
         return ServiceProxy(worker_ctx, self.target_service, self.rpc_reply_listener)
 
