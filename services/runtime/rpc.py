@@ -15,6 +15,7 @@ timeout and retries, and every write is made safe by its idempotency key, not
 by the broker's disk. A request still waits in its durable queue while the
 service restarts.
 """
+import inspect
 import logging
 import socket
 import sys
@@ -26,7 +27,8 @@ from kombu import Connection
 from kombu.exceptions import OperationalError
 from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER, LOGIN_METHOD_CONFIG_KEY,
                               SERIALIZER_CONFIG_KEY)
-from nameko.exceptions import RemoteError, UnknownService, UnserializableValueError, serialize
+from nameko.exceptions import (IncorrectSignature, MethodNotFound, RemoteError, UnknownService, UnserializableValueError,
+                               serialize)
 from nameko.messaging import HeaderEncoder, QueueConsumer
 from nameko.rpc import ReplyListener, Rpc, RpcConsumer, RpcProxy, RpcReply, get_rpc_exchange
 
@@ -123,8 +125,30 @@ class Outlet:
             return
 
 
+class InlineQueueConsumer(QueueConsumer):
+    """Hands each request to its entrypoint in the consuming greenthread, which starts the worker.
+    nameko started a greenthread per message only to start the worker's; the broker delivers at most
+    ``max_workers`` unacknowledged requests (the prefetch), so starting a worker never waits here."""
+
+    def handle_message(self, provider, body, message):
+        provider.handle_message(body, message)
+
+
 class PortalRpcConsumer(RpcConsumer):
-    """nameko's RPC consumer, except that a reply goes out through the ``Outlet``, serialized once."""
+    """nameko's RPC consumer, except that a reply goes out through the ``Outlet``, serialized once,
+    requests are handed over without a greenthread each, and a method is found by a dictionary."""
+
+    queue_consumer = InlineQueueConsumer()
+
+    def get_provider_for_method(self, routing_key):
+        methods = self.__dict__.get("_methods")
+        if methods is None or len(methods) != len(self._providers):
+            service_name = self.container.service_name
+            methods = self._methods = {f"{service_name}.{p.method_name}": p for p in self._providers}
+        provider = methods.get(routing_key)
+        if provider is None or provider not in self._providers:
+            raise MethodNotFound(routing_key.split(".")[-1])
+        return provider
 
     def handle_result(self, message, result, exc_info):
         content_type = message.properties["content_type"]  # answer in the encoding of the request
@@ -144,6 +168,17 @@ class PortalRpcConsumer(RpcConsumer):
 
 class PortalRpc(Rpc):
     rpc_consumer = PortalRpcConsumer()
+
+    def check_signature(self, args, kwargs):
+        """As nameko's (a call whose arguments do not fit the method is refused before a worker starts),
+        with the method's signature read once instead of ``inspect.getcallargs`` on every call."""
+        signature = self.__dict__.get("_signature")
+        if signature is None:
+            signature = self._signature = inspect.signature(getattr(self.container.service_cls, self.method_name))
+        try:
+            signature.bind(None, *args, **kwargs)
+        except TypeError as exc:
+            raise IncorrectSignature(str(exc))
 
 
 # ``@rpc`` for our services: a PortalError is an expected answer (logged as a warning, not an error)
