@@ -21,7 +21,7 @@ import uuid
 
 import pymongo
 from nameko.extensions import DependencyProvider
-from pymongo.errors import PyMongoError
+from pymongo.errors import BulkWriteError, ConnectionFailure, ExecutionTimeout, PyMongoError, WTimeoutError
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
@@ -38,6 +38,34 @@ INBOX = "inbox"
 PENDING_EVENTS = "pending_events"
 MAJORITY = WriteConcern("majority")
 ACKNOWLEDGED = WriteConcern(w=1)  # applied by the primary; durable only once a later majority write is
+
+
+# Server error codes that mean "this server cannot take writes now" (shutting down, stepped down, not
+# primary), whatever the exception that carries them.
+UNAVAILABLE_CODES = frozenset({91, 189, 10107, 11600, 11602, 13435, 13436})
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached or could not take the write: the operation may be tried again."""
+
+
+def database_down(exc):
+    """Whether ``exc`` means the database was unavailable (so the caller should answer "try again") rather
+    than that the request was wrong. Covers the connection errors and the write-concern errors a server
+    that shuts down or steps down reports inside a bulk write's result."""
+    if isinstance(exc, (ConnectionFailure, ExecutionTimeout, WTimeoutError, DatabaseUnavailable)):
+        return True
+    if not isinstance(exc, PyMongoError):
+        return False
+    if exc.has_error_label("RetryableWriteError") or getattr(exc, "code", None) in UNAVAILABLE_CODES:
+        return True
+    if isinstance(exc, BulkWriteError):
+        details = exc.details or {}
+        concern = details.get("writeConcernErrors") or []
+        return not details.get("writeErrors") and bool(concern) and all(
+            error.get("code") in UNAVAILABLE_CODES or "RetryableWriteError" in (error.get("errorLabels") or [])
+            for error in concern)
+    return False
 
 
 def utcnow():

@@ -33,6 +33,7 @@ from nameko.messaging import HeaderEncoder, QueueConsumer
 from nameko.rpc import ReplyListener, Rpc, RpcConsumer, RpcProxy, RpcReply, get_rpc_exchange
 
 from services.runtime.errors import PortalError, ServiceTimeout, ServiceUnavailable
+from services.runtime.mongo import DatabaseUnavailable, database_down
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,9 @@ class PortalRpcConsumer(RpcConsumer):
     def handle_result(self, message, result, exc_info):
         content_type = message.properties["content_type"]  # answer in the encoding of the request
         serializer = kombu.serialization.registry.type_to_name[content_type]
-        error = serialize(exc_info[1]) if exc_info is not None else None
+        error = None
+        if exc_info is not None:  # a database that is down is said so, whatever pymongo raised about it
+            error = serialize(DatabaseUnavailable(str(exc_info[1])) if database_down(exc_info[1]) else exc_info[1])
         try:
             content_type, encoding, body = kombu.serialization.dumps({"result": result, "error": error}, serializer)
         except Exception:
@@ -277,7 +280,7 @@ def proxy(service_name):
 
 
 DATABASE_DOWN = {"ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout", "ConnectionFailure",
-                 "NotPrimaryError", "ExecutionTimeout", "WTimeoutError"}
+                 "NotPrimaryError", "ExecutionTimeout", "WTimeoutError", DatabaseUnavailable.__name__}
 
 
 def call(method_proxy, *args, timeout, **kwargs):
