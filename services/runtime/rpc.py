@@ -279,10 +279,6 @@ def proxy(service_name):
     return PortalRpcProxy(service_name)
 
 
-DATABASE_DOWN = {"ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout", "ConnectionFailure",
-                 "NotPrimaryError", "ExecutionTimeout", "WTimeoutError", DatabaseUnavailable.__name__}
-
-
 def call(method_proxy, *args, timeout, **kwargs):
     service = getattr(method_proxy, "service_name", "servicio")
     reply = None
@@ -306,7 +302,7 @@ def call(method_proxy, *args, timeout, **kwargs):
     except PortalError:
         raise
     except RemoteError as exc:
-        if exc.exc_type in DATABASE_DOWN:
+        if exc.exc_type == DatabaseUnavailable.__name__:  # the service classed it (``mongo.database_down``)
             raise ServiceUnavailable("database_unavailable",
                                      "El servicio no puede acceder a su base de datos. Intente de nuevo en unos momentos.",
                                      {"service": service})
