@@ -13,6 +13,11 @@ of two ways, and the relay (``services.runtime.outbox``) publishes them afterwar
   write is atomic without a transaction, which costs the database several round
   trips and a second commit). The relay moves them to the outbox first, with
   their own ids, so a move repeated after a crash inserts nothing twice.
+
+Published outbox rows are kept ``OUTBOX_RETENTION_DAYS`` (7 by default) after they
+were published, then MongoDB's TTL monitor removes them: the TTL index is on
+``published_at``, which only a published row has, and only covers rows with
+``published: true``, so an unpublished row is never removed.
 """
 import datetime
 import logging
@@ -21,7 +26,8 @@ import uuid
 
 import pymongo
 from nameko.extensions import DependencyProvider
-from pymongo.errors import BulkWriteError, ConnectionFailure, ExecutionTimeout, PyMongoError, WTimeoutError
+from pymongo.errors import (BulkWriteError, ConnectionFailure, ExecutionTimeout, OperationFailure, PyMongoError,
+                            WTimeoutError)
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
@@ -36,6 +42,8 @@ _clients_lock = threading.Lock()
 OUTBOX = "outbox"
 INBOX = "inbox"
 PENDING_EVENTS = "pending_events"
+OUTBOX_TTL_INDEX = "outbox_published_ttl"
+DEFAULT_OUTBOX_RETENTION_DAYS = 7
 MAJORITY = WriteConcern("majority")
 ACKNOWLEDGED = WriteConcern(w=1)  # applied by the primary; durable only once a later majority write is
 
@@ -88,6 +96,38 @@ def get_client(uri):
         return client
 
 
+def retention_seconds(days):
+    """``OUTBOX_RETENTION_DAYS`` as the whole seconds of a TTL index (fractions of a day allowed)."""
+    seconds = round(float(days) * 86400)
+    if not 0 < seconds <= 2**31 - 1:
+        raise ValueError("OUTBOX_RETENTION_DAYS must be a positive number of days (at most ~68 years)")
+    return seconds
+
+
+def ensure_outbox_ttl(db, seconds):
+    """The TTL index that removes published outbox rows ``seconds`` after ``published_at``; a changed retention
+    is applied to the existing index (``collMod``), so a restart with a new value takes it."""
+    outbox = db[OUTBOX]
+    partial = {"published": True}
+    existing = outbox.index_information().get(OUTBOX_TTL_INDEX)
+    if existing is not None and (existing.get("key") != [("published_at", 1)]
+                                 or existing.get("partialFilterExpression") != partial):
+        outbox.drop_index(OUTBOX_TTL_INDEX)  # an index of that name built otherwise: build it again
+        existing = None
+    if existing is None:
+        try:
+            outbox.create_index([("published_at", 1)], name=OUTBOX_TTL_INDEX, expireAfterSeconds=seconds,
+                                partialFilterExpression=partial)
+            return
+        except OperationFailure as exc:
+            if exc.code not in (85, 86):  # IndexOptionsConflict, IndexKeySpecsConflict: another replica won
+                raise
+            existing = outbox.index_information().get(OUTBOX_TTL_INDEX) or {}
+    if existing.get("expireAfterSeconds") != seconds:
+        db.command("collMod", OUTBOX, index={"name": OUTBOX_TTL_INDEX, "expireAfterSeconds": seconds})
+        log.info("outbox retention changed", extra={"seconds": seconds})
+
+
 def database_name(prefix, service_db):
     return f"{prefix}_{service_db}"
 
@@ -118,11 +158,12 @@ class Store:
 
     # --- setup -----------------------------------------------------------
     @classmethod
-    def ensure_indexes(cls, db):
+    def ensure_indexes(cls, db, outbox_retention_days=DEFAULT_OUTBOX_RETENTION_DAYS):
         for collection, models in cls.indexes.items():
             if models:
                 db[collection].create_indexes(models)
         db[OUTBOX].create_index([("published", 1), ("created_at", 1)])
+        ensure_outbox_ttl(db, retention_seconds(outbox_retention_days))
         db[INBOX].create_index([("at", 1)])
         for collection in cls.event_carriers:
             db[collection].create_index([(f"{PENDING_EVENTS}._id", 1)],
@@ -261,7 +302,8 @@ class Mongo(DependencyProvider):
         self.client = get_client(settings.mongo_uri)
         self.db = self.client[database_name(settings.db_prefix, self.store_cls.database)]
         try:
-            self.store_cls.ensure_indexes(self.db)
+            self.store_cls.ensure_indexes(self.db, settings.float("OUTBOX_RETENTION_DAYS",
+                                                                  DEFAULT_OUTBOX_RETENTION_DAYS))
             self.store_cls.setup_data(self.db)
         except PyMongoError as exc:
             log.error("could not prepare the database", extra={"error": str(exc)})

@@ -14,7 +14,8 @@ Events written by ``Store.update_carrying`` wait in their document's
 ``pending_events``; before each claim the relay moves them to the outbox
 (insert with their own ids, duplicates ignored, then pull them from the
 documents), so a move interrupted by a crash, or made by two replicas at once,
-still leaves each event once in the outbox.
+still leaves each event once in the outbox. A document whose ``pending_events``
+the move empties loses the field too (an empty array is not left behind).
 
 Before the first publish the relay declares the durable queue of every
 consumer listed in the event catalogue, so an event emitted while a consumer
@@ -122,6 +123,20 @@ def envelope(doc):
         "correlation_id": doc.get("correlation_id"),
         "data": doc["data"],
     }
+
+
+def pull_moved(carrier, doc_ids, event_ids):
+    """Remove the moved events ``event_ids`` from the ``pending_events`` of the documents ``doc_ids``, and the
+    field itself from a document it leaves empty, in one update of each document (a pipeline update is
+    atomic per document): an event pushed meanwhile by ``update_carrying`` is not among ``event_ids``, so it
+    stays, and so does the field that holds it."""
+    left = {"$filter": {"input": f"${PENDING_EVENTS}",
+                        "cond": {"$not": [{"$in": ["$$this._id", {"$literal": event_ids}]}]}}}
+    remaining = {"$let": {"vars": {"left": left},
+                          "in": {"$cond": [{"$gt": [{"$size": "$$left"}, 0]}, "$$left", "$$REMOVE"]}}}
+    # a document another relay already emptied (and unset) is not matched: $size needs an array
+    carrier.update_many({"_id": {"$in": doc_ids}, PENDING_EVENTS: {"$type": "array"}},
+                        [{"$set": {PENDING_EVENTS: remaining}}])
 
 
 class OutboxRelay:
@@ -234,8 +249,7 @@ class OutboxRelay:
                     raise  # anything but "already moved" (a crash after the insert, another replica)
             if crash_after_insert:
                 raise RuntimeError("simulated crash between moving events to the outbox and pulling them")
-            carrier.update_many({"_id": {"$in": [doc["_id"] for doc in docs]}},
-                                {"$pull": {PENDING_EVENTS: {"_id": {"$in": [row["_id"] for row in rows]}}}})
+            pull_moved(carrier, [doc["_id"] for doc in docs], [row["_id"] for row in rows])
             moved += len(docs)
         return moved
 
