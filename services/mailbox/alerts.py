@@ -17,6 +17,10 @@ mail systems and clients can recognise the repeat.
 
 The message carries the case, the court, the kind of resolution, its summary
 and the path to open it, never the document.
+
+Each run of the job ends by counting the queue (pending rows, due or waiting
+for their backoff) for the ``portal_mailbox_alert_queue_emails`` gauge: one
+index count per ``ALERT_INTERVAL``, none per scrape.
 """
 import datetime
 import logging
@@ -40,6 +44,7 @@ MESSAGE_ID_DOMAIN = "casillero.oj.gob.gt"
 KIND_NAMES = {"decreto": "Decreto", "auto": "Auto", "sentencia": "Sentencia"}
 SEND_ERRORS = (smtplib.SMTPException, OSError, socket.timeout, ssl.SSLError)
 ADDRESS_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
+QUEUE_COUNT_LIMIT = 1_000_000  # the queue gauge stops counting there
 
 
 def permanent(exc):
@@ -141,14 +146,22 @@ def backoff_seconds(attempts, base, cap):
 class AlertSender:
     """Sends the due alerts of one mailbox database; one instance per process."""
 
-    def __init__(self, smtp, counter):
+    def __init__(self, smtp, counter, queue_gauge=None):
         self.smtp = smtp
         self.counter = counter
+        self.queue_gauge = queue_gauge
         self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
         self._warned = False
 
     def run(self, store, max_messages=500, budget_seconds=20):
-        """Send due alerts until none is due, ``max_messages`` were tried or ``budget_seconds`` passed."""
+        """Send due alerts until none is due, ``max_messages`` were tried or ``budget_seconds`` passed; then
+        count what is left in the queue."""
+        sent = self._send(store, max_messages, budget_seconds)
+        if self.queue_gauge is not None:
+            self.queue_gauge.set(queued(store))
+        return sent
+
+    def _send(self, store, max_messages, budget_seconds):
         if not self.smtp.host:
             if not self._warned:
                 log.warning("SMTP_HOST is not set: e-mail alerts stay queued")
@@ -193,15 +206,21 @@ class AlertSender:
                            "error": repr(exc)})
 
 
+def queued(store):
+    """Alert e-mails still to be sent (due now or waiting for their backoff): an index count."""
+    return store.db.alerts.count_documents({"status": "pending"}, limit=QUEUE_COUNT_LIMIT)
+
+
 class Alerts(DependencyProvider):
     """Gives workers the process's AlertSender (configured from SMTP_* and ALERT_*)."""
 
-    def __init__(self, counter, **kwargs):
+    def __init__(self, counter, queue_gauge=None, **kwargs):
         self.counter = counter
+        self.queue_gauge = queue_gauge
         super().__init__(**kwargs)
 
     def setup(self):
-        self.sender = AlertSender(SmtpSettings(Settings(self.container.config)), self.counter)
+        self.sender = AlertSender(SmtpSettings(Settings(self.container.config)), self.counter, self.queue_gauge)
 
     def get_dependency(self, worker_ctx):
         return self.sender

@@ -21,7 +21,7 @@ from services.mailbox.timers import config_timer
 from services.runtime.errors import Forbidden, NotFound, PortalError, ValidationFailed
 from services.runtime.events import event
 from services.runtime.mongo import Mongo, utcnow
-from services.runtime.observability import Observability, counter
+from services.runtime.observability import Observability, counter, gauge
 from services.runtime.rpc import call, proxy, rpc
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,11 @@ log = logging.getLogger(__name__)
 notifications_available = counter("mailbox", "notifications_available_total", "Notices made available in mailboxes")
 notifications_served = counter("mailbox", "notifications_served_total", "Notices served, by how", ["served_by"])
 alerts_sent = counter("mailbox", "alerts_sent_total", "Alert e-mails, by outcome (sent, retry, failed)", ["outcome"])
+# gauges operators alert on (each replica reports its own; the queue is the same for all of them)
+alert_queue = gauge("mailbox", "alert_queue_emails",
+                    "Alert e-mails waiting to be sent (pending, due or in backoff), as of the last alert job run")
+lapse_last_success = gauge("mailbox", "lapse_last_success_timestamp_seconds",
+                           "Unix time at which this replica's lapse job (deemed service) last finished without error")
 
 DUE_SOON_BUSINESS_DAYS = 3
 MAX_NESTING = 8
@@ -51,7 +56,7 @@ class MailboxService:
     store = Mongo(MailboxStore)
     observability = Observability()
     keys = SigningKey()
-    alerts = Alerts(alerts_sent)
+    alerts = Alerts(alerts_sent, alert_queue)
     filings = proxy("filings")
     settings = MailboxConfig()
 
@@ -105,6 +110,7 @@ class MailboxService:
                 break
         if total:
             log.info("notices served by lapse", extra={"count": total})
+        lapse_last_success.set_to_current_time()  # not reached when a batch failed (the database is down)
 
     @config_timer("ALERT_INTERVAL", 5)
     def send_alerts(self):

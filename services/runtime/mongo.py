@@ -320,7 +320,21 @@ class Mongo(DependencyProvider):
                 source=self.container.service_name,
                 poll_interval=settings.float("OUTBOX_POLL_INTERVAL", 0.5),
                 carriers=self.store_cls.event_carriers,
+                gauge_interval=settings.float("OUTBOX_GAUGE_INTERVAL", 5),
             )
+            self._wire_gauges(self.container.service_name, self.relay)
+
+    @staticmethod
+    def _wire_gauges(service, relay):
+        """The outbox gauges operators alert on, read from what the relay last measured (never a query per
+        scrape). Every replica measures the same outbox, so each reports the service's whole backlog."""
+        from services.runtime.observability import gauge
+
+        gauge(service, "outbox_unpublished_events",
+              "Events written but not yet published by the outbox relay (rows and carried events)"
+              ).set_function(lambda: relay.backlog)
+        gauge(service, "outbox_oldest_unpublished_age_seconds",
+              "Age of the oldest event not yet published (0 when none waits)").set_function(relay.oldest_age)
 
     def start(self):
         if self.relay is not None:

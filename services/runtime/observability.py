@@ -8,7 +8,7 @@ import time
 import uuid
 
 from nameko.extensions import DependencyProvider
-from prometheus_client import Counter, Histogram, REGISTRY, start_http_server
+from prometheus_client import Counter, Gauge, Histogram, REGISTRY, start_http_server
 
 from services.runtime.config import Settings
 from services.runtime.errors import PortalError
@@ -42,6 +42,17 @@ def histogram(service, name, documentation, labelnames=(), buckets=LATENCY_BUCKE
     with _metrics_lock:
         if key not in _metrics:
             _metrics[key] = Histogram(_metric_name(service, name), documentation, labelnames, buckets=buckets)
+        return _metrics[key]
+
+
+def gauge(service, name, documentation, labelnames=()):
+    """A process-wide Prometheus gauge, created once. Gauges operators alert on are set from values the
+    process already keeps up to date (``set``, or ``set_function`` reading such a value): a scrape never
+    queries a database."""
+    key = ("gauge", service, name)
+    with _metrics_lock:
+        if key not in _metrics:
+            _metrics[key] = Gauge(_metric_name(service, name), documentation, labelnames)
         return _metrics[key]
 
 

@@ -17,6 +17,11 @@ documents), so a move interrupted by a crash, or made by two replicas at once,
 still leaves each event once in the outbox. A document whose ``pending_events``
 the move empties loses the field too (an empty array is not left behind).
 
+The relay also measures its backlog for the service's gauges (``Mongo`` wires them): how many events
+are unpublished and when the oldest of them was created, at most every ``gauge_interval`` seconds
+(``OUTBOX_GAUGE_INTERVAL``), with index reads of the outbox; the age is computed when scraped from that
+creation time, so it keeps growing while nothing can be measured (the database is down).
+
 Before the first publish the relay declares the durable queue of every
 consumer listed in the event catalogue, so an event emitted while a consumer
 has never run yet still waits for it.
@@ -33,7 +38,7 @@ from kombu import Connection, Exchange, Queue
 from pymongo.errors import BulkWriteError
 from pymongo.read_concern import ReadConcern
 
-from services.runtime.mongo import MAJORITY, OUTBOX, PENDING_EVENTS, utcnow
+from services.runtime.mongo import MAJORITY, OUTBOX, PENDING_EVENTS, database_down, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +49,8 @@ BATCH = 500
 # ~6 events and its bookkeeping cost as much as the events: 0.3 s cut the CPU of a first opening measurably)
 KICK_LINGER_SECONDS = 0.3
 CONFIRM_TIMEOUT_SECONDS = 10  # the broker must confirm a batch within this, or it is published again later
+GAUGE_INTERVAL_SECONDS = 5  # the backlog is measured at most this often
+BACKLOG_COUNT_LIMIT = 1_000_000  # the count stops there (an index range of the outbox): "at least this many"
 
 
 class NotConfirmed(Exception):
@@ -140,8 +147,10 @@ def pull_moved(carrier, doc_ids, event_ids):
 
 
 class OutboxRelay:
-    def __init__(self, db, amqp_uri, source, poll_interval=0.5, catalogue=None, carriers=()):
+    def __init__(self, db, amqp_uri, source, poll_interval=0.5, catalogue=None, carriers=(),
+                 gauge_interval=GAUGE_INTERVAL_SECONDS):
         self.collection = db[OUTBOX]
+        self.carried = [db[name] for name in carriers]  # read as they are now, for the backlog
         # events carried by a write not awaited in the journal (``update_carrying(durable=False)``) are
         # moved only once the majority has that write
         self.carriers = [db.get_collection(name, write_concern=MAJORITY, read_concern=ReadConcern("majority"))
@@ -151,6 +160,10 @@ class OutboxRelay:
         self.exchange = event_exchange(source)
         self.poll_interval = poll_interval
         self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+        self.gauge_interval = gauge_interval
+        self.backlog = 0          # unpublished events when last measured
+        self.oldest_at = None     # created_at of the oldest of them (None: there was none)
+        self._measured_at = None  # time.monotonic() of the last measurement
         self._wake = threading.Event()
         self._stopped = threading.Event()
         self._connection = None
@@ -171,6 +184,7 @@ class OutboxRelay:
     def run(self):
         backoff = self.poll_interval
         while not self._stopped.is_set():
+            database_failed = False
             try:
                 published = self.publish_pending()
                 backoff = self.poll_interval
@@ -179,6 +193,9 @@ class OutboxRelay:
                 self._reset_connection()
                 published = 0
                 backoff = min(max(backoff * 2, 0.5), 10)
+                database_failed = database_down(exc)
+            if not database_failed:  # a database that just failed would only make the relay wait again
+                self.refresh_gauges()
             if published < BATCH:
                 # caught up: wait for a commit (or the poll interval), then for the commits right after it,
                 # so a steady flow of events goes out in batches rather than one claim per event
@@ -186,6 +203,46 @@ class OutboxRelay:
                     time.sleep(KICK_LINGER_SECONDS)
                 self._wake.clear()
         self._reset_connection()
+
+    # --- gauges ----------------------------------------------------------
+    def refresh_gauges(self):
+        """Measure the backlog if the last measurement is ``gauge_interval`` old."""
+        now = time.monotonic()
+        if self._measured_at is not None and now - self._measured_at < self.gauge_interval:
+            return
+        self._measured_at = now
+        try:
+            self.measure()
+        except Exception as exc:  # the previous values stay; the age keeps growing from the known oldest
+            log.warning("outbox backlog not measured", extra={"error": repr(exc)})
+
+    def measure(self):
+        """How many events are unpublished and the creation time of the oldest: the outbox rows not yet
+        published (counted on the (published, created_at) index, the oldest found at its start) plus the
+        events still carried by documents, which the relay moves every cycle (normally none; at most a batch
+        of documents is read). While another replica moves carried events the count may be off by that batch."""
+        count, oldest = 0, None
+        for carrier in self.carried:
+            for doc in carrier.find({f"{PENDING_EVENTS}._id": {"$exists": True}},
+                                    {f"{PENDING_EVENTS}.created_at": 1}).limit(BATCH):
+                for row in doc.get(PENDING_EVENTS, []):
+                    count += 1
+                    if row.get("created_at") and (oldest is None or row["created_at"] < oldest):
+                        oldest = row["created_at"]
+        unpublished = {"published": False}
+        count += self.collection.count_documents(unpublished, limit=BACKLOG_COUNT_LIMIT)
+        first = list(self.collection.find(unpublished, {"created_at": 1}).sort([("created_at", 1)]).limit(1))
+        if first and (oldest is None or first[0]["created_at"] < oldest):
+            oldest = first[0]["created_at"]
+        self.backlog, self.oldest_at = count, oldest
+        return count, oldest
+
+    def oldest_age(self):
+        """Seconds since the oldest unpublished event was created (0 when there was none), as of now."""
+        oldest = self.oldest_at
+        if oldest is None:
+            return 0.0
+        return max((utcnow() - oldest).total_seconds(), 0.0)
 
     # --- publishing ------------------------------------------------------
     def _ensure_channel(self):
