@@ -3,10 +3,11 @@
 Every schema rejects unknown fields and reports errors in Spanish, naming the field.
 """
 import json
+import math
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
-from services.runtime.errors import validation_error
+from services.runtime.errors import BadRequest, validation_error
 
 # Spanish default messages for every marshmallow field type used in contracts.
 _MESSAGES = {
@@ -51,10 +52,18 @@ class LenientSchema(ContractSchema):
         unknown = EXCLUDE
 
 
+# Text people wrote: at least one character that is not blank, and no NUL. One regular expression states
+# both, so the OpenAPI document says exactly what is checked; it runs in linear time (the leading blanks and
+# the first visible character cannot overlap, and the rest is one class).
+TEXT_PATTERN = r"^\s*[^\s\x00][^\x00]*$"
+# Any other text: no NUL (it cannot be shown, and it truncates strings in many programs that read ours).
+PLAIN_TEXT_PATTERN = r"^[^\x00]*$"
+HEX_ID_PATTERN = r"^[0-9a-f]{32}$"
+MAX_PLAIN_TEXT = 4096
+
+
 def _storable_text(value):
-    """Text people wrote: not only blanks, and storable (no lone UTF-16 surrogates)."""
-    if not value.strip():
-        raise ValidationError("No puede estar en blanco.")
+    """No lone UTF-16 surrogates: such a string cannot be stored or shown."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -66,9 +75,28 @@ def text(max_length, min_length=1, **kwargs):
     return fields.String(
         validate=[validate.Length(min=min_length, max=max_length,
                                   error=f"Debe tener entre {min_length} y {max_length} caracteres."),
+                  validate.Regexp(TEXT_PATTERN, error="No puede estar en blanco ni contener el carácter NUL."),
                   _storable_text],
         **kwargs,
     )
+
+
+def plain_text(max_length=MAX_PLAIN_TEXT, **kwargs):
+    """Text that may be empty (a value copied from a document we issued, say): bounded, no NUL."""
+    return fields.String(
+        validate=[validate.Length(max=max_length, error=f"Máximo {max_length} caracteres."),
+                  validate.Regexp(PLAIN_TEXT_PATTERN, error="No puede contener el carácter NUL."), _storable_text],
+        **kwargs,
+    )
+
+
+def pattern_text(pattern, error, **kwargs):
+    """Text of a fixed form (an identifier, a code)."""
+    return fields.String(validate=validate.Regexp(pattern, error=error), **kwargs)
+
+
+def hex_id(**kwargs):
+    return pattern_text(HEX_ID_PATTERN, "Identificador inválido: 32 caracteres hexadecimales.", **kwargs)
 
 
 def one_of(choices, **kwargs):
@@ -103,6 +131,53 @@ class ActorSchema(LenientSchema):
 def json_text(value):
     """JSON text as the API writes it (UTF-8 kept, no spaces); a service may answer with it ready-made."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+MAX_JSON_DEPTH = 32
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+def json_int(text_value):
+    """A JSON integer as the bus can carry it: beyond 64 bits (msgpack's limit) it is read as the nearest
+    float, as RFC 8259 §6 allows, so a schema's integer field refuses it by its type or range, naming the
+    field, and a free-form value (an evidence document under verification) is carried as a number."""
+    number = int(text_value)
+    return number if INT64_MIN <= number <= INT64_MAX else float(number)
+
+
+def check_carriable(value, field="body", max_depth=MAX_JSON_DEPTH):
+    """Refuse, naming the field, a decoded JSON value no service should receive: text with lone surrogates
+    (not Unicode: 400 ``malformed_json``), numbers too large for a double, and nesting deeper than ``max_depth`` (422). One pass, no recursion.
+    NUL in text is refused by the text fields of each schema (``TEXT_PATTERN``, ``PLAIN_TEXT_PATTERN``)."""
+    stack = [(value, "", 1)]
+    while stack:
+        item, path, depth = stack.pop()
+        kind = type(item)
+        path = path or field
+        if kind is str:
+            _check_unicode(item, path)
+        elif kind is float:
+            if not math.isfinite(item):  # "1e400" is JSON syntax, but no number anyone can store or send back
+                raise validation_error({path: ["El número está fuera del rango admitido."]})
+        elif kind is dict or kind is list:
+            if depth > max_depth:
+                raise validation_error({path: [f"Anidamiento excesivo (máximo {max_depth} niveles)."]})
+            prefix = "" if path == field else path + "."
+            if kind is dict:
+                for key, child in item.items():
+                    _check_unicode(key, path)
+                    stack.append((child, f"{prefix}{key}", depth + 1))
+            else:
+                stack.extend((child, f"{prefix}{index}", depth + 1) for index, child in enumerate(item))
+    return value
+
+
+def _check_unicode(text_value, path):
+    try:
+        text_value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest("malformed_json", "El JSON contiene texto que no es Unicode válido.",
+                         {"field": path, "fields": {path: "Texto que no es Unicode válido."}})
 
 
 def json_depth(value, limit):
@@ -153,6 +228,14 @@ class PersonSchema(ContractSchema):
     sub = fields.String(required=True)
     name = fields.String(allow_none=True)
     bar_number = fields.String(allow_none=True)
+
+
+class NoQuerySchema(ContractSchema):
+    """The query of an operation that takes no parameters: any parameter is a 422 naming it."""
+
+
+class EchoQuerySchema(ContractSchema):
+    value = plain_text(64, required=False)
 
 
 class ErrorSchema(ContractSchema):

@@ -3,7 +3,7 @@ import re
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.base import ContractSchema, PersonSchema, one_of, text
+from contracts.base import TEXT_PATTERN, ContractSchema, PersonSchema, one_of, plain_text, text
 
 MATTERS = ("civil", "penal", "laboral", "familia", "amparo", "antejuicio")
 PARTY_ROLES = ("actor", "demandado", "tercero", "querellante", "agraviado", "sindicado",
@@ -15,7 +15,8 @@ RESOLUTION_KINDS = ("decreto", "auto", "sentencia")
 REVIEW_DECISIONS = ("accept", "reject")
 
 COURT_ID_RE = re.compile(r"^\d{5}$")
-CASE_NUMBER_RE = re.compile(r"^\d{5}-\d{4}-\d{5}$")
+CASE_NUMBER_PATTERN = r"^\d{5}-\d{4}-\d{5}$"
+CASE_NUMBER_RE = re.compile(CASE_NUMBER_PATTERN)
 ID_NUMBER_RE = r"^[0-9A-Za-z\- ]{1,32}$"
 
 
@@ -55,6 +56,11 @@ class FilingMetadataSchema(ContractSchema):
     kind = one_of(FILING_KINDS, required=True)
     summary = text(1000, required=True)
     represents = text(200, required=False, allow_none=True)
+    openapi_rules = {"oneOf": [
+        {"properties": {"kind": {"enum": [k for k in FILING_KINDS if k != "apersonamiento"]}}},
+        {"properties": {"kind": {"enum": ["apersonamiento"]}, "represents": {"type": "string"}},
+         "required": ["represents"]},
+    ]}
 
     @validates_schema
     def appearance_names_party(self, data, **kwargs):
@@ -64,8 +70,12 @@ class FilingMetadataSchema(ContractSchema):
 
 class ReviewSchema(ContractSchema):
     decision = one_of(REVIEW_DECISIONS, required=True)
-    reason = fields.String(required=False, allow_none=True,
-                           validate=validate.Length(max=2000, error="Máximo 2000 caracteres."))
+    reason = plain_text(2000, required=False, allow_none=True)
+    openapi_rules = {"oneOf": [
+        {"properties": {"decision": {"enum": ["accept"]}}},
+        {"properties": {"decision": {"enum": ["reject"]}, "reason": {"type": "string", "pattern": TEXT_PATTERN}},
+         "required": ["reason"]},
+    ]}
 
     @validates_schema
     def rejection_has_reason(self, data, **kwargs):

@@ -5,29 +5,21 @@ arrive as text and are converted here, so every caller gets the same checks.
 """
 import re
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import INCLUDE, ValidationError, fields, validate, validates_schema
 
-from contracts.base import ContractSchema, PersonSchema, one_of, text
+from contracts.base import ContractSchema, PersonSchema, hex_id, one_of, text
 from contracts.filings import CASE_NUMBER_RE, court_id_field
+from contracts.paging import cursor_field, limit_field
 
 NOTIFICATION_STATUSES = ("unread", "served", "pending")
 SERVED_BY = ("access", "lapse")
 MAX_EMAIL_LENGTH = 254
-MAX_CURSOR_LENGTH = 200
 NOTIFICATION_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 
 
 def case_number_field(**kwargs):
     return fields.String(validate=validate.Regexp(CASE_NUMBER_RE, error="El número de expediente tiene la forma "
                                                                         "CCCCC-AAAA-NNNNN."), **kwargs)
-
-
-def limit_field(maximum, **kwargs):
-    return fields.Integer(validate=validate.Range(min=1, max=maximum, error=f"Entre 1 y {maximum}."), **kwargs)
-
-
-def cursor_field(**kwargs):
-    return fields.String(validate=validate.Length(min=1, max=MAX_CURSOR_LENGTH, error="Cursor inválido."), **kwargs)
 
 
 class StrictBoolean(fields.Boolean):
@@ -46,6 +38,10 @@ class ProfileSchema(ContractSchema):
     email = fields.Email(required=True, allow_none=True,
                          validate=validate.Length(max=MAX_EMAIL_LENGTH, error=f"Máximo {MAX_EMAIL_LENGTH} caracteres."),
                          metadata={"description": "Correo para avisos; null para no registrar ninguno"})
+    openapi_rules = {"oneOf": [
+        {"properties": {"alerts": {"enum": [False]}}},
+        {"properties": {"alerts": {"enum": [True]}, "email": {"type": "string"}}},
+    ]}
     alerts = StrictBoolean(required=True,
                             metadata={"description": "true: enviar un aviso por correo al recibir una notificación"})
 
@@ -78,7 +74,7 @@ class ListNotificationsQuerySchema(ContractSchema):
 class CaseNotificationsQuerySchema(ContractSchema):
     """Query of GET /api/v1/cases/{case_number}/notifications."""
 
-    resolution_id = text(64, required=False)
+    resolution_id = hex_id(required=False)
     limit = limit_field(500, required=False)
     cursor = cursor_field(required=False)
 
@@ -187,6 +183,15 @@ class BoardSchema(ContractSchema):
     court_id = fields.String(required=True)
     items = fields.List(fields.Nested(BoardItemSchema), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
+
+
+class EvidenceSubmissionSchema(ContractSchema):
+    """Body of POST /api/v1/public/evidence/verify: any JSON object. Judging what it holds is the verifier's
+    work, and its verdict names every field that is missing, added, retyped or altered; only a body that is
+    not a JSON object at all (or that the bus cannot carry) is refused before it."""
+
+    class Meta:
+        unknown = INCLUDE
 
 
 class EvidenceFieldsSchema(ContractSchema):

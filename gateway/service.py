@@ -2,10 +2,16 @@
 
 Run with ``nameko run --config deploy/config.yaml gateway.service``.
 """
+from gateway.openapi import check_routes
 from gateway.routes.filings import FilingsRoutes
 from gateway.routes.mailbox import MailboxRoutes
 from gateway.routes.system import SystemRoutes
 
+ROUTE_GROUPS = (SystemRoutes, FilingsRoutes, MailboxRoutes)
 
-class Gateway(SystemRoutes, FilingsRoutes, MailboxRoutes):
+
+class Gateway(*ROUTE_GROUPS):
     name = "gateway"
+
+
+check_routes(ROUTE_GROUPS)  # two routes with one name, or one method and path, stop the gateway here

@@ -4,13 +4,18 @@ Checks everything that can be checked before a byte reaches a service: the
 content type, the total size, the number of parts and documents, each
 document's size and name, and the metadata JSON.
 """
+import re
 import uuid
 from dataclasses import dataclass
 
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from services.runtime.errors import BadRequest, PayloadTooLarge, PortalError, UnsupportedMediaType, ValidationFailed
+from contracts.base import load
+from gateway.openapi import IDEMPOTENCY_KEY_PATTERN
 from gateway.web import parse_json_object
+
+_IDEMPOTENCY_KEY_RE = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 MAX_METADATA_BYTES = 256 * 1024
 
@@ -21,8 +26,8 @@ class Upload:
     data: bytes
 
 
-def read_multipart(request, document_field, max_documents, max_document_bytes, single=False):
-    """Return ``(metadata, [Upload])`` or raise a clear 4xx."""
+def read_multipart(request, schema, document_field, max_documents, max_document_bytes, single=False):
+    """Return ``(metadata, [Upload])`` or raise a clear 4xx; ``schema`` (a class) validates the metadata."""
     if (request.mimetype or "").lower() != "multipart/form-data":
         raise UnsupportedMediaType("unsupported_media_type",
                                    "La solicitud debe enviarse como multipart/form-data con las partes "
@@ -64,6 +69,7 @@ def read_multipart(request, document_field, max_documents, max_document_bytes, s
         raise BadRequest("malformed_json", "La parte 'metadata' no está codificada en UTF-8.",
                          {"field": "metadata", "fields": {"metadata": "Texto no codificado en UTF-8."}})
     metadata = parse_json_object(raw_metadata[0], "metadata")
+    load(schema(), metadata)
 
     parts = files.getlist(document_field)
     if not parts:
@@ -95,7 +101,7 @@ def idempotency_key(request):
     if key is None:
         return "auto-" + uuid.uuid4().hex
     key = key.strip()
-    if not (1 <= len(key) <= 128) or not key.isprintable():
-        raise PortalError("invalid_idempotency_key", "El encabezado Idempotency-Key debe tener entre 1 y 128 caracteres imprimibles.",
-                          {"header": "Idempotency-Key"}, status=400)
+    if not _IDEMPOTENCY_KEY_RE.match(key):
+        raise PortalError("invalid_idempotency_key", "El encabezado Idempotency-Key debe tener entre 1 y 128 "
+                          "caracteres ASCII visibles (sin espacios).", {"header": "Idempotency-Key"}, status=400)
     return key

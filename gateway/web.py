@@ -15,7 +15,7 @@ from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from contracts.base import json_text
+from contracts.base import check_carriable, json_int, json_text
 from services.runtime.errors import BadRequest, PortalError, UnsupportedMediaType, ValidationFailed
 from services.runtime.logs import correlation_id_var, current_correlation_id
 
@@ -64,7 +64,10 @@ def _routing_error(exc):
                             {"allowed": sorted(exc.valid_methods or [])}, status=405)
     else:
         error = PortalError("http_error", exc.description or "Solicitud inválida.", status=exc.code or 400)
-    return Response(json_text(error.to_dict()), status=error.status, mimetype="application/json")
+    response = Response(json_text(error.to_dict()), status=error.status, mimetype="application/json")
+    if isinstance(exc, MethodNotAllowed):
+        response.headers["Allow"] = ", ".join(sorted(exc.valid_methods or []))  # RFC 9110 §15.5.6
+    return response
 
 
 class PortalWsgiApp(WsgiApp):
@@ -163,20 +166,21 @@ def read_json(request, max_bytes=MAX_JSON_BODY):
     return parse_json_object(raw, "body")
 
 
+def _no_constant(name):
+    raise ValueError(f"{name} is not JSON")  # Python's json reads NaN and Infinity; RFC 8259 has neither
+
+
 def parse_json_object(raw, field):
+    """The JSON object in ``raw``, checked to be carriable by the bus (see ``check_carriable``)."""
     malformed = {"field": field, "fields": {field: "JSON mal formado."}}
     try:
-        value = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+        value = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw,
+                           parse_int=json_int, parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: "[[[[...", nested too deep
         raise BadRequest("malformed_json", "El JSON está mal formado.", malformed)
-    try:
-        # a lone surrogate ("\ud800") is valid JSON but not text: it could not be stored or shown
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except (UnicodeEncodeError, RecursionError):
-        raise BadRequest("malformed_json", "El JSON contiene texto que no es Unicode válido.", malformed)
     if not isinstance(value, dict):
         raise ValidationFailed("validation_error", "Se esperaba un objeto JSON.", {"fields": {field: "Se esperaba un objeto JSON."}})
-    return value
+    return check_carriable(value, field)
 
 
 def query_args(request, allowed):

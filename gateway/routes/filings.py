@@ -4,18 +4,44 @@ import logging
 
 
 from contracts.filings import (CaseListSchema, CaseSchema, CourtListSchema, FilingMetadataSchema, FilingSchema,
-                               OpenCaseResponseSchema, OpenCaseSchema, ReceiptSchema, ResolutionMetadataSchema,
-                               ResolutionSchema, ReviewSchema)
+                               ListCasesQuerySchema, OpenCaseResponseSchema, OpenCaseSchema, ReceiptSchema,
+                               ResolutionMetadataSchema, ResolutionSchema, ReviewSchema)
 from gateway.base import GatewayBase
 from gateway.openapi import doc
 from gateway.uploads import idempotency_key, read_multipart
-from gateway.web import json_response, json_text_response, pdf_response, query_args, read_json, route
-from services.filings.domain import check_filename
+from gateway.web import json_response, json_text_response, pdf_response, route
+from contracts.documents import check_filename
 from services.runtime.errors import PortalError
 
 log = logging.getLogger(__name__)
 
-UPLOAD_ERRORS = (400, 403, 404, 409, 413, 415, 422)
+UPLOAD_ERRORS = (403, 404, 409)
+
+# OpenAPI links: from each create to the reads of what it made (the fuzzer follows them to real records)
+CASE_LINKS = {
+    "GetCase": {"operationId": "get_case", "parameters": {"case_number": "$response.body#/case_number"}},
+    "GetInitialFiling": {"operationId": "get_filing", "parameters": {"filing_id": "$response.body#/receipt/filing_id"}},
+    "ReviewInitialFiling": {"operationId": "review_filing",
+                            "parameters": {"filing_id": "$response.body#/receipt/filing_id"}},
+    "GetInitialDocument": {"operationId": "get_document",
+                           "parameters": {"document_id": "$response.body#/receipt/documents/0/document_id"}},
+    "FileInCase": {"operationId": "submit_filing", "parameters": {"case_number": "$response.body#/case_number"}},
+    "ResolveCase": {"operationId": "issue_resolution", "parameters": {"case_number": "$response.body#/case_number"}},
+}
+FILING_LINKS = {
+    "GetFiling": {"operationId": "get_filing", "parameters": {"filing_id": "$response.body#/filing_id"}},
+    "ReviewFiling": {"operationId": "review_filing", "parameters": {"filing_id": "$response.body#/filing_id"}},
+    "GetFilingDocument": {"operationId": "get_document",
+                          "parameters": {"document_id": "$response.body#/documents/0/document_id"}},
+    "GetFilingCase": {"operationId": "get_case", "parameters": {"case_number": "$response.body#/case_number"}},
+}
+RESOLUTION_LINKS = {
+    "GetResolutionCase": {"operationId": "get_case", "parameters": {"case_number": "$response.body#/case_number"}},
+    "GetResolutionDocument": {"operationId": "get_document",
+                              "parameters": {"document_id": "$response.body#/document/document_id"}},
+    "ResolutionNotices": {"operationId": "case_notifications",
+                          "parameters": {"case_number": "$response.body#/case_number"}},
+}
 
 
 class FilingsRoutes(GatewayBase):
@@ -77,13 +103,16 @@ class FilingsRoutes(GatewayBase):
 
     # --- cases -----------------------------------------------------------
     @route("POST", "/api/v1/cases")
-    @doc("Iniciar un expediente con su demanda (abogado)", "expedientes", multipart=(OpenCaseSchema, "documents", True),
-         response=OpenCaseResponseSchema, status=201, errors=UPLOAD_ERRORS)
+    @doc("Iniciar un expediente con su demanda (abogado)", "expedientes", roles=("lawyer",),
+         multipart=(OpenCaseSchema, "documents", True), response=OpenCaseResponseSchema, status=201,
+         errors=UPLOAD_ERRORS, links=CASE_LINKS,
+         description="«represents» es el nombre de una de las partes, y las partes tienen nombres distintos "
+                     "(sin distinguir mayúsculas). Cada documento es un PDF que se abre con un lector.")
     def open_case(self, request):
-        actor = self.auth.actor(request, roles=("lawyer",))
+        actor = request.actor
         key = idempotency_key(request)
         max_docs, max_bytes = self._limits()
-        metadata, uploads = read_multipart(request, "documents", max_docs, max_bytes)
+        metadata, uploads = read_multipart(request, OpenCaseSchema, "documents", max_docs, max_bytes)
         result, replayed = self._submit(actor, uploads,
                                         lambda: self.call(self.filings.prepare_case, actor, metadata,
                                                           self._fingerprints(uploads), key),
@@ -92,35 +121,26 @@ class FilingsRoutes(GatewayBase):
 
     @route("GET", "/api/v1/cases")
     @doc("Mis expedientes (abogado) o los del tribunal (personal); status=received: escritos por calificar",
-         "expedientes", response=CaseListSchema, errors=(403, 422),
-         query={"status": {"type": "string", "enum": ["received", "accepted", "rejected"]},
-                "limit": {"type": "integer", "minimum": 1, "maximum": 200}})
+         "expedientes", response=CaseListSchema, errors=(403,), query=ListCasesQuerySchema)
     def list_cases(self, request):
-        actor = self.auth.actor(request)
-        query = query_args(request, ("status", "limit"))
-        if "limit" in query:
-            try:
-                query["limit"] = int(query["limit"])
-            except ValueError:
-                query["limit"] = query["limit"][:20]
-        return json_response(self.call(self.filings.list_cases, actor, query))
+        return json_response(self.call(self.filings.list_cases, request.actor, request.query))
 
     @route("GET", "/api/v1/cases/<string:case_number>")
     @doc("Expediente electrónico: partes, abogados y actuaciones por folio", "expedientes", response=CaseSchema,
-         errors=(403, 404))
+         errors=(403,))
     def get_case(self, request, case_number):
-        actor = self.auth.actor(request)
-        return json_text_response(self.call(self.filings.get_case, actor, case_number))
+        return json_text_response(self.call(self.filings.get_case, request.actor, case_number))
 
     # --- filings ---------------------------------------------------------
     @route("POST", "/api/v1/cases/<string:case_number>/filings")
-    @doc("Presentar un escrito (o un apersonamiento) con anexos PDF", "escritos",
-         multipart=(FilingMetadataSchema, "documents", True), response=ReceiptSchema, status=201, errors=UPLOAD_ERRORS)
+    @doc("Presentar un escrito (o un apersonamiento) con anexos PDF", "escritos", roles=("lawyer",),
+         multipart=(FilingMetadataSchema, "documents", True), response=ReceiptSchema, status=201, errors=UPLOAD_ERRORS,
+         links=FILING_LINKS, description="Cada documento es un PDF que se abre con un lector.")
     def submit_filing(self, request, case_number):
-        actor = self.auth.actor(request, roles=("lawyer",))
+        actor = request.actor
         key = idempotency_key(request)
         max_docs, max_bytes = self._limits()
-        metadata, uploads = read_multipart(request, "documents", max_docs, max_bytes)
+        metadata, uploads = read_multipart(request, FilingMetadataSchema, "documents", max_docs, max_bytes)
         result, replayed = self._submit(actor, uploads,
                                         lambda: self.call(self.filings.prepare_filing, actor, case_number, metadata,
                                                           self._fingerprints(uploads), key),
@@ -129,29 +149,26 @@ class FilingsRoutes(GatewayBase):
         return self._created(result, replayed, f"/api/v1/filings/{result['filing_id']}")
 
     @route("GET", "/api/v1/filings/<string:filing_id>")
-    @doc("Un escrito y su calificación", "escritos", response=FilingSchema, errors=(403, 404))
+    @doc("Un escrito y su calificación", "escritos", response=FilingSchema, errors=(403,))
     def get_filing(self, request, filing_id):
-        actor = self.auth.actor(request)
-        return json_response(self.call(self.filings.get_filing, actor, filing_id))
+        return json_response(self.call(self.filings.get_filing, request.actor, filing_id))
 
     @route("POST", "/api/v1/filings/<string:filing_id>/review")
     @doc("Calificar un escrito: aceptar o rechazar con motivo (secretario del tribunal)", "escritos",
-         body=ReviewSchema, response=FilingSchema, errors=(400, 403, 404, 409, 413, 415, 422))
+         body=ReviewSchema, response=FilingSchema, errors=(403, 409))
     def review_filing(self, request, filing_id):
-        actor = self.auth.actor(request)
-        body = read_json(request)
-        return json_response(self.call(self.filings.review_filing, actor, filing_id, body))
+        return json_response(self.call(self.filings.review_filing, request.actor, filing_id, request.body))
 
     # --- resolutions -----------------------------------------------------
     @route("POST", "/api/v1/cases/<string:case_number>/resolutions")
-    @doc("Emitir una resolución (juez o secretario del tribunal)", "resoluciones",
+    @doc("Emitir una resolución (juez o secretario del tribunal)", "resoluciones", roles=("judge", "clerk"),
          multipart=(ResolutionMetadataSchema, "document", False), response=ResolutionSchema, status=201,
-         errors=UPLOAD_ERRORS)
+         errors=UPLOAD_ERRORS, links=RESOLUTION_LINKS, description="El documento es un PDF que se abre con un lector.")
     def issue_resolution(self, request, case_number):
-        actor = self.auth.actor(request, roles=("judge", "clerk"))
+        actor = request.actor
         key = idempotency_key(request)
         max_docs, max_bytes = self._limits()
-        metadata, uploads = read_multipart(request, "document", 1, max_bytes, single=True)
+        metadata, uploads = read_multipart(request, ResolutionMetadataSchema, "document", 1, max_bytes, single=True)
         result, replayed = self._submit(actor, uploads,
                                         lambda: self.call(self.filings.prepare_resolution, actor, case_number, metadata,
                                                           self._fingerprints(uploads, "document"), key),
@@ -162,8 +179,7 @@ class FilingsRoutes(GatewayBase):
     # --- documents -------------------------------------------------------
     @route("GET", "/api/v1/documents/<string:document_id>")
     @doc("Descargar un documento: los mismos bytes que se presentaron", "documentos", binary="application/pdf",
-         errors=(403, 404))
+         errors=(403,))
     def get_document(self, request, document_id):
-        actor = self.auth.actor(request)
-        result = self.call(self.filings.get_document, actor, document_id)
+        result = self.call(self.filings.get_document, request.actor, document_id)
         return pdf_response(result["content"], result["document"])

@@ -5,8 +5,6 @@ Numbering, the filing state machine and who may do what.
 import datetime
 import hashlib
 import json
-import re
-import unicodedata
 from zoneinfo import ZoneInfo
 
 from contracts.filings import CASE_NUMBER_RE
@@ -140,30 +138,6 @@ def recipients_of(case):
 
 def person(actor):
     return {"sub": actor["sub"], "name": actor.get("name"), "bar_number": actor.get("bar_number")}
-
-
-# --- documents ---------------------------------------------------------------
-# C0 and C1 controls, line/paragraph separators, bidi overrides (a name shown in another order than it is
-# stored), and the characters that make a name a path on some system.
-_FORBIDDEN_NAME_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069/\\:*?\"<>|]")
-
-
-def check_filename(filename, part="documents"):
-    """A filename is data: it must not look like a path, and it must be a .pdf name."""
-    field = {"fields": {part: "Nombre de archivo inválido."}}
-    if not isinstance(filename, str) or not filename.strip():
-        raise ValidationFailed("invalid_filename", "Cada documento debe tener un nombre de archivo.", field)
-    name = unicodedata.normalize("NFC", filename.strip())
-    if len(name) > 255:
-        raise ValidationFailed("invalid_filename", "El nombre del archivo no puede exceder 255 caracteres.", field)
-    # with separators refused, ".." inside a name ("demanda..final.pdf") cannot climb anywhere
-    if _FORBIDDEN_NAME_CHARS.search(name) or name.startswith("."):
-        raise ValidationFailed("invalid_filename",
-                               "El nombre del archivo contiene caracteres no permitidos (rutas, '..' o caracteres de control).",
-                               {"fields": {part: name[:80]}})
-    if not name.lower().endswith(".pdf"):
-        raise ValidationFailed("invalid_filename", "El nombre del archivo debe terminar en .pdf.", {"fields": {part: name[:80]}})
-    return name
 
 
 def request_fingerprint(scope, metadata, documents):

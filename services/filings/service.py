@@ -5,6 +5,7 @@ from nameko.dependency_providers import Config
 from nameko.timer import timer
 
 from contracts.base import json_text, load, load_actor
+from contracts.documents import check_filename
 from contracts.filings import FilingMetadataSchema, ListCasesQuerySchema, OpenCaseSchema, ResolutionMetadataSchema, ReviewSchema
 from services.filings import domain
 from services.filings.store import FilingsStore, Replay, document_info, filing_view
@@ -70,7 +71,7 @@ class FilingsService:
         actor = load_actor(actor)
         if actor["role"] not in ("lawyer", "clerk", "judge"):
             raise Forbidden("forbidden", "Su rol no permite presentar documentos.")
-        filename = domain.check_filename(filename)
+        filename = check_filename(filename)
         if not isinstance(content, bytes):
             raise ValidationFailed("validation_error", "El contenido del documento no es válido.", {"filename": filename})
         data = content

@@ -8,13 +8,9 @@ from the ``resolution_issued`` event and ``available_at`` when it is created;
 service by lapse with the calendar known at the time; it may only move later
 (a court closure added afterwards) and only while the notice is not served.
 """
-import base64
-import binascii
 import datetime
-import json
 
 from contracts.base import json_text
-from services.runtime.errors import ValidationFailed
 
 UTC = datetime.timezone.utc
 
@@ -168,29 +164,3 @@ def served_event(doc):
             "accessed_at": iso(doc.get("accessed_at")), "served_at": iso(doc["served_at"]),
             "served_by": doc["served_by"], "term_days": doc.get("term_days"), "due_date": doc.get("due_date"),
             "due_at": iso(doc.get("due_at"))}
-
-
-# --- cursors ----------------------------------------------------------------------------------
-def encode_cursor(doc):
-    raw = json.dumps([iso(doc["available_at"]), doc["_id"]], separators=(",", ":")).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def decode_cursor(text):
-    """(available_at, _id) of the last item of the previous page; 422 naming ``cursor`` if it is not ours."""
-    try:
-        padded = text + "=" * (-len(text) % 4)
-        instant, notification_id = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
-        if not isinstance(notification_id, str) or len(notification_id) > 64:
-            raise ValueError
-        return parse_iso(instant, "cursor"), notification_id
-    except (ValueError, TypeError, UnicodeError, binascii.Error):
-        raise ValidationFailed("validation_error", "El cursor de paginación no es válido.",
-                               {"fields": {"cursor": "Use el valor next_cursor de la página anterior."}})
-
-
-def after_cursor(cursor):
-    """The MongoDB filter of the items after ``cursor`` in (available_at desc, _id desc) order."""
-    instant, notification_id = cursor
-    return {"$or": [{"available_at": {"$lt": instant}},
-                    {"available_at": instant, "_id": {"$lt": notification_id}}]}

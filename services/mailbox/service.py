@@ -4,6 +4,7 @@ import hashlib
 import logging
 import time
 
+from contracts import paging
 from contracts.base import json_depth, load, load_actor
 from contracts.filings import CASE_NUMBER_RE
 from contracts.mailbox import (NOTIFICATION_ID_RE, CaseNotificationsQuerySchema, ClosureRequestSchema,
@@ -18,7 +19,7 @@ from services.mailbox.keys import SigningKey
 from services.mailbox.store import ALL_COURTS, LAPSE_BATCH, MailboxStore
 from services.mailbox.settings import MailboxConfig
 from services.mailbox.timers import config_timer
-from services.runtime.errors import Forbidden, NotFound, PortalError, ValidationFailed
+from services.runtime.errors import Conflict, Forbidden, NotFound, PortalError, ValidationFailed
 from services.runtime.events import event
 from services.runtime.mongo import Mongo, utcnow
 from services.runtime.observability import Observability, counter, gauge
@@ -181,14 +182,13 @@ class MailboxService:
         query = load(ListNotificationsQuerySchema(), query or {})
         limit = query.get("limit", 20)
         if query.get("cursor"):
-            query["cursor"] = records.decode_cursor(query["cursor"])
+            query["cursor"] = paging.decode_cursor(query["cursor"])
         calendar = self.calendar()
         today = self.today()
-        docs = self.store.list_notices(actor["sub"], query, limit, calendar, today)
-        page = docs[:limit]
-        self.store.audit(actor, "list_notifications", f"mailbox:{actor['sub']}", "allowed", {"count": len(page)})
-        return {"items": [records.list_view(d, today) for d in page],
-                "next_cursor": records.encode_cursor(page[-1]) if len(docs) > limit else None}
+        items, next_cursor = paging.page(self.store.list_notices(actor["sub"], query, limit, calendar, today), limit,
+                                         "available_at")
+        self.store.audit(actor, "list_notifications", f"mailbox:{actor['sub']}", "allowed", {"count": len(items)})
+        return {"items": [records.list_view(d, today) for d in items], "next_cursor": next_cursor}
 
     @rpc
     def open_notification(self, actor, notification_id):
@@ -275,13 +275,12 @@ class MailboxService:
             raise Forbidden("forbidden", "Solo el personal del tribunal del expediente puede ver sus notificaciones.",
                             {"case_number": case_number})
         limit = query.get("limit", 200)
-        cursor = records.decode_cursor(query["cursor"]) if query.get("cursor") else None
-        docs = self.store.case_notices(case_number, query.get("resolution_id"), limit, cursor)
-        page = docs[:limit]
-        self.store.audit(actor, "case_notifications", target, "allowed", {"count": len(page)})
+        cursor = paging.decode_cursor(query["cursor"]) if query.get("cursor") else None
+        items, next_cursor = paging.page(self.store.case_notices(case_number, query.get("resolution_id"), limit, cursor),
+                                         limit, "available_at")
+        self.store.audit(actor, "case_notifications", target, "allowed", {"count": len(items)})
         return {"case_number": case_number, "court_id": court["court_id"],
-                "items": [records.board_item(d) for d in page],
-                "next_cursor": records.encode_cursor(page[-1]) if len(docs) > limit else None}
+                "items": [records.board_item(d) for d in items], "next_cursor": next_cursor}
 
     # --- calendar -----------------------------------------------------------------------------
     @rpc
@@ -320,10 +319,11 @@ class MailboxService:
             courts = {c["court_id"] for c in call(self.filings.list_courts, timeout=self.settings.rpc_timeout)["items"]}
             if court_id not in courts:
                 raise NotFound("court_not_found", "No existe un tribunal con ese código.", {"court_id": court_id})
-        # a weekend or a national holiday is already not a business day (an identical closure is a 409 below)
+        # a weekend or a national holiday is already not a business day: the calendar as it stands refuses the
+        # closure, as it refuses an identical one (409 below)
         reason = CourtCalendar(self.tz_name).non_business_reason(day, court_id or ALL_COURTS)
         if reason is not None:
-            raise ValidationFailed("already_non_business", f"Ese día ya es inhábil: {reason}.",
+            raise Conflict("already_non_business", f"Ese día ya es inhábil: {reason}.",
                                    {"fields": {"date": f"Día inhábil: {reason}."}})
         closure = self.store.add_closure(actor, day, court_id, body["reason"])
         moved = self.store.refresh_deemed(self.calendar(), self.deemed_days, court_id,

@@ -22,6 +22,7 @@ import gridfs
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from contracts import paging
 from services.mailbox import records
 from services.mailbox.availability import availability_instant, crossed_local_midnight
 from services.mailbox.calendar import CourtCalendar
@@ -239,7 +240,7 @@ class MailboxStore(Store):
             criteria.append({"available_at": {"$lt": tz_calendar.start_of_local_day(
                 query["to"] + datetime.timedelta(days=1))}})
         if query.get("cursor"):
-            criteria.append(records.after_cursor(query["cursor"]))
+            criteria.append(paging.after(query["cursor"], "available_at"))
         return list(self.db.notifications.find({"$and": criteria})
                     .sort([("available_at", DESCENDING), ("_id", DESCENDING)]).limit(limit + 1))
 
@@ -259,7 +260,7 @@ class MailboxStore(Store):
         if resolution_id:
             criteria.append({"resolution_id": resolution_id})
         if cursor:
-            criteria.append(records.after_cursor(cursor))
+            criteria.append(paging.after(cursor, "available_at"))
         return list(self.db.notifications.find({"$and": criteria})
                     .sort([("available_at", DESCENDING), ("_id", DESCENDING)]).limit(limit + 1))
 

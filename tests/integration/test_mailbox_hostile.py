@@ -199,8 +199,8 @@ CLOSURE_CASES = [
     ("date with time", {"date": "2027-02-03T00:00:00Z", "court_id": "01001", "reason": "Motivo"}, 422, "date"),
     ("date as number", {"date": 20270203, "court_id": "01001", "reason": "Motivo"}, 422, "date"),
     ("far future", {"date": "2099-02-03", "court_id": "01001", "reason": "Motivo"}, 422, "date"),
-    ("a Saturday", {"date": "2027-02-06", "court_id": "01001", "reason": "Motivo"}, 422, "date"),
-    ("a holiday", {"date": "2027-03-25", "court_id": None, "reason": "Jueves Santo"}, 422, "date"),
+    ("a Saturday", {"date": "2027-02-06", "court_id": "01001", "reason": "Motivo"}, 409, "date"),
+    ("a holiday", {"date": "2027-03-25", "court_id": None, "reason": "Jueves Santo"}, 409, "date"),
     ("court id omitted", {"date": "2027-02-03", "reason": "Motivo"}, 422, "court_id"),
     ("bad court id", {"date": "2027-02-03", "court_id": "1", "reason": "Motivo"}, 422, "court_id"),
     ("unknown court", {"date": "2027-02-03", "court_id": "09999", "reason": "Motivo"}, 404, None),
@@ -337,6 +337,29 @@ def test_structurally_broken_evidence_is_not_valid(api, world, name, change, exp
     assert expected in {(e["field"], e["code"]) for e in result["errors"]}, result
 
 
+def test_values_the_bus_cannot_carry_get_a_verdict_or_a_named_error_never_a_500(api, stack, world):
+    """A JSON integer beyond 64 bits once reached msgpack on its way to the service and answered 500."""
+    before = snapshot(stack)
+    post = api.http.post
+    document = copy.deepcopy(world["evidence"])
+    raw = json.dumps(document).replace('"evidence": {', '"evidence": {"big": 123456789012345678901234567890, ', 1)
+    verdict = post(api.url + "/api/v1/public/evidence/verify", data=raw, headers={"Content-Type": "application/json"})
+    assert verdict.status_code == 200, verdict.text
+    assert verdict.json()["valid"] is False and "big" in verdict.json()["altered_fields"]
+    for name, value in (("term_days", 2 ** 70), ("summary", "con\x00nulo"), ("recipient", {"sub": 10 ** 30})):
+        edited_document = copy.deepcopy(world["evidence"])
+        edited_document["evidence"][name] = value
+        verdict = api.post_json("/api/v1/public/evidence/verify", edited_document)
+        assert verdict.status_code == 200, (name, verdict.text)
+        assert verdict.json()["valid"] is False
+    error = error_of(post(api.url + "/api/v1/public/evidence/verify", data='{"evidence": {"term_days": 1e999}}',
+                          headers={"Content-Type": "application/json"}), 422)
+    assert "evidence.term_days" in error["details"]["fields"]
+    error_of(post(api.url + "/api/v1/public/evidence/verify", data='{"evidence": Infinity}',
+                  headers={"Content-Type": "application/json"}), 400, "malformed_json")
+    assert snapshot(stack) == before
+
+
 def test_verify_rejects_what_is_not_a_json_object(api):
     post = api.http.post
     error_of(post(api.url + "/api/v1/public/evidence/verify", data="{", headers={"Content-Type": "application/json"}),
@@ -347,7 +370,11 @@ def test_verify_rejects_what_is_not_a_json_object(api):
     assert post(api.url + "/api/v1/public/evidence/verify", data=deep,
                 headers={"Content-Type": "application/json"}).status_code in (400, 422)
     nested = {"evidence": {"notification_id": "a"}, "x": [[[[[[[[[[[["hondo"]]]]]]]]]]]]}
-    error_of(api.post_json("/api/v1/public/evidence/verify", nested), 422)
+    verdict = api.post_json("/api/v1/public/evidence/verify", nested)
+    assert verdict.status_code == 200 and verdict.json()["valid"] is False
+    assert verdict.json()["errors"][0]["code"] == "invalid_document"
+    deeper = {"evidence": {}, "x": json.loads("[" * 40 + "]" * 40)}
+    assert "x" in next(iter(error_of(api.post_json("/api/v1/public/evidence/verify", deeper), 422)["details"]["fields"]))
     error_of(api.post_json("/api/v1/public/evidence/verify", {"evidence": "x" * 70_000}), 413)
     # the public keys are always there
     keys = api.get("/api/v1/public/evidence/keys").json()["keys"]

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from contracts.documents import check_filename
 from services.filings import domain
 from services.runtime.errors import Conflict, Forbidden, NotFound, PortalError, ValidationFailed
 
@@ -328,14 +329,14 @@ def test_every_lawyer_on_the_case_is_served_once():
 ], ids=repr)
 def test_path_tricks_and_control_characters_are_refused(filename):
     with pytest.raises(ValidationFailed) as excinfo:
-        domain.check_filename(filename)
+        check_filename(filename)
     assert_error(excinfo, ValidationFailed, 422, "invalid_filename", field="documents")
 
 
 @pytest.mark.parametrize("filename", ["", "   ", None, 42, b"demanda.pdf"], ids=repr)
 def test_a_document_needs_a_name(filename):
     with pytest.raises(ValidationFailed) as excinfo:
-        domain.check_filename(filename)
+        check_filename(filename)
     assert_error(excinfo, ValidationFailed, 422, "invalid_filename", field="documents")
 
 
@@ -343,26 +344,26 @@ def test_a_document_needs_a_name(filename):
                                       "demanda.docx", "pdf"], ids=repr)
 def test_a_document_name_ends_in_pdf(filename):
     with pytest.raises(ValidationFailed) as excinfo:
-        domain.check_filename(filename)
+        check_filename(filename)
     assert_error(excinfo, ValidationFailed, 422, "invalid_filename", field="documents")
 
 
 def test_filename_errors_name_the_part_the_document_came_in():
     with pytest.raises(ValidationFailed) as excinfo:
-        domain.check_filename("../auto.pdf", "document")
+        check_filename("../auto.pdf", "document")
     assert_error(excinfo, ValidationFailed, 422, "invalid_filename", field="document")
 
 
 def test_filename_length_limit_is_255_characters():
     longest = "a" * 251 + ".pdf"
-    assert domain.check_filename(longest) == longest
+    assert check_filename(longest) == longest
     with pytest.raises(ValidationFailed) as excinfo:
-        domain.check_filename("a" + longest)
+        check_filename("a" + longest)
     assert_error(excinfo, ValidationFailed, 422, "invalid_filename")
     assert "255" in excinfo.value.message
     # characters, not bytes: 255 two-byte characters are fine
     accented = "ñ" * 251 + ".pdf"
-    assert domain.check_filename(accented) == accented
+    assert check_filename(accented) == accented
 
 
 @pytest.mark.parametrize("filename", [
@@ -376,14 +377,14 @@ def test_filename_length_limit_is_255_characters():
     "O'Brien & Asociados, S.A.pdf",
 ], ids=repr)
 def test_ordinary_names_including_unicode_are_kept_as_given(filename):
-    assert domain.check_filename(filename) == filename
+    assert check_filename(filename) == filename
 
 
 def test_filename_is_normalised_to_nfc_and_trimmed():
     decomposed = unicodedata.normalize("NFD", "demanda ñandú.pdf")
     assert decomposed != "demanda ñandú.pdf"
-    assert domain.check_filename(decomposed) == "demanda ñandú.pdf"
-    assert domain.check_filename("  demanda.pdf  ") == "demanda.pdf"
+    assert check_filename(decomposed) == "demanda ñandú.pdf"
+    assert check_filename("  demanda.pdf  ") == "demanda.pdf"
 
 
 # --- what makes two requests the same, for Idempotency-Key -------------------------

@@ -1,0 +1,48 @@
+"""Identifiers that appear in URL paths: their form, and what the API answers when a value does not have it.
+
+The gateway checks every path parameter against its rule before any RPC, and the OpenAPI document states
+the same pattern, so a client generated from the document never sends an identifier the API refuses for
+its form. A value of the wrong form names nothing that exists: the answer is the same 404 as for a
+well-formed identifier of nothing.
+"""
+import re
+from dataclasses import dataclass
+
+from contracts.base import HEX_ID_PATTERN
+from contracts.filings import CASE_NUMBER_PATTERN
+
+
+@dataclass(frozen=True)
+class PathParameter:
+    pattern: str
+    not_found_code: str
+    not_found_message: str
+    description: str
+
+    @property
+    def regex(self):
+        return _compiled(self.pattern)
+
+
+_REGEXES = {}
+
+
+def _compiled(pattern):
+    regex = _REGEXES.get(pattern)
+    if regex is None:
+        regex = _REGEXES[pattern] = re.compile(pattern)
+    return regex
+
+
+PATH_PARAMETERS = {
+    "case_number": PathParameter(CASE_NUMBER_PATTERN, "case_not_found", "No existe un expediente con ese número.",
+                                 "Número de expediente CCCCC-AAAA-NNNNN: tribunal, año y correlativo"),
+    "filing_id": PathParameter(HEX_ID_PATTERN, "filing_not_found", "No existe un escrito con ese identificador.",
+                               "Identificador del escrito (32 hexadecimales)"),
+    "document_id": PathParameter(HEX_ID_PATTERN, "document_not_found",
+                                 "No existe un documento con ese identificador.",
+                                 "Identificador del documento (32 hexadecimales)"),
+    "notification_id": PathParameter(HEX_ID_PATTERN, "notification_not_found",
+                                     "No existe una notificación con ese identificador en su casillero.",
+                                     "Identificador de la notificación (32 hexadecimales)"),
+}

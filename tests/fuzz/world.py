@@ -1,0 +1,57 @@
+"""The world the API fuzzer works in: a case with filings, a resolution and notices, and one token per role.
+
+The fuzzer (schemathesis, driven by the gateway's own OpenAPI document) runs once per identity, so every
+operation is tried by a lawyer on the case, a lawyer off it, the court's clerk and judge, another court's
+clerk, a citizen, an admin and nobody. Real identifiers reach it through the document's links (each create
+links to its reads) and through the case seeded here.
+"""
+import time
+from dataclasses import dataclass, field
+
+from tests.support.api import Api
+
+COURT = "01001"
+OTHER_COURT = "01002"
+
+
+@dataclass
+class World:
+    url: str
+    tokens: dict = field(default_factory=dict)  # identity name -> bearer token, or None for no token
+    case_number: str = ""
+    filing_id: str = ""
+    document_id: str = ""
+    notification_id: str = ""
+
+
+def build_world(stack):
+    """Seed the isolated stack through the public API, as a client would, and name every identity."""
+    api = Api(stack)
+    on_case = api.lawyer("fuzz-abogado-del-caso")
+    world = World(url=stack.url, tokens={
+        "lawyer_on_case": on_case,
+        "lawyer_off_case": api.lawyer("fuzz-abogado-ajeno"),
+        "clerk": api.clerk(COURT, sub="fuzz-secretario"),
+        "judge": api.judge(COURT, sub="fuzz-juez"),
+        "clerk_other_court": api.clerk(OTHER_COURT, sub="fuzz-secretario-otro"),
+        "citizen": api.citizen("fuzz-ciudadano"),
+        "admin": api.admin(),
+        "anonymous": None,
+    })
+    opened = api.accepted_case(on_case, world.tokens["clerk"], COURT)
+    world.case_number = opened["case_number"]
+    world.filing_id = opened["receipt"]["filing_id"]
+    world.document_id = opened["receipt"]["documents"][0]["document_id"]
+    pending = api.file(on_case, world.case_number)  # one filing left for the clerk's queue
+    assert pending.status_code == 201, pending.text
+    resolved = api.resolve(world.tokens["judge"], world.case_number)
+    assert resolved.status_code == 201, resolved.text
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        listed = api.get("/api/v1/mailbox/notifications", on_case).json()
+        if listed.get("items"):
+            world.notification_id = listed["items"][0]["notification_id"]
+            break
+        time.sleep(0.2)
+    assert world.notification_id, "the seeded resolution never reached the lawyer's mailbox"
+    return world
