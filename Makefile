@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench install token clean
+.PHONY: run test bench fuzz lint install token clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,9 +17,17 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) -m services.runtime.devstack run
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(PY) -m services.runtime.devstack ensure-broker
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# schemathesis against an isolated live stack, every operation, once per identity (see README, "Fuzzer")
+fuzz: $(STAMP)
+	$(PY) -m services.runtime.devstack ensure-broker
+	$(PY) -m tests.fuzz.run $(FUZZ_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
 
 bench: $(STAMP)
 	$(PY) -m services.runtime.devstack ensure-broker

@@ -17,7 +17,10 @@ def test_a_change_by_another_writer_evicts_the_cached_document(stack):
         deadline = time.monotonic() + 10
         while not cache._live and time.monotonic() < deadline:
             time.sleep(0.05)
-        load = lambda key: collection.find_one({"_id": key})
+
+        def load(key):
+            return collection.find_one({"_id": key})
+
         assert cache.get("c1", load)["v"] == 1
         collection.update_one({"_id": "c1"}, {"$set": {"v": 2}})  # another process's write
         deadline = time.monotonic() + 2

@@ -35,7 +35,7 @@ def test_a_resolution_reaches_every_lawyer_and_is_opened_downloaded_and_proved(a
     # every lawyer on the case has it, unread, with the deemed instant of the rule
     calendar = CourtCalendar()
     items = {sub: case.wait_notice(sub, resolution["resolution_id"]) for sub in case.subs}
-    for sub, item in items.items():
+    for item in items.values():
         assert item["status"] == "unread" and item["opened"] is False
         assert item["accessed_at"] is None and item["served_at"] is None and item["due_date"] is None
         assert item["case_number"] == case.case_number and item["court_id"] == "01002"

@@ -118,7 +118,7 @@ def test_two_replicas_serve_each_lapsed_notice_exactly_once_at_the_deemed_instan
 
     # the passage of time: notices become overdue a few at a time for four seconds, then a whole group at
     # once, while both replicas' jobs run every second
-    for index, (name, resolution_id, available_at, stale, *_) in enumerate(groups):
+    for index, (_name, resolution_id, available_at, stale, *_) in enumerate(groups):
         if index < len(groups) - 1:
             assert move_back(stack, resolution_id, available_at, stale, chunk=40, pause=0.1) == PER_CASE
         else:
@@ -130,7 +130,7 @@ def test_two_replicas_serve_each_lapsed_notice_exactly_once_at_the_deemed_instan
                                                            "served_at": {"$ne": None}}) == total, timeout=60)
 
     outbox = stack.db("mailbox").outbox
-    for name, resolution_id, available_at, stale, served_at, due, subs in groups:
+    for name, resolution_id, _available_at, _stale, served_at, due, _subs in groups:
         for notice in notifications.find({"resolution_id": resolution_id}):
             assert notice["served_by"] == "lapse", name
             assert notice["served_at"] == served_at, (name, notice["served_at"], served_at)

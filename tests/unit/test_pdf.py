@@ -163,7 +163,7 @@ def test_output_of_a_real_pdf_library_is_accepted():
 
 def test_recoverable_xref_damage_is_tolerated_and_reported():
     data = make_broken_xref_pdf(pages=2)
-    with pytest.raises(Exception):
+    with pytest.raises(pypdf.errors.PdfReadError):
         pypdf.PdfReader(io.BytesIO(data), strict=True)  # it really is broken
     info = inspect_pdf(data)
     assert info.pages == 2
