@@ -197,6 +197,16 @@ class NoticeTiming:
     status: str
 
 
+def status_of_service(served_at: Optional[datetime], due: Optional[date], today: date) -> str:
+    """The one definition of a notice's status: ``unread`` until it is served; then ``pending`` while its
+    term runs (the due date is ``today`` or later); ``served`` otherwise."""
+    if served_at is None:
+        return STATUS_UNREAD
+    if due is not None and due >= today:
+        return STATUS_PENDING
+    return STATUS_SERVED
+
+
 def evaluate_notice(
     available_at: datetime,
     accessed_at: Optional[datetime],
@@ -214,10 +224,7 @@ def evaluate_notice(
         return NoticeTiming(deemed, None, None, None, None, STATUS_UNREAD)
     served_at, served_by = outcome
     due = due_date(served_at, term_days, calendar, court_id)
-    if due is not None and due >= calendar.local_date(now):
-        status = STATUS_PENDING
-    else:
-        status = STATUS_SERVED
+    status = status_of_service(served_at, due, calendar.local_date(now))
     return NoticeTiming(
         deemed,
         served_at,

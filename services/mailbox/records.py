@@ -11,12 +11,10 @@ service by lapse with the calendar known at the time; it may only move later
 import datetime
 
 from contracts.base import json_text
+from services.mailbox.domain import status_of_service
 
 UTC = datetime.timezone.utc
 
-STATUS_UNREAD = "unread"
-STATUS_PENDING = "pending"
-STATUS_SERVED = "served"
 
 
 def iso(instant):
@@ -64,12 +62,9 @@ def shared_fields(data, issued_at, available_at, deemed_at, source_event_id):
 
 
 def status_of(doc, today):
-    """unread: not served yet; pending: served and its term runs (due date today or later); served: otherwise."""
-    if doc.get("served_at") is None:
-        return STATUS_UNREAD
-    if doc.get("due_date") and doc["due_date"] >= today.isoformat():
-        return STATUS_PENDING
-    return STATUS_SERVED
+    """The status of a stored notice on ``today`` (the rule: ``domain.status_of_service``)."""
+    due = doc.get("due_date")
+    return status_of_service(doc.get("served_at"), datetime.date.fromisoformat(due) if due else None, today)
 
 
 LIST_FIELDS = ("case_number", "court_id", "court_name", "resolution_id", "resolution_kind", "folio", "term_days",
