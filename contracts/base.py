@@ -8,6 +8,7 @@ import math
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from services.runtime.errors import BadRequest, validation_error
+from services.runtime.memo import BoundedMemo
 
 # Spanish default messages for every marshmallow field type used in contracts.
 _MESSAGES = {
@@ -194,8 +195,8 @@ def json_depth(value, limit):
 
 
 _ACTOR_SCHEMA = ActorSchema()
-ACTOR_MEMO_SIZE = 4096  # identities validated recently, per process; forgotten all at once past this
-_actor_memo = {}
+ACTOR_MEMO_SIZE = 4096  # identities validated recently, per process; the oldest forgotten first past this
+_actor_memo = BoundedMemo(ACTOR_MEMO_SIZE)
 
 
 def _actor_key(actor):
@@ -216,9 +217,7 @@ def load_actor(actor):
     if loaded is None:
         loaded = load(_ACTOR_SCHEMA, actor, "Identidad del solicitante inválida.")
         if key is not None:
-            if len(_actor_memo) >= ACTOR_MEMO_SIZE:
-                _actor_memo.clear()
-            _actor_memo[key] = loaded
+            _actor_memo.put(key, loaded)
     return dict(loaded)
 
 

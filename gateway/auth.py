@@ -13,6 +13,7 @@ from nameko.extensions import DependencyProvider
 from contracts.base import ActorSchema
 from services.runtime.config import Settings
 from services.runtime.errors import Forbidden, Unauthenticated
+from services.runtime.memo import BoundedMemo
 
 DEV_SECRET = "portal-judicial-dev-secret-no-usar-en-produccion"
 ALGORITHM = "HS256"
@@ -22,7 +23,7 @@ _ACTOR_SCHEMA = ActorSchema()
 # same token with every request, and checking the signature each time is most of the gateway's
 # work on a small read. Only valid tokens are kept; an expired one is checked (and refused) again.
 VERIFIED_CACHE_SIZE = 10000
-_verified = {}
+_verified = BoundedMemo(VERIFIED_CACHE_SIZE)
 
 
 def resolve_secret(settings):
@@ -75,9 +76,7 @@ def decode_actor(secret, header_value):
         raise _unauthenticated("El token de personal del tribunal debe indicar court_id.")
     if actor["role"] == "lawyer" and not actor.get("bar_number"):
         raise _unauthenticated("El token de abogado debe indicar el número de colegiado (bar_number).")
-    if len(_verified) >= VERIFIED_CACHE_SIZE:
-        _verified.pop(next(iter(_verified)))
-    _verified[(secret, token)] = (actor, float(claims["exp"]))
+    _verified.put((secret, token), (actor, float(claims["exp"])))
     return actor
 
 

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Request, Response
 from contracts.base import check_carriable, json_int, json_text
 from services.runtime.errors import BadRequest, PortalError, UnsupportedMediaType, ValidationFailed
 from services.runtime.logs import correlation_id_var, current_correlation_id
+from services.runtime.memo import BoundedMemo
 
 log = logging.getLogger(__name__)
 
@@ -75,23 +76,21 @@ class PortalWsgiApp(WsgiApp):
 
     werkzeug's matcher builds a self-referencing closure on every match (garbage only a collection frees)
     and binds the map to the environ first; the routes never change, so a successful match is remembered
-    (at most ``MATCH_MEMO_SIZE`` paths, forgotten all at once past that, so hostile paths cannot grow it).
+    (at most ``MATCH_MEMO_SIZE`` paths, the oldest forgotten first past that, so hostile paths cannot grow it).
     A failed match (404, 405, redirect) is not remembered and answers as before.
     """
     MATCH_MEMO_SIZE = 10_000
 
     def __init__(self, server):
         super().__init__(server)
-        self._matches = {}
+        self._matches = BoundedMemo(self.MATCH_MEMO_SIZE)
 
     def match(self, environ):
         key = (environ.get("REQUEST_METHOD"), environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""))
         found = self._matches.get(key)
         if found is None:
             found = self.url_map.bind_to_environ(environ).match()
-            if len(self._matches) >= self.MATCH_MEMO_SIZE:
-                self._matches.clear()
-            self._matches[key] = found
+            self._matches.put(key, found)
         provider, values = found
         return provider, dict(values)
 

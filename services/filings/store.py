@@ -13,6 +13,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from contracts.base import json_text
 from services.filings import domain
 from services.runtime.errors import Conflict, NotFound, ValidationFailed
+from services.runtime.memo import BoundedMemo
 from services.runtime.mongo import Store, utcnow
 
 SOURCE = "filings"
@@ -31,8 +32,8 @@ COURTS = [
 
 # Per-process read caches (see FilingsStore.get_court and FilingsStore.docket): {(database, key): value}
 _COURTS = {}
-_DOCKETS = {}
 DOCKET_CACHE_SIZE = 256
+_DOCKETS = BoundedMemo(DOCKET_CACHE_SIZE)
 
 
 def new_id():
@@ -349,10 +350,7 @@ class FilingsStore(Store):
                             "term_days": r.get("term_days"), "documents": [r["document"]]})
         entries.sort(key=lambda e: e["folio"])
         text = json_text(entries)
-        _DOCKETS.pop(key, None)
-        _DOCKETS[key] = (next_folio, text)
-        while len(_DOCKETS) > DOCKET_CACHE_SIZE:
-            del _DOCKETS[next(iter(_DOCKETS))]
+        _DOCKETS.put(key, (next_folio, text))
         return text
 
     def list_cases(self, actor, status=None, limit=50):

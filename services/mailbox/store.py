@@ -28,6 +28,7 @@ from services.mailbox.availability import availability_instant, crossed_local_mi
 from services.mailbox.calendar import CourtCalendar
 from services.mailbox.domain import deemed_service_at, due_at, due_date, service_outcome
 from services.runtime.errors import Conflict
+from services.runtime.memo import BoundedMemo
 from services.runtime.mongo import Store, utcnow
 
 SOURCE = "mailbox"
@@ -38,8 +39,8 @@ SETTLED_CACHE_SIZE = 20_000  # settled notices kept in memory per process (~2 KB
 
 _calendar_cache = {}
 _calendar_lock = threading.Lock()
-# (database, notification_id) -> (notice, full_view_head): settled notices, in the order they were kept
-_settled = {}
+# (database, notification_id) -> (notice, full_view_head): settled notices, the oldest kept forgotten first
+_settled = BoundedMemo(SETTLED_CACHE_SIZE)
 
 
 def new_id():
@@ -214,9 +215,7 @@ class MailboxStore(Store):
         key = (self.db.name, doc["_id"])
         if key in _settled or not records.is_settled(doc):
             return
-        while len(_settled) >= SETTLED_CACHE_SIZE:
-            _settled.pop(next(iter(_settled)))
-        _settled[key] = (doc, records.full_view_head(doc))
+        _settled.put(key, (doc, records.full_view_head(doc)))
 
     def notice_json(self, doc, today):
         """The full view of ``doc`` as JSON text, its fixed part encoded once for a settled notice."""

@@ -11,9 +11,10 @@ older than ``ttl`` seconds even if the stream stalled unnoticed.
 import logging
 import threading
 import time
-from collections import OrderedDict
 
 from pymongo.errors import PyMongoError
+
+from services.runtime.memo import BoundedMemo
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ class WatchedCache:
         self.collection = collection
         self.max_size = max_size
         self.ttl = ttl
-        self._entries = OrderedDict()
+        self._entries = BoundedMemo(max_size)  # the least recently read is forgotten first
         self._lock = threading.Lock()
         self._generation = 0
         self._live = False
@@ -36,23 +37,20 @@ class WatchedCache:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and self._live and now - entry[1] < self.ttl:
-                self._entries.move_to_end(key)
+                self._entries.put(key, entry)  # read again: the newest
                 return entry[0]
             generation = self._generation
         document = load(key)
         with self._lock:
             # store only if nothing was evicted meanwhile (the read may predate a change)
             if document is not None and self._live and generation == self._generation:
-                self._entries[key] = (document, now)
-                self._entries.move_to_end(key)
-                while len(self._entries) > self.max_size:
-                    self._entries.popitem(last=False)
+                self._entries.put(key, (document, now))
         return document
 
     def evict(self, key):
         with self._lock:
             self._generation += 1
-            self._entries.pop(key, None)
+            self._entries.pop(key)
 
     def clear(self):
         with self._lock:
