@@ -1,14 +1,14 @@
 """E-mail alerts: "you have a new notice in your electronic mailbox".
 
-An alert row is written in the same transaction that creates the notice, for a
-recipient whose profile opted in with an e-mail. Sending happens afterwards, in
-a timer (``ALERT_INTERVAL``): each replica claims due rows one at a time with a
-lease (``find_one_and_update``), so two replicas never send the same row at
-the same time; the row is marked sent after the SMTP server accepted the
-message. On failure the row is retried with exponential backoff
-(``ALERT_BACKOFF_SECONDS`` · 2^(attempts-1), at most ``ALERT_BACKOFF_MAX_SECONDS``),
-and given up (status ``failed``) after ``ALERT_MAX_ATTEMPTS``. The notice
-itself never waits for any of this: it is committed before any SMTP happens.
+An alert is a job of the ``alerts`` work queue (``services.runtime.workqueue``): the row is written in the
+same transaction that creates the notice, for a recipient whose profile opted in with an e-mail. Sending
+happens afterwards, in a timer (``ALERT_INTERVAL``): each replica claims due rows one at a time with a
+lease, so two replicas never send the same row at the same time; the row is marked sent after the SMTP
+server accepted the message. On failure the row is retried with exponential backoff
+(``ALERT_BACKOFF_SECONDS`` · 2^(attempts-1), at most ``ALERT_BACKOFF_MAX_SECONDS``), and given up (status
+``failed``) after ``ALERT_MAX_ATTEMPTS``, or at once when the server refuses the recipient for good (5xx).
+The notice itself never waits for any of this: it is committed before any SMTP happens. The queue's
+mechanics live in the runtime; what is here is the work: the message and the SMTP session.
 
 Delivery is at least once: if the process dies after the server accepted the
 message and before the row is marked, the message is sent again once the lease
@@ -22,29 +22,27 @@ Each run of the job ends by counting the queue (pending rows, due or waiting
 for their backoff) for the ``portal_mailbox_alert_queue_emails`` gauge: one
 index count per ``ALERT_INTERVAL``, none per scrape.
 """
-import datetime
 import logging
 import smtplib
 import socket
 import ssl
 import time
-import uuid
 from email.message import EmailMessage
 from email.utils import formatdate
 
 from nameko.extensions import DependencyProvider
 
 from services.runtime.config import Settings
-from services.runtime.mongo import utcnow
+from services.runtime.workqueue import RetryPolicy, WorkQueue, default_owner
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 60
+COLLECTION = "alerts"
+LEASE_SECONDS = 60  # one tick sends for at most 20 s, well inside the lease
 MESSAGE_ID_DOMAIN = "casillero.oj.gob.gt"
 KIND_NAMES = {"decreto": "Decreto", "auto": "Auto", "sentencia": "Sentencia"}
 SEND_ERRORS = (smtplib.SMTPException, OSError, socket.timeout, ssl.SSLError)
 ADDRESS_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
-QUEUE_COUNT_LIMIT = 1_000_000  # the queue gauge stops counting there
 
 
 def permanent(exc):
@@ -94,9 +92,18 @@ class SmtpSettings:
         self.password = settings.get("SMTP_PASSWORD")
         self.starttls = str(settings.get("SMTP_STARTTLS", False)).lower() in ("1", "true", "yes")
         self.timeout = settings.float("SMTP_TIMEOUT", 10)
-        self.backoff = settings.float("ALERT_BACKOFF_SECONDS", 5)
-        self.backoff_max = settings.float("ALERT_BACKOFF_MAX_SECONDS", 3600)
-        self.max_attempts = settings.int("ALERT_MAX_ATTEMPTS", 40)
+
+
+def retry_policy(settings):
+    """ALERT_BACKOFF_SECONDS (5), ALERT_BACKOFF_MAX_SECONDS (3600), ALERT_MAX_ATTEMPTS (40) and
+    ALERT_LEASE_SECONDS (60)."""
+    return RetryPolicy.from_settings(settings, "ALERT", backoff_seconds=5, backoff_max_seconds=3600,
+                                     max_attempts=40, lease_seconds=LEASE_SECONDS)
+
+
+def alert_queue(db, policy=None, owner=None):
+    """The alerts of a mailbox database as a work queue (rows ``sent`` with ``sent_at`` when done)."""
+    return WorkQueue(db[COLLECTION], policy, owner, done_status="sent", done_at="sent_at")
 
 
 class Connection:
@@ -138,30 +145,30 @@ class Connection:
             self.client = None
 
 
-def backoff_seconds(attempts, base, cap):
-    """Delay before the next try after ``attempts`` failed ones: base, 2·base, 4·base, ... at most cap."""
-    return min(cap, base * (2 ** max(attempts - 1, 0)))
-
-
 class AlertSender:
-    """Sends the due alerts of one mailbox database; one instance per process."""
+    """Sends the due alerts of one mailbox database; one instance per process (one lease owner)."""
 
-    def __init__(self, smtp, counter, queue_gauge=None):
+    def __init__(self, smtp, counter, queue_gauge=None, policy=None):
         self.smtp = smtp
         self.counter = counter
         self.queue_gauge = queue_gauge
-        self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+        self.policy = policy or RetryPolicy(lease_seconds=LEASE_SECONDS)
+        self.owner = default_owner()
         self._warned = False
+
+    def queue(self, store):
+        return alert_queue(store.db, self.policy, self.owner)
 
     def run(self, store, max_messages=500, budget_seconds=20):
         """Send due alerts until none is due, ``max_messages`` were tried or ``budget_seconds`` passed; then
         count what is left in the queue."""
-        sent = self._send(store, max_messages, budget_seconds)
+        queue = self.queue(store)
+        sent = self._send(store, queue, max_messages, budget_seconds)
         if self.queue_gauge is not None:
-            self.queue_gauge.set(queued(store))
+            self.queue_gauge.set(queue.length())
         return sent
 
-    def _send(self, store, max_messages, budget_seconds):
+    def _send(self, store, queue, max_messages, budget_seconds):
         if not self.smtp.host:
             if not self._warned:
                 log.warning("SMTP_HOST is not set: e-mail alerts stay queued")
@@ -174,41 +181,40 @@ class AlertSender:
             for _ in range(max_messages):
                 if time.monotonic() - started > budget_seconds:
                     break
-                alert = store.claim_alert(self.owner, LEASE_SECONDS)
+                alert = queue.claim()
                 if alert is None:
                     break
                 notice = store.get_notice(alert["notification_id"])
                 if notice is None:  # cannot happen: the alert and its notice commit together
-                    store.alert_failed(alert["_id"], self.owner, utcnow(), "notice not found", give_up=True)
+                    queue.give_up(alert, "notice not found")
                     continue
                 try:
                     connection.send(build_message(alert, notice, self.smtp.sender))
                 except SEND_ERRORS as exc:
-                    self._failed(store, alert, exc)
+                    self._failed(queue, alert, exc)
                     if not isinstance(exc, ADDRESS_ERRORS):
                         break  # the server is failing: the other rows wait for the next tick
                     continue
-                store.alert_sent(alert["_id"], self.owner)
+                queue.complete(alert)
                 self.counter.labels("sent").inc()
                 sent += 1
         finally:
             connection.close()
         return sent
 
-    def _failed(self, store, alert, exc):
-        attempts = alert["attempts"] + 1
-        give_up = attempts >= self.smtp.max_attempts or permanent(exc)
-        delay = backoff_seconds(attempts, self.smtp.backoff, self.smtp.backoff_max)
-        store.alert_failed(alert["_id"], self.owner, utcnow() + datetime.timedelta(seconds=delay), repr(exc), give_up)
-        self.counter.labels("failed" if give_up else "retry").inc()
-        log.warning("alert e-mail given up" if give_up else "alert e-mail not sent; will retry",
-                    extra={"alert_id": alert["_id"], "attempts": attempts, "retry_in_seconds": delay,
-                           "error": repr(exc)})
+    def _failed(self, queue, alert, exc):
+        outcome = queue.fail(alert, repr(exc), permanent=permanent(exc))
+        if outcome is None:  # the lease was taken over meanwhile: the new holder decides
+            return
+        self.counter.labels("failed" if outcome.give_up else "retry").inc()
+        log.warning("alert e-mail given up" if outcome.give_up else "alert e-mail not sent; will retry",
+                    extra={"alert_id": alert["_id"], "attempts": outcome.attempts,
+                           "retry_in_seconds": outcome.retry_in_seconds, "error": repr(exc)})
 
 
 def queued(store):
     """Alert e-mails still to be sent (due now or waiting for their backoff): an index count."""
-    return store.db.alerts.count_documents({"status": "pending"}, limit=QUEUE_COUNT_LIMIT)
+    return alert_queue(store.db).length()
 
 
 class Alerts(DependencyProvider):
@@ -220,7 +226,8 @@ class Alerts(DependencyProvider):
         super().__init__(**kwargs)
 
     def setup(self):
-        self.sender = AlertSender(SmtpSettings(Settings(self.container.config)), self.counter, self.queue_gauge)
+        settings = Settings(self.container.config)
+        self.sender = AlertSender(SmtpSettings(settings), self.counter, self.queue_gauge, retry_policy(settings))
 
     def get_dependency(self, worker_ctx):
         return self.sender

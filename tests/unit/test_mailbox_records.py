@@ -11,7 +11,7 @@ from contracts import paging
 from contracts.base import load
 from contracts.mailbox import ListNotificationsQuerySchema
 from services.mailbox import records
-from services.mailbox.alerts import backoff_seconds, build_message, permanent
+from services.mailbox.alerts import build_message, permanent, retry_policy
 from services.mailbox.availability import availability_instant, crossed_local_midnight, seconds_to_local_midnight
 from services.mailbox.evidence import EVIDENCE_FIELDS, EvidenceSigner, verify
 from services.mailbox.keys import KeyConfigurationError, resolve_signer, retired_public_keys
@@ -165,9 +165,13 @@ def test_a_configured_key_and_retired_public_keys():
 
 
 # --- alerts ---------------------------------------------------------------------------------------------------
-def test_backoff_doubles_up_to_the_cap():
-    assert [backoff_seconds(n, 5, 3600) for n in (1, 2, 3, 4)] == [5, 10, 20, 40]
-    assert backoff_seconds(20, 5, 3600) == 3600
+def test_the_alert_queue_keeps_its_config_keys_and_defaults():
+    policy = retry_policy(Settings({}))
+    assert (policy.backoff_seconds, policy.backoff_max_seconds, policy.max_attempts, policy.lease_seconds) == \
+        (5, 3600, 40, 60)
+    policy = retry_policy(Settings({"ALERT_BACKOFF_SECONDS": "0.5", "ALERT_BACKOFF_MAX_SECONDS": "2",
+                                    "ALERT_MAX_ATTEMPTS": "3"}))
+    assert (policy.backoff_seconds, policy.backoff_max_seconds, policy.max_attempts) == (0.5, 2, 3)
 
 
 def test_only_a_5xx_refusal_of_the_recipient_is_permanent():
