@@ -3,6 +3,7 @@ import re
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from contracts.paging import cursor_field, limit_field
 from contracts.base import TEXT_PATTERN, ContractSchema, PersonSchema, one_of, plain_text, text
 
 MATTERS = ("civil", "penal", "laboral", "familia", "amparo", "antejuicio")
@@ -92,7 +93,8 @@ class ResolutionMetadataSchema(ContractSchema):
 
 class ListCasesQuerySchema(ContractSchema):
     status = one_of(FILING_STATUSES, required=False)
-    limit = fields.Integer(required=False, validate=validate.Range(min=1, max=200, error="Entre 1 y 200."))
+    limit = limit_field(200, required=False)
+    cursor = cursor_field(required=False)
 
 
 # --- responses -------------------------------------------------------------
@@ -194,6 +196,7 @@ class CaseSummarySchema(ContractSchema):
 
 class CaseListSchema(ContractSchema):
     items = fields.List(fields.Nested(CaseSummarySchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
 
 
 class ResolutionSchema(ContractSchema):

@@ -1,15 +1,16 @@
 """The filings service: cases, writs, reviews, resolutions, documents. Entrypoints only."""
 import logging
 
-from nameko.dependency_providers import Config
 from nameko.timer import timer
 
+from contracts import paging
 from contracts.base import json_text, load, load_actor
 from contracts.documents import check_filename
 from contracts.filings import FilingMetadataSchema, ListCasesQuerySchema, OpenCaseSchema, ResolutionMetadataSchema, ReviewSchema
 from services.filings import domain
+from services.filings.settings import FilingsSettings
 from services.filings.store import FilingsStore, Replay, document_info, filing_view
-from services.runtime.config import Settings
+from services.runtime.config import SettingsProvider
 from services.runtime.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from services.runtime.mongo import Mongo
 from services.runtime.observability import Observability, counter
@@ -43,11 +44,7 @@ class FilingsService:
     store = Mongo(FilingsStore)
     observability = Observability()
 
-    config = Config()
-
-    @property
-    def settings(self):
-        return Settings(self.config)
+    settings = SettingsProvider(FilingsSettings)
 
     # --- reference data --------------------------------------------------
     @rpc
@@ -75,7 +72,7 @@ class FilingsService:
         if not isinstance(content, bytes):
             raise ValidationFailed("validation_error", "El contenido del documento no es válido.", {"filename": filename})
         data = content
-        limit = self.settings.int("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
+        limit = self.settings.max_document_bytes
         if len(data) > limit:
             raise PayloadTooLarge("document_too_large", f"El documento excede el máximo de {limit} bytes.",
                                   {"filename": filename, "max_bytes": limit})
@@ -185,7 +182,7 @@ class FilingsService:
         return replay_of(record, self._fingerprint(scope, metadata, documents))
 
     def _documents(self, actor, document_ids):
-        maximum = self.settings.int("MAX_DOCUMENTS_PER_FILING", 10)
+        maximum = self.settings.max_documents_per_filing
         if not document_ids:
             raise ValidationFailed("validation_error", "Adjunte al menos un documento PDF.", {"fields": {"documents": "Obligatorio."}})
         if len(document_ids) > maximum:
@@ -221,7 +218,10 @@ class FilingsService:
         if actor["role"] not in ("lawyer", "clerk", "judge"):
             self.store.audit(actor, "list_cases", "cases", "denied")
             raise Forbidden("forbidden", "Su rol no tiene expedientes que listar.", {"role": actor["role"]})
-        return {"items": self.store.list_cases(actor, query.get("status"), query.get("limit", 50))}
+        limit = query.get("limit", 50)
+        cursor = paging.decode_cursor(query["cursor"]) if query.get("cursor") else None
+        items, next_cursor = self.store.list_cases(actor, query.get("status"), limit, cursor)
+        return {"items": items, "next_cursor": next_cursor}
 
     # --- filings ---------------------------------------------------------
     @rpc

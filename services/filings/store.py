@@ -10,6 +10,7 @@ import uuid
 import gridfs
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
+from contracts import paging
 from contracts.base import json_text
 from services.filings import domain
 from services.runtime.errors import Conflict, NotFound, ValidationFailed
@@ -53,8 +54,8 @@ class FilingsStore(Store):
     publishes_events = True
     cached_collections = ("cases",)
     indexes = {
-        "cases": [IndexModel([("court_id", ASCENDING), ("opened_at", DESCENDING)]),
-                  IndexModel([("attorneys.sub", ASCENDING), ("opened_at", DESCENDING)])],
+        "cases": [IndexModel([("court_id", ASCENDING), ("opened_at", DESCENDING), ("_id", DESCENDING)]),
+                  IndexModel([("attorneys.sub", ASCENDING), ("opened_at", DESCENDING), ("_id", DESCENDING)])],
         "filings": [IndexModel([("case_number", ASCENDING), ("status", ASCENDING), ("folio", ASCENDING)]),
                     IndexModel([("court_id", ASCENDING), ("status", ASCENDING), ("received_at", ASCENDING)]),
                     IndexModel([("filed_by.sub", ASCENDING), ("received_at", DESCENDING)])],
@@ -353,7 +354,9 @@ class FilingsStore(Store):
         _DOCKETS.put(key, (next_folio, text))
         return text
 
-    def list_cases(self, actor, status=None, limit=50):
+    def list_cases(self, actor, status=None, limit=50, cursor=None):
+        """A page of the caller's cases, newest first, and the cursor of the next page (or None). With
+        ``status=received`` (the clerk's queue) the page's cases come oldest waiting filing first."""
         if actor["role"] == "lawyer":
             case_filter = {"attorneys.sub": actor["sub"]}
             filing_filter = {}
@@ -363,7 +366,10 @@ class FilingsStore(Store):
         if status:
             numbers = self.db.filings.distinct("case_number", {**filing_filter, "status": status})
             case_filter = {"$and": [case_filter, {"_id": {"$in": numbers}}]}
-        cases = list(self.db.cases.find(case_filter).sort([("opened_at", DESCENDING), ("_id", DESCENDING)]).limit(limit))
+        if cursor:
+            case_filter = {"$and": [case_filter, paging.after(cursor, "opened_at")]}
+        cases, next_cursor = paging.page(list(self.db.cases.find(case_filter).sort(
+            [("opened_at", DESCENDING), ("_id", DESCENDING)]).limit(limit + 1)), limit, "opened_at")
         pending = {}
         for f in self.db.filings.find({"case_number": {"$in": [c["_id"] for c in cases]}, "status": domain.RECEIVED}).sort("received_at", ASCENDING):
             pending.setdefault(f["case_number"], []).append(
@@ -374,7 +380,7 @@ class FilingsStore(Store):
         if status == domain.RECEIVED:
             # the clerk's queue: the oldest waiting filing first
             items.sort(key=lambda i: i["pending_filings"][0]["received_at"] if i["pending_filings"] else "")
-        return items
+        return items, next_cursor
 
 
 def document_info(file_doc):

@@ -174,3 +174,23 @@ def test_a_lawyer_acts_only_for_the_party_they_represent(api, stack):
     assert blank.status_code == 422 and "summary" in blank.json()["details"]["fields"]
     assert filings.count_documents({"case_number": case_number}) == before
     assert api.file(lawyer, case_number, represents="Actor Uno, S.A.").status_code == 201
+
+
+def test_the_case_list_pages_with_a_cursor_newest_first_without_repeats(api):
+    lawyer = api.lawyer()
+    opened = [api.new_case(lawyer)["case_number"] for _ in range(5)]
+    seen, cursor, pages = [], None, 0
+    while True:
+        query = "?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = api.get("/api/v1/cases" + query, lawyer)
+        assert page.status_code == 200, page.text
+        body = page.json()
+        assert len(body["items"]) <= 2
+        seen += [item["case_number"] for item in body["items"]]
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == 3
+    assert seen == list(reversed(opened))  # newest first, each once
+    assert api.get("/api/v1/cases?cursor=no-es-un-cursor", lawyer).status_code == 422
