@@ -22,7 +22,7 @@ from datetime import datetime, time, timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from .calendar import require_aware
+from services.runtime.court_calendar import require_aware
 
 MIDNIGHT_GUARD_SECONDS = 5.0
 

@@ -1,9 +1,9 @@
 """Timing rules of a notice (notificación) in the electronic mailbox.
 
 Pure rules: no I/O, no clock (``now`` is always an argument). All instants are
-timezone-aware (naive ones raise :class:`~services.mailbox.calendar.RuleError`,
+timezone-aware (naive ones raise :class:`~services.runtime.court_calendar.RuleError`,
 a ``ValueError``); every instant returned is UTC. Legal day arithmetic happens
-in the court's time zone through :class:`~services.mailbox.calendar.CourtCalendar`.
+in the court's time zone through :class:`~services.runtime.court_calendar.CourtCalendar`.
 
 The four moments of a notice
 ----------------------------
@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Optional
 
-from .calendar import CourtCalendar, RuleError, require_aware
+from services.runtime.court_calendar import CourtCalendar, RuleError, require_aware
 
 __all__ = [
     "SERVED_BY_ACCESS",

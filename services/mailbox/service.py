@@ -12,18 +12,19 @@ from contracts.mailbox import (NOTIFICATION_ID_RE, CaseNotificationsQuerySchema,
                                ProfileSchema)
 from services.mailbox import records
 from services.mailbox.alerts import Alerts
-from services.mailbox.calendar import CourtCalendar, half_day_holidays
+from services.runtime.court_calendar import CourtCalendar, half_day_holidays
 from services.mailbox.domain import business_days_until, is_due_within
 from services.mailbox.evidence import diff_fields, verify
 from services.mailbox.keys import SigningKey
 from services.mailbox.store import ALL_COURTS, LAPSE_BATCH, MailboxStore
-from services.mailbox.settings import MailboxConfig
-from services.mailbox.timers import config_timer
+from services.mailbox.settings import MailboxSettings
+from services.runtime.config import SettingsProvider
 from services.runtime.errors import Conflict, Forbidden, NotFound, PortalError, ValidationFailed
 from services.runtime.events import event
 from services.runtime.mongo import Mongo, utcnow
 from services.runtime.observability import Observability, counter, gauge
 from services.runtime.rpc import call, proxy, rpc
+from services.runtime.timers import config_timer
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class MailboxService:
     keys = SigningKey()
     alerts = Alerts(alerts_sent, alert_queue)
     filings = proxy("filings")
-    settings = MailboxConfig()
+    settings = SettingsProvider(MailboxSettings)
 
     @property
     def tz_name(self):

@@ -1,7 +1,9 @@
 """The court calendar: which days count for legal terms, and local/UTC day boundaries.
 
-Pure rules: no I/O, no database, no clock. The service loads court closures
-from MongoDB and hands them to :class:`CourtCalendar`.
+Pure rules: no I/O, no database, no clock, shared by every service that counts
+business days (notices' deemed service and terms; notaries' deposit deadlines).
+Court closures are the mailbox's data; a service loads the closures it knows and
+hands them to :class:`CourtCalendar`.
 
 Business days
 -------------

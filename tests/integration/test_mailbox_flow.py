@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from services.mailbox.calendar import CourtCalendar
+from services.runtime.court_calendar import CourtCalendar
 from services.mailbox.domain import deemed_service_at, due_at, due_date
 from tests.support.mailbox import MailboxCase, emitted, envelope, iso, publish, resolution_data, wait_for
 from tests.support.pdfgen import make_pdf

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from services.mailbox.calendar import (
+from services.runtime.court_calendar import (
     EASTER_HOLIDAYS,
     FIXED_HOLIDAYS,
     Closure,

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from services.mailbox.calendar import CourtCalendar, RuleError
+from services.runtime.court_calendar import CourtCalendar, RuleError
 from services.mailbox.domain import (
     NoticeTiming,
     business_days_until,
