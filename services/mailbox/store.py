@@ -24,11 +24,13 @@ from pymongo.errors import DuplicateKeyError
 
 from contracts import paging
 from services.mailbox import records
+from services.mailbox.alerts import alert_queue
 from services.mailbox.availability import availability_instant, crossed_local_midnight
-from services.mailbox.calendar import CourtCalendar
+from services.runtime.court_calendar import CourtCalendar
 from services.mailbox.domain import deemed_service_at, due_at, due_date, service_outcome
 from services.runtime.errors import Conflict
 from services.runtime.memo import BoundedMemo
+from services.runtime.workqueue import WorkQueue
 from services.runtime.mongo import Store, utcnow
 
 SOURCE = "mailbox"
@@ -65,7 +67,7 @@ class MailboxStore(Store):
             IndexModel([("served_at", ASCENDING), ("deemed_service_at", ASCENDING)]),
         ],
         "closures": [IndexModel([("date", ASCENDING), ("court_key", ASCENDING)], unique=True)],
-        "alerts": [IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)]),
+        "alerts": [*WorkQueue.indexes(),
                    IndexModel([("notification_id", ASCENDING)])],
         "audit": [IndexModel([("target", ASCENDING), ("at", DESCENDING)]),
                   IndexModel([("actor.sub", ASCENDING), ("at", DESCENDING)])],
@@ -164,9 +166,7 @@ class MailboxStore(Store):
                 if not docs:
                     return
                 self.db.notifications.insert_many(docs, ordered=False, session=tx.session)
-                alerts = self._alerts_for(tx, docs, available_at)
-                if alerts:
-                    self.db.alerts.insert_many(alerts, ordered=False, session=tx.session)
+                alert_queue(self.db).enqueue(self._alerts_for(tx, docs), session=tx.session, now=available_at)
                 tx.emit_many(SOURCE, "notification_available", [records.available_event(doc) for doc in docs])
                 if crossed_local_midnight(available_at, utcnow(), tz):
                     raise _MidnightPassed()
@@ -177,17 +177,12 @@ class MailboxStore(Store):
                 continue
             return len(created)
 
-    def _alerts_for(self, tx, docs, now):
+    def _alerts_for(self, tx, docs):
+        """The e-mail alerts of the recipients who asked for them: one job each in the alert queue."""
         by_sub = {d["recipient"]["sub"]: d for d in docs}
-        alerts = []
-        for profile in self.db.profiles.find({"_id": {"$in": list(by_sub)}, "alerts": True, "email": {"$ne": None}},
-                                             {"email": 1}, session=tx.session):
-            doc = by_sub[profile["_id"]]
-            alerts.append({"_id": new_id(), "notification_id": doc["_id"], "sub": profile["_id"],
-                           "email": profile["email"], "status": "pending", "attempts": 0, "created_at": now,
-                           "next_attempt_at": now, "lease_owner": None, "lease_until": None, "sent_at": None,
-                           "last_error": None})
-        return alerts
+        return [{"notification_id": by_sub[profile["_id"]]["_id"], "sub": profile["_id"], "email": profile["email"]}
+                for profile in self.db.profiles.find({"_id": {"$in": list(by_sub)}, "alerts": True,
+                                                      "email": {"$ne": None}}, {"email": 1}, session=tx.session)]
 
     def dead_letter(self, envelope, reason):
         self.db.dead_letters.update_one({"_id": envelope.get("event_id") or new_id()},
@@ -382,29 +377,6 @@ class MailboxStore(Store):
         return self.db.profiles.find_one_and_update(
             {"_id": sub}, {"$set": {"email": email, "alerts": alerts, "updated_at": utcnow()}},
             upsert=True, return_document=ReturnDocument.AFTER)
-
-    # --- alerts ---------------------------------------------------------------------------
-    def claim_alert(self, owner, lease_seconds):
-        now = utcnow()
-        return self.db.alerts.find_one_and_update(
-            {"status": "pending", "next_attempt_at": {"$lte": now},
-             "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}]},
-            {"$set": {"lease_owner": owner, "lease_until": now + datetime.timedelta(seconds=lease_seconds)}},
-            sort=[("next_attempt_at", ASCENDING)], return_document=ReturnDocument.AFTER)
-
-    def alert_sent(self, alert_id, owner):
-        return self.db.alerts.update_one(
-            {"_id": alert_id, "lease_owner": owner, "status": "pending"},
-            {"$set": {"status": "sent", "sent_at": utcnow(), "lease_owner": None, "lease_until": None},
-             "$inc": {"attempts": 1}}).modified_count
-
-    def alert_failed(self, alert_id, owner, next_attempt_at, error, give_up):
-        update = {"$set": {"next_attempt_at": next_attempt_at, "last_error": error[:500], "lease_owner": None,
-                           "lease_until": None}, "$inc": {"attempts": 1}}
-        if give_up:
-            update["$set"]["status"] = "failed"
-        return self.db.alerts.update_one({"_id": alert_id, "lease_owner": owner, "status": "pending"},
-                                         update).modified_count
 
     # --- audit ------------------------------------------------------------------------------
     def evidence_issued(self, notification_id, generated_at):
