@@ -54,7 +54,7 @@ class FilingsService:
 
     @rpc
     def health(self):
-        return {"database": self.store.ping()}
+        return self.store.health()
 
     @rpc
     def list_courts(self):

@@ -60,7 +60,6 @@ class FilingsStore(Store):
                     IndexModel([("court_id", ASCENDING), ("status", ASCENDING), ("received_at", ASCENDING)]),
                     IndexModel([("filed_by.sub", ASCENDING), ("received_at", DESCENDING)])],
         "resolutions": [IndexModel([("case_number", ASCENDING), ("folio", ASCENDING)])],
-        "audit": [IndexModel([("target", ASCENDING), ("at", DESCENDING)]), IndexModel([("actor.sub", ASCENDING), ("at", DESCENDING)])],
         "idempotency": [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],
         "documents.files": [IndexModel([("metadata.state", ASCENDING), ("metadata.staged_at", ASCENDING)])],
     }

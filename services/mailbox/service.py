@@ -156,7 +156,7 @@ class MailboxService:
     # --- health ----------------------------------------------------------------------
     @rpc
     def health(self):
-        return {"database": self.store.ping()}
+        return self.store.health()
 
     # --- profile ---------------------------------------------------------------------
     @rpc

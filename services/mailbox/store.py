@@ -69,8 +69,6 @@ class MailboxStore(Store):
         "closures": [IndexModel([("date", ASCENDING), ("court_key", ASCENDING)], unique=True)],
         "alerts": [*WorkQueue.indexes(),
                    IndexModel([("notification_id", ASCENDING)])],
-        "audit": [IndexModel([("target", ASCENDING), ("at", DESCENDING)]),
-                  IndexModel([("actor.sub", ASCENDING), ("at", DESCENDING)])],
         "documents.files": [IndexModel([("metadata.document_id", ASCENDING)], unique=True)],
     }
 
@@ -183,11 +181,6 @@ class MailboxStore(Store):
         return [{"notification_id": by_sub[profile["_id"]]["_id"], "sub": profile["_id"], "email": profile["email"]}
                 for profile in self.db.profiles.find({"_id": {"$in": list(by_sub)}, "alerts": True,
                                                       "email": {"$ne": None}}, {"email": 1}, session=tx.session)]
-
-    def dead_letter(self, envelope, reason):
-        self.db.dead_letters.update_one({"_id": envelope.get("event_id") or new_id()},
-                                        {"$setOnInsert": {"envelope": envelope, "reason": reason, "at": utcnow()}},
-                                        upsert=True)
 
     # --- notices: reading ------------------------------------------------------------
     def get_notice(self, notification_id):

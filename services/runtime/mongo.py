@@ -41,6 +41,8 @@ _clients_lock = threading.Lock()
 
 OUTBOX = "outbox"
 INBOX = "inbox"
+AUDIT = "audit"
+DEAD_LETTERS = "dead_letters"
 PENDING_EVENTS = "pending_events"
 OUTBOX_TTL_INDEX = "outbox_published_ttl"
 DEFAULT_OUTBOX_RETENTION_DAYS = 7
@@ -145,7 +147,7 @@ class Store:
     """Base class of a service's persistence layer."""
 
     database = None          # e.g. "filings"
-    indexes = {}             # {collection: [IndexModel, ...]}
+    indexes = {}             # {collection: [IndexModel, ...]}: the service's own (the audit log's are declared here)
     publishes_events = False  # start an outbox relay for this service
     cached_collections = ()   # read through a per-process WatchedCache (services.runtime.cache)
     event_carriers = ()       # collections whose documents may carry pending events (update_carrying)
@@ -157,8 +159,13 @@ class Store:
         self.caches = caches or {}
 
     # --- setup -----------------------------------------------------------
+    # every store keeps an audit log (``audit``): looked up by what was read and by who read it
+    audit_indexes = [pymongo.IndexModel([("target", pymongo.ASCENDING), ("at", pymongo.DESCENDING)]),
+                     pymongo.IndexModel([("actor.sub", pymongo.ASCENDING), ("at", pymongo.DESCENDING)])]
+
     @classmethod
     def ensure_indexes(cls, db, outbox_retention_days=DEFAULT_OUTBOX_RETENTION_DAYS):
+        db[AUDIT].create_indexes(cls.audit_indexes)
         for collection, models in cls.indexes.items():
             if models:
                 db[collection].create_indexes(models)
@@ -254,12 +261,22 @@ class Store:
 
         audit_log.record_in(self.db, actor, action, target, outcome, details)
 
+    def dead_letter(self, envelope, reason):
+        """Keep an event that can never apply (``dead_letters``, once per event id) instead of dropping it."""
+        self.db[DEAD_LETTERS].update_one({"_id": envelope.get("event_id") or uuid.uuid4().hex},
+                                         {"$setOnInsert": {"envelope": envelope, "reason": reason, "at": utcnow()}},
+                                         upsert=True)
+
     def ping(self):
         try:
             self.client.admin.command("ping")
             return True
         except PyMongoError:
             return False
+
+    def health(self):
+        """What a service's ``health`` RPC answers: whether its database answers."""
+        return {"database": self.ping()}
 
 
 class Transaction:
