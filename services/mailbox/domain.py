@@ -47,8 +47,8 @@ Rules
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Optional
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any, Iterable, Mapping, Optional
 
 from services.runtime.court_calendar import CourtCalendar, RuleError, require_aware
 
@@ -69,6 +69,17 @@ __all__ = [
     "evaluate_notice",
     "business_days_until",
     "is_due_within",
+    "ALL_COURTS",
+    "DUE_SOON_BUSINESS_DAYS",
+    "DUE_SOON_LOOKAHEAD_DAYS",
+    "FIRST_CLOSURE_YEAR",
+    "CLOSURE_YEARS_AHEAD",
+    "local_today",
+    "due_soon_window",
+    "due_soon",
+    "closure_years",
+    "closure_in_range",
+    "already_non_business",
 ]
 
 SERVED_BY_ACCESS = "access"
@@ -79,6 +90,14 @@ STATUS_PENDING = "pending"
 STATUS_SERVED = "served"
 
 DEFAULT_DEEMED_DAYS = 3
+
+ALL_COURTS = "*"  # the court key of a closure of every court
+
+DUE_SOON_BUSINESS_DAYS = 3  # "due soon" on the summary: within this many business days
+DUE_SOON_LOOKAHEAD_DAYS = 45  # calendar days ahead looked at for them (more than any run of non-business days)
+
+FIRST_CLOSURE_YEAR = 2000  # closures can be registered from this year ...
+CLOSURE_YEARS_AHEAD = 5  # ... up to this many years after the current one
 
 
 def _require_positive_days(days) -> int:
@@ -269,3 +288,46 @@ def is_due_within(due: Optional[date], today: date, business_days: int, calendar
         raise RuleError("invalid_days", "El número de días hábiles debe ser un entero no negativo.", "business_days")
     ahead = business_days_until(today, due, calendar, court_id)
     return due >= today and ahead <= business_days
+
+
+def local_today(now: datetime, tz: tzinfo) -> date:
+    """The court's local date at ``now``."""
+    return require_aware(now, "now").astimezone(tz).date()
+
+
+def due_soon_window(today: date) -> tuple[date, date]:
+    """The due dates (first, last, both included) among which the summary looks for those due soon."""
+    return today, today + timedelta(days=DUE_SOON_LOOKAHEAD_DAYS)
+
+
+def due_soon(
+    notices: Iterable[Mapping[str, Any]],
+    today: date,
+    calendar: CourtCalendar,
+    business_days: int = DUE_SOON_BUSINESS_DAYS,
+) -> list[tuple[Mapping[str, Any], int]]:
+    """The served notices whose term ends within ``business_days`` business days of ``today`` (one ending today
+    counts), in the order given, each with its business days left."""
+    found = []
+    for notice in notices:
+        due = date.fromisoformat(notice["due_date"])
+        if is_due_within(due, today, business_days, calendar, notice["court_id"]):
+            found.append((notice, business_days_until(today, due, calendar, notice["court_id"])))
+    return found
+
+
+def closure_years(today: date) -> tuple[int, int]:
+    """The first and the last year in which a closure can be registered on ``today``."""
+    return FIRST_CLOSURE_YEAR, today.year + CLOSURE_YEARS_AHEAD
+
+
+def closure_in_range(day: date, today: date) -> bool:
+    first, last = closure_years(today)
+    return first <= day.year <= last
+
+
+def already_non_business(day: date, court_id: Optional[str], tz_name: str) -> Optional[str]:
+    """Why ``day`` is already no business day of ``court_id`` (None: every court) without any closure: a weekend
+    or a national holiday (Spanish), or None. A closure on such a day is refused, as is an identical closure;
+    the closures registered are not looked at here (a repeated one is the store's conflict)."""
+    return CourtCalendar(tz_name).non_business_reason(day, court_id or ALL_COURTS)

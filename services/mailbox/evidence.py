@@ -46,6 +46,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
+from contracts.base import json_depth
+from services.mailbox import records
+
 __all__ = [
     "ALGORITHM",
     "EVIDENCE_FIELDS",
@@ -53,7 +56,12 @@ __all__ = [
     "EvidenceSigner",
     "VerificationResult",
     "canonical_json",
+    "compare_with_record",
     "diff_fields",
+    "presented_evidence",
+    "too_deep",
+    "too_deep_report",
+    "verification_report",
     "generate_key",
     "key_id_for",
     "signed_payload",
@@ -84,6 +92,7 @@ EVIDENCE_FIELDS = (
 )
 
 DOCUMENT_KEYS = ("evidence", "algorithm", "key_id", "signature")
+MAX_NESTING = 8  # a presented document nested deeper is refused before anything else is looked at
 SIGNATURE_LENGTH = 64
 PUBLIC_KEY_LENGTH = 32
 PRIVATE_KEY_LENGTH = 32
@@ -359,3 +368,67 @@ def diff_fields(presented: dict, original: dict) -> list[str]:
     out: list[str] = []
     _diff(presented, original, "", out)
     return sorted(out)
+
+
+# --------------------------------------------------------------------------
+# A presented document against the record
+# --------------------------------------------------------------------------
+
+def too_deep(document: Any) -> bool:
+    return json_depth(document, MAX_NESTING) > MAX_NESTING
+
+
+def too_deep_report() -> dict:
+    """The answer to a presented document nested deeper than ``MAX_NESTING``."""
+    return {"valid": False, "key_id": None, "altered_fields": [], "superseded_fields": [],
+            "errors": [_error("document", "invalid_document",
+                              "El documento de evidencia tiene una estructura demasiado profunda.")]}
+
+
+def presented_evidence(document: Any) -> Any:
+    """The ``evidence`` object of a presented document, or None if there is none to compare."""
+    evidence = document.get("evidence") if isinstance(document, dict) else None
+    return evidence if isinstance(evidence, dict) else None
+
+
+def _without_generated_at(evidence: Mapping[str, Any]) -> dict:
+    return {k: v for k, v in evidence.items() if k != "generated_at"}
+
+
+def compare_with_record(presented: dict, signature_valid: bool, notice: Any, issued: Any) -> tuple[list, list, list]:
+    """(altered, superseded, errors): how the presented evidence stands against the notice as stored now.
+
+    ``notice``: the stored notice named by ``presented["notification_id"]`` (None: there is none).
+    ``issued``: the audit entry of the evidence handed out with the presented ``generated_at`` (None: none).
+    A validly signed document is what the mailbox said then: whatever differs now is superseded (a later
+    fact), nothing is altered. Otherwise the fields that differ from what was handed out are altered, and
+    those in which the handed-out evidence differs from the record now are superseded; without the
+    original, a field that was null then and is set since is superseded, any other difference is altered
+    (and ``generated_at`` always is)."""
+    if notice is None:
+        return [], [], [_error("evidence.notification_id", "unknown_notification",
+                               "No existe una notificación con ese identificador.")]
+    current = _without_generated_at(records.evidence_fields(notice, None))
+    if signature_valid:
+        return [], diff_fields(_without_generated_at(presented), current), []
+    if issued is not None:
+        original = issued["details"]["evidence"]
+        altered = diff_fields(presented, original)
+        superseded = diff_fields(_without_generated_at(original), current)
+    else:
+        without = _without_generated_at(presented)
+        altered, superseded = records.split_differences(diff_fields(without, current), without, current)
+        altered = sorted(altered + ["generated_at"])
+    errors = [_error(f"evidence.{path}", "altered_field",
+                     f"El campo «{path}» no coincide con lo registrado y firmado para esta notificación.")
+              for path in altered]
+    return altered, superseded, errors
+
+
+def verification_report(result: VerificationResult, comparison: Any = None) -> dict:
+    """The answer to a presented document: its signature check and, if it carried an evidence object, the
+    ``compare_with_record`` of it."""
+    altered, superseded, record_errors = comparison or ([], [], [])
+    errors = list(result.errors) + list(record_errors)
+    return {"valid": result.valid and not errors, "key_id": result.key_id, "errors": errors,
+            "altered_fields": altered, "superseded_fields": superseded}

@@ -1,4 +1,5 @@
-"""The shape of a notice: the stored record, its views, its evidence and its events. No I/O.
+"""The shape of the mailbox's records: a notice (the stored record, its views, its evidence and its events),
+and the views of a profile, a closure, the summary and the holidays. No I/O.
 
 A notice (notificación) is one document of the ``notifications`` collection,
 ``_id`` = ``notification_id``. Its facts are written once: the fields copied
@@ -9,9 +10,15 @@ service by lapse with the calendar known at the time; it may only move later
 (a court closure added afterwards) and only while the notice is not served.
 """
 import datetime
+import hashlib
+from typing import Any, Mapping, Optional
 
 from contracts.base import json_text
-from services.mailbox.domain import status_of_service
+from services.mailbox.domain import (DUE_SOON_BUSINESS_DAYS, deemed_service_at, due_at, due_date,
+                                     status_of_service)
+from services.runtime.court_calendar import CourtCalendar
+
+MAX_TERM_DAYS = 365  # a resolution_issued event with a longer term cannot apply
 
 UTC = datetime.timezone.utc
 
@@ -33,6 +40,13 @@ def parse_iso(value, field):
         raise ValueError(f"{field}: the instant must carry its time zone")
     instant = instant.astimezone(UTC)
     return instant.replace(microsecond=(instant.microsecond // 1000) * 1000)
+
+
+def check_resolution_issued(data: Mapping[str, Any]) -> None:
+    """Raise ValueError if a ``resolution_issued`` event can never apply (it is kept in dead_letters)."""
+    parse_iso(data["issued_at"], "issued_at")
+    if data.get("term_days") is not None and not 0 <= data["term_days"] <= MAX_TERM_DAYS:
+        raise ValueError("term_days out of range")
 
 
 def person(ref):
@@ -59,6 +73,23 @@ def shared_fields(data, issued_at, available_at, deemed_at, source_event_id):
         "deemed_service_at": deemed_at, "accessed_at": None, "served_at": None, "served_by": None,
         "due_date": None, "due_at": None, "source_event_id": source_event_id,
     }
+
+
+def service_fields(doc: Mapping[str, Any], served_at: datetime.datetime, served_by: str, calendar: CourtCalendar,
+                   days: int) -> dict:
+    """What serving ``doc`` at ``served_at`` (by ``served_by``) writes: the service, the term's end and the
+    deemed instant as the calendar says now."""
+    due = due_date(served_at, doc.get("term_days"), calendar, doc["court_id"])
+    return {"served_at": served_at, "served_by": served_by, "due_date": due.isoformat() if due else None,
+            "due_at": due_at(served_at, doc.get("term_days"), calendar, doc["court_id"]),
+            "deemed_service_at": deemed_service_at(doc["available_at"], calendar, doc["court_id"], days)}
+
+
+def document_matches(doc: Mapping[str, Any], data: bytes, document_id: Optional[str] = None) -> bool:
+    """Whether ``data`` are the bytes of the notice's document (its SHA-256; and its id, if one is given)."""
+    if hashlib.sha256(data).hexdigest() != doc["document_sha256"]:
+        return False
+    return document_id is None or document_id == doc["document_id"]
 
 
 def status_of(doc, today):
@@ -109,6 +140,42 @@ def board_item(doc):
             "resolution_kind": doc["resolution_kind"], "folio": doc["folio"], "available_at": iso(doc["available_at"]),
             "deemed_service_at": iso(doc["deemed_service_at"]), "accessed_at": iso(doc.get("accessed_at")),
             "served_at": iso(doc.get("served_at")), "served_by": doc.get("served_by"), "due_date": doc.get("due_date")}
+
+
+def summary_view(unread: int, served: int, due_soon: list[tuple[Mapping[str, Any], int]],
+                 business_days: int = DUE_SOON_BUSINESS_DAYS) -> dict:
+    """The owner's summary: counts, and the notices due soon with their business days left
+    (``domain.due_soon``)."""
+    items = [{"notification_id": doc["_id"], "case_number": doc["case_number"],
+              "resolution_kind": doc["resolution_kind"], "due_date": doc["due_date"], "due_at": iso(doc["due_at"]),
+              "business_days_left": days_left} for doc, days_left in due_soon]
+    return {"unread": unread, "served": served,
+            "due_soon": {"business_days": business_days, "count": len(items), "items": items}}
+
+
+# --- profiles, closures, holidays ------------------------------------------------------------
+def profile_email(email: Optional[str]) -> Optional[str]:
+    """The e-mail address as kept: without surrounding blanks; none when empty."""
+    return email.strip() if email else None
+
+
+def profile_view(profile: Optional[Mapping[str, Any]]) -> dict:
+    profile = profile or {}
+    return {"email": profile.get("email"), "alerts": bool(profile.get("alerts")),
+            "updated_at": iso(profile.get("updated_at"))}
+
+
+def closure_view(doc: Mapping[str, Any]) -> dict:
+    return {"closure_id": doc["_id"], "date": doc["date"], "court_id": doc.get("court_id"), "reason": doc["reason"],
+            "created_by": doc["created_by"], "created_at": iso(doc["created_at"])}
+
+
+def holidays_view(year: int, holidays: Mapping[datetime.date, str], half_days: Mapping[datetime.date, str]) -> dict:
+    """A year's national holidays and half-day holidays, by date (on one date, the whole day first)."""
+    items = [{"date": d.isoformat(), "name": name, "half_day": False} for d, name in holidays.items()]
+    items += [{"date": d.isoformat(), "name": name, "half_day": True} for d, name in half_days.items()]
+    items.sort(key=lambda item: (item["date"], item["half_day"]))
+    return {"year": year, "items": items}
 
 
 # --- evidence ------------------------------------------------------------------------------

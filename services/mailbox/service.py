@@ -1,25 +1,19 @@
 """The mailbox service (casillero electrónico): notices, their timestamps, evidence and alerts. Entrypoints only."""
-import datetime
-import hashlib
 import logging
 import time
 
 from contracts import paging
-from contracts.base import json_depth, load, load_actor
-from contracts.filings import CASE_NUMBER_RE
-from contracts.mailbox import (NOTIFICATION_ID_RE, CaseNotificationsQuerySchema, ClosureRequestSchema,
-                               HolidaysQuerySchema, ListClosuresQuerySchema, ListNotificationsQuerySchema,
-                               ProfileSchema)
-from services.mailbox import records
+from contracts.base import load, load_actor
+from contracts.mailbox import (CaseNotificationsQuerySchema, ClosureRequestSchema, HolidaysQuerySchema,
+                               ListClosuresQuerySchema, ListNotificationsQuerySchema, ProfileSchema)
+from services.mailbox import access, domain, errors, evidence, records
 from services.mailbox.alerts import Alerts
-from services.runtime.court_calendar import CourtCalendar, half_day_holidays
-from services.mailbox.domain import business_days_until, is_due_within
-from services.mailbox.evidence import diff_fields, verify
 from services.mailbox.keys import SigningKey
-from services.mailbox.store import ALL_COURTS, LAPSE_BATCH, MailboxStore
 from services.mailbox.settings import MailboxSettings
+from services.mailbox.store import LAPSE_BATCH, MailboxStore
 from services.runtime.config import SettingsProvider
-from services.runtime.errors import Conflict, Forbidden, NotFound, PortalError, ValidationFailed
+from services.runtime.court_calendar import half_day_holidays
+from services.runtime.errors import NotFound
 from services.runtime.events import event
 from services.runtime.mongo import Mongo, utcnow
 from services.runtime.observability import Observability, counter, gauge
@@ -36,20 +30,6 @@ alert_queue = gauge("mailbox", "alert_queue_emails",
                     "Alert e-mails waiting to be sent (pending, due or in backoff), as of the last alert job run")
 lapse_last_success = gauge("mailbox", "lapse_last_success_timestamp_seconds",
                            "Unix time at which this replica's lapse job (deemed service) last finished without error")
-
-DUE_SOON_BUSINESS_DAYS = 3
-MAX_NESTING = 8
-FIRST_CLOSURE_YEAR = 2000
-STAFF_ROLES = ("clerk", "judge")
-
-
-# One instance for every call: building a marshmallow schema deep-copies its fields (41 µs per call, 10 µs with
-# a shared instance, on every RPC); loading keeps no state on the instance (marshmallow 4 has no context).
-
-
-def not_found(notification_id):
-    return NotFound("notification_not_found", "No existe una notificación con ese identificador en su casillero.",
-                    {"notification_id": str(notification_id)[:64]})
 
 
 class MailboxService:
@@ -75,16 +55,14 @@ class MailboxService:
 
     def today(self):
         """The court's local date now."""
-        return utcnow().astimezone(self.settings.tz).date()
+        return domain.local_today(utcnow(), self.settings.tz)
 
     # --- events in ---------------------------------------------------------------
     @event("filings", "resolution_issued")
     def on_resolution_issued(self, envelope):
         data = envelope["data"]
         try:
-            records.parse_iso(data["issued_at"], "issued_at")
-            if data.get("term_days") is not None and not 0 <= data["term_days"] <= 365:
-                raise ValueError("term_days out of range")
+            records.check_resolution_issued(data)
         except ValueError as exc:
             log.error("resolution_issued cannot be applied; kept in dead_letters",
                       extra={"event_id": envelope["event_id"], "error": str(exc)})
@@ -99,11 +77,11 @@ class MailboxService:
     # --- jobs ------------------------------------------------------------------------
     @config_timer("LAPSE_JOB_INTERVAL", 60)
     def serve_lapsed_notices(self):
-        """Notices not opened by their deemed instant are served by lapse at exactly that instant."""
+        """Notices not opened by their deemed instant are served by lapse at exactly that instant: batch after
+        batch, until one is not full or the run's budget has passed."""
         started = time.monotonic()
-        budget = max(self.settings.lapse_interval, 5)
         total = 0
-        while time.monotonic() - started < budget:
+        while time.monotonic() - started < self.settings.lapse_budget:
             served, moved, seen = self.store.serve_lapsed(self.calendar(), self.deemed_days)
             total += served
             if served:
@@ -119,19 +97,18 @@ class MailboxService:
         self.alerts.run(self.store)
 
     # --- helpers ---------------------------------------------------------------------
+    def _refused(self, actor, action, target, outcome, error, details=None):
+        """Write the audit entry of a refused request; returns ``error``, for the caller to raise."""
+        self.store.audit(actor, action, target, outcome, details)
+        return error
+
     def _owned(self, actor, notification_id, action):
         """The caller's own notice, or a 404 that does not reveal whether someone else's exists."""
-        target = f"notification:{str(notification_id)[:64]}"
-        if not isinstance(notification_id, str) or not NOTIFICATION_ID_RE.match(notification_id):
-            self.store.audit(actor, action, target, "not_found")
-            raise not_found(notification_id)
-        doc = self.store.notice(notification_id)
-        if doc is None:
-            self.store.audit(actor, action, target, "not_found")
-            raise not_found(notification_id)
-        if doc["recipient"]["sub"] != actor["sub"]:
-            self.store.audit(actor, action, target, "denied", {"owner": doc["recipient"]["sub"]})
-            raise not_found(notification_id)
+        doc = self.store.notice(notification_id) if access.is_notice_id(notification_id) else None
+        outcome, details = access.notice_access(actor, doc)
+        if outcome != access.ALLOWED:
+            raise self._refused(actor, action, access.notice_target(notification_id), outcome,
+                                errors.notice_not_found(notification_id), details)
         return doc
 
     def _open(self, actor, doc, action, details=None):
@@ -141,17 +118,30 @@ class MailboxService:
         entry, majority-acknowledged after it, makes both durable before the answer leaves (and before the
         settled notice is kept in memory)."""
         served_by = None
-        if doc.get("accessed_at") is None or doc.get("served_at") is None:
+        if not records.is_settled(doc):
             opened, served_by = self.store.record_access(doc["_id"], actor["sub"], self.calendar(), self.deemed_days,
                                                          known=doc, durable=False)
             if opened is None:
-                raise not_found(doc["_id"])
+                raise errors.notice_not_found(doc["_id"])
             doc = opened
-        self.store.audit(actor, action, f"notification:{doc['_id']}", "allowed", details)
+        self.store.audit(actor, action, f"notification:{doc['_id']}", access.ALLOWED, details)
         if served_by:
             notifications_served.labels(served_by).inc()
         self.store.keep(doc)
         return doc
+
+    def _document_bytes(self, doc):
+        """The notice's document: the verified copy kept here, or else the one ``filings`` holds, checked."""
+        data = self.store.cached_document(doc["document_id"])
+        if data is not None and records.document_matches(doc, data):
+            return data
+        result = call(self.filings.get_resolution_document, doc["resolution_id"], timeout=self.settings.rpc_timeout)
+        data = result["content"]
+        if not records.document_matches(doc, data, result["document"]["document_id"]):
+            log.error("resolution document does not match the notice", extra={"notification_id": doc["_id"]})
+            raise errors.document_mismatch(doc["_id"])
+        self.store.cache_document(doc["document_id"], doc["document_filename"], data)
+        return data
 
     # --- health ----------------------------------------------------------------------
     @rpc
@@ -162,19 +152,15 @@ class MailboxService:
     @rpc
     def get_profile(self, actor):
         actor = load_actor(actor)
-        profile = self.store.get_profile(actor["sub"]) or {}
-        return {"email": profile.get("email"), "alerts": bool(profile.get("alerts")),
-                "updated_at": records.iso(profile.get("updated_at"))}
+        return records.profile_view(self.store.get_profile(actor["sub"]))
 
     @rpc
     def put_profile(self, actor, body):
         actor = load_actor(actor)
         body = load(ProfileSchema(), body)
-        email = body["email"].strip() if body.get("email") else None
-        profile = self.store.put_profile(actor["sub"], email, body["alerts"])
-        self.store.audit(actor, "put_profile", f"profile:{actor['sub']}", "allowed", {"alerts": body["alerts"]})
-        return {"email": profile.get("email"), "alerts": profile["alerts"],
-                "updated_at": records.iso(profile["updated_at"])}
+        profile = self.store.put_profile(actor["sub"], records.profile_email(body.get("email")), body["alerts"])
+        self.store.audit(actor, "put_profile", f"profile:{actor['sub']}", access.ALLOWED, {"alerts": body["alerts"]})
+        return records.profile_view(profile)
 
     # --- the owner's mailbox -----------------------------------------------------------
     @rpc
@@ -184,11 +170,11 @@ class MailboxService:
         limit = query.get("limit", 20)
         if query.get("cursor"):
             query["cursor"] = paging.decode_cursor(query["cursor"])
-        calendar = self.calendar()
         today = self.today()
-        items, next_cursor = paging.page(self.store.list_notices(actor["sub"], query, limit, calendar, today), limit,
-                                         "available_at")
-        self.store.audit(actor, "list_notifications", f"mailbox:{actor['sub']}", "allowed", {"count": len(items)})
+        items, next_cursor = paging.page(self.store.list_notices(actor["sub"], query, limit, self.calendar(), today),
+                                         limit, "available_at")
+        self.store.audit(actor, "list_notifications", f"mailbox:{actor['sub']}", access.ALLOWED,
+                         {"count": len(items)})
         return {"items": [records.list_view(d, today) for d in items], "next_cursor": next_cursor}
 
     @rpc
@@ -208,28 +194,13 @@ class MailboxService:
                              "size": len(data), "sha256": doc["document_sha256"]},
                 "content": data}
 
-    def _document_bytes(self, doc):
-        data = self.store.cached_document(doc["document_id"])
-        if data is not None and hashlib.sha256(data).hexdigest() == doc["document_sha256"]:
-            return data
-        result = call(self.filings.get_resolution_document, doc["resolution_id"], timeout=self.settings.rpc_timeout)
-        data = result["content"]
-        if (hashlib.sha256(data).hexdigest() != doc["document_sha256"]
-                or result["document"]["document_id"] != doc["document_id"]):
-            log.error("resolution document does not match the notice", extra={"notification_id": doc["_id"]})
-            raise PortalError("document_mismatch", "El documento de la resolución no coincide con el registrado en "
-                              "la notificación. Se informó al soporte técnico.", {"notification_id": doc["_id"]},
-                              status=502)
-        self.store.cache_document(doc["document_id"], doc["document_filename"], data)
-        return data
-
     @rpc
     def get_evidence(self, actor, notification_id):
         actor = load_actor(actor)
         doc = self._owned(actor, notification_id, "read_evidence")
         fields = records.evidence_fields(doc, utcnow())
         signed = self.keys.signer.sign(fields)
-        self.store.audit(actor, "read_evidence", f"notification:{doc['_id']}", "allowed",
+        self.store.audit(actor, "read_evidence", f"notification:{doc['_id']}", access.ALLOWED,
                          {"generated_at": fields["generated_at"], "key_id": signed["key_id"],
                           "signature": signed["signature"], "evidence": fields})
         return signed
@@ -237,49 +208,36 @@ class MailboxService:
     @rpc
     def summary(self, actor):
         actor = load_actor(actor)
-        calendar = self.calendar()
         today = self.today()
         unread, served = self.store.counts(actor["sub"])
-        items = []
-        for doc in self.store.due_between(actor["sub"], today, today + datetime.timedelta(days=45)):
-            due = datetime.date.fromisoformat(doc["due_date"])
-            if is_due_within(due, today, DUE_SOON_BUSINESS_DAYS, calendar, doc["court_id"]):
-                items.append({"notification_id": doc["_id"], "case_number": doc["case_number"],
-                              "resolution_kind": doc["resolution_kind"], "due_date": doc["due_date"],
-                              "due_at": records.iso(doc["due_at"]),
-                              "business_days_left": business_days_until(today, due, calendar, doc["court_id"])})
-        self.store.audit(actor, "mailbox_summary", f"mailbox:{actor['sub']}", "allowed")
-        return {"unread": unread, "served": served,
-                "due_soon": {"business_days": DUE_SOON_BUSINESS_DAYS, "count": len(items), "items": items}}
+        due_soon = domain.due_soon(self.store.due_between(actor["sub"], *domain.due_soon_window(today)), today,
+                                   self.calendar())
+        self.store.audit(actor, "mailbox_summary", f"mailbox:{actor['sub']}", access.ALLOWED)
+        return records.summary_view(unread, served, due_soon)
 
     # --- the court's board ------------------------------------------------------------------
     @rpc
     def case_notifications(self, actor, case_number, query=None):
         actor = load_actor(actor)
-        target = f"case:{str(case_number)[:40]}"
-        if actor["role"] not in STAFF_ROLES:
-            self.store.audit(actor, "case_notifications", target, "denied")
-            raise Forbidden("forbidden", "Solo el personal del tribunal del expediente puede ver sus notificaciones.",
-                            {"case_number": str(case_number)[:40]})
-        if not isinstance(case_number, str) or not CASE_NUMBER_RE.match(case_number):
-            self.store.audit(actor, "case_notifications", target, "not_found")
-            raise NotFound("case_not_found", "No existe un expediente con ese número.",
-                           {"case_number": str(case_number)[:40]})
+        target = access.case_target(case_number)
+        refusal = access.board_refusal(actor, case_number)
+        if refusal == access.DENIED:
+            raise self._refused(actor, "case_notifications", target, refusal, errors.board_forbidden(case_number))
+        if refusal == access.NOT_FOUND:
+            raise self._refused(actor, "case_notifications", target, refusal, errors.case_not_found(case_number))
         query = load(CaseNotificationsQuerySchema(), query or {})
         try:
             court = call(self.filings.case_court, case_number, timeout=self.settings.rpc_timeout)
-        except NotFound:
-            self.store.audit(actor, "case_notifications", target, "not_found")
-            raise
-        if actor.get("court_id") != court["court_id"]:
-            self.store.audit(actor, "case_notifications", target, "denied")
-            raise Forbidden("forbidden", "Solo el personal del tribunal del expediente puede ver sus notificaciones.",
-                            {"case_number": case_number})
+        except NotFound as exc:
+            raise self._refused(actor, "case_notifications", target, access.NOT_FOUND, exc)
+        if not access.staff_of_court(actor, court["court_id"]):
+            raise self._refused(actor, "case_notifications", target, access.DENIED,
+                                errors.board_forbidden(case_number))
         limit = query.get("limit", 200)
         cursor = paging.decode_cursor(query["cursor"]) if query.get("cursor") else None
         items, next_cursor = paging.page(self.store.case_notices(case_number, query.get("resolution_id"), limit, cursor),
                                          limit, "available_at")
-        self.store.audit(actor, "case_notifications", target, "allowed", {"count": len(items)})
+        self.store.audit(actor, "case_notifications", target, access.ALLOWED, {"count": len(items)})
         return {"case_number": case_number, "court_id": court["court_id"],
                 "items": [records.board_item(d) for d in items], "next_cursor": next_cursor}
 
@@ -287,51 +245,42 @@ class MailboxService:
     @rpc
     def holidays(self, query=None):
         query = load(HolidaysQuerySchema(), query or {})
-        calendar = self.calendar()
         year = query.get("year") or self.today().year
-        items = [{"date": d.isoformat(), "name": name, "half_day": False}
-                 for d, name in calendar.holidays(year).items()]
-        items += [{"date": d.isoformat(), "name": name, "half_day": True}
-                  for d, name in half_day_holidays(year).items()]
-        items.sort(key=lambda item: (item["date"], item["half_day"]))
-        return {"year": year, "items": items}
+        return records.holidays_view(year, self.calendar().holidays(year), half_day_holidays(year))
 
     @rpc
     def list_closures(self, actor, query=None):
         actor = load_actor(actor)
         query = load(ListClosuresQuerySchema(), query or {})
-        return {"items": [closure_view(c) for c in self.store.list_closures(query.get("court_id"), query.get("year"))]}
+        closures = self.store.list_closures(query.get("court_id"), query.get("year"))
+        return {"items": [records.closure_view(c) for c in closures]}
 
     @rpc
     def add_closure(self, actor, body):
         actor = load_actor(actor)
-        if actor["role"] != "admin":
-            self.store.audit(actor, "add_closure", "closures", "denied")
-            raise Forbidden("forbidden", "Solo la administración puede registrar cierres de tribunales.",
-                            {"role": actor["role"]})
+        if not access.may_add_closure(actor):
+            raise self._refused(actor, "add_closure", "closures", access.DENIED,
+                                errors.closure_forbidden(actor["role"]))
         body = load(ClosureRequestSchema(), body)
         calendar = self.calendar()
-        today = self.today()
         day, court_id = body["date"], body["court_id"]
-        if not FIRST_CLOSURE_YEAR <= day.year <= today.year + 5:
-            raise ValidationFailed("validation_error", "La fecha del cierre está fuera del rango permitido.",
-                                   {"fields": {"date": f"Entre {FIRST_CLOSURE_YEAR} y {today.year + 5}."}})
-        if court_id is not None:
-            courts = {c["court_id"] for c in call(self.filings.list_courts, timeout=self.settings.rpc_timeout)["items"]}
-            if court_id not in courts:
-                raise NotFound("court_not_found", "No existe un tribunal con ese código.", {"court_id": court_id})
-        # a weekend or a national holiday is already not a business day: the calendar as it stands refuses the
-        # closure, as it refuses an identical one (409 below)
-        reason = CourtCalendar(self.tz_name).non_business_reason(day, court_id or ALL_COURTS)
+        today = self.today()
+        if not domain.closure_in_range(day, today):
+            raise errors.closure_out_of_range(*domain.closure_years(today))
+        if court_id is not None and court_id not in self._court_ids():
+            raise errors.court_not_found(court_id)
+        reason = domain.already_non_business(day, court_id, self.tz_name)
         if reason is not None:
-            raise Conflict("already_non_business", f"Ese día ya es inhábil: {reason}.",
-                                   {"fields": {"date": f"Día inhábil: {reason}."}})
+            raise errors.already_non_business(reason)
         closure = self.store.add_closure(actor, day, court_id, body["reason"])
         moved = self.store.refresh_deemed(self.calendar(), self.deemed_days, court_id,
                                           calendar.start_of_local_day(day))
-        self.store.audit(actor, "add_closure", f"closure:{closure['_id']}", "allowed",
+        self.store.audit(actor, "add_closure", f"closure:{closure['_id']}", access.ALLOWED,
                          {"date": closure["date"], "court_id": court_id, "notices_moved": moved})
-        return closure_view(closure)
+        return records.closure_view(closure)
+
+    def _court_ids(self):
+        return {c["court_id"] for c in call(self.filings.list_courts, timeout=self.settings.rpc_timeout)["items"]}
 
     # --- evidence ---------------------------------------------------------------------------------
     @rpc
@@ -341,49 +290,20 @@ class MailboxService:
     @rpc
     def verify_evidence(self, document):
         """Check a presented evidence document: its signature, and which fields differ from the record."""
-        if json_depth(document, MAX_NESTING) > MAX_NESTING:
-            return {"valid": False, "key_id": None, "altered_fields": [], "superseded_fields": [],
-                    "errors": [{"field": "document", "code": "invalid_document",
-                                "message": "El documento de evidencia tiene una estructura demasiado profunda."}]}
-        result = verify(document, self.keys.public_keys)
-        errors = list(result.errors)
-        altered, superseded = [], []
-        evidence = document.get("evidence") if isinstance(document, dict) else None
-        if isinstance(evidence, dict):
-            altered, superseded, record_errors = self._compare_with_record(evidence, result.valid)
-            errors += record_errors
-        return {"valid": result.valid and not errors, "key_id": result.key_id, "errors": errors,
-                "altered_fields": altered, "superseded_fields": superseded}
+        if evidence.too_deep(document):
+            return evidence.too_deep_report()
+        result = evidence.verify(document, self.keys.public_keys)
+        presented = evidence.presented_evidence(document)
+        comparison = None
+        if presented is not None:
+            comparison = evidence.compare_with_record(presented, result.valid, *self._record_of(presented))
+        return evidence.verification_report(result, comparison)
 
-    def _compare_with_record(self, evidence, signature_valid):
-        notification_id = evidence.get("notification_id")
-        stored = None
-        if isinstance(notification_id, str) and NOTIFICATION_ID_RE.match(notification_id):
-            stored = self.store.get_notice(notification_id)
-        if stored is None:
-            return [], [], [{"field": "evidence.notification_id", "code": "unknown_notification",
-                             "message": "No existe una notificación con ese identificador."}]
-        current = records.evidence_fields(stored, None)
-        del current["generated_at"]
-        generated_at = evidence.get("generated_at")
-        issued = self.store.evidence_issued(notification_id, generated_at) if isinstance(generated_at, str) else None
-        if signature_valid:
-            presented = {k: v for k, v in evidence.items() if k != "generated_at"}
-            return [], diff_fields(presented, current), []
-        if issued is not None:
-            original = issued["details"]["evidence"]
-            altered = diff_fields(evidence, original)
-            superseded = diff_fields({k: v for k, v in original.items() if k != "generated_at"}, current)
-        else:
-            presented = {k: v for k, v in evidence.items() if k != "generated_at"}
-            altered, superseded = records.split_differences(diff_fields(presented, current), presented, current)
-            altered = sorted(altered + ["generated_at"])
-        errors = [{"field": f"evidence.{path}", "code": "altered_field",
-                   "message": f"El campo «{path}» no coincide con lo registrado y firmado para esta notificación."}
-                  for path in altered]
-        return altered, superseded, errors
-
-
-def closure_view(doc):
-    return {"closure_id": doc["_id"], "date": doc["date"], "court_id": doc.get("court_id"), "reason": doc["reason"],
-            "created_by": doc["created_by"], "created_at": records.iso(doc["created_at"])}
+    def _record_of(self, presented):
+        """(notice, audit entry of its issue) that a presented evidence names; None for what does not exist."""
+        notification_id = presented.get("notification_id")
+        notice = self.store.get_notice(notification_id) if access.is_notice_id(notification_id) else None
+        generated_at = presented.get("generated_at")
+        if notice is None or not isinstance(generated_at, str):
+            return notice, None
+        return notice, self.store.evidence_issued(notification_id, generated_at)

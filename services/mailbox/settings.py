@@ -3,6 +3,7 @@ rather than failing every event later)."""
 from services.runtime.config import ServiceSettings, Setting, between, positive, time_zone
 
 MAX_DEEMED_DAYS = 30
+MIN_LAPSE_BUDGET = 5  # seconds
 
 
 class MailboxSettings(ServiceSettings):
@@ -14,3 +15,8 @@ class MailboxSettings(ServiceSettings):
     @property
     def tz_name(self):
         return self.tz.key
+
+    @property
+    def lapse_budget(self):
+        """How long one run of the lapse job keeps serving batches: its interval, at least MIN_LAPSE_BUDGET s."""
+        return max(self.lapse_interval, MIN_LAPSE_BUDGET)

@@ -9,14 +9,23 @@ import pytest
 
 from services.runtime.court_calendar import CourtCalendar, RuleError
 from services.mailbox.domain import (
+    ALL_COURTS,
+    DUE_SOON_BUSINESS_DAYS,
+    FIRST_CLOSURE_YEAR,
     NoticeTiming,
+    already_non_business,
     business_days_until,
+    closure_in_range,
+    closure_years,
+    due_soon,
+    due_soon_window,
     check_chronology,
     deemed_service_at,
     due_at,
     due_date,
     evaluate_notice,
     is_due_within,
+    local_today,
     notification_status,
     service_outcome,
 )
@@ -391,3 +400,57 @@ def test_chronology_errors(issued, available, accessed, field):
     with pytest.raises(RuleError) as exc:
         check_chronology(issued, available, accessed)
     assert exc.value.field == field
+
+
+# --------------------------------------------------------------------------
+# the summary's "due soon", the local day, closures
+# --------------------------------------------------------------------------
+
+def test_local_today_is_the_court_date():
+    from zoneinfo import ZoneInfo
+
+    gt = ZoneInfo("America/Guatemala")
+    assert local_today(utc(2025, 3, 11, 5, 59), gt) == date(2025, 3, 10)  # 23:59 local
+    assert local_today(utc(2025, 3, 11, 6, 0), gt) == date(2025, 3, 11)
+    with pytest.raises(RuleError):
+        local_today(datetime(2025, 3, 11, 6, 0), gt)
+
+
+def test_due_soon_keeps_the_terms_ending_within_three_business_days(cal):
+    today = date(2025, 3, 13)  # Thursday
+    first, last = due_soon_window(today)
+    assert (first, last) == (today, date(2025, 4, 27))
+    notices = [{"_id": name, "due_date": due, "court_id": CIVIL} for name, due in [
+        ("today", "2025-03-13"), ("fri", "2025-03-14"), ("tue", "2025-03-18"), ("wed", "2025-03-19"),
+        ("yesterday", "2025-03-12")]]
+    found = due_soon(notices, today, cal)
+    assert [(doc["_id"], left) for doc, left in found] == [("today", 0), ("fri", 1), ("tue", 3)]
+    assert DUE_SOON_BUSINESS_DAYS == 3
+    assert [doc["_id"] for doc, _ in due_soon(notices, today, cal, business_days=0)] == ["today"]
+
+
+def test_due_soon_counts_with_the_court_closures():
+    closed = CourtCalendar(closures=[{"date": "2025-03-17", "court_id": CIVIL}])
+    notices = [{"_id": "tue", "due_date": "2025-03-18", "court_id": CIVIL},
+               {"_id": "penal", "due_date": "2025-03-18", "court_id": PENAL}]
+    found = due_soon(notices, date(2025, 3, 13), closed)
+    assert [(doc["_id"], left) for doc, left in found] == [("tue", 2), ("penal", 3)]
+
+
+def test_closures_are_allowed_from_2000_to_five_years_ahead():
+    today = date(2026, 7, 1)
+    assert closure_years(today) == (FIRST_CLOSURE_YEAR, 2031) == (2000, 2031)
+    assert closure_in_range(date(2000, 1, 1), today)
+    assert closure_in_range(date(2031, 12, 31), today)
+    assert not closure_in_range(date(1999, 12, 31), today)
+    assert not closure_in_range(date(2032, 1, 1), today)
+
+
+def test_a_closure_on_a_day_already_non_business_is_refused():
+    tz = "America/Guatemala"
+    assert already_non_business(date(2027, 3, 13), None, tz) == "Sábado"
+    assert already_non_business(date(2027, 3, 14), "01001", tz) == "Domingo"
+    assert already_non_business(date(2027, 9, 15), "01001", tz) == "Día de la Independencia"
+    assert already_non_business(date(2027, 3, 15), "01001", tz) is None
+    assert already_non_business(date(2027, 3, 15), None, tz) is None
+    assert ALL_COURTS == "*"

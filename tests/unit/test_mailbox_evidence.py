@@ -16,13 +16,19 @@ import pytest
 
 from services.mailbox.evidence import (
     EVIDENCE_FIELDS,
+    MAX_NESTING,
     CanonicalJSONError,
     EvidenceSigner,
     canonical_json,
+    compare_with_record,
     diff_fields,
     generate_key,
     key_id_for,
+    presented_evidence,
     signed_payload,
+    too_deep,
+    too_deep_report,
+    verification_report,
     verify,
 )
 
@@ -426,3 +432,92 @@ def test_diff_whole_documents(document):
 def test_diff_requires_objects():
     with pytest.raises(ValueError):
         diff_fields([1], {"a": 1})
+
+
+# --------------------------------------------------------------------------
+# A presented document against the record
+# --------------------------------------------------------------------------
+
+def _at(*args):
+    return datetime(*args, tzinfo=timezone.utc)
+
+
+STORED = {
+    "_id": "0123456789abcdef0123456789abcdef", "recipient": {"sub": "lic.ana", "name": "Lic. Ana", "bar_number": "9"},
+    "case_number": "01001-2025-00001", "court_id": "01001", "resolution_id": "r1", "resolution_kind": "auto",
+    "summary": "Se admite", "document_id": "d1", "document_sha256": "a" * 64, "term_days": 3,
+    "issued_at": _at(2025, 3, 8, 3, 55), "available_at": _at(2025, 3, 8, 4, 0),
+    "accessed_at": None, "served_at": None, "served_by": None, "due_date": None,
+}
+OPENED = {**STORED, "accessed_at": _at(2025, 3, 10, 15, 0), "served_at": _at(2025, 3, 10, 15, 0),
+          "served_by": "access", "due_date": "2025-03-13"}
+LATER = ["accessed_at", "due_date", "served_at", "served_by"]
+
+
+def _handed_out(notice):
+    from services.mailbox import records
+
+    return records.evidence_fields(notice, _at(2025, 3, 9, 12, 0))
+
+
+def test_evidence_of_no_notice_is_unknown():
+    altered, superseded, errors = compare_with_record(_handed_out(STORED), True, None, None)
+    assert (altered, superseded) == ([], [])
+    assert [(e["field"], e["code"]) for e in errors] == [("evidence.notification_id", "unknown_notification")]
+
+
+def test_a_signed_evidence_is_what_was_said_then_later_facts_are_superseded():
+    presented = _handed_out(STORED)
+    assert compare_with_record(presented, True, STORED, None) == ([], [], [])
+    assert compare_with_record(presented, True, OPENED, None) == ([], LATER, [])
+
+
+def test_an_unsigned_evidence_is_compared_with_what_was_handed_out():
+    original = _handed_out(STORED)
+    issued = {"details": {"evidence": original}}
+    presented = {**original, "summary": "Otra cosa"}
+    altered, superseded, errors = compare_with_record(presented, False, OPENED, issued)
+    assert altered == ["summary"] and superseded == LATER
+    assert [(e["field"], e["code"]) for e in errors] == [("evidence.summary", "altered_field")]
+    assert "«summary»" in errors[0]["message"]
+    # nothing changed but the signature: nothing altered
+    assert compare_with_record(original, False, STORED, issued) == ([], [], [])
+
+
+def test_without_the_original_a_null_later_set_is_superseded_and_generated_at_altered():
+    presented = {**_handed_out(STORED), "summary": "Otra cosa"}
+    altered, superseded, errors = compare_with_record(presented, False, OPENED, None)
+    assert altered == ["generated_at", "summary"] and superseded == LATER
+    assert [e["field"] for e in errors] == ["evidence.generated_at", "evidence.summary"]
+
+
+def test_the_report_adds_the_record_errors_to_the_signature_check():
+    signer = EvidenceSigner(generate_key())
+    keys = {signer.key_id: signer.public_key_bytes}
+    document = signer.sign(_handed_out(STORED))
+    result = verify(document, keys)
+    assert verification_report(result) == {"valid": True, "key_id": signer.key_id, "errors": [],
+                                           "altered_fields": [], "superseded_fields": []}
+    assert verification_report(result, ([], LATER, []))["superseded_fields"] == LATER
+    unknown = compare_with_record(presented_evidence(document), result.valid, None, None)
+    report = verification_report(result, unknown)
+    assert report["valid"] is False and report["errors"][0]["code"] == "unknown_notification"
+    forged = verify({**document, "signature": "AAAA"}, keys)
+    report = verification_report(forged, ([], [], []))
+    assert report["valid"] is False and report["errors"] == list(forged.errors)
+
+
+def test_what_is_compared_and_what_is_too_deep():
+    assert presented_evidence({"evidence": {"a": 1}}) == {"a": 1}
+    assert presented_evidence({"evidence": {}}) == {}
+    assert presented_evidence({"evidence": [1]}) is None
+    assert presented_evidence([{"evidence": {}}]) is None
+    deep = {"evidence": {}}
+    inner = deep["evidence"]
+    for _ in range(MAX_NESTING):
+        inner["x"] = {}
+        inner = inner["x"]
+    assert too_deep(deep) and not too_deep({"evidence": {"a": {"b": 1}}})
+    report = too_deep_report()
+    assert report["valid"] is False and report["key_id"] is None
+    assert [(e["field"], e["code"]) for e in report["errors"]] == [("document", "invalid_document")]

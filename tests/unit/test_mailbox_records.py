@@ -2,6 +2,7 @@
 midnight, cursors, evidence fields and what counts as altered, keys, alert e-mails and backoff."""
 import base64
 import datetime
+import hashlib
 import smtplib
 from zoneinfo import ZoneInfo
 
@@ -190,3 +191,72 @@ def test_the_alert_email_is_spanish_plain_text_and_cannot_be_used_to_inject_head
     assert "Resolución: Auto (folio 3)" in body and "Línea 1 Línea 2" in body
     assert "/api/v1/mailbox/notifications/0123456789abcdef0123456789abcdef" in body
     assert not message.is_multipart()
+
+
+# --- the other views and checks ------------------------------------------------------------------------
+def test_a_resolution_event_that_can_never_apply_is_refused():
+    event = {"issued_at": "2025-03-08T03:55:00.000Z", "term_days": 3}
+    records.check_resolution_issued(event)
+    records.check_resolution_issued({**event, "term_days": None})
+    records.check_resolution_issued({**event, "term_days": 0})
+    records.check_resolution_issued({**event, "term_days": records.MAX_TERM_DAYS})
+    for bad in ({**event, "term_days": 366}, {**event, "term_days": -1}, {**event, "issued_at": "2025-03-08"},
+                {**event, "issued_at": "2025-03-08T03:55:00"}):
+        with pytest.raises(ValueError):
+            records.check_resolution_issued(bad)
+
+
+def test_service_fields_of_a_notice():
+    from services.runtime.court_calendar import CourtCalendar
+
+    calendar = CourtCalendar()
+    served_at = utc(2025, 3, 10, 15, 0)
+    assert records.service_fields(NOTICE, served_at, "access", calendar, 3) == {
+        "served_at": served_at, "served_by": "access", "due_date": "2025-03-13",
+        "due_at": utc(2025, 3, 14, 5, 59, 59, 999000), "deemed_service_at": NOTICE["deemed_service_at"]}
+    no_term = records.service_fields({**NOTICE, "term_days": None}, served_at, "lapse", calendar, 3)
+    assert no_term["due_date"] is None and no_term["due_at"] is None
+
+
+def test_the_document_matches_the_notice_by_its_hash_and_id():
+    data = b"%PDF-1.7 auto"
+    doc = {**NOTICE, "document_sha256": hashlib.sha256(data).hexdigest()}
+    assert records.document_matches(doc, data)
+    assert records.document_matches(doc, data, "d1")
+    assert not records.document_matches(doc, data, "d2")
+    assert not records.document_matches(doc, data + b" ", "d1")
+
+
+def test_summary_view():
+    due = {**NOTICE, "due_date": "2025-03-13", "due_at": utc(2025, 3, 14, 5, 59, 59, 999000)}
+    assert records.summary_view(2, 5, [(due, 1)]) == {
+        "unread": 2, "served": 5, "due_soon": {"business_days": 3, "count": 1, "items": [
+            {"notification_id": NOTICE["_id"], "case_number": "01001-2025-00001", "resolution_kind": "auto",
+             "due_date": "2025-03-13", "due_at": "2025-03-14T05:59:59.999Z", "business_days_left": 1}]}}
+    assert records.summary_view(0, 0, [])["due_soon"] == {"business_days": 3, "count": 0, "items": []}
+
+
+def test_profile_view_and_email():
+    assert records.profile_view(None) == {"email": None, "alerts": False, "updated_at": None}
+    assert records.profile_view({"email": "ana@bufete.gt", "alerts": True, "updated_at": utc(2025, 3, 8)}) == {
+        "email": "ana@bufete.gt", "alerts": True, "updated_at": "2025-03-08T00:00:00.000Z"}
+    assert records.profile_email("  ana@bufete.gt ") == "ana@bufete.gt"
+    assert records.profile_email("") is None and records.profile_email(None) is None
+
+
+def test_closure_view():
+    doc = {"_id": "c1", "date": "2027-03-15", "court_id": None, "court_key": "*", "reason": "Fumigación",
+           "created_by": "adm", "created_at": utc(2027, 1, 2, 3, 4, 5, 6000)}
+    assert records.closure_view(doc) == {"closure_id": "c1", "date": "2027-03-15", "court_id": None,
+                                         "reason": "Fumigación", "created_by": "adm",
+                                         "created_at": "2027-01-02T03:04:05.006Z"}
+
+
+def test_holidays_view_sorts_by_date_whole_days_first():
+    view = records.holidays_view(2025, {datetime.date(2025, 4, 18): "Viernes Santo",
+                                        datetime.date(2025, 1, 1): "Año Nuevo"},
+                                 {datetime.date(2025, 4, 16): "Miércoles Santo (medio día)",
+                                  datetime.date(2025, 1, 1): "medio"})
+    assert view["year"] == 2025
+    assert [(i["date"], i["half_day"]) for i in view["items"]] == [
+        ("2025-01-01", False), ("2025-01-01", True), ("2025-04-16", True), ("2025-04-18", False)]

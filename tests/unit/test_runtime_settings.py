@@ -15,6 +15,8 @@ def test_defaults_and_configured_values_are_typed():
     settings = MailboxSettings({"DEEMED_SERVICE_DAYS": "5", "LAPSE_JOB_INTERVAL": "1.5", "RPC_TIMEOUT": ""})
     assert settings.deemed_days == 5 and settings.lapse_interval == 1.5 and settings.rpc_timeout == 10.0
     assert settings.tz == ZoneInfo("America/Guatemala") and settings.tz_name == "America/Guatemala"
+    assert settings.lapse_budget == 5  # a lapse run keeps serving batches for its interval, at least 5 s
+    assert MailboxSettings({"LAPSE_JOB_INTERVAL": "90"}).lapse_budget == 90
     filings = FilingsSettings({"MAX_DOCUMENT_BYTES": 3145728, "COURT_TIMEZONE": "America/Mexico_City"})
     assert filings.max_document_bytes == 3145728 and filings.max_documents_per_filing == 10
     assert filings.court_timezone == "America/Mexico_City"
