@@ -32,7 +32,7 @@ IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,128}$"
 
 
 def doc(summary, tag, auth=True, roles=None, body=None, multipart=None, response=None, status=200, errors=(),
-        binary=None, query=None, description=None, links=None):
+        binary=None, query=None, description=None, links=None, not_modified=False):
     """``body``, ``query``: marshmallow schema classes; ``multipart``: (metadata schema, document part, many)."""
 
     def decorate(fn):
@@ -62,7 +62,8 @@ def doc(summary, tag, auth=True, roles=None, body=None, multipart=None, response
 
         handler._api_doc = dict(summary=summary, tag=tag, auth=auth, roles=roles, body=body, multipart=multipart,
                                 response=response, status=status, errors=errors, binary=binary, query=query,
-                                description=description, links=links or {}, operation_id=fn.__name__)
+                                description=description, links=links or {}, not_modified=not_modified,
+                                operation_id=fn.__name__)
         return handler
 
     return decorate
@@ -207,6 +208,11 @@ def _operation(meta, params, max_documents):
     if meta["links"]:
         ok["links"] = meta["links"]
     responses[str(meta["status"])] = ok
+    if meta["not_modified"]:
+        op["parameters"].append({"name": "If-None-Match", "in": "header", "required": False,
+                                 "schema": {"type": "string", "maxLength": 1024},
+                                 "description": "El ETag de una respuesta anterior: si no cambió, 304 sin cuerpo."})
+        responses["304"] = {"description": "Sin cambios desde el ETag indicado"}
     codes = set(meta["errors"]) | {503, 504}
     if meta["auth"]:
         codes.add(401)

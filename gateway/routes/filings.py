@@ -2,6 +2,8 @@
 import hashlib
 import logging
 
+from werkzeug.wrappers import Response
+
 
 from contracts.filings import (CaseListSchema, CaseSchema, CourtListSchema, FilingMetadataSchema, FilingSchema,
                                ListCasesQuerySchema, OpenCaseResponseSchema, OpenCaseSchema, ReceiptSchema,
@@ -12,6 +14,7 @@ from gateway.uploads import idempotency_key, read_multipart
 from gateway.web import json_response, json_text_response, pdf_response, route
 from contracts.documents import check_filename
 from services.runtime.errors import PortalError
+from services.runtime.memo import BoundedMemo
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,15 @@ RESOLUTION_LINKS = {
     "ResolutionNotices": {"operationId": "case_notifications",
                           "parameters": {"case_number": "$response.body#/case_number"}},
 }
+
+
+CASE_BODIES_SIZE = 2048
+_CASE_BODIES = BoundedMemo(CASE_BODIES_SIZE)  # case_number -> (version, body bytes)
+
+
+def _if_none_match(request):
+    header = request.headers.get("If-None-Match", "")
+    return {tag.strip().removeprefix("W/") for tag in header.split(",")} if header else set()
 
 
 class FilingsRoutes(GatewayBase):
@@ -127,9 +139,26 @@ class FilingsRoutes(GatewayBase):
 
     @route("GET", "/api/v1/cases/<string:case_number>")
     @doc("Expediente electrónico: partes, abogados y actuaciones por folio", "expedientes", response=CaseSchema,
-         errors=(403,))
+         errors=(403,), not_modified=True,
+         description="Lleva ETag; con If-None-Match igual responde 304 sin cuerpo (la lectura queda igualmente "
+                     "registrada en la bitácora).")
     def get_case(self, request, case_number):
-        return json_text_response(self.call(self.filings.get_case, request.actor, case_number))
+        # the body last received of each case: the service is still asked on every read (it authorises and
+        # audits each one) but sends the body only when it changed
+        known = _CASE_BODIES.get(case_number)
+        reply = self.call(self.filings.get_case, request.actor, case_number, known[0] if known else None)
+        version = reply["version"]
+        if reply["body"] is not None:
+            _CASE_BODIES.put(case_number, (version, reply["body"]))
+            body = reply["body"]
+        elif known is not None and known[0] == version:
+            body = known[1]
+        else:  # the body was forgotten meanwhile: ask once more without a version
+            body = self.call(self.filings.get_case, request.actor, case_number)["body"]
+        etag = f'"{version}"'
+        if etag in _if_none_match(request):
+            return Response(status=304, headers={"ETag": etag, "Cache-Control": "private, no-cache"})
+        return json_text_response(body, headers={"ETag": etag, "Cache-Control": "private, no-cache"})
 
     # --- filings ---------------------------------------------------------
     @route("POST", "/api/v1/cases/<string:case_number>/filings")

@@ -4,7 +4,7 @@ import logging
 from nameko.timer import timer
 
 from contracts import paging
-from contracts.base import json_text, load, load_actor
+from contracts.base import load, load_actor
 from contracts.documents import check_filename
 from contracts.filings import FilingMetadataSchema, ListCasesQuerySchema, OpenCaseSchema, ResolutionMetadataSchema, ReviewSchema
 from services.filings import domain
@@ -191,7 +191,10 @@ class FilingsService:
         return self.store.staged_documents(actor, list(document_ids))
 
     @rpc
-    def get_case(self, actor, case_number):
+    def get_case(self, actor, case_number, known_version=None):
+        """The case file as ``{"version", "body"}``: ``body`` is its JSON (CaseSchema) as bytes, or None when
+        the caller already holds ``known_version`` (the gateway keeps the body it last got). Either way the
+        read is authorised and audited here, every time."""
         actor = load_actor(actor)
         domain.check_case_number(case_number)
         case = self.store.get_case(case_number)
@@ -201,15 +204,8 @@ class FilingsService:
             self.store.audit(actor, "read_case", f"case:{case_number}", "denied")
             domain.require_read_case(actor, case)
         self.store.audit(actor, "read_case", f"case:{case_number}", "allowed")
-        court = self.store.get_court(case["court_id"])
-        header = {"case_number": case["_id"], "court_id": case["court_id"], "court_name": court["name"] if court else "",
-                  "matter": case["matter"], "subject": case["subject"], "opened_at": domain.iso(case["opened_at"]),
-                  "parties": case["parties"],
-                  "attorneys": [{**a, "since": domain.iso(a["since"])} for a in case["attorneys"]]}
-        # the case file (CaseSchema) as JSON text: the docket part is encoded once per version and the
-        # gateway sends the text as it is, instead of decoding and encoding it again on every read
-        docket = self.store.docket_json(case_number, case["next_folio"])
-        return (json_text(header)[:-1] + ',"entries":' + docket + "}").encode("utf-8")
+        version, body = self.store.case_view(case)
+        return {"version": version, "body": None if version == known_version else body}
 
     @rpc
     def list_cases(self, actor, query=None):

@@ -5,6 +5,7 @@ idempotency (Idempotency-Key records), audit (reads and denied attempts), and
 the GridFS bucket ``documents`` (PDFs, byte for byte).
 """
 import datetime
+import hashlib
 import uuid
 
 import gridfs
@@ -35,6 +36,8 @@ COURTS = [
 _COURTS = {}
 DOCKET_CACHE_SIZE = 256
 _DOCKETS = BoundedMemo(DOCKET_CACHE_SIZE)
+# (database, case_number) -> (case document, version, body): the case file view of the document last read
+_CASE_VIEWS = BoundedMemo(DOCKET_CACHE_SIZE)
 
 
 def new_id():
@@ -326,6 +329,26 @@ class FilingsStore(Store):
         return response
 
     # --- reading -------------------------------------------------------------
+    def case_view(self, case):
+        """``(version, body)`` of the case file as the API shows it (CaseSchema, JSON bytes) for ``case`` as just
+        read. Built once per case document this process holds (the cache hands out the same document until
+        it changes) and named by the SHA-256 of its bytes, so every replica gives one view the same version."""
+        key = (self.db.name, case["_id"])
+        cached = _CASE_VIEWS.get(key)
+        if cached is not None and cached[0] is case:
+            return cached[1], cached[2]
+        court = self.get_court(case["court_id"])
+        header = {"case_number": case["_id"], "court_id": case["court_id"], "court_name": court["name"] if court else "",
+                  "matter": case["matter"], "subject": case["subject"], "opened_at": domain.iso(case["opened_at"]),
+                  "parties": case["parties"],
+                  "attorneys": [{**a, "since": domain.iso(a["since"])} for a in case["attorneys"]]}
+        # the docket part is encoded once per version (docket_json); the gateway sends the bytes as they are
+        docket = self.docket_json(case["_id"], case["next_folio"])
+        body = (json_text(header)[:-1] + ',"entries":' + docket + "}").encode("utf-8")
+        version = hashlib.sha256(body).hexdigest()[:32]
+        _CASE_VIEWS.put(key, (case, version, body))
+        return version, body
+
     def docket_json(self, case_number, next_folio):
         """The docket as JSON text: accepted filings and resolutions below ``next_folio`` (the case
         document's, just read), in folio order.

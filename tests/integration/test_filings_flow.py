@@ -194,3 +194,26 @@ def test_the_case_list_pages_with_a_cursor_newest_first_without_repeats(api):
     assert pages == 3
     assert seen == list(reversed(opened))  # newest first, each once
     assert api.get("/api/v1/cases?cursor=no-es-un-cursor", lawyer).status_code == 422
+
+
+def test_a_case_read_carries_an_etag_and_a_304_is_still_authorised_and_audited(api, stack):
+    lawyer, clerk, outsider = api.lawyer(), api.clerk(), api.lawyer()
+    case_number = api.accepted_case(lawyer, clerk)["case_number"]
+    audit = stack.db("filings").audit
+    reads = {"target": f"case:{case_number}", "action": "read_case"}
+    first = api.get(f"/api/v1/cases/{case_number}", lawyer)
+    etag = first.headers["ETag"]
+    again = api.get(f"/api/v1/cases/{case_number}", lawyer, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["ETag"] == etag
+    # the same ETag gives nothing to someone who may not read the case, and the attempt is logged
+    denied = api.get(f"/api/v1/cases/{case_number}", outsider, headers={"If-None-Match": etag})
+    assert denied.status_code == 403
+    assert audit.count_documents({**reads, "outcome": "allowed"}) == 2
+    assert audit.count_documents({**reads, "outcome": "denied"}) == 1
+    # a new folio changes the case file, its ETag and the body every reader gets
+    filed = api.file(lawyer, case_number).json()
+    assert api.review(clerk, filed["filing_id"]).status_code == 200
+    changed = api.get(f"/api/v1/cases/{case_number}", lawyer, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert filed["filing_id"] in {entry["id"] for entry in changed.json()["entries"]}
+    assert api.get(f"/api/v1/cases/{case_number}", clerk).json() == changed.json()
