@@ -5,12 +5,12 @@ content type, the total size, the number of parts and documents, each
 document's size and name, and the metadata JSON.
 """
 import re
-import uuid
 from dataclasses import dataclass
 
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from services.runtime.errors import BadRequest, PayloadTooLarge, PortalError, UnsupportedMediaType, ValidationFailed
+from services.runtime.idempotency import generated_key
 from contracts.base import load
 from gateway.openapi import IDEMPOTENCY_KEY_PATTERN
 from gateway.web import parse_json_object
@@ -99,7 +99,7 @@ def idempotency_key(request):
     """
     key = request.headers.get("Idempotency-Key")
     if key is None:
-        return "auto-" + uuid.uuid4().hex
+        return generated_key()
     key = key.strip()
     if not _IDEMPOTENCY_KEY_RE.match(key):
         raise PortalError("invalid_idempotency_key", "El encabezado Idempotency-Key debe tener entre 1 y 128 "

@@ -1,10 +1,8 @@
 """Rules of the electronic case file, as plain Python: no I/O.
 
-Numbering, the filing state machine and who may do what.
+Numbering, the filing state machine, what an Idempotency-Key covers and who may do what.
 """
 import datetime
-import hashlib
-import json
 from zoneinfo import ZoneInfo
 
 from contracts.filings import CASE_NUMBER_RE
@@ -59,7 +57,18 @@ def is_repeated_review(filing, actor, decision, reason):
             and (review.get("reviewed_by") or {}).get("sub") == actor["sub"] and review.get("reason") == reason)
 
 
+# --- what an Idempotency-Key covers (services.runtime.idempotency.scope) -------
+# opening a case; filing a writ in a case, and issuing a resolution in one: the case number is the subject
+OPEN_CASE, FILING, RESOLUTION = "open_case", "filing", "resolution"
+
+
 # --- who may do what ---------------------------------------------------------
+def require_can_upload(actor):
+    """Who may send documents (staged until the submission that uses them)."""
+    if actor["role"] not in ("lawyer", *STAFF_ROLES):
+        raise Forbidden("forbidden", "Su rol no permite presentar documentos.")
+
+
 def is_attorney(actor, case):
     return actor["role"] == "lawyer" and any(a["sub"] == actor["sub"] for a in case.get("attorneys", []))
 
@@ -126,6 +135,14 @@ def can_read_filing(actor, case, filing):
     return can_read_case(actor, case) or (actor["role"] == "lawyer" and filing["filed_by"]["sub"] == actor["sub"])
 
 
+def only_document(documents):
+    """A resolution carries exactly one document."""
+    if len(documents) != 1:
+        raise ValidationFailed("validation_error", "Una resolución lleva exactamente un documento PDF.",
+                               {"fields": {"document": "Adjunte un solo documento."}})
+    return documents[0]
+
+
 def recipients_of(case):
     """Every lawyer on the case is served with a resolution."""
     seen, result = set(), []
@@ -138,14 +155,6 @@ def recipients_of(case):
 
 def person(actor):
     return {"sub": actor["sub"], "name": actor.get("name"), "bar_number": actor.get("bar_number")}
-
-
-def request_fingerprint(scope, metadata, documents):
-    """What makes two submissions 'the same body' for an Idempotency-Key."""
-    canonical = json.dumps({"scope": scope, "metadata": metadata,
-                            "documents": [[d["filename"], d["sha256"]] for d in documents]},
-                           sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def iso(instant):

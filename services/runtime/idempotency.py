@@ -19,7 +19,7 @@ database; ``IdempotencyRecords`` turns them into MongoDB reads and writes, and a
 ``IdempotentStore`` to write a change once per request::
 
     class MyStore(IdempotentStore, Store):
-        indexes = {IDEMPOTENCY: IdempotencyRecords.indexes(), ...}
+        indexes = {**IdempotentStore.indexes, ...}         # the records' TTL index
 
         def create(self, actor, body, request):          # request = Request.of(actor, key, "create").with_body(body)
             return self.idempotent_transaction(request, lambda tx: ...)   # raises Replay for a key seen before
@@ -160,9 +160,10 @@ class IdempotencyRecords:
 
 class IdempotentStore:
     """Mixed into a ``services.runtime.mongo.Store``: its idempotency records and writes made once per request.
-    The store declares ``IdempotencyRecords.indexes()`` for ``idempotency_collection``."""
+    The store declares this mixin's ``indexes`` among its own."""
 
     idempotency_collection = IDEMPOTENCY
+    indexes = {IDEMPOTENCY: IdempotencyRecords.indexes()}
 
     @property
     def idempotency(self):

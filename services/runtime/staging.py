@@ -14,7 +14,7 @@ The file document (``<bucket>.files``)::
 
 ``StagingStore.submit_staged`` is the whole of a request that attaches staged documents, once per
 Idempotency-Key (``services.runtime.idempotency``). A store mixes in ``StagingStore`` (and
-``IdempotentStore``) and declares ``StagedDocuments.indexes(bucket)``.
+``IdempotentStore``) and declares their indexes.
 """
 import datetime
 import uuid
@@ -174,9 +174,11 @@ class StagedDocuments:
 
 class StagingStore:
     """Mixed into a ``services.runtime.mongo.Store`` with ``IdempotentStore``: its staged documents and the
-    requests that attach them. The store declares ``StagedDocuments.indexes(staging_bucket)``."""
+    requests that attach them. The store declares this mixin's ``indexes`` among its own (with another
+    ``staging_bucket``, ``StagedDocuments.indexes(staging_bucket)``)."""
 
     staging_bucket = DEFAULT_BUCKET
+    indexes = StagedDocuments.indexes(DEFAULT_BUCKET)
 
     @property
     def staging(self):

@@ -3,21 +3,17 @@ MONGO_URI), through a store that mixes in both pieces as a service's store does:
 change or not at all, a key seen before found inside the transaction, documents staged, attached, discarded
 and purged, and a whole request that attaches staged documents once per key."""
 import datetime
-import os
-import shutil
-import tempfile
 import threading
 import uuid
 
-import pymongo
 import pytest
 from marshmallow import Schema, fields
 
-from services.runtime import devstack
 from services.runtime.errors import Conflict, PayloadTooLarge, ValidationFailed
-from services.runtime.idempotency import IDEMPOTENCY, IdempotencyRecords, IdempotentStore, Replay, Request
+from services.runtime.idempotency import IDEMPOTENCY, IdempotentStore, Replay, Request
 from services.runtime.mongo import Store, utcnow
 from services.runtime.staging import StagedDocuments, StagingStore
+from tests.support.mongo import replica_set_client
 from tests.support.pdfgen import make_pdf
 
 NOTARY = {"sub": "notario.uno", "role": "lawyer"}
@@ -33,7 +29,7 @@ class DepositStore(IdempotentStore, StagingStore, Store):
     """What a service that takes uploads under a key declares (a protocol archive, say)."""
     database = "deposits"
     staging_bucket = "protocolos"
-    indexes = {IDEMPOTENCY: IdempotencyRecords.indexes(), **StagedDocuments.indexes("protocolos"),
+    indexes = {**IdempotentStore.indexes, **StagedDocuments.indexes("protocolos"),
                "deposits": []}
 
     def deposit(self, actor, body, documents, request):
@@ -49,26 +45,8 @@ class DepositStore(IdempotentStore, StagingStore, Store):
 @pytest.fixture(scope="module")
 def client():
     """A client of MONGO_URI, or of a single-node replica set started for this module."""
-    mongod = folder = None
-    if os.environ.get("MONGO_URI"):
-        uri = os.environ["MONGO_URI"]
-    else:
-        try:
-            devstack.mongod_binary()
-        except devstack.StackError as exc:
-            pytest.skip(str(exc))
-        folder = tempfile.mkdtemp(prefix="portal-staging-")
-        mongod = devstack.Mongod(os.path.join(folder, "data"), devstack.free_port(),
-                                 os.path.join(folder, "mongod.log")).start()
-        uri = mongod.uri
-    mongo = pymongo.MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=5000)
-    try:
+    with replica_set_client("portal-staging-") as mongo:
         yield mongo
-    finally:
-        mongo.close()
-        if mongod:
-            mongod.stop()
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -2,18 +2,14 @@
 enqueued with a transaction, claimed by concurrent workers without duplicates, taken over when a worker's
 lease expires, backed off on a transient failure, stopped by a permanent one."""
 import datetime
-import os
-import shutil
-import tempfile
 import threading
 import uuid
 
-import pymongo
 import pytest
 
-from services.runtime import devstack
 from services.runtime.mongo import utcnow
 from services.runtime.workqueue import RetryPolicy, WorkQueue
+from tests.support.mongo import replica_set_client
 
 POLICY = RetryPolicy(backoff_seconds=10, backoff_max_seconds=60, max_attempts=3, lease_seconds=30)
 
@@ -21,26 +17,8 @@ POLICY = RetryPolicy(backoff_seconds=10, backoff_max_seconds=60, max_attempts=3,
 @pytest.fixture(scope="module")
 def client():
     """A client of MONGO_URI, or of a single-node replica set started for this module."""
-    mongod = folder = None
-    if os.environ.get("MONGO_URI"):
-        uri = os.environ["MONGO_URI"]
-    else:
-        try:
-            devstack.mongod_binary()
-        except devstack.StackError as exc:
-            pytest.skip(str(exc))
-        folder = tempfile.mkdtemp(prefix="portal-workqueue-")
-        mongod = devstack.Mongod(os.path.join(folder, "data"), devstack.free_port(),
-                                 os.path.join(folder, "mongod.log")).start()
-        uri = mongod.uri
-    mongo = pymongo.MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=5000)
-    try:
+    with replica_set_client("portal-workqueue-") as mongo:
         yield mongo
-    finally:
-        mongo.close()
-        if mongod:
-            mongod.stop()
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

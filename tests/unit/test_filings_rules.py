@@ -1,7 +1,7 @@
 """Rules of the electronic case file as plain Python (services/filings/domain.py): no I/O.
 
 Case numbering in the court's time zone, the filing state machine, who may do
-what, filenames as data and the Idempotency-Key fingerprint.
+what, filenames as data and what an Idempotency-Key covers.
 """
 import unicodedata
 from datetime import datetime, timedelta, timezone
@@ -387,41 +387,34 @@ def test_filename_is_normalised_to_nfc_and_trimmed():
     assert check_filename("  demanda.pdf  ") == "demanda.pdf"
 
 
-# --- what makes two requests the same, for Idempotency-Key -------------------------
-META = {"kind": "escrito", "summary": "Memorial", "represents": None}
-DOCS = [{"filename": "a.pdf", "sha256": "1" * 64}, {"filename": "b.pdf", "sha256": "2" * 64}]
+# --- documents and what an Idempotency-Key covers -----------------------------------------
+# (the fingerprint and the replay decision are the runtime's: tests/unit/test_runtime_idempotency.py)
+@pytest.mark.parametrize("role, allowed", [("lawyer", True), ("clerk", True), ("judge", True),
+                                           ("citizen", False), ("admin", False)])
+def test_who_may_send_documents(role, allowed):
+    actor = {"sub": "x", "role": role, "court_id": "01001"}
+    if allowed:
+        domain.require_can_upload(actor)
+    else:
+        with pytest.raises(Forbidden):
+            domain.require_can_upload(actor)
 
 
-def test_same_request_same_fingerprint():
-    first = domain.request_fingerprint("filing:01001-2026-00001", META, DOCS)
-    again = domain.request_fingerprint("filing:01001-2026-00001", dict(reversed(list(META.items()))),
-                                       [dict(d) for d in DOCS])
-    assert first == again
-    assert len(first) == 64 and int(first, 16) >= 0
+def test_a_resolution_carries_exactly_one_document():
+    document = {"document_id": "d1", "filename": "auto.pdf"}
+    assert domain.only_document([document]) is document
+    for documents in ([], [document, {**document, "document_id": "d2"}]):
+        with pytest.raises(ValidationFailed) as refused:
+            domain.only_document(documents)
+        assert refused.value.details["fields"] == {"document": "Adjunte un solo documento."}
 
 
-@pytest.mark.parametrize("scope, metadata, documents", [
-    ("filing:01001-2026-00002", META, DOCS),                                   # another case
-    ("open_case", META, DOCS),                                                 # another operation
-    ("filing:01001-2026-00001", {**META, "summary": "Memorial "}, DOCS),       # one character more
-    ("filing:01001-2026-00001", {**META, "kind": "memorial"}, DOCS),
-    ("filing:01001-2026-00001", {**META, "represents": "Demandado Dos"}, DOCS),
-    ("filing:01001-2026-00001", {k: v for k, v in META.items() if k != "represents"}, DOCS),
-    ("filing:01001-2026-00001", META, list(reversed(DOCS))),                   # document order
-    ("filing:01001-2026-00001", META, DOCS[:1]),                               # one document fewer
-    ("filing:01001-2026-00001", META, [DOCS[0], {**DOCS[1], "sha256": "3" * 64}]),   # other content
-    ("filing:01001-2026-00001", META, [DOCS[0], {**DOCS[1], "filename": "c.pdf"}]),  # other name
-], ids=["scope-case", "scope-operation", "summary", "kind", "represents", "represents-missing", "order",
-        "fewer-documents", "content", "filename"])
-def test_any_difference_changes_the_fingerprint(scope, metadata, documents):
-    assert domain.request_fingerprint(scope, metadata, documents) != \
-        domain.request_fingerprint("filing:01001-2026-00001", META, DOCS)
+def test_the_scopes_of_keys_are_the_ones_stored_records_carry():
+    from services.runtime.idempotency import scope
 
-
-def test_fingerprint_ignores_document_fields_other_than_name_and_content():
-    # the gateway fingerprints before staging; the service after: ids, sizes and pages must not matter
-    staged = [{**d, "document_id": f"id{i}", "size": 10, "pages": 1} for i, d in enumerate(DOCS)]
-    assert domain.request_fingerprint("open_case", META, staged) == domain.request_fingerprint("open_case", META, DOCS)
+    assert scope(domain.OPEN_CASE) == "open_case"
+    assert scope(domain.FILING, "01001-2026-00001") == "filing:01001-2026-00001"
+    assert scope(domain.RESOLUTION, "01001-2026-00001") == "resolution:01001-2026-00001"
 
 
 # --- timestamps ------------------------------------------------------------------------
