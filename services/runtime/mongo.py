@@ -316,6 +316,9 @@ class Mongo(DependencyProvider):
 
     def setup(self):
         settings = Settings(self.container.config)
+        from services.runtime import audit as audit_log  # audit imports this module
+
+        audit_log.configure(settings.float("AUDIT_LINGER_MS", audit_log.DEFAULT_LINGER_MS))
         self.client = get_client(settings.mongo_uri)
         self.db = self.client[database_name(settings.db_prefix, self.store_cls.database)]
         try:

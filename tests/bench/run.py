@@ -82,7 +82,7 @@ def production_env():
     return env
 
 
-GOALS = {"case_ratio": 0.70, "case_p99_ms": 100.0, "filing_rate": 40.0, "filing_p99_ms": 1000.0,
+GOALS = {"case_ratio": 0.80, "case_p99_ms": 100.0, "filing_rate": 40.0, "filing_p99_ms": 1000.0,
          "mass_seconds": 10.0, "open_p99_ms": 100.0}
 FILING_SIZE = 1_000_000
 MASS_RECIPIENTS = 10_000
@@ -622,6 +622,21 @@ def verdict(ok):
     return "PASS" if ok else "FAIL" if ok is not None else "info"
 
 
+MIN_PAIRS = 3  # the case ratio is judged on the median of at least this many (echo, case) pairs
+
+
+def case_pairs(results):
+    """(echo, case) pairs: each case window with the reference window measured just before it."""
+    pairs, last_echo = [], None
+    for r in results:
+        if r["kind"] == "echo":
+            last_echo = r
+        elif r["kind"] == "case" and last_echo is not None:
+            pairs.append((last_echo, r))
+            last_echo = None
+    return pairs
+
+
 def print_goals(results, args):
     by_kind = {}
     for r in results:
@@ -636,15 +651,18 @@ def print_goals(results, args):
     mass = by_kind.get("mass", [None])[0]
     mass_reference = by_kind.get("mass_reference", [None])[0]
     mass_relay = by_kind.get("mass_relay", [None])[0]
-    if case and references:
-        reference_rate = sum(r["rate"] for r in references) / len(references)
-        ratio = case["rate"] / reference_rate if reference_rate else 0.0
-        each = ", ".join(f"{case['rate'] / r['rate']:.0%} of {r['label'].split('(')[-1].rstrip(')')}"
-                         for r in references if r["rate"])
-        lines.append((f"case read rate / reference rate (mean of {len(references)} runs: {reference_rate:.1f}/s)",
-                      f"{ratio:.0%} ({each})", f">= {GOALS['case_ratio']:.0%}", ratio >= GOALS["case_ratio"]))
+    pairs = case_pairs(results)
+    if pairs:
+        ratios = sorted(c["rate"] / e["rate"] for e, c in pairs if e["rate"])
+        ratio = ratios[len(ratios) // 2] if len(ratios) % 2 else sum(ratios[len(ratios) // 2 - 1:][:2]) / 2
+        each = ", ".join(f"{c['rate']:.0f}/{e['rate']:.0f} = {c['rate'] / e['rate']:.0%}" for e, c in pairs if e["rate"])
+        judged = len(pairs) >= MIN_PAIRS or None  # fewer pairs: shown, not judged
+        lines.append((f"case read rate / reference rate (median of {len(pairs)} pairs measured in turn, "
+                      f"case/echo)", f"{ratio:.0%} ({each})", f">= {GOALS['case_ratio']:.0%}",
+                      (ratio >= GOALS["case_ratio"]) if judged else None))
     if case:
-        lines.append(("case read p99", f"{fmt(case['p99_ms'])} ms", f"< {GOALS['case_p99_ms']:.0f} ms",
+        case = max(by_kind["case"], key=lambda r: r["p99_ms"] or 0)  # the worst window is judged
+        lines.append(("case read p99 (the worst window)", f"{fmt(case['p99_ms'])} ms", f"< {GOALS['case_p99_ms']:.0f} ms",
                       case["p99_ms"] is not None and case["p99_ms"] < GOALS["case_p99_ms"]))
     if filing:
         lines.append(("1 MB filings per second", f"{filing['rate']:.1f}/s", f">= {GOALS['filing_rate']:.0f}/s",
@@ -725,7 +743,7 @@ def parse_args(argv):
     parser.add_argument("--requests", type=int, default=None, help="measure this many responses per scenario instead")
     parser.add_argument("--warmup", type=float, default=None, help="seconds of warm-up before each window (default 2)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 2 s per scenario, 0.5 s of warm-up")
-    parser.add_argument("--scenarios", default="echo,case,filing,mass,open,echo",
+    parser.add_argument("--scenarios", default="echo,case,echo,case,echo,case,filing,mass,open,echo",
                         help="comma-separated, in order, from echo, case, filing, mass, open "
                              "(default echo,case,filing,mass,open,echo)")
     parser.add_argument("--mass-recipients", type=int, default=MASS_RECIPIENTS,

@@ -1,5 +1,6 @@
 """The audit log's group commit: every entry stored before its caller goes on."""
 import concurrent.futures
+import time
 
 import pytest
 from pymongo.errors import BulkWriteError
@@ -27,3 +28,28 @@ def test_a_failed_write_fails_the_caller(stack):
     collection.insert_one({"_id": "taken"})
     with pytest.raises(BulkWriteError):
         GroupWriter(collection).write({"_id": "taken"})
+
+
+def test_only_reads_that_arrive_together_linger_and_batches_grow(stack, monkeypatch):
+    import services.runtime.audit as audit
+
+    monkeypatch.setattr(audit, "LINGER_SECONDS", 0.2)
+    collection = stack.db("audittest").linger
+    writer = GroupWriter(collection)
+    started = time.monotonic()
+    writer.write({"n": 0})  # alone: written at once
+    assert time.monotonic() - started < 0.15
+    sizes = []
+    insert_many = collection.insert_many
+
+    def counting(docs, **kwargs):
+        sizes.append(len(docs))
+        return insert_many(docs, **kwargs)
+
+    monkeypatch.setattr(writer, "collection", type("Spy", (), {"insert_many": staticmethod(counting)})())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
+        list(pool.map(lambda n: writer.write({"n": n}), range(1, 41)))
+    assert collection.count_documents({}) == 41
+    assert max(sizes) > 2 and len(sizes) < 40  # the entries that came together went in few inserts
+    with pytest.raises(ValueError):
+        audit.configure(51)
