@@ -28,6 +28,7 @@ ERROR_TEXT = {
     422: "Datos inválidos", 503: "Servicio no disponible", 504: "El servicio no respondió a tiempo",
 }
 BODY_ERRORS = (400, 413, 415, 422)
+MAX_IF_NONE_MATCH = 1024
 IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,128}$"
 
 
@@ -210,10 +211,12 @@ def _operation(meta, params, max_documents):
     responses[str(meta["status"])] = ok
     if meta["not_modified"]:
         op["parameters"].append({"name": "If-None-Match", "in": "header", "required": False,
-                                 "schema": {"type": "string", "maxLength": 1024},
+                                 "schema": {"type": "string", "maxLength": MAX_IF_NONE_MATCH},
                                  "description": "El ETag de una respuesta anterior: si no cambió, 304 sin cuerpo."})
         responses["304"] = {"description": "Sin cambios desde el ETag indicado"}
     codes = set(meta["errors"]) | {503, 504}
+    if meta["not_modified"]:
+        codes.add(400)  # an If-None-Match longer than the document allows
     if meta["auth"]:
         codes.add(401)
     if meta["roles"]:

@@ -9,11 +9,11 @@ from contracts.filings import (CaseListSchema, CaseSchema, CourtListSchema, Fili
                                ListCasesQuerySchema, OpenCaseResponseSchema, OpenCaseSchema, ReceiptSchema,
                                ResolutionMetadataSchema, ResolutionSchema, ReviewSchema)
 from gateway.base import GatewayBase
-from gateway.openapi import doc
+from gateway.openapi import MAX_IF_NONE_MATCH, doc
 from gateway.uploads import idempotency_key, read_multipart
 from gateway.web import json_response, json_text_response, pdf_response, route
 from contracts.documents import check_filename
-from services.runtime.errors import PortalError
+from services.runtime.errors import BadRequest, PortalError
 from services.runtime.memo import BoundedMemo
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,9 @@ _CASE_BODIES = BoundedMemo(CASE_BODIES_SIZE)  # case_number -> (version, body by
 
 def _if_none_match(request):
     header = request.headers.get("If-None-Match", "")
+    if len(header) > MAX_IF_NONE_MATCH:
+        raise BadRequest("invalid_header", f"El encabezado If-None-Match excede {MAX_IF_NONE_MATCH} caracteres.",
+                         {"header": "If-None-Match"})
     return {tag.strip().removeprefix("W/") for tag in header.split(",")} if header else set()
 
 

@@ -217,3 +217,10 @@ def test_a_case_read_carries_an_etag_and_a_304_is_still_authorised_and_audited(a
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert filed["filing_id"] in {entry["id"] for entry in changed.json()["entries"]}
     assert api.get(f"/api/v1/cases/{case_number}", clerk).json() == changed.json()
+
+
+def test_an_oversized_if_none_match_is_refused(api):
+    lawyer, clerk = api.lawyer(), api.clerk()
+    case_number = api.accepted_case(lawyer, clerk)["case_number"]
+    response = api.get(f"/api/v1/cases/{case_number}", lawyer, headers={"If-None-Match": '"' + "0" * 1100 + '"'})
+    assert response.status_code == 400 and response.json()["details"]["header"] == "If-None-Match"
