@@ -13,7 +13,6 @@ from services.runtime.errors import Conflict, PayloadTooLarge, ValidationFailed
 from services.runtime.idempotency import IDEMPOTENCY, IdempotentStore, Replay, Request
 from services.runtime.mongo import Store, utcnow
 from services.runtime.staging import StagedDocuments, StagingStore
-from tests.support.mongo import replica_set_client
 from tests.support.pdfgen import make_pdf
 
 NOTARY = {"sub": "notario.uno", "role": "lawyer"}
@@ -43,10 +42,9 @@ class DepositStore(IdempotentStore, StagingStore, Store):
 
 
 @pytest.fixture(scope="module")
-def client():
-    """A client of MONGO_URI, or of a single-node replica set started for this module."""
-    with replica_set_client("portal-staging-") as mongo:
-        yield mongo
+def client(stack):
+    """The suite's own MongoDB (a replica set: transactions work); each test uses databases of its own."""
+    return stack.client
 
 
 @pytest.fixture

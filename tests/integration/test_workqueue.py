@@ -9,16 +9,14 @@ import pytest
 
 from services.runtime.mongo import utcnow
 from services.runtime.workqueue import RetryPolicy, WorkQueue
-from tests.support.mongo import replica_set_client
 
 POLICY = RetryPolicy(backoff_seconds=10, backoff_max_seconds=60, max_attempts=3, lease_seconds=30)
 
 
 @pytest.fixture(scope="module")
-def client():
-    """A client of MONGO_URI, or of a single-node replica set started for this module."""
-    with replica_set_client("portal-workqueue-") as mongo:
-        yield mongo
+def client(stack):
+    """The suite's own MongoDB (a replica set: transactions work); each test uses databases of its own."""
+    return stack.client
 
 
 @pytest.fixture
