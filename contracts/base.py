@@ -148,8 +148,9 @@ def json_int(text_value):
 
 def check_carriable(value, field="body", max_depth=MAX_JSON_DEPTH):
     """Refuse, naming the field, a decoded JSON value no service should receive: text with lone surrogates
-    (not Unicode: 400 ``malformed_json``), numbers too large for a double, and nesting deeper than ``max_depth`` (422). One pass, no recursion.
-    NUL in text is refused by the text fields of each schema (``TEXT_PATTERN``, ``PLAIN_TEXT_PATTERN``)."""
+    (not Unicode: 400 ``malformed_json``), numbers too large for a double and nesting deeper than
+    ``max_depth`` (422). One pass, no recursion. NUL in text is refused by the text fields of each schema
+    (``TEXT_PATTERN``, ``PLAIN_TEXT_PATTERN``)."""
     stack = [(value, "", 1)]
     while stack:
         item, path, depth = stack.pop()

@@ -6,7 +6,7 @@ its form. A value of the wrong form names nothing that exists: the answer is the
 well-formed identifier of nothing.
 """
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from contracts.base import HEX_ID_PATTERN
 from contracts.filings import CASE_NUMBER_PATTERN
@@ -18,20 +18,10 @@ class PathParameter:
     not_found_code: str
     not_found_message: str
     description: str
+    regex: re.Pattern = field(init=False, repr=False, compare=False)
 
-    @property
-    def regex(self):
-        return _compiled(self.pattern)
-
-
-_REGEXES = {}
-
-
-def _compiled(pattern):
-    regex = _REGEXES.get(pattern)
-    if regex is None:
-        regex = _REGEXES[pattern] = re.compile(pattern)
-    return regex
+    def __post_init__(self):
+        object.__setattr__(self, "regex", re.compile(self.pattern))  # compiled once, beside its pattern
 
 
 PATH_PARAMETERS = {

@@ -20,6 +20,7 @@ from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 
 from contracts.base import ErrorSchema, NoQuerySchema, load
 from contracts.paths import PATH_PARAMETERS
+from gateway.web import query_args, read_json
 from services.runtime.errors import NotFound
 
 ERROR_TEXT = {
@@ -72,8 +73,6 @@ def doc(summary, tag, auth=True, roles=None, body=None, multipart=None, response
 
 def validated_query(request, schema):
     """The query string as text, once each key, after ``schema`` accepted it (unknown keys are a 422)."""
-    from gateway.web import query_args
-
     allowed = [field.data_key or name for name, field in schema.fields.items()]
     query = query_args(request, allowed)
     load(schema, query, "Parámetros de consulta inválidos.")
@@ -82,8 +81,6 @@ def validated_query(request, schema):
 
 def validated_body(request, schema):
     """The JSON body as sent, after ``schema`` accepted it."""
-    from gateway.web import read_json
-
     body = read_json(request)
     load(schema, body)
     return body

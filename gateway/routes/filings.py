@@ -150,14 +150,11 @@ class FilingsRoutes(GatewayBase):
         # audits each one) but sends the body only when it changed
         known = _CASE_BODIES.get(case_number)
         reply = self.call(self.filings.get_case, request.actor, case_number, known[0] if known else None)
-        version = reply["version"]
-        if reply["body"] is not None:
-            _CASE_BODIES.put(case_number, (version, reply["body"]))
-            body = reply["body"]
-        elif known is not None and known[0] == version:
+        version, body = reply["version"], reply["body"]
+        if body is None:  # the service answers without a body only when it is the version we named
             body = known[1]
-        else:  # the body was forgotten meanwhile: ask once more without a version
-            body = self.call(self.filings.get_case, request.actor, case_number)["body"]
+        else:
+            _CASE_BODIES.put(case_number, (version, body))
         etag = f'"{version}"'
         if etag in _if_none_match(request):
             return Response(status=304, headers={"ETag": etag, "Cache-Control": "private, no-cache"})
