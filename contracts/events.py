@@ -15,13 +15,67 @@ class PersonRefSchema(LenientSchema):
     bar_number = fields.String(allow_none=True)
 
 
+class PublicPartySchema(LenientSchema):
+    """A party of an amparo or antejuicio case: public by law (names and roles; never an id number)."""
+
+    name = fields.String(required=True)
+    role = fields.String(required=True)
+    office = fields.String(allow_none=True, load_default=None)  # the official's office (cargo), antejuicio
+
+
 class CaseOpenedSchema(LenientSchema):
+    """A case was opened. ``case_version`` numbers the case's public facts (opening 1, each later
+    resolution or reservation one more): a consumer keeps the newest stage and never lets an older version
+    overwrite it. ``parties``, ``act_complained`` and ``stage`` are sent only for the public matters
+    (amparo, antejuicio); ``reserved`` is true from the start for familia."""
+
     case_number = fields.String(required=True)
     court_id = fields.String(required=True)
     matter = fields.String(required=True)
     subject = fields.String(required=True)
     opened_at = fields.String(required=True)
     opened_by = fields.Nested(PersonRefSchema, required=True)
+    court_name = fields.String(load_default="")
+    case_version = fields.Integer(load_default=1)
+    reserved = fields.Boolean(load_default=False)
+    parties = fields.List(fields.Nested(PublicPartySchema), allow_none=True, load_default=None)
+    act_complained = fields.String(allow_none=True, load_default=None)
+    stage = fields.String(allow_none=True, load_default=None)
+
+
+class CaseReservedSchema(LenientSchema):
+    """A judge reserved a case (or it is reserved by its matter): it leaves every public answer, for good."""
+
+    case_number = fields.String(required=True)
+    court_id = fields.String(required=True)
+    matter = fields.String(required=True)
+    reason = fields.String(required=True)
+    reserved_at = fields.String(required=True)
+    reserved_by = fields.Nested(PersonRefSchema, required=True)
+    case_version = fields.Integer(required=True)
+
+
+class HearingStateSchema(LenientSchema):
+    """The whole state of a hearing after a change, and its ``version`` (1 when scheduled, one more per
+    change): a consumer keeps the highest version it has seen. ``starts_at`` is UTC ISO-8601;
+    ``public_parties`` only on amparo and antejuicio cases; ``case_reserved`` as the case stood."""
+
+    hearing_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    case_number = fields.String(required=True)
+    court_id = fields.String(required=True)
+    court_name = fields.String(required=True)
+    matter = fields.String(required=True)
+    kind = fields.String(required=True)
+    starts_at = fields.String(required=True)
+    duration_minutes = fields.Integer(required=True)
+    room = fields.String(required=True)
+    mode = fields.String(required=True)
+    status = fields.String(required=True)
+    reason = fields.String(allow_none=True, load_default=None)  # why it last changed (None when scheduled)
+    changed_at = fields.String(required=True)
+    case_reserved = fields.Boolean(load_default=False)
+    public_parties = fields.List(fields.Nested(PublicPartySchema), allow_none=True, load_default=None)
 
 
 class FilingReceivedSchema(LenientSchema):
@@ -64,6 +118,13 @@ class ResolutionIssuedSchema(LenientSchema):
     issued_at = fields.String(required=True)
     issued_by = fields.Nested(PersonRefSchema, required=True)
     recipients = fields.List(fields.Nested(PersonRefSchema), required=True)
+    # for the public read model (services.queries): the case's matter, the stage this resolution moved it to
+    # (amparo, antejuicio; None when it did not move it), the case's version after it, and whether the case
+    # is reserved
+    matter = fields.String(allow_none=True, load_default=None)
+    stage = fields.String(allow_none=True, load_default=None)
+    case_version = fields.Integer(allow_none=True, load_default=None)
+    case_reserved = fields.Boolean(load_default=False)
 
 
 class NotificationAvailableSchema(LenientSchema):
@@ -101,11 +162,18 @@ class NotificationServedSchema(LenientSchema):
 
 
 CATALOGUE = {
-    "case_opened": {"producer": "filings", "schema": CaseOpenedSchema, "version": 1, "consumers": []},
+    "case_opened": {"producer": "filings", "schema": CaseOpenedSchema, "version": 1,
+                    "consumers": ["queries.on_case_opened"]},
+    "case_reserved": {"producer": "filings", "schema": CaseReservedSchema, "version": 1,
+                      "consumers": ["queries.on_case_reserved"]},
+    "hearing_scheduled": {"producer": "filings", "schema": HearingStateSchema, "version": 1,
+                          "consumers": ["queries.on_hearing_scheduled"]},
+    "hearing_changed": {"producer": "filings", "schema": HearingStateSchema, "version": 1,
+                        "consumers": ["queries.on_hearing_changed"]},
     "filing_received": {"producer": "filings", "schema": FilingReceivedSchema, "version": 1, "consumers": []},
     "filing_reviewed": {"producer": "filings", "schema": FilingReviewedSchema, "version": 1, "consumers": []},
     "resolution_issued": {"producer": "filings", "schema": ResolutionIssuedSchema, "version": 1,
-                          "consumers": ["mailbox.on_resolution_issued"]},
+                          "consumers": ["mailbox.on_resolution_issued", "queries.on_resolution_issued"]},
     "notification_available": {"producer": "mailbox", "schema": NotificationAvailableSchema, "version": 1, "consumers": []},
     "notification_served": {"producer": "mailbox", "schema": NotificationServedSchema, "version": 1, "consumers": []},
 }

@@ -8,7 +8,29 @@ from contracts.base import TEXT_PATTERN, ContractSchema, PersonSchema, one_of, p
 
 MATTERS = ("civil", "penal", "laboral", "familia", "amparo", "antejuicio")
 PARTY_ROLES = ("actor", "demandado", "tercero", "querellante", "agraviado", "sindicado",
-               "ministerio_publico", "amparista", "autoridad_impugnada", "denunciante", "denunciado")
+               "ministerio_publico", "amparista", "autoridad_impugnada", "denunciante", "denunciado",
+               "postulante", "tercero_interesado", "funcionario")
+# Matters whose cases the law makes public (their parties, stage, actuaciones and decisions), and the one
+# whose cases are always reserved (never shown to the public).
+PUBLIC_MATTERS = ("amparo", "antejuicio")
+ALWAYS_RESERVED_MATTERS = ("familia",)
+# The stage of an amparo or antejuicio case: "ingresado" when opened, then each resolution may move it
+# (services.filings.domain says which stage follows which).
+INITIAL_STAGE = "ingresado"
+AMPARO_STAGES = ("admitido", "amparo_provisional_otorgado", "amparo_provisional_denegado",
+                 "informe_circunstanciado", "vista", "sentencia_otorga", "sentencia_deniega", "apelado",
+                 "ejecutoriado", "archivado")
+ANTEJUICIO_STAGES = ("rechazado_in_limine", "juez_pesquisidor_designado", "informe_pesquisidor",
+                     "ha_lugar_formacion_causa", "no_ha_lugar", "archivado")
+STAGES = {"amparo": AMPARO_STAGES, "antejuicio": ANTEJUICIO_STAGES}
+ALL_STAGES = tuple(dict.fromkeys((INITIAL_STAGE, *AMPARO_STAGES, *ANTEJUICIO_STAGES)))
+# Hearings (audiencias)
+HEARING_KINDS = ("primera_declaracion", "etapa_intermedia", "debate", "conciliacion", "juicio_oral", "vista",
+                 "ofrecimiento_prueba", "otra")
+HEARING_MODES = ("presencial", "virtual")
+HEARING_SCHEDULED, HEARING_RESCHEDULED = "programada", "reprogramada"
+HEARING_FINAL_STATUSES = ("realizada", "suspendida", "cancelada")  # what POST /hearings/{id}/status may set
+HEARING_STATUSES = (HEARING_SCHEDULED, HEARING_RESCHEDULED, *HEARING_FINAL_STATUSES)
 FILING_KINDS = ("escrito", "apersonamiento", "memorial", "contestacion", "recurso", "evidencia")
 INITIAL_FILING_KIND = "demanda"
 FILING_STATUSES = ("received", "accepted", "rejected")
