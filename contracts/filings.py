@@ -1,4 +1,5 @@
 """Contracts of the filings service (expediente electrónico): RPC requests and responses."""
+import datetime
 import re
 
 from marshmallow import ValidationError, fields, validate, validates_schema
@@ -31,6 +32,14 @@ HEARING_MODES = ("presencial", "virtual")
 HEARING_SCHEDULED, HEARING_RESCHEDULED = "programada", "reprogramada"
 HEARING_FINAL_STATUSES = ("realizada", "suspendida", "cancelada")  # what POST /hearings/{id}/status may set
 HEARING_STATUSES = (HEARING_SCHEDULED, HEARING_RESCHEDULED, *HEARING_FINAL_STATUSES)
+HEARING_ACTIVE_STATUSES = (HEARING_SCHEDULED, HEARING_RESCHEDULED)  # the ones that hold their room
+MIN_HEARING_MINUTES, MAX_HEARING_MINUTES = 5, 600
+# The roles each public matter's parties may have: who asks for amparo (postulante), the authority whose act is
+# challenged (autoridad_impugnada), interested third parties; who denounces (denunciante) and the official
+# (funcionario, with the office held) in an antejuicio; the Ministerio Público takes part in both.
+MATTER_ROLES = {"amparo": ("postulante", "autoridad_impugnada", "tercero_interesado", "ministerio_publico"),
+                "antejuicio": ("denunciante", "funcionario", "ministerio_publico")}
+OFFICIAL_ROLE = "funcionario"
 FILING_KINDS = ("escrito", "apersonamiento", "memorial", "contestacion", "recurso", "evidencia")
 INITIAL_FILING_KIND = "demanda"
 FILING_STATUSES = ("received", "accepted", "rejected")
@@ -47,11 +56,58 @@ def court_id_field(**kwargs):
     return fields.String(validate=validate.Regexp(COURT_ID_RE, error="El código de tribunal tiene 5 dígitos."), **kwargs)
 
 
+# An instant with its offset, as a hearing is scheduled: ISO 8601 (seconds and fractions optional) with "Z" or
+# ±hh:mm, in this century. The pattern is what the OpenAPI document states; a value without an offset is refused
+# (no guessing which clock the sender meant).
+INSTANT_PATTERN = (r"^20\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?"
+                   r"(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$")
+INSTANT_RE = re.compile(INSTANT_PATTERN)
+
+
+class Instant(fields.String):
+    """An ISO 8601 instant WITH its offset (INSTANT_PATTERN), loaded as an aware datetime in UTC."""
+
+    def __init__(self, **kwargs):
+        metadata = {"pattern": INSTANT_PATTERN, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text_value = super()._deserialize(value, attr, data, **kwargs)
+        if not INSTANT_RE.match(text_value):
+            try:
+                naive = datetime.datetime.fromisoformat(text_value).tzinfo is None
+            except ValueError:
+                naive = False
+            if naive:
+                raise ValidationError("Indique la zona horaria de la fecha y hora (por ejemplo "
+                                      "2026-03-10T09:00:00-06:00 o ...Z).")
+            raise ValidationError("Debe ser una fecha y hora ISO 8601 con zona horaria, por ejemplo "
+                                  "2026-03-10T09:00:00-06:00.")
+        try:
+            instant = datetime.datetime.fromisoformat(text_value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError("La fecha indicada no existe en el calendario.")
+        return instant.astimezone(datetime.timezone.utc)
+
+
 class PartySchema(ContractSchema):
     name = text(200, required=True)
     role = one_of(PARTY_ROLES, required=True)
     id_number = fields.String(required=False, allow_none=True,
                               validate=validate.Regexp(ID_NUMBER_RE, error="Número de identificación inválido."))
+    office = text(200, required=False, metadata={"description": "Cargo del funcionario (solo rol funcionario)"})
+    openapi_rules = {"oneOf": [
+        {"properties": {"role": {"enum": [r for r in PARTY_ROLES if r != OFFICIAL_ROLE]}},
+         "not": {"required": ["office"]}},
+        {"properties": {"role": {"enum": [OFFICIAL_ROLE]}}, "required": ["office"]},
+    ]}
+
+    @validates_schema
+    def office_of_an_official(self, data, **kwargs):
+        if data.get("role") == OFFICIAL_ROLE and "office" not in data:
+            raise ValidationError("Indique el cargo del funcionario.", "office")
+        if data.get("role") not in (None, OFFICIAL_ROLE) and "office" in data:
+            raise ValidationError("Solo un funcionario lleva cargo.", "office")
 
 
 class OpenCaseSchema(ContractSchema):
@@ -63,6 +119,19 @@ class OpenCaseSchema(ContractSchema):
     parties = fields.List(fields.Nested(PartySchema), required=True,
                           validate=validate.Length(min=1, max=50, error="Indique entre 1 y 50 partes."))
     represents = text(200, required=True)
+    act_complained = text(4000, required=False, metadata={"description": "Acto reclamado (solo en amparo)"})
+    # what JSON Schema can say of the matters (the roles an amparo or antejuicio party may have, the act complained
+    # of); how many parties of each role a matter needs (domain.require_public_case_facts) it cannot
+    openapi_rules = {"oneOf": [
+        {"properties": {"matter": {"enum": [m for m in MATTERS if m not in PUBLIC_MATTERS]}},
+         "not": {"required": ["act_complained"]}},
+        {"properties": {"matter": {"enum": ["amparo"]},
+                        "parties": {"items": {"properties": {"role": {"enum": list(MATTER_ROLES["amparo"])}}}}},
+         "required": ["act_complained"]},
+        {"properties": {"matter": {"enum": ["antejuicio"]},
+                        "parties": {"items": {"properties": {"role": {"enum": list(MATTER_ROLES["antejuicio"])}}}}},
+         "not": {"required": ["act_complained"]}},
+    ]}
 
     @validates_schema
     def represented_party_exists(self, data, **kwargs):
@@ -111,6 +180,47 @@ class ResolutionMetadataSchema(ContractSchema):
     summary = text(2000, required=True)
     term_days = fields.Integer(required=False, allow_none=True, strict=True,
                                validate=validate.Range(min=1, max=365, error="El plazo debe estar entre 1 y 365 días hábiles."))
+    stage = one_of(ALL_STAGES, required=False, metadata={
+        "description": "Solo en amparo y antejuicio: la etapa a la que la resolución lleva el expediente; "
+                       "debe seguir de la etapa actual (ver la tabla de etapas)"})
+
+
+# --- hearings ----------------------------------------------------------------
+class ScheduleHearingSchema(ContractSchema):
+    """Body of POST /api/v1/cases/{case_number}/hearings."""
+
+    kind = one_of(HEARING_KINDS, required=True)
+    starts_at = Instant(required=True, metadata={"description": "Inicio, ISO 8601 con zona horaria; debe ser futuro"})
+    duration_minutes = fields.Integer(required=True, strict=True, validate=validate.Range(
+        min=MIN_HEARING_MINUTES, max=MAX_HEARING_MINUTES,
+        error=f"La duración debe estar entre {MIN_HEARING_MINUTES} y {MAX_HEARING_MINUTES} minutos."))
+    room = text(100, required=True)
+    mode = one_of(HEARING_MODES, required=True)
+    notes = text(2000, required=False, allow_none=True)
+
+
+class RescheduleHearingSchema(ContractSchema):
+    """Body of POST /api/v1/hearings/{hearing_id}/reschedule: the room and duration stay unless given."""
+
+    starts_at = Instant(required=True, metadata={"description": "Nuevo inicio, ISO 8601 con zona horaria; futuro"})
+    duration_minutes = fields.Integer(required=False, strict=True, validate=validate.Range(
+        min=MIN_HEARING_MINUTES, max=MAX_HEARING_MINUTES,
+        error=f"La duración debe estar entre {MIN_HEARING_MINUTES} y {MAX_HEARING_MINUTES} minutos."))
+    room = text(100, required=False)
+    reason = text(1000, required=True)
+
+
+class HearingStatusSchema(ContractSchema):
+    """Body of POST /api/v1/hearings/{hearing_id}/status."""
+
+    status = one_of(HEARING_FINAL_STATUSES, required=True)
+    reason = text(1000, required=True)
+
+
+class ReserveCaseSchema(ContractSchema):
+    """Body of POST /api/v1/cases/{case_number}/reserve."""
+
+    reason = text(1000, required=True)
 
 
 class ListCasesQuerySchema(ContractSchema):
@@ -187,6 +297,51 @@ class EntrySchema(ContractSchema):
     documents = fields.List(fields.Nested(DocumentInfoSchema), required=True)
 
 
+class HearingVersionSchema(ContractSchema):
+    """One version of a hearing, as it stood after a change (version 1: as scheduled)."""
+
+    version = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    starts_at = fields.String(required=True, metadata={"description": "UTC ISO-8601"})
+    ends_at = fields.String(required=True, metadata={"description": "UTC ISO-8601"})
+    duration_minutes = fields.Integer(required=True)
+    room = fields.String(required=True)
+    mode = fields.String(required=True)
+    status = one_of(HEARING_STATUSES, required=True)
+    reason = fields.String(allow_none=True, required=True)
+    changed_at = fields.String(required=True)
+    changed_by = fields.Nested(PersonSchema, required=True)
+
+
+class HearingSchema(HearingVersionSchema):
+    """A hearing as it stands (its latest version)."""
+
+    hearing_id = fields.String(required=True)
+    case_number = fields.String(required=True)
+    court_id = fields.String(required=True)
+    notes = fields.String(allow_none=True, required=True)
+
+
+class HearingDetailSchema(HearingSchema):
+    """A hearing with every version, oldest first, the last as it stands (each change is a new version; none is
+    ever overwritten)."""
+
+    versions = fields.List(fields.Nested(HearingVersionSchema), required=True)
+
+
+class ReservationSchema(ContractSchema):
+    reason = fields.String(required=True)
+    reserved_at = fields.String(required=True)
+    reserved_by = fields.Nested(PersonSchema, required=True)
+
+
+class CaseReservedResponseSchema(ContractSchema):
+    case_number = fields.String(required=True)
+    reserved = fields.Boolean(required=True)
+    case_version = fields.Integer(required=True)
+    reservation = fields.Nested(ReservationSchema, required=True)
+
+
 class CaseSchema(ContractSchema):
     case_number = fields.String(required=True)
     court_id = fields.String(required=True)
@@ -194,9 +349,17 @@ class CaseSchema(ContractSchema):
     matter = fields.String(required=True)
     subject = fields.String(required=True)
     opened_at = fields.String(required=True)
+    case_version = fields.Integer(required=True, metadata={
+        "description": "1 al abrirse; uno más por cada resolución y por la reserva"})
+    reserved = fields.Boolean(required=True)
+    reservation = fields.Nested(ReservationSchema, allow_none=True, required=True,
+                                metadata={"description": "Quién la reservó y por qué (null en familia: reservado por su materia)"})
+    stage = fields.String(allow_none=True, required=True, metadata={"description": "Etapa actual (amparo y antejuicio)"})
+    act_complained = fields.String(allow_none=True, required=True)
     parties = fields.List(fields.Nested(PartySchema), required=True)
     attorneys = fields.List(fields.Nested(AttorneySchema), required=True)
     entries = fields.List(fields.Nested(EntrySchema), required=True)
+    hearings = fields.List(fields.Nested(HearingSchema), required=True)
 
 
 class PendingFilingSchema(ContractSchema):
@@ -233,3 +396,18 @@ class ResolutionSchema(ContractSchema):
     issued_by = fields.Nested(PersonSchema, required=True)
     document = fields.Nested(DocumentInfoSchema, required=True)
     recipients = fields.List(fields.String(), required=True)
+    stage = fields.String(allow_none=True, load_default=None,
+                          metadata={"description": "La etapa a la que llevó el expediente (amparo y antejuicio)"})
+    case_version = fields.Integer(allow_none=True, load_default=None)
+
+
+# --- internal: the snapshot the public read model is rebuilt from (RPC public_snapshot) ---------
+SNAPSHOT_KINDS = ("cases", "resolutions", "hearings")
+MAX_SNAPSHOT_PAGE = 1000
+
+
+class SnapshotQuerySchema(ContractSchema):
+    kind = one_of(SNAPSHOT_KINDS, required=True)
+    after = fields.String(required=False, allow_none=True, validate=validate.Length(max=64))
+    limit = fields.Integer(required=False, strict=True, validate=validate.Range(
+        min=1, max=MAX_SNAPSHOT_PAGE, error=f"Entre 1 y {MAX_SNAPSHOT_PAGE}."))
