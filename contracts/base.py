@@ -116,7 +116,7 @@ def load(schema, data, message="La solicitud contiene datos inválidos."):
         raise validation_error(exc.messages, message)
 
 
-ROLES = ("lawyer", "clerk", "judge", "citizen", "admin")
+ROLES = ("lawyer", "clerk", "judge", "citizen", "admin", "chat_agent", "chat_supervisor")
 
 
 class ActorSchema(LenientSchema):

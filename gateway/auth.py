@@ -1,6 +1,7 @@
 """JWT bearer authentication (HS256).
 
-Claims: ``sub``, ``role`` (lawyer, clerk, judge, citizen, admin), ``name``,
+Claims: ``sub``, ``role`` (lawyer, clerk, judge, citizen, admin, chat_agent,
+chat_supervisor), ``name``,
 ``bar_number`` (lawyers), ``court_id`` (clerks and judges), ``exp``.
 """
 import datetime

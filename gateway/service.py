@@ -3,11 +3,12 @@
 Run with ``nameko run --config deploy/config.yaml gateway.service``.
 """
 from gateway.openapi import check_routes
+from gateway.routes.chat import ChatRoutes
 from gateway.routes.filings import FilingsRoutes
 from gateway.routes.mailbox import MailboxRoutes
 from gateway.routes.system import SystemRoutes
 
-ROUTE_GROUPS = (SystemRoutes, FilingsRoutes, MailboxRoutes)
+ROUTE_GROUPS = (SystemRoutes, FilingsRoutes, MailboxRoutes, ChatRoutes)
 
 
 class Gateway(*ROUTE_GROUPS):

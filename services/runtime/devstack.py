@@ -25,6 +25,7 @@ from services.runtime.config import DEFAULT_CONFIG_PATH, ROOT
 SERVICES = [
     ("filings", "services.filings.service:FilingsService"),
     ("mailbox", "services.mailbox.service:MailboxService"),
+    ("chat", "services.chat.service:ChatService"),
     ("gateway", "gateway.service:Gateway"),
 ]
 DEFAULT_METRICS_PORTS = {"filings": 9101, "mailbox": 9102, "queries": 9103, "certificates": 9104, "chat": 9105}

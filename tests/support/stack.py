@@ -26,6 +26,8 @@ class TestStack:
         self.extra_env = extra_env or {}
         # the mailbox sends alerts to a recording SMTP server on loopback (tests/support/smtp.py) on this port
         self.smtp_port = smtp_port or devstack.free_port()
+        # the chat service sends to a loopback "Graph API" server (tests/support/graph.py) on this port
+        self.graph_port = devstack.free_port()
         self.mongod = None
         self.vhost = None
         self.stack = None
@@ -55,6 +57,10 @@ class TestStack:
                     "LAPSE_JOB_INTERVAL": "1", "ALERT_INTERVAL": "0.5", "ALERT_BACKOFF_SECONDS": "0.5",
                     "ALERT_BACKOFF_MAX_SECONDS": "2", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.smtp_port),
                     "SMTP_STARTTLS": "false", "SMTP_TIMEOUT": "3", "EVIDENCE_SIGNING_KEY": "",
+                    "WHATSAPP_GRAPH_URL": f"http://127.0.0.1:{self.graph_port}", "WHATSAPP_GRAPH_TIMEOUT": "3",
+                    "CHAT_INBOUND_INTERVAL": "0.1", "CHAT_SEND_INTERVAL": "0.1", "CHAT_SNOOZE_INTERVAL": "0.5",
+                    "CHAT_SEND_BACKOFF_SECONDS": "0.2", "CHAT_SEND_BACKOFF_MAX_SECONDS": "0.5",
+                    "CHAT_SEND_MAX_ATTEMPTS": "4",
                     **self.extra_env}
         self.env.pop("METRICS_PORT", None)
         self.stack = devstack.Stack(self.env, self.tmp / "logs", services=self.services)

@@ -1,0 +1,116 @@
+"""Routes of the chat (CHAT PJBC): WhatsApp's webhook, and the staff inbox."""
+from werkzeug.wrappers import Response
+
+from contracts.chat import (AssignRequestSchema, ConversationListQuerySchema, ConversationListSchema,
+                            ConversationSchema, ConversationSummarySchema, LineListSchema, MessageSchema,
+                            NoteRequestSchema, NoteSchema, ReplyRequestSchema, StatusRequestSchema, WebhookAckSchema,
+                            WebhookVerifyQuerySchema)
+from gateway.base import GatewayBase
+from gateway.openapi import doc
+from gateway.web import CORRELATION_HEADER, json_response, parse_json_object, route
+from gateway.webhooks import WhatsAppWebhook
+from services.runtime.errors import Forbidden, UnsupportedMediaType
+from services.runtime.logs import current_correlation_id
+
+STAFF = ("chat_agent", "chat_supervisor")
+CONVERSATION_LIST_LINKS = {
+    "OpenFirstConversation": {"operationId": "get_chat_conversation",
+                              "parameters": {"conversation_id": "$response.body#/items/0/conversation_id"}},
+}
+WEBHOOK_DESCRIPTION = (
+    "Notificaciones de WhatsApp Cloud API (mensajes y estados). El cuerpo es el JSON que envía Meta, firmado: "
+    "X-Hub-Signature-256: sha256=<HMAC-SHA256 hex del cuerpo exacto con WHATSAPP_APP_SECRET>. Sin firma o con "
+    "una firma equivocada: 401 y nada se guarda. Un cuerpo firmado que no es una notificación de WhatsApp "
+    "Business (object whatsapp_business_account, entry[].changes[] con field y value): 422 y nada se guarda. "
+    "El 200 sale cuando el cuerpo quedó guardado (confirmado por la mayoría del replica set); los mensajes se "
+    "procesan después, desde lo guardado. El mismo cuerpo repetido se guarda una vez; el mismo mensaje (wamid) "
+    "en otro cuerpo, también.")
+
+
+class ChatRoutes(GatewayBase):
+    whatsapp = WhatsAppWebhook()
+
+    # --- WhatsApp -------------------------------------------------------------------------------------------
+    @route("GET", "/api/v1/chat/whatsapp/webhook")
+    @doc("Verificación de la suscripción del webhook (Meta)", "chat", auth=False, query=WebhookVerifyQuerySchema,
+         binary="text/plain", errors=(403,),
+         description="hub.mode=subscribe con el hub.verify_token configurado responde hub.challenge como texto "
+                     "plano; cualquier otra cosa, 403.")
+    def verify_whatsapp_webhook(self, request):
+        challenge = self.whatsapp.handshake(request.query)
+        if challenge is None:
+            raise Forbidden("invalid_verify_token", "La verificación del webhook no corresponde.")
+        response = Response(challenge, status=200, mimetype="text/plain")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        cid = current_correlation_id()
+        if cid:
+            response.headers[CORRELATION_HEADER] = cid
+        return response
+
+    @route("POST", "/api/v1/chat/whatsapp/webhook")
+    @doc("Notificación firmada de WhatsApp (Meta)", "chat", auth=False, response=WebhookAckSchema,
+         errors=(400, 401, 413, 415), description=WEBHOOK_DESCRIPTION)
+    def whatsapp_webhook(self, request):
+        raw, signature = self.whatsapp.signed_body(request)
+        if (request.mimetype or "").lower() != "application/json":
+            raise UnsupportedMediaType("unsupported_media_type", "El cuerpo debe enviarse como application/json.",
+                                       {"content_type": request.mimetype or None})
+        parse_json_object(raw, "body")  # well-formed JSON (400) of an object (422); its shape is the service's
+        result = self.call(self.chat.receive_webhook, raw, signature)
+        return json_response({"status": result["status"]})
+
+    # --- lines ------------------------------------------------------------------------------------------------
+    @route("GET", "/api/v1/chat/lines")
+    @doc("Líneas regionales de WhatsApp (personal del chat)", "chat", roles=STAFF, response=LineListSchema)
+    def list_chat_lines(self, request):
+        return json_response(self.call(self.chat.list_lines, request.actor))
+
+    # --- the inbox ----------------------------------------------------------------------------------------------
+    @route("GET", "/api/v1/chat/conversations")
+    @doc("Bandeja: conversaciones, de la actividad más reciente a la más antigua (personal del chat)", "chat",
+         roles=STAFF, query=ConversationListQuerySchema, response=ConversationListSchema,
+         links=CONVERSATION_LIST_LINKS,
+         description="Filtros: line (phone_number_id), status, assignee (sub del agente, o none), label. "
+                     "cursor: el next_cursor de la página anterior.")
+    def list_chat_conversations(self, request):
+        return json_response(self.call(self.chat.list_conversations, request.actor, request.query))
+
+    @route("GET", "/api/v1/chat/conversations/<string:conversation_id>")
+    @doc("Una conversación con sus mensajes y notas (la lectura queda en la bitácora)", "chat", roles=STAFF,
+         response=ConversationSchema,
+         description="Los textos son texto plano tal como los escribió el usuario (nunca HTML): escápelos al "
+                     "mostrarlos.")
+    def get_chat_conversation(self, request, conversation_id):
+        return json_response(self.call(self.chat.get_conversation, request.actor, conversation_id))
+
+    @route("POST", "/api/v1/chat/conversations/<string:conversation_id>/messages")
+    @doc("Responder por WhatsApp (texto libre dentro de la ventana de 24 horas)", "chat", roles=STAFF,
+         body=ReplyRequestSchema, response=MessageSchema, status=202, errors=(409,),
+         description="El mensaje queda en cola (queued) y se envía por la API de WhatsApp: sent, delivered, read "
+                     "o failed con el motivo. Más de 24 horas después del último mensaje del usuario: 409 "
+                     "outside_window, con las plantillas configuradas en details.templates.")
+    def reply_chat_conversation(self, request, conversation_id):
+        return json_response(self.call(self.chat.reply, request.actor, conversation_id, request.body), status=202)
+
+    @route("POST", "/api/v1/chat/conversations/<string:conversation_id>/notes")
+    @doc("Nota privada del personal (nunca se envía al usuario)", "chat", roles=STAFF, body=NoteRequestSchema,
+         response=NoteSchema, status=201)
+    def add_chat_note(self, request, conversation_id):
+        return json_response(self.call(self.chat.add_note, request.actor, conversation_id, request.body),
+                             status=201)
+
+    @route("POST", "/api/v1/chat/conversations/<string:conversation_id>/status")
+    @doc("Cambiar el estado: open, pending, snoozed (hasta snoozed_until, o hasta que el usuario escriba), "
+         "resolved", "chat", roles=STAFF, body=StatusRequestSchema, response=ConversationSummarySchema,
+         description="snoozed_until debe ser futuro y a lo sumo 90 días adelante (422 si no).")
+    def set_chat_status(self, request, conversation_id):
+        return json_response(self.call(self.chat.set_status, request.actor, conversation_id, request.body))
+
+    @route("POST", "/api/v1/chat/conversations/<string:conversation_id>/assign")
+    @doc("Asignar la conversación a un agente (null: sin asignar)", "chat", roles=STAFF, body=AssignRequestSchema,
+         response=ConversationSummarySchema, errors=(409,),
+         description="Un agente toma conversaciones sin asignar o suelta las suyas; la supervisión asigna a "
+                     "cualquier agente que haya ingresado a la bandeja (404 agent_not_found si no). 409 si la "
+                     "asignación cambió mientras tanto.")
+    def assign_chat_conversation(self, request, conversation_id):
+        return json_response(self.call(self.chat.assign, request.actor, conversation_id, request.body))

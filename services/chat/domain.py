@@ -1,0 +1,346 @@
+"""The chat's rules as plain Python, no I/O; the clock is passed in.
+
+- the shape of a WhatsApp Cloud API webhook payload (``object: whatsapp_business_account``,
+  ``entry[].changes[].value`` with ``metadata.phone_number_id``, ``contacts[]``, ``messages[]``,
+  ``statuses[]``) and what each message type means for an agent (``message_record``);
+- message statuses: ``queued`` → ``sent`` → ``delivered`` → ``read``, or ``failed``; a ``read`` without
+  a ``delivered`` is normal, a late ``delivered`` after ``read`` changes nothing;
+- the 24-hour customer service window;
+- what a Graph API send error means (retry with backoff, or fail with a Spanish reason);
+- conversation statuses and who may assign.
+"""
+import datetime
+import json
+from dataclasses import dataclass
+from typing import Optional
+
+STAFF_ROLES = ("chat_agent", "chat_supervisor")
+SUPERVISOR = "chat_supervisor"
+
+WEBHOOK_OBJECT = "whatsapp_business_account"
+KNOWN_TYPES = ("text", "image", "document", "audio", "video", "sticker", "location", "contacts", "interactive",
+               "button")
+MEDIA_TYPES = ("image", "document", "audio", "video", "sticker")
+MAX_TEXT = 4096
+MAX_RAW_JSON = 64 * 1024
+
+# --- conversation statuses -------------------------------------------------------------------------------
+OPEN, PENDING, SNOOZED, RESOLVED = "open", "pending", "snoozed", "resolved"
+CONVERSATION_STATUSES = (OPEN, PENDING, SNOOZED, RESOLVED)
+MAX_SNOOZE = datetime.timedelta(days=90)
+
+# --- message statuses ---------------------------------------------------------------------------------------
+RECEIVED = "received"  # every inbound message
+QUEUED, SENT, DELIVERED, READ, FAILED = "queued", "sent", "delivered", "read", "failed"
+MESSAGE_STATUSES = (RECEIVED, QUEUED, SENT, DELIVERED, READ, FAILED)
+WEBHOOK_STATUSES = (SENT, DELIVERED, READ, FAILED)
+_RANK = {QUEUED: 0, SENT: 1, DELIVERED: 2, READ: 3}
+
+WINDOW = datetime.timedelta(hours=24)
+
+
+# --- webhook payloads -----------------------------------------------------------------------------------------
+def webhook_problems(payload) -> dict:
+    """What makes ``payload`` something Meta would never send: {field path: Spanish reason}; empty when it
+    has the envelope of a WhatsApp Business Account webhook. Only the envelope is checked: unknown fields,
+    message types and change fields are kept and shown as such."""
+    if not isinstance(payload, dict):
+        return {"body": "Se esperaba un objeto JSON."}
+    if payload.get("object") != WEBHOOK_OBJECT:
+        return {"object": f"Debe ser «{WEBHOOK_OBJECT}»."}
+    entries = payload.get("entry")
+    if not isinstance(entries, list) or not entries:
+        return {"entry": "Debe ser una lista no vacía."}
+    problems = {}
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("changes"), list):
+            problems[f"entry.{i}.changes"] = "Debe ser una lista."
+            continue
+        for j, change in enumerate(entry["changes"]):
+            where = f"entry.{i}.changes.{j}"
+            if not isinstance(change, dict) or not isinstance(change.get("field"), str):
+                problems[f"{where}.field"] = "Debe ser un texto."
+            elif not isinstance(change.get("value"), dict):
+                problems[f"{where}.value"] = "Debe ser un objeto."
+            elif change["field"] == "messages":
+                problems.update(_messages_value_problems(change["value"], f"{where}.value"))
+    return problems
+
+
+def _messages_value_problems(value, where):
+    problems = {}
+    metadata = value.get("metadata")
+    if not isinstance(metadata, dict) or not isinstance(metadata.get("phone_number_id"), str):
+        problems[f"{where}.metadata.phone_number_id"] = "Debe ser un texto."
+    for name in ("contacts", "messages", "statuses", "errors"):
+        if name in value and not isinstance(value[name], list):
+            problems[f"{where}.{name}"] = "Debe ser una lista."
+    for k, message in enumerate(value.get("messages") or [] if isinstance(value.get("messages"), list) else []):
+        if not isinstance(message, dict) or not _short_text(message.get("id")) or not _short_text(
+                message.get("from")) or not _short_text(message.get("type")):
+            problems[f"{where}.messages.{k}"] = "Cada mensaje lleva id, from y type (textos)."
+    for k, status in enumerate(value.get("statuses") or [] if isinstance(value.get("statuses"), list) else []):
+        if not isinstance(status, dict) or not _short_text(status.get("id")) or not _short_text(
+                status.get("status")):
+            problems[f"{where}.statuses.{k}"] = "Cada estado lleva id y status (textos)."
+    return problems
+
+
+def _short_text(value, limit=256):
+    return isinstance(value, str) and 0 < len(value) <= limit and "\x00" not in value
+
+
+@dataclass(frozen=True)
+class Change:
+    """One ``messages`` change of a payload: the line it arrived on and what it carries."""
+    phone_number_id: str
+    names: dict        # wa_id -> profile name
+    messages: list
+    statuses: list
+
+
+def message_changes(payload) -> list:
+    """The ``messages`` changes of a payload that passed ``webhook_problems`` (other fields are kept with the
+    payload and ignored here)."""
+    changes = []
+    for entry in payload["entry"]:
+        for change in entry["changes"]:
+            if change["field"] != "messages":
+                continue
+            value = change["value"]
+            names = {}
+            for contact in value.get("contacts") or []:
+                if isinstance(contact, dict) and isinstance(contact.get("wa_id"), str):
+                    profile = contact.get("profile") if isinstance(contact.get("profile"), dict) else {}
+                    names[contact["wa_id"]] = clean_text(profile.get("name"), 200) or None
+            changes.append(Change(value["metadata"]["phone_number_id"], names, list(value.get("messages") or []),
+                                  list(value.get("statuses") or [])))
+    return changes
+
+
+def clean_text(value, limit=MAX_TEXT) -> str:
+    """Text as the inbox keeps it: a string, no NUL or other control characters but newline and tab,
+    at most ``limit`` characters. Never HTML: it is stored as the user wrote it and escaped on display."""
+    if not isinstance(value, str):
+        return ""
+    kept = "".join(ch for ch in value if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127))
+    try:
+        kept.encode("utf-8")
+    except UnicodeEncodeError:
+        kept = kept.encode("utf-8", "replace").decode("utf-8")
+    return kept[:limit]
+
+
+def message_instant(message, received_at: datetime.datetime) -> datetime.datetime:
+    """When the user sent it: the payload's Unix ``timestamp``; never after it reached us (a clock ahead,
+    or a value that is not a number, counts as the moment it arrived)."""
+    try:
+        seconds = int(str(message.get("timestamp")))
+        instant = datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return received_at
+    return min(instant, received_at)
+
+
+def _obj(message, key):
+    value = message.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def message_record(message, received_at: datetime.datetime) -> dict:
+    """What the inbox shows of one inbound message: ``type`` (as WhatsApp named it), ``known`` (a type this
+    service understands), ``text`` (what an agent reads, plain text), and the parts of its type
+    (``media``, ``location``, ``contacts``, ``reply``). The original message is kept as JSON (``raw``)."""
+    kind = clean_text(message.get("type"), 64) or "unknown"
+    record = {"wamid": clean_text(message.get("id"), 256), "wa_id": clean_text(message.get("from"), 64),
+              "type": kind, "known": kind in KNOWN_TYPES, "text": "", "media": None, "location": None,
+              "contacts": None, "reply": None, "at": message_instant(message, received_at),
+              "context_wamid": clean_text(_obj(message, "context").get("id"), 256) or None,
+              "raw": raw_json(message)}
+    if kind == "text":
+        record["text"] = clean_text(_obj(message, "text").get("body"))
+    elif kind in MEDIA_TYPES:
+        media = _obj(message, kind)
+        record["media"] = {"id": clean_text(media.get("id"), 128) or None,
+                           "mime_type": clean_text(media.get("mime_type"), 128) or None,
+                           "sha256": clean_text(media.get("sha256"), 128) or None,
+                           "filename": clean_text(media.get("filename"), 255) or None}
+        record["text"] = clean_text(media.get("caption")) or clean_text(media.get("filename"), 255)
+    elif kind == "location":
+        place = _obj(message, "location")
+        lat, lon = place.get("latitude"), place.get("longitude")
+        numbers = all(type(x) in (int, float) for x in (lat, lon))
+        record["location"] = {"latitude": lat if numbers else None, "longitude": lon if numbers else None,
+                              "name": clean_text(place.get("name"), 500) or None,
+                              "address": clean_text(place.get("address"), 1000) or None}
+        parts = [p for p in (record["location"]["name"], record["location"]["address"]) if p]
+        if numbers:
+            parts.append(f"({lat}, {lon})")
+        record["text"] = "Ubicación: " + " ".join(parts) if parts else "Ubicación"
+    elif kind == "contacts":
+        cards = []
+        for card in message.get("contacts") if isinstance(message.get("contacts"), list) else []:
+            if not isinstance(card, dict):
+                continue
+            name = clean_text(_obj(card, "name").get("formatted_name"), 200)
+            phones = [clean_text(p.get("phone"), 64) for p in card.get("phones") or []
+                      if isinstance(p, dict) and clean_text(p.get("phone"), 64)]
+            cards.append({"name": name or None, "phones": phones[:10]})
+        record["contacts"] = cards[:20]
+        record["text"] = "Contactos: " + "; ".join(
+            " ".join(x for x in [c["name"] or "", ", ".join(c["phones"])] if x) for c in record["contacts"])
+    elif kind == "interactive":
+        interactive = _obj(message, "interactive")
+        sub = clean_text(interactive.get("type"), 64)
+        if sub in ("button_reply", "list_reply"):
+            reply = _obj(interactive, sub)
+            record["reply"] = {"kind": sub, "id": clean_text(reply.get("id"), 256) or None,
+                               "title": clean_text(reply.get("title"), 256) or None,
+                               "description": clean_text(reply.get("description"), 512) or None}
+            record["text"] = " — ".join(x for x in (record["reply"]["title"], record["reply"]["description"]) if x)
+        else:
+            record["known"] = False
+            record["text"] = f"[Respuesta interactiva de tipo «{sub or 'desconocido'}» no soportada]"
+    elif kind == "button":
+        button = _obj(message, "button")
+        record["reply"] = {"kind": "button", "id": clean_text(button.get("payload"), 256) or None,
+                           "title": clean_text(button.get("text"), 256) or None, "description": None}
+        record["text"] = record["reply"]["title"] or ""
+    if not record["known"] and kind != "interactive":
+        record["text"] = f"[Mensaje de tipo «{kind}» no soportado]"
+    return record
+
+
+def raw_json(value) -> str:
+    """The original JSON of a message, as text (its keys need not be valid MongoDB field names)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text if len(text) <= MAX_RAW_JSON else text[:MAX_RAW_JSON]
+
+
+def preview(text: str, limit=120) -> str:
+    return " ".join(text.split())[:limit]
+
+
+# --- statuses --------------------------------------------------------------------------------------------------
+def status_record(status, received_at: datetime.datetime) -> dict:
+    """One entry of ``value.statuses``: the message it names, its status, when, and its error codes."""
+    errors = []
+    for error in status.get("errors") if isinstance(status.get("errors"), list) else []:
+        if isinstance(error, dict):
+            code = error.get("code")
+            errors.append({"code": code if type(code) is int else None,
+                           "title": clean_text(error.get("title"), 500) or None})
+    return {"wamid": clean_text(status.get("id"), 256), "status": clean_text(status.get("status"), 32),
+            "at": message_instant(status, received_at), "errors": errors[:5]}
+
+
+def advance(current: str, reported: str) -> Optional[str]:
+    """The message status after WhatsApp reported ``reported`` for a message at ``current``, or None when it
+    changes nothing: statuses only move forward (a ``read`` may come without ``delivered``; a late
+    ``delivered`` after ``read`` is ignored); ``failed`` ends a message not yet delivered or read."""
+    if reported == FAILED:
+        return FAILED if current in (QUEUED, SENT) else None
+    if reported not in _RANK or current not in _RANK:
+        return None
+    return reported if _RANK[reported] > _RANK[current] else None
+
+
+# --- sending -----------------------------------------------------------------------------------------------------
+RETRY_CODES = {130429: "WhatsApp limitó la cantidad de mensajes por segundo de esta línea; se reintentará.",
+               131056: "Demasiados mensajes a este número en poco tiempo; se reintentará."}
+FAILURE_REASONS = {
+    131047: "Pasaron más de 24 horas desde el último mensaje del usuario: WhatsApp solo permite enviarle una "
+            "plantilla aprobada.",
+    131026: "WhatsApp no pudo entregar el mensaje: el número no usa WhatsApp o no aceptó sus condiciones.",
+    131051: "WhatsApp no admite este tipo de mensaje.",
+    131031: "La cuenta de WhatsApp de la institución está bloqueada; avise a soporte.",
+    190: "El token de acceso de WhatsApp venció o no es válido; avise a soporte.",
+    131000: "WhatsApp tuvo un error al enviar el mensaje.",
+}
+SERVER_REASON = "WhatsApp no está disponible en este momento; se reintentará."
+NETWORK_REASON = "No se pudo conectar con WhatsApp; se reintentará."
+EXHAUSTED_REASON = "No se pudo enviar el mensaje después de varios intentos."
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    retry: bool
+    code: Optional[int]
+    reason: str  # Spanish, for the agent
+
+
+def send_failure(http_status: Optional[int], code: Optional[int]) -> SendOutcome:
+    """What a failed send means: retried with backoff on the throughput and pair-rate limits (130429,
+    131056), on 5xx and when WhatsApp could not be reached (``http_status`` None); otherwise failed for
+    good with a reason in Spanish (131047: outside the 24-hour window)."""
+    if code in RETRY_CODES:
+        return SendOutcome(True, code, RETRY_CODES[code])
+    if http_status is None:
+        return SendOutcome(True, code, NETWORK_REASON)
+    if code in FAILURE_REASONS:
+        return SendOutcome(False, code, FAILURE_REASONS[code])
+    if http_status >= 500 or http_status == 429:
+        return SendOutcome(True, code, SERVER_REASON)
+    return SendOutcome(False, code, f"WhatsApp rechazó el mensaje (código {code if code is not None else http_status}).")
+
+
+def status_failure_reason(errors: list) -> dict:
+    """The error an agent sees when a ``failed`` status arrives by webhook."""
+    code = next((e["code"] for e in errors if e.get("code") is not None), None)
+    reason = FAILURE_REASONS.get(code) or RETRY_CODES.get(code) or (
+        f"WhatsApp no pudo entregar el mensaje (código {code})." if code is not None
+        else "WhatsApp no pudo entregar el mensaje.")
+    return {"code": code, "reason": reason, "retrying": False}
+
+
+def text_message_body(wa_id: str, text: str) -> dict:
+    """The Graph API request that sends a free-form text."""
+    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": wa_id, "type": "text",
+            "text": {"preview_url": False, "body": text}}
+
+
+# --- the 24-hour window ---------------------------------------------------------------------------------------
+def window_closes_at(last_user_message_at: Optional[datetime.datetime]) -> Optional[datetime.datetime]:
+    return last_user_message_at + WINDOW if last_user_message_at is not None else None
+
+
+def window_open(last_user_message_at: Optional[datetime.datetime], now: datetime.datetime) -> bool:
+    """A free-form reply is possible only within 24 hours of the user's last message."""
+    closes = window_closes_at(last_user_message_at)
+    return closes is not None and now < closes
+
+
+# --- conversations ---------------------------------------------------------------------------------------------
+def status_after_user_message(status: str) -> str:
+    """A new message from the user reopens a snoozed or resolved conversation."""
+    return OPEN if status in (SNOOZED, RESOLVED) else status
+
+
+def snooze_problem(status: str, snoozed_until: Optional[datetime.datetime], now: datetime.datetime) -> Optional[str]:
+    """Why a status change cannot be made (Spanish), or None. ``snoozed_until`` only with ``snoozed``, in
+    the future and within 90 days; a snooze without it lasts until the user writes again."""
+    if snoozed_until is None:
+        return None
+    if status != SNOOZED:
+        return "Solo una conversación pospuesta (snoozed) lleva snoozed_until."
+    if snoozed_until <= now:
+        return "snoozed_until debe ser un instante futuro."
+    if snoozed_until - now > MAX_SNOOZE:
+        return "Una conversación se pospone a lo sumo 90 días."
+    return None
+
+
+def is_staff(actor) -> bool:
+    return actor.get("role") in STAFF_ROLES
+
+
+def may_assign(actor, current_sub: Optional[str], target_sub: Optional[str]) -> bool:
+    """A supervisor assigns anyone (or no one); an agent takes an unassigned conversation or one already
+    theirs, and may let go of their own."""
+    if actor.get("role") == SUPERVISOR:
+        return True
+    if actor.get("role") != "chat_agent":
+        return False
+    if target_sub == actor["sub"]:
+        return current_sub in (None, actor["sub"])
+    return target_sub is None and current_sub == actor["sub"]

@@ -1,0 +1,49 @@
+"""The chat's errors: each a runtime ``PortalError`` with a stable code, a Spanish message and details."""
+from services.runtime.errors import Conflict, Forbidden, NotFound, PortalError, Unauthenticated, ValidationFailed
+
+
+def conversation_not_found(conversation_id):
+    return NotFound("conversation_not_found", "No existe una conversación con ese identificador.",
+                    {"conversation_id": str(conversation_id)[:64]})
+
+
+def staff_only(role):
+    return Forbidden("forbidden", "Solo el personal del chat puede ver y atender conversaciones.", {"role": role})
+
+
+def assign_forbidden():
+    return Forbidden("forbidden", "Un agente solo puede tomar conversaciones sin asignar o soltar las suyas; "
+                     "la supervisión asigna a cualquiera.", {})
+
+
+def agent_not_found(sub):
+    return NotFound("agent_not_found", "No hay un agente del chat con ese identificador (debe haber ingresado "
+                    "al menos una vez a la bandeja).", {"agent": str(sub)[:128]})
+
+
+def assignment_changed():
+    return Conflict("assignment_changed", "La asignación de la conversación cambió mientras tanto; vuelva a "
+                    "cargarla.", {})
+
+
+def outside_window(closed_at, templates):
+    return Conflict("outside_window", "Pasaron más de 24 horas desde el último mensaje del usuario: WhatsApp no "
+                    "permite una respuesta libre. Envíe una plantilla aprobada.",
+                    {"window_closed_at": closed_at, "templates": templates})
+
+
+def invalid_status(reason):
+    return ValidationFailed("validation_error", reason, {"fields": {"snoozed_until": reason}})
+
+
+def invalid_signature():
+    return Unauthenticated("invalid_signature", "La firma X-Hub-Signature-256 falta o no corresponde al cuerpo.")
+
+
+def invalid_webhook(fields):
+    return ValidationFailed("invalid_webhook", "El cuerpo no es una notificación de WhatsApp Business.",
+                            {"fields": fields})
+
+
+def webhook_too_large(limit):
+    return PortalError("payload_too_large", f"El cuerpo excede el máximo de {limit} bytes.", status=413)

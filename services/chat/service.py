@@ -1,0 +1,185 @@
+"""The chat service (CHAT PJBC): lawyers write over WhatsApp, court staff answer from one inbox.
+Entrypoints only."""
+import json
+import logging
+
+from contracts import paging
+from contracts.base import load, load_actor
+from contracts.chat import (AssignRequestSchema, ConversationListQuerySchema, NoteRequestSchema, ReplyRequestSchema,
+                            StatusRequestSchema)
+from services.chat import domain, errors, views, workers
+from services.chat.graph import Graph
+from services.chat.settings import ChatSettings
+from services.chat.store import ChatStore
+from services.runtime.config import SettingsProvider
+from services.runtime.mongo import Mongo, utcnow
+from services.runtime.observability import Observability, counter
+from services.runtime.rpc import rpc
+from services.runtime.signatures import valid_signature
+from services.runtime.timers import config_timer
+
+log = logging.getLogger(__name__)
+
+webhooks_stored = counter("chat", "webhooks_stored_total", "Webhook payloads stored, by outcome (new, duplicate)",
+                          ["outcome"])
+inbound_applied = counter("chat", "inbound_applied_total", "What stored payloads brought (message, status, unrouted)",
+                          ["kind"])
+replies_sent = counter("chat", "replies_total", "Replies through the Graph API, by outcome (sent, retry, failed)",
+                       ["outcome"])
+
+
+class ChatService:
+    name = "chat"
+
+    store = Mongo(ChatStore)
+    observability = Observability()
+    settings = SettingsProvider(ChatSettings)
+
+    # --- helpers ---------------------------------------------------------------------------------------------
+    def _staff(self, actor, action, target):
+        """The caller, if chat staff; otherwise the refusal is audited and raised."""
+        actor = load_actor(actor)
+        if not domain.is_staff(actor):
+            self.store.audit(actor, action, target, "denied")
+            raise errors.staff_only(actor["role"])
+        self.store.seen_agent(actor)
+        return actor
+
+    def _conversation(self, actor, conversation_id, action):
+        doc = self.store.conversation(conversation_id)
+        if doc is None:
+            self.store.audit(actor, action, f"conversation:{conversation_id}", "not_found")
+            raise errors.conversation_not_found(conversation_id)
+        return doc
+
+    def _summary(self, doc):
+        return views.conversation_summary(doc, self.settings.lines, utcnow())
+
+    # --- health --------------------------------------------------------------------------------------------------
+    @rpc
+    def health(self):
+        return self.store.health()
+
+    # --- the webhook ---------------------------------------------------------------------------------------------
+    @rpc
+    def receive_webhook(self, raw, signature):
+        """Store a payload WhatsApp posted, as it arrived, before the gateway answers 200. The gateway checked
+        its signature; checked again here, where the data lives."""
+        if not isinstance(raw, bytes) or not valid_signature(self.settings.app_secret, raw, signature):
+            raise errors.invalid_signature()
+        if len(raw) > self.settings.max_webhook_bytes:
+            raise errors.webhook_too_large(self.settings.max_webhook_bytes)
+        try:
+            payload = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise errors.invalid_webhook({"body": "JSON mal formado."})
+        problems = domain.webhook_problems(payload)
+        if problems:
+            raise errors.invalid_webhook(problems)
+        payload_id, new = self.store.store_webhook(raw)
+        webhooks_stored.labels("new" if new else "duplicate").inc()
+        return {"status": "received", "payload_id": payload_id}
+
+    @config_timer("CHAT_INBOUND_INTERVAL", 0.5)
+    def process_webhooks(self):
+        workers.process_webhooks(self.store, self.settings.lines, inbound_applied)
+
+    @config_timer("CHAT_SEND_INTERVAL", 0.5)
+    def send_replies(self):
+        settings = self.settings
+        graph = Graph(settings.graph_url, settings.api_version, settings.access_token, settings.graph_timeout)
+        workers.send_replies(self.store, graph, settings, replies_sent)
+
+    @config_timer("CHAT_SNOOZE_INTERVAL", 30)
+    def wake_snoozed(self):
+        woken = self.store.wake_snoozed(utcnow())
+        if woken:
+            log.info("snoozed conversations reopened", extra={"count": woken})
+
+    # --- lines ------------------------------------------------------------------------------------------------------
+    @rpc
+    def list_lines(self, actor):
+        self._staff(actor, "list_lines", "lines")
+        return {"items": [views.line_view(line) for line in self.settings.lines.values()]}
+
+    # --- the inbox ---------------------------------------------------------------------------------------------------
+    @rpc
+    def list_conversations(self, actor, query=None):
+        actor = self._staff(actor, "list_conversations", "conversations")
+        query = load(ConversationListQuerySchema(), query or {})
+        limit = query.get("limit", 20)
+        cursor = paging.decode_cursor(query["cursor"]) if query.get("cursor") else None
+        items, next_cursor = paging.page(self.store.list_conversations(query, limit, cursor), limit,
+                                         "last_message_at")
+        self.store.audit(actor, "list_conversations", "conversations", "allowed", {"count": len(items)})
+        return {"items": [self._summary(d) for d in items], "next_cursor": next_cursor}
+
+    @rpc
+    def get_conversation(self, actor, conversation_id):
+        target = f"conversation:{conversation_id}"
+        actor = self._staff(actor, "read_conversation", target)
+        doc = self._conversation(actor, conversation_id, "read_conversation")
+        messages = self.store.messages_of(doc["_id"])
+        notes = self.store.notes_of(doc["_id"])
+        self.store.audit(actor, "read_conversation", target, "allowed", {"messages": len(messages)})
+        return views.conversation_view(doc, messages, notes, self.settings.lines, utcnow())
+
+    @rpc
+    def reply(self, actor, conversation_id, body):
+        target = f"conversation:{conversation_id}"
+        actor = self._staff(actor, "reply", target)
+        body = load(ReplyRequestSchema(), body)
+        doc = self._conversation(actor, conversation_id, "reply")
+        now = utcnow()
+        if not domain.window_open(doc.get("last_user_message_at"), now):
+            raise errors.outside_window(views.iso(domain.window_closes_at(doc.get("last_user_message_at"))),
+                                        self.settings.templates)
+        author = {"sub": actor["sub"], "name": actor.get("name")}
+        message = self.store.queue_reply(doc, author, body["text"], workers.send_policy(self.settings))
+        self.store.audit(actor, "reply", target, "allowed", {"message_id": message["_id"]})
+        return views.message_view(message)
+
+    @rpc
+    def add_note(self, actor, conversation_id, body):
+        target = f"conversation:{conversation_id}"
+        actor = self._staff(actor, "add_note", target)
+        body = load(NoteRequestSchema(), body)
+        doc = self._conversation(actor, conversation_id, "add_note")
+        note = self.store.add_note(doc["_id"], {"sub": actor["sub"], "name": actor.get("name")}, body["text"])
+        self.store.audit(actor, "add_note", target, "allowed", {"note_id": note["_id"]})
+        return views.note_view(note)
+
+    @rpc
+    def set_status(self, actor, conversation_id, body):
+        target = f"conversation:{conversation_id}"
+        actor = self._staff(actor, "set_status", target)
+        body = load(StatusRequestSchema(), body)
+        problem = domain.snooze_problem(body["status"], body.get("snoozed_until"), utcnow())
+        if problem:
+            raise errors.invalid_status(problem)
+        doc = self._conversation(actor, conversation_id, "set_status")
+        doc = self.store.set_status(doc["_id"], body["status"], body.get("snoozed_until"))
+        self.store.audit(actor, "set_status", target, "allowed", {"status": body["status"]})
+        return self._summary(doc)
+
+    @rpc
+    def assign(self, actor, conversation_id, body):
+        target = f"conversation:{conversation_id}"
+        actor = self._staff(actor, "assign", target)
+        body = load(AssignRequestSchema(), body)
+        doc = self._conversation(actor, conversation_id, "assign")
+        current = (doc.get("assignee") or {}).get("sub")
+        if not domain.may_assign(actor, current, body["agent"]):
+            self.store.audit(actor, "assign", target, "denied", {"agent": body["agent"]})
+            raise errors.assign_forbidden()
+        assignee = None
+        if body["agent"] is not None:
+            agent = self.store.agent(body["agent"])
+            if agent is None or agent.get("role") not in domain.STAFF_ROLES:
+                raise errors.agent_not_found(body["agent"])
+            assignee = {"sub": agent["_id"], "name": agent.get("name")}
+        updated = self.store.assign(doc["_id"], current, assignee)
+        if updated is None:
+            raise errors.assignment_changed()
+        self.store.audit(actor, "assign", target, "allowed", {"agent": body["agent"]})
+        return self._summary(updated)

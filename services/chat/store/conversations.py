@@ -1,0 +1,91 @@
+"""The staff inbox: conversations (one per line and ``wa_id``), their messages and private notes, and the
+agents who have used the inbox (``agents``, ``_id`` = the agent's sub)."""
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+
+from contracts import paging
+from services.chat import domain
+from services.chat.store.common import AGENTS, CONVERSATIONS, MESSAGES, NOTES, new_id
+from services.runtime.mongo import MAJORITY, utcnow
+
+MAX_MESSAGES_SHOWN = 500
+MAX_NOTES_SHOWN = 200
+
+
+class Conversations:
+    """Mixin of ``ChatStore``: conversations, notes, agents."""
+
+    indexes = {
+        CONVERSATIONS: [IndexModel([("line", ASCENDING), ("wa_id", ASCENDING)], unique=True),
+                        IndexModel([("last_message_at", DESCENDING), ("_id", DESCENDING)]),
+                        IndexModel([("status", ASCENDING), ("last_message_at", DESCENDING), ("_id", DESCENDING)]),
+                        IndexModel([("assignee.sub", ASCENDING), ("last_message_at", DESCENDING),
+                                    ("_id", DESCENDING)]),
+                        IndexModel([("labels", ASCENDING), ("last_message_at", DESCENDING)]),
+                        IndexModel([("snoozed_until", ASCENDING)],
+                                   partialFilterExpression={"status": domain.SNOOZED})],
+        NOTES: [IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)])],
+    }
+
+    def conversation(self, conversation_id):
+        return self.db[CONVERSATIONS].find_one({"_id": conversation_id})
+
+    def list_conversations(self, query, limit, cursor):
+        """Newest activity first; fetches one more than ``limit`` (for ``paging.page``)."""
+        filters = {}
+        for key, field in (("line", "line"), ("status", "status"), ("label", "labels")):
+            if query.get(key):
+                filters[field] = query[key]
+        if query.get("assignee") == "none":
+            filters["assignee"] = None
+        elif query.get("assignee"):
+            filters["assignee.sub"] = query["assignee"]
+        if cursor is not None:
+            filters.update(paging.after(cursor, "last_message_at"))
+        return list(self.db[CONVERSATIONS].find(filters).sort([("last_message_at", DESCENDING), ("_id", DESCENDING)])
+                    .limit(limit + 1))
+
+    def messages_of(self, conversation_id):
+        """The conversation's latest messages, oldest first."""
+        newest = list(self.db[MESSAGES].find({"conversation_id": conversation_id}, {"raw": 0})
+                      .sort([("at", DESCENDING), ("_id", DESCENDING)]).limit(MAX_MESSAGES_SHOWN))
+        return newest[::-1]
+
+    def notes_of(self, conversation_id):
+        return list(self.db[NOTES].find({"conversation_id": conversation_id}).sort("created_at", ASCENDING)
+                    .limit(MAX_NOTES_SHOWN))
+
+    def add_note(self, conversation_id, author, text):
+        note = {"_id": new_id(), "conversation_id": conversation_id, "author": author, "text": text,
+                "created_at": utcnow()}
+        self.db.get_collection(NOTES, write_concern=MAJORITY).insert_one(note)
+        return note
+
+    def set_status(self, conversation_id, status, snoozed_until):
+        return self.db.get_collection(CONVERSATIONS, write_concern=MAJORITY).find_one_and_update(
+            {"_id": conversation_id},
+            {"$set": {"status": status, "snoozed_until": snoozed_until if status == domain.SNOOZED else None,
+                      "updated_at": utcnow()}},
+            return_document=ReturnDocument.AFTER)
+
+    def assign(self, conversation_id, expected_sub, assignee):
+        """Assign (or unassign, ``assignee`` None) if the conversation is still assigned to ``expected_sub``;
+        None when it changed meanwhile."""
+        return self.db.get_collection(CONVERSATIONS, write_concern=MAJORITY).find_one_and_update(
+            {"_id": conversation_id, "assignee.sub" if expected_sub else "assignee": expected_sub},
+            {"$set": {"assignee": assignee, "updated_at": utcnow()}}, return_document=ReturnDocument.AFTER)
+
+    def wake_snoozed(self, now):
+        """Snoozed conversations whose instant passed are open again; returns how many."""
+        return self.db[CONVERSATIONS].update_many(
+            {"status": domain.SNOOZED, "snoozed_until": {"$ne": None, "$lte": now}},
+            {"$set": {"status": domain.OPEN, "snoozed_until": None, "updated_at": now}}).modified_count
+
+    # --- agents ---------------------------------------------------------------------------------------------
+    def seen_agent(self, actor):
+        """Record that a member of the chat staff used the inbox (so they can be assigned conversations)."""
+        self.db[AGENTS].update_one({"_id": actor["sub"]},
+                                   {"$set": {"name": actor.get("name"), "role": actor["role"],
+                                             "last_seen_at": utcnow()}}, upsert=True)
+
+    def agent(self, sub):
+        return self.db[AGENTS].find_one({"_id": sub})

@@ -1,0 +1,133 @@
+"""What arrives from WhatsApp: the webhook payloads (``webhooks``), stored before the 200 and processed
+afterwards, and what processing them writes: inbound messages (once per ``wamid``), their conversations,
+and the statuses of the messages we sent (``statuses``, once per wamid and status).
+
+A payload is a job of the ``webhooks`` work queue whose ``_id`` is the SHA-256 of its raw body: the
+insert is acknowledged by the majority of the replica set before the gateway answers 200, and Meta's retry
+of the same body finds it already there. Processing claims payloads with a lease; a payload whose
+processing fails is tried again with backoff. Processing is idempotent: a message is inserted only if its
+wamid is new (unique index), a status entry only once, a message status only moves forward.
+"""
+import hashlib
+import logging
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
+
+from services.chat import domain
+from services.chat.store.common import CONVERSATIONS, MESSAGES, STATUSES, WEBHOOKS, new_id
+from services.runtime.mongo import MAJORITY, utcnow
+from services.runtime.workqueue import RetryPolicy, WorkQueue
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_POLICY = RetryPolicy(backoff_seconds=1, backoff_max_seconds=300, max_attempts=20, lease_seconds=60)
+
+
+def payload_id(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+class Inbound:
+    """Mixin of ``ChatStore``: webhook payloads, inbound messages and statuses."""
+
+    indexes = {
+        WEBHOOKS: WorkQueue.indexes(),
+        MESSAGES: [IndexModel([("wamid", ASCENDING)], unique=True,
+                              partialFilterExpression={"wamid": {"$type": "string"}}),
+                   IndexModel([("conversation_id", ASCENDING), ("at", DESCENDING), ("_id", DESCENDING)])],
+        STATUSES: [IndexModel([("wamid", ASCENDING)])],
+    }
+
+    def webhook_queue(self, owner=None):
+        return WorkQueue(self.db[WEBHOOKS], WEBHOOK_POLICY, owner)
+
+    def store_webhook(self, raw: bytes):
+        """Keep one payload as it arrived, majority-acknowledged. Returns (id, stored now: False when the
+        same body was already kept)."""
+        queue = self.webhook_queue()
+        job = queue.new_job({"raw": raw.decode("utf-8"), "size": len(raw)}, job_id=payload_id(raw))
+        try:
+            self.db.get_collection(WEBHOOKS, write_concern=MAJORITY).insert_one(job)
+        except DuplicateKeyError:
+            return job["_id"], False
+        return job["_id"], True
+
+    def webhook(self, job_id):
+        return self.db[WEBHOOKS].find_one({"_id": job_id})
+
+    # --- applying a payload --------------------------------------------------------------------------------
+    def add_inbound(self, line, record, name, received_at):
+        """One inbound message, once per wamid, with its conversation (created, or reopened if it was
+        snoozed or resolved) in one transaction. Returns the message id, or None for a duplicate."""
+
+        def apply(tx):
+            messages = self.db[MESSAGES]
+            if messages.find_one({"wamid": record["wamid"]}, {"_id": 1}, session=tx.session):
+                return None
+            conversation = self.db[CONVERSATIONS].find_one({"line": line, "wa_id": record["wa_id"]},
+                                                           session=tx.session)
+            now = utcnow()
+            if conversation is None:
+                conversation = {"_id": new_id(), "line": line, "wa_id": record["wa_id"],
+                                "contact": {"wa_id": record["wa_id"], "name": name}, "status": domain.OPEN,
+                                "snoozed_until": None, "assignee": None, "labels": [], "created_at": now,
+                                "updated_at": now, "last_message_at": record["at"], "last_user_message_at": None,
+                                "last_message_preview": "", "unanswered": 0}
+                self.db[CONVERSATIONS].insert_one(conversation, session=tx.session)
+            message = {"_id": new_id(), "conversation_id": conversation["_id"], "line": line,
+                       "direction": "in", "status": domain.RECEIVED, "received_at": received_at,
+                       "created_at": now, "author": None, "error": None, **record}
+            messages.insert_one(message, session=tx.session)
+            newest = conversation["last_message_at"] is None or record["at"] >= conversation["last_message_at"]
+            last_user = conversation.get("last_user_message_at")
+            update = {"status": domain.status_after_user_message(conversation["status"]), "updated_at": now,
+                      "last_user_message_at": max(last_user, record["at"]) if last_user else record["at"]}
+            if update["status"] != conversation["status"]:
+                update["snoozed_until"] = None
+            if newest:
+                update["last_message_at"] = record["at"]
+                update["last_message_preview"] = domain.preview(record["text"])
+            if name:
+                update["contact.name"] = name
+            self.db[CONVERSATIONS].update_one({"_id": conversation["_id"]},
+                                              {"$set": update, "$inc": {"unanswered": 1}}, session=tx.session)
+            return message["_id"]
+
+        try:
+            return self.transaction(apply)
+        except DuplicateKeyError:  # the same wamid committed by another worker meanwhile
+            return None
+
+    def add_status(self, status):
+        """Keep a status WhatsApp reported (once per wamid and status) and apply it to the message it names,
+        if we know it yet (a status may arrive before the send is recorded: ``apply_known_statuses``)."""
+        entry_id = f"{status['wamid']}:{status['status']}"
+        try:
+            self.db.get_collection(STATUSES, write_concern=MAJORITY).insert_one(
+                {"_id": entry_id, **status, "created_at": utcnow()})
+        except DuplicateKeyError:
+            pass
+        return self.apply_known_statuses(status["wamid"])
+
+    def apply_known_statuses(self, wamid):
+        """Move the message with ``wamid`` through every status reported for it, in order; returns its final
+        status, or None when no message of ours has that wamid."""
+        message = self.db[MESSAGES].find_one({"wamid": wamid, "direction": "out"})
+        if message is None:
+            return None
+        current = message["status"]
+        order = {domain.SENT: 1, domain.DELIVERED: 2, domain.READ: 3, domain.FAILED: 4}
+        entries = sorted(self.db[STATUSES].find({"wamid": wamid}), key=lambda e: order.get(e["status"], 9))
+        for entry in entries:
+            target = domain.advance(current, entry["status"])
+            if target is None:
+                continue
+            update = {"status": target, f"status_at.{target}": entry["at"]}
+            if target == domain.FAILED:
+                update["error"] = domain.status_failure_reason(entry["errors"])
+            done = self.db[MESSAGES].update_one({"_id": message["_id"], "status": current}, {"$set": update})
+            if not done.modified_count:  # moved meanwhile by another worker: start again from what it is
+                return self.apply_known_statuses(wamid)
+            current = target
+        return current

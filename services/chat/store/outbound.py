@@ -1,0 +1,61 @@
+"""Replies to WhatsApp users: the message (status ``queued``) and its job in the ``sends`` work queue are
+written in one transaction; the sender claims the job, calls the Graph API, and records the outcome on the
+message (``sent`` with its wamid, or the error an agent sees: retrying, or ``failed`` with a reason)."""
+from services.chat import domain
+from services.chat.store.common import CONVERSATIONS, MESSAGES, SENDS, new_id
+from services.runtime.mongo import utcnow
+from services.runtime.workqueue import WorkQueue
+
+
+class Outbound:
+    """Mixin of ``ChatStore``: replies and their sending."""
+
+    indexes = {SENDS: WorkQueue.indexes()}
+
+    def send_queue(self, policy, owner=None):
+        return WorkQueue(self.db[SENDS], policy, owner, done_status="sent", done_at="sent_at")
+
+    def queue_reply(self, conversation, author, text, policy):
+        """The reply and its send job, committed together; returns the message."""
+        now = utcnow()
+        message = {"_id": new_id(), "conversation_id": conversation["_id"], "line": conversation["line"],
+                   "wa_id": conversation["wa_id"], "direction": "out", "type": "text", "known": True, "text": text,
+                   "media": None, "location": None, "contacts": None, "reply": None, "context_wamid": None,
+                   "wamid": None, "at": now, "created_at": now, "received_at": None, "author": author,
+                   "status": domain.QUEUED, "status_at": {domain.QUEUED: now}, "error": None, "attempts": 0}
+
+        def apply(tx):
+            self.db[MESSAGES].insert_one(message, session=tx.session)
+            self.db[SENDS].insert_one(self.send_queue(policy).new_job({"message_id": message["_id"]}, now),
+                                      session=tx.session)
+            self.db[CONVERSATIONS].update_one(
+                {"_id": conversation["_id"]},
+                {"$set": {"last_message_at": now, "last_message_preview": domain.preview(text), "updated_at": now,
+                          "unanswered": 0},
+                 "$min": {"first_response_at": now}}, session=tx.session)
+
+        self.transaction(apply)
+        return message
+
+    def message(self, message_id):
+        return self.db[MESSAGES].find_one({"_id": message_id})
+
+    def mark_sent(self, message_id, wamid):
+        now = utcnow()
+        self.db[MESSAGES].update_one({"_id": message_id, "status": domain.QUEUED},
+                                     {"$set": {"status": domain.SENT, "wamid": wamid, f"status_at.{domain.SENT}": now,
+                                               "error": None}, "$inc": {"attempts": 1}})
+        self.db[MESSAGES].update_one({"_id": message_id, "wamid": None}, {"$set": {"wamid": wamid}})
+        return self.apply_known_statuses(wamid)
+
+    def mark_retrying(self, message_id, outcome):
+        self.db[MESSAGES].update_one({"_id": message_id, "status": domain.QUEUED},
+                                     {"$set": {"error": {"code": outcome.code, "reason": outcome.reason,
+                                                         "retrying": True}},
+                                      "$inc": {"attempts": 1}})
+
+    def mark_failed(self, message_id, code, reason):
+        self.db[MESSAGES].update_one({"_id": message_id, "status": domain.QUEUED},
+                                     {"$set": {"status": domain.FAILED, f"status_at.{domain.FAILED}": utcnow(),
+                                               "error": {"code": code, "reason": reason, "retrying": False}},
+                                      "$inc": {"attempts": 1}})

@@ -1,0 +1,114 @@
+"""The chat's background work, run by the service's timers: applying stored webhook payloads, and sending
+replies through the Graph API. Each claims jobs of its work queue (``services.runtime.workqueue``) with a
+lease, so several replicas share the work and a job whose worker died is taken over."""
+import json
+import logging
+import time
+
+from services.chat import domain
+from services.runtime.workqueue import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+BUDGET_SECONDS = 10  # one timer run works at most this long (its jobs' leases are far longer)
+MAX_JOBS = 500
+
+
+def apply_payload(store, job, lines):
+    """Apply one stored payload: each message once, each status to its message. Returns (messages added,
+    statuses applied, unknown lines). Idempotent: run again, it adds nothing."""
+    payload = json.loads(job["raw"])
+    received_at = job["created_at"]
+    added = statuses = unrouted = 0
+    for change in domain.message_changes(payload):
+        if change.phone_number_id not in lines:
+            unrouted += 1
+            log.warning("webhook for a line that is not configured; kept, not routed",
+                        extra={"phone_number_id": change.phone_number_id[:32], "payload_id": job["_id"]})
+            continue
+        for message in change.messages:
+            record = domain.message_record(message, received_at)
+            if store.add_inbound(change.phone_number_id, record, change.names.get(record["wa_id"]), received_at):
+                added += 1
+        for status in change.statuses:
+            store.add_status(domain.status_record(status, received_at))
+            statuses += 1
+    return added, statuses, unrouted
+
+
+def drain(queue, work, on_error):
+    """Claim and work jobs until none is due, ``MAX_JOBS`` or ``BUDGET_SECONDS``."""
+    started, done = time.monotonic(), 0
+    while done < MAX_JOBS and time.monotonic() - started < BUDGET_SECONDS:
+        job = queue.claim()
+        if job is None:
+            break
+        done += 1
+        try:
+            work(job)
+        except Exception as exc:  # noqa: BLE001 - a job's failure is retried with backoff, never lost
+            on_error(job, exc)
+    return done
+
+
+def process_webhooks(store, lines, counter):
+    queue = store.webhook_queue()
+
+    def work(job):
+        added, statuses, unrouted = apply_payload(store, job, lines)
+        queue.complete(job)
+        if added:
+            counter.labels("message").inc(added)
+        if statuses:
+            counter.labels("status").inc(statuses)
+        if unrouted:
+            counter.labels("unrouted").inc(unrouted)
+
+    def on_error(job, exc):
+        outcome = queue.fail(job, repr(exc), permanent=isinstance(exc, (ValueError, KeyError, TypeError)))
+        log.error("webhook payload could not be applied", extra={"payload_id": job["_id"], "error": repr(exc),
+                                                                 "given_up": bool(outcome and outcome.give_up)})
+
+    return drain(queue, work, on_error)
+
+
+def send_policy(settings):
+    return RetryPolicy(backoff_seconds=settings.send_backoff, backoff_max_seconds=settings.send_backoff_max,
+                       max_attempts=settings.send_attempts, lease_seconds=max(60.0, settings.graph_timeout * 3))
+
+
+def send_replies(store, graph, settings, counter):
+    queue = store.send_queue(send_policy(settings))
+
+    def work(job):
+        message = store.message(job["message_id"])
+        if message is None or message["status"] != domain.QUEUED:
+            queue.complete(job)  # already sent (a job repeated after a crash) or gone
+            return
+        answer = graph.send(message["line"], domain.text_message_body(message["wa_id"], message["text"]))
+        if answer.wamid:
+            store.mark_sent(message["_id"], answer.wamid)
+            queue.complete(job)
+            counter.labels("sent").inc()
+            return
+        outcome = domain.send_failure(answer.http_status, answer.code)
+        log.warning("reply not accepted by the Graph API", extra={"message_id": message["_id"],
+                                                                  "http_status": answer.http_status,
+                                                                  "code": answer.code, "detail": answer.detail})
+        failure = queue.fail(job, f"{answer.http_status} {answer.code} {answer.detail}", permanent=not outcome.retry)
+        if failure is None:
+            return
+        if failure.give_up:
+            reason = outcome.reason if not outcome.retry else domain.EXHAUSTED_REASON
+            store.mark_failed(message["_id"], outcome.code, reason)
+            counter.labels("failed").inc()
+        else:
+            store.mark_retrying(message["_id"], outcome)
+            counter.labels("retry").inc()
+
+    def on_error(job, exc):
+        queue.fail(job, repr(exc))
+        log.error("reply could not be sent", extra={"job_id": job["_id"], "error": repr(exc)})
+
+    return drain(queue, work, on_error)
+
