@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from contracts.base import HEX_ID_PATTERN
+from contracts.certificates import VERIFICATION_CODE_PATTERN
 from contracts.filings import CASE_NUMBER_PATTERN
 
 
@@ -32,10 +33,22 @@ PATH_PARAMETERS = {
     "document_id": PathParameter(HEX_ID_PATTERN, "document_not_found",
                                  "No existe un documento con ese identificador.",
                                  "Identificador del documento (32 hexadecimales)"),
+    "hearing_id": PathParameter(HEX_ID_PATTERN, "hearing_not_found", "No existe una audiencia con ese identificador.",
+                                "Identificador de la audiencia (32 hexadecimales)"),
     "conversation_id": PathParameter(HEX_ID_PATTERN, "conversation_not_found",
                                      "No existe una conversación con ese identificador.",
                                      "Identificador de la conversación del chat (32 hexadecimales)"),
     "notification_id": PathParameter(HEX_ID_PATTERN, "notification_not_found",
                                      "No existe una notificación con ese identificador en su casillero.",
                                      "Identificador de la notificación (32 hexadecimales)"),
+    "record_id": PathParameter(HEX_ID_PATTERN, "record_not_found", "No existe un antecedente con ese identificador.",
+                               "Identificador del antecedente penal (32 hexadecimales)"),
+    "request_id": PathParameter(HEX_ID_PATTERN, "request_not_found", "No existe una solicitud con ese identificador.",
+                                "Identificador de la solicitud de constancia (32 hexadecimales)"),
+    "certificate_id": PathParameter(HEX_ID_PATTERN, "certificate_not_found",
+                                    "No existe una constancia con ese identificador.",
+                                    "Identificador de la constancia (32 hexadecimales)"),
+    "verification_code": PathParameter(VERIFICATION_CODE_PATTERN, "certificate_not_found",
+                                       "No existe una constancia con ese código de verificación.",
+                                       "Código de verificación impreso en la constancia (XXXX-XXXX-XXXX)"),
 }

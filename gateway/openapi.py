@@ -34,8 +34,12 @@ IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,128}$"
 
 
 def doc(summary, tag, auth=True, roles=None, body=None, multipart=None, response=None, status=200, errors=(),
-        binary=None, query=None, description=None, links=None, not_modified=False):
-    """``body``, ``query``: marshmallow schema classes; ``multipart``: (metadata schema, document part, many)."""
+        binary=None, query=None, description=None, links=None, not_modified=False, idempotent=False,
+        before=None, headers=()):
+    """``body``, ``query``: marshmallow schema classes; ``multipart``: (metadata schema, document part, many);
+    ``idempotent``: a JSON request that takes an Idempotency-Key (every multipart one does);
+    ``before(self, request)``: a check that runs first, before anything is parsed (a caller's signature over
+    the raw body, say); ``headers``: the OpenAPI parameters of the request headers it reads."""
 
     def decorate(fn):
         path_names = [name for name in inspect.signature(fn).parameters if name not in ("self", "request")]
@@ -48,6 +52,8 @@ def doc(summary, tag, auth=True, roles=None, body=None, multipart=None, response
 
         @functools.wraps(fn)
         def handler(self, request, **path):
+            if before is not None:
+                before(self, request)
             if auth:
                 request.actor = self.auth.actor(request, roles=roles)
             for name, value in path.items():
@@ -65,7 +71,8 @@ def doc(summary, tag, auth=True, roles=None, body=None, multipart=None, response
         handler._api_doc = dict(summary=summary, tag=tag, auth=auth, roles=roles, body=body, multipart=multipart,
                                 response=response, status=status, errors=errors, binary=binary, query=query,
                                 description=description, links=links or {}, not_modified=not_modified,
-                                operation_id=fn.__name__)
+                                idempotent=idempotent or multipart is not None, operation_id=fn.__name__,
+                                headers=list(headers), signed=before is not None)
         return handler
 
     return decorate
@@ -179,6 +186,7 @@ def _operation(meta, params, max_documents):
         op["description"] = meta["description"]
     if meta["query"] is not None:
         op["parameters"].append({"in": "query", "schema": meta["query"]})
+    op["parameters"].extend(meta.get("headers") or [])
     if meta["auth"]:
         op["security"] = [{"bearer": []}]
     if meta["body"] is not None:
@@ -193,6 +201,7 @@ def _operation(meta, params, max_documents):
                                             "maxItems": max_documents} if many else documents}},
             "encoding": {"metadata": {"contentType": "application/json"},
                          document_field: {"contentType": "application/pdf"}}}}}
+    if meta["idempotent"]:
         op["parameters"].append({"name": "Idempotency-Key", "in": "header", "required": False,
                                  "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
                                  "description": "La misma clave y el mismo contenido devuelven la misma constancia "
@@ -214,7 +223,7 @@ def _operation(meta, params, max_documents):
     codes = set(meta["errors"]) | {503, 504}
     if meta["not_modified"]:
         codes.add(400)  # an If-None-Match longer than the document allows
-    if meta["auth"]:
+    if meta["auth"] or meta.get("signed"):
         codes.add(401)
     if meta["roles"]:
         codes.add(403)

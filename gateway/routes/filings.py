@@ -5,9 +5,11 @@ import logging
 from werkzeug.wrappers import Response
 
 
-from contracts.filings import (CaseListSchema, CaseSchema, CourtListSchema, FilingMetadataSchema, FilingSchema,
-                               ListCasesQuerySchema, OpenCaseResponseSchema, OpenCaseSchema, ReceiptSchema,
-                               ResolutionMetadataSchema, ResolutionSchema, ReviewSchema)
+from contracts.filings import (CaseListSchema, CaseReservedResponseSchema, CaseSchema, CourtListSchema,
+                               FilingMetadataSchema, FilingSchema, HearingDetailSchema, HearingSchema,
+                               HearingStatusSchema, ListCasesQuerySchema, OpenCaseResponseSchema, OpenCaseSchema,
+                               ReceiptSchema, RescheduleHearingSchema, ReserveCaseSchema, ResolutionMetadataSchema,
+                               ResolutionSchema, ReviewSchema, ScheduleHearingSchema)
 from gateway.base import GatewayBase
 from gateway.openapi import MAX_IF_NONE_MATCH, doc
 from gateway.uploads import idempotency_key, read_multipart
@@ -30,6 +32,27 @@ CASE_LINKS = {
                            "parameters": {"document_id": "$response.body#/receipt/documents/0/document_id"}},
     "FileInCase": {"operationId": "submit_filing", "parameters": {"case_number": "$response.body#/case_number"}},
     "ResolveCase": {"operationId": "issue_resolution", "parameters": {"case_number": "$response.body#/case_number"}},
+    "ScheduleInCase": {"operationId": "schedule_hearing", "parameters": {"case_number": "$response.body#/case_number"}},
+    "ReserveCase": {"operationId": "reserve_case", "parameters": {"case_number": "$response.body#/case_number"}},
+}
+# the court's staff reach their cases (and so their hearings) from the list of the court's cases
+CASE_LIST_LINKS = {
+    "GetListedCase": {"operationId": "get_case", "parameters": {"case_number": "$response.body#/items/0/case_number"}},
+    "ScheduleInListedCase": {"operationId": "schedule_hearing",
+                             "parameters": {"case_number": "$response.body#/items/0/case_number"}},
+}
+CASE_FILE_LINKS = {
+    "GetCaseHearing": {"operationId": "get_hearing", "parameters": {"hearing_id": "$response.body#/hearings/0/hearing_id"}},
+    "RescheduleCaseHearing": {"operationId": "reschedule_hearing",
+                              "parameters": {"hearing_id": "$response.body#/hearings/0/hearing_id"}},
+    "SetCaseHearingStatus": {"operationId": "set_hearing_status",
+                             "parameters": {"hearing_id": "$response.body#/hearings/0/hearing_id"}},
+}
+HEARING_LINKS = {
+    "GetHearing": {"operationId": "get_hearing", "parameters": {"hearing_id": "$response.body#/hearing_id"}},
+    "RescheduleHearing": {"operationId": "reschedule_hearing", "parameters": {"hearing_id": "$response.body#/hearing_id"}},
+    "SetHearingStatus": {"operationId": "set_hearing_status", "parameters": {"hearing_id": "$response.body#/hearing_id"}},
+    "GetHearingCase": {"operationId": "get_case", "parameters": {"case_number": "$response.body#/case_number"}},
 }
 FILING_LINKS = {
     "GetFiling": {"operationId": "get_filing", "parameters": {"filing_id": "$response.body#/filing_id"}},
@@ -136,13 +159,13 @@ class FilingsRoutes(GatewayBase):
 
     @route("GET", "/api/v1/cases")
     @doc("Mis expedientes (abogado) o los del tribunal (personal); status=received: escritos por calificar",
-         "expedientes", response=CaseListSchema, errors=(403,), query=ListCasesQuerySchema)
+         "expedientes", response=CaseListSchema, errors=(403,), query=ListCasesQuerySchema, links=CASE_LIST_LINKS)
     def list_cases(self, request):
         return json_response(self.call(self.filings.list_cases, request.actor, request.query))
 
     @route("GET", "/api/v1/cases/<string:case_number>")
-    @doc("Expediente electrónico: partes, abogados y actuaciones por folio", "expedientes", response=CaseSchema,
-         errors=(403,), not_modified=True,
+    @doc("Expediente electrónico: partes, abogados, actuaciones por folio, audiencias, etapa y reserva", "expedientes",
+         response=CaseSchema, errors=(403,), not_modified=True, links=CASE_FILE_LINKS,
          description="Lleva ETag; con If-None-Match igual responde 304 sin cuerpo (la lectura queda igualmente "
                      "registrada en la bitácora).")
     def get_case(self, request, case_number):
@@ -204,6 +227,65 @@ class FilingsRoutes(GatewayBase):
                                         lambda staged: self.call(self.filings.issue_resolution, actor, case_number,
                                                                  metadata, staged, key))
         return self._created(result, replayed, f"/api/v1/cases/{case_number}")
+
+    # --- reservation -----------------------------------------------------
+    @route("POST", "/api/v1/cases/<string:case_number>/reserve")
+    @doc("Reservar un expediente (juez del tribunal): sale de toda consulta pública, para siempre", "expedientes",
+         roles=("judge",), body=ReserveCaseSchema, response=CaseReservedResponseSchema, errors=(403, 409),
+         idempotent=True,
+         description="Un expediente de familia es reservado desde que se abre. La reserva no se repite (409 "
+                     "already_reserved) ni se levanta.")
+    def reserve_case(self, request, case_number):
+        reply = self.call(self.filings.reserve_case, request.actor, case_number, request.body, idempotency_key(request))
+        return self._answered(reply)
+
+    # --- hearings --------------------------------------------------------
+    @route("POST", "/api/v1/cases/<string:case_number>/hearings")
+    @doc("Programar una audiencia (juez o secretario del tribunal)", "audiencias", roles=("judge", "clerk"),
+         body=ScheduleHearingSchema, response=HearingSchema, status=201, errors=(403, 409), links=HEARING_LINKS,
+         idempotent=True,
+         description="starts_at lleva zona horaria (Z o ±hh:mm) y debe ser futuro; se guarda en UTC. Dos audiencias "
+                     "vigentes (programada, reprogramada) del mismo tribunal no se traslapan en la misma sala: 409 "
+                     "hearing_conflict nombra la otra (hearing_id, case_number, starts_at, ends_at).")
+    def schedule_hearing(self, request, case_number):
+        reply = self.call(self.filings.schedule_hearing, request.actor, case_number, request.body,
+                          idempotency_key(request))
+        return self._answered(reply, 201, f"/api/v1/hearings/{reply['response']['hearing_id']}")
+
+    @route("GET", "/api/v1/hearings/<string:hearing_id>")
+    @doc("Una audiencia y todas sus versiones", "audiencias", response=HearingDetailSchema, errors=(403,),
+         links={"RescheduleThisHearing": HEARING_LINKS["RescheduleHearing"],
+                "SetThisHearingStatus": HEARING_LINKS["SetHearingStatus"]})
+    def get_hearing(self, request, hearing_id):
+        return json_response(self.call(self.filings.get_hearing, request.actor, hearing_id))
+
+    @route("POST", "/api/v1/hearings/<string:hearing_id>/reschedule")
+    @doc("Reprogramar una audiencia (juez o secretario del tribunal): nueva versión, estado reprogramada",
+         "audiencias", roles=("judge", "clerk"), body=RescheduleHearingSchema, response=HearingSchema,
+         errors=(403, 409), links=HEARING_LINKS, idempotent=True,
+         description="starts_at lleva zona horaria y debe ser futuro; la sala y la duración se conservan si no se "
+                     "indican. Una audiencia realizada o cancelada no cambia (409).")
+    def reschedule_hearing(self, request, hearing_id):
+        return self._answered(self.call(self.filings.reschedule_hearing, request.actor, hearing_id, request.body,
+                                        idempotency_key(request)))
+
+    @route("POST", "/api/v1/hearings/<string:hearing_id>/status")
+    @doc("Registrar que una audiencia se realizó, se suspendió o se canceló (juez o secretario del tribunal)",
+         "audiencias", roles=("judge", "clerk"), body=HearingStatusSchema, response=HearingSchema, errors=(403, 409),
+         links=HEARING_LINKS, idempotent=True,
+         description="Una audiencia realizada o cancelada no cambia; una suspendida solo puede cancelarse o "
+                     "reprogramarse (409 en otro caso).")
+    def set_hearing_status(self, request, hearing_id):
+        return self._answered(self.call(self.filings.set_hearing_status, request.actor, hearing_id, request.body,
+                                        idempotency_key(request)))
+
+    @staticmethod
+    def _answered(reply, status=200, location=None):
+        """The answer of a JSON request that changes something: the first answer again when it is a replay of
+        the same Idempotency-Key and content."""
+        if reply["replayed"]:
+            return json_response(reply["response"], status=status, headers={"Idempotent-Replayed": "true"})
+        return json_response(reply["response"], status=status, headers={"Location": location} if location else None)
 
     # --- documents -------------------------------------------------------
     @route("GET", "/api/v1/documents/<string:document_id>")

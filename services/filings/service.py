@@ -5,10 +5,13 @@ from nameko.timer import timer
 
 from contracts import paging
 from contracts.base import load, load_actor
-from contracts.filings import FilingMetadataSchema, ListCasesQuerySchema, OpenCaseSchema, ResolutionMetadataSchema, ReviewSchema
+from contracts.filings import (FilingMetadataSchema, HearingStatusSchema, ListCasesQuerySchema, OpenCaseSchema,
+                               RescheduleHearingSchema, ReserveCaseSchema, ResolutionMetadataSchema, ReviewSchema,
+                               ScheduleHearingSchema, SnapshotQuerySchema)
 from services.filings import domain
 from services.filings.settings import FilingsSettings
-from services.filings.store import FilingsStore, filing_view
+from services.filings.store import FilingsStore, filing_view, hearing_view, version_view
+from services.filings.store.common import answered_once
 from services.runtime.config import SettingsProvider
 from services.runtime.errors import Forbidden, NotFound
 from services.runtime.idempotency import Request
@@ -20,6 +23,8 @@ log = logging.getLogger(__name__)
 
 filings_received = counter("filings", "filings_received_total", "Writs received, by kind", ["kind"])
 resolutions_issued = counter("filings", "resolutions_issued_total", "Resolutions issued, by kind", ["kind"])
+hearing_changes = counter("filings", "hearing_changes_total", "Hearings scheduled and changed, by resulting status",
+                          ["status"])
 
 
 class FilingsService:
@@ -181,7 +186,9 @@ class FilingsService:
         request = Request.of(actor, idempotency_key, domain.RESOLUTION, case_number).with_body(metadata, documents)
         replay = self.store.idempotency.previous_response(request)
         if replay is None:
-            domain.require_can_issue_resolution(actor, self.store.require_case(case_number))
+            case = self.store.require_case(case_number)
+            domain.require_can_issue_resolution(actor, case)
+            domain.next_stage(case["matter"], case.get("stage"), metadata.get("stage"))
         return {"replay": replay}
 
     @rpc
@@ -195,6 +202,97 @@ class FilingsService:
             self.settings.max_documents_per_filing)
         resolutions_issued.labels(result["kind"]).inc()
         return result
+
+    # --- reservation -------------------------------------------------------
+    @rpc
+    def reserve_case(self, actor, case_number, body, idempotency_key=None):
+        """Reserve a case for good (a judge of its court): ``{"response", "replayed"}``."""
+        actor = load_actor(actor)
+        domain.check_case_number(case_number)
+        body = load(ReserveCaseSchema(), body)
+        request = Request.of(actor, idempotency_key, domain.RESERVE_CASE, case_number).with_body(body)
+
+        def write():
+            case = self.store.require_case(case_number)
+            domain.require_can_reserve(actor, case)
+            domain.require_not_reserved(case)
+            return self.store.reserve_case(actor, case_number, body["reason"], request)
+        response, replayed = answered_once(self.store.idempotency, request, write)
+        return {"response": response, "replayed": replayed}
+
+    # --- hearings ----------------------------------------------------------
+    # Each answers ``{"response", "replayed"}``: the hearing, and whether it is the first answer to the same
+    # Idempotency-Key and content (nothing stored then).
+    @rpc
+    def schedule_hearing(self, actor, case_number, body, idempotency_key=None):
+        actor = load_actor(actor)
+        domain.check_case_number(case_number)
+        body = load(ScheduleHearingSchema(), body)
+        request = Request.of(actor, idempotency_key, domain.SCHEDULE_HEARING, case_number).with_body(
+            domain.canonical(body))
+
+        def write():
+            case = self.store.require_case(case_number)
+            domain.require_can_schedule(actor, case["court_id"], {"case_number": case_number})
+            return self.store.schedule_hearing(actor, case, body, request)
+        return self._hearing_answer(*answered_once(self.store.idempotency, request, write))
+
+    @rpc
+    def reschedule_hearing(self, actor, hearing_id, body, idempotency_key=None):
+        actor = load_actor(actor)
+        body = load(RescheduleHearingSchema(), body)
+        request = Request.of(actor, idempotency_key, domain.CHANGE_HEARING, str(hearing_id)).with_body(
+            {"reschedule": domain.canonical(body)})
+
+        def write():
+            hearing = self._hearing_for_staff(actor, hearing_id)
+            return self.store.reschedule_hearing(actor, hearing, body, request)
+        return self._hearing_answer(*answered_once(self.store.idempotency, request, write))
+
+    @rpc
+    def set_hearing_status(self, actor, hearing_id, body, idempotency_key=None):
+        actor = load_actor(actor)
+        body = load(HearingStatusSchema(), body)
+        request = Request.of(actor, idempotency_key, domain.CHANGE_HEARING, str(hearing_id)).with_body(
+            {"status": body})
+
+        def write():
+            hearing = self._hearing_for_staff(actor, hearing_id)
+            return self.store.set_hearing_status(actor, hearing, body, request)
+        return self._hearing_answer(*answered_once(self.store.idempotency, request, write))
+
+    @rpc
+    def get_hearing(self, actor, hearing_id):
+        """A hearing with every version (HearingDetailSchema), for whoever may read its case."""
+        actor = load_actor(actor)
+        hearing = self.store.require_hearing(str(hearing_id))
+        case = self.store.get_case(hearing["case_number"])
+        if not domain.can_read_case(actor, case):
+            self.store.audit(actor, "read_hearing", f"hearing:{hearing_id}", "denied")
+            domain.require_read_case(actor, case)
+        self.store.audit(actor, "read_hearing", f"hearing:{hearing_id}", "allowed", {"case_number": case["_id"]})
+        return {**hearing_view(hearing),
+                "versions": [version_view(v) for v in self.store.hearing_versions(hearing["_id"])]}
+
+    def _hearing_for_staff(self, actor, hearing_id):
+        hearing = self.store.require_hearing(str(hearing_id))
+        domain.require_can_schedule(actor, hearing["court_id"], {"hearing_id": hearing["_id"]})
+        return hearing
+
+    @staticmethod
+    def _hearing_answer(response, replayed):
+        if not replayed:
+            hearing_changes.labels(response["status"]).inc()
+        return {"response": response, "replayed": replayed}
+
+    # --- internal: the public read model (services.queries; not exposed by the gateway) --------
+    @rpc
+    def public_snapshot(self, kind, after=None, limit=500):
+        """A page of every case, resolution or hearing (``kind``) in ``_id`` order after ``after``, each shaped as
+        the data of its event in its current state: ``{"items", "next"}`` (``next``: the ``after`` of the next
+        page, None on the last)."""
+        query = load(SnapshotQuerySchema(), {"kind": kind, "after": after, "limit": limit})
+        return self.store.public_snapshot(query["kind"], query.get("after"), query.get("limit", 500))
 
     # --- internal: the mailbox service (not exposed by the gateway) ----------
     @rpc

@@ -58,11 +58,13 @@ class Cases:
         return court
 
     def require_court_for(self, metadata):
-        """The court a case is opened at exists and hears its matter."""
+        """The court a case is opened at exists and hears its matter; an amparo or antejuicio states what its
+        matter requires."""
         court = self.get_court(metadata["court_id"])
         if court is None:
             raise NotFound("court_not_found", "No existe un tribunal con ese código.", {"court_id": metadata["court_id"]})
         domain.require_court_handles(court, metadata["matter"])
+        domain.require_public_case_facts(metadata)
 
     # --- cases -------------------------------------------------------------
     def get_case(self, case_number, session=None):
@@ -95,22 +97,46 @@ class Cases:
                 upsert=True, return_document=ReturnDocument.AFTER, session=tx.session)
             case_number = domain.format_case_number(metadata["court_id"], year, counter["seq"])
             lawyer = {**domain.person(actor), "represents": metadata["represents"], "since": now}
-            case = {"_id": case_number, "court_id": metadata["court_id"], "matter": metadata["matter"],
+            matter = metadata["matter"]
+            case = {"_id": case_number, "court_id": metadata["court_id"], "matter": matter,
                     "subject": metadata["subject"], "parties": metadata["parties"], "attorneys": [lawyer],
-                    "opened_at": now, "opened_by": domain.person(actor), "next_folio": 1}
+                    "opened_at": now, "opened_by": domain.person(actor), "next_folio": 1, "case_version": 1,
+                    "reserved": domain.reserved_from_opening(matter), "reservation": None,
+                    "stage": domain.initial_stage(matter), "act_complained": metadata.get("act_complained"),
+                    "hearing_changes": 0}
             self.db.cases.insert_one(case, session=tx.session)
             filing = self._insert_filing(tx, actor, case, {"kind": "demanda", "summary": metadata["subject"],
                                                            "represents": metadata["represents"]}, documents, now)
-            tx.emit(SOURCE, "case_opened", {"case_number": case_number, "court_id": case["court_id"],
-                                            "matter": case["matter"], "subject": case["subject"],
-                                            "opened_at": domain.iso(now), "opened_by": domain.person(actor)})
+            court = self.get_court(case["court_id"])
+            tx.emit(SOURCE, "case_opened", domain.case_opened_data(case, court["name"] if court else ""))
             return {"case_number": case_number, "receipt": receipt(filing)}
         return self.idempotent_transaction(request, work)
 
-    def _next_folio(self, tx, case_number):
-        case = self.db.cases.find_one_and_update({"_id": case_number}, {"$inc": {"next_folio": 1}},
+    def _next_folio(self, tx, case_number, also_set=None):
+        """The case's next folio, taken; ``also_set``: fields of the case written in the same update."""
+        update = {"$inc": {"next_folio": 1}, **({"$set": also_set} if also_set else {})}
+        case = self.db.cases.find_one_and_update({"_id": case_number}, update,
                                                  return_document=ReturnDocument.BEFORE, session=tx.session)
         return case["next_folio"]
+
+    # --- reservation ---------------------------------------------------------------
+    def reserve_case(self, actor, case_number, reason, request):
+        """Reserve the case (for good) with its reason, once per ``request``: the case leaves every public
+        answer. Its version goes one up; event case_reserved."""
+        def work(tx):
+            case = self.require_case(case_number, session=tx.session)
+            domain.require_can_reserve(actor, case)
+            domain.require_not_reserved(case)
+            reservation = {"reason": reason, "reserved_at": utcnow(), "reserved_by": domain.person(actor)}
+            changes = {"reserved": True, "reservation": reservation, "case_version": domain.case_version(case) + 1}
+            self.db.cases.update_one({"_id": case_number}, {"$set": changes}, session=tx.session)
+            reserved = {**case, **changes}
+            tx.emit(SOURCE, "case_reserved", domain.case_reserved_data(reserved))
+            return {"case_number": case_number, "reserved": True, "case_version": changes["case_version"],
+                    "reservation": reservation_view(reservation)}
+        response = self.idempotent_transaction(request, work)
+        self._changed(case_number)
+        return response
 
     # --- reading -------------------------------------------------------------
     def case_view(self, case):
@@ -124,11 +150,15 @@ class Cases:
         court = self.get_court(case["court_id"])
         header = {"case_number": case["_id"], "court_id": case["court_id"], "court_name": court["name"] if court else "",
                   "matter": case["matter"], "subject": case["subject"], "opened_at": domain.iso(case["opened_at"]),
-                  "parties": case["parties"],
+                  "case_version": domain.case_version(case), "reserved": domain.is_reserved(case),
+                  "reservation": reservation_view(case.get("reservation")), "stage": case.get("stage"),
+                  "act_complained": case.get("act_complained"), "parties": case["parties"],
                   "attorneys": [{**a, "since": domain.iso(a["since"])} for a in case["attorneys"]]}
-        # the docket part is encoded once per version (docket_json); the gateway sends the bytes as they are
+        # the docket and the hearings are encoded once per version (docket_json, hearings_json); the gateway sends
+        # the bytes as they are
         docket = self.docket_json(case["_id"], case["next_folio"])
-        body = (json_text(header)[:-1] + ',"entries":' + docket + "}").encode("utf-8")
+        hearings = self.hearings_json(case["_id"], case.get("hearing_changes", 0))
+        body = (json_text(header)[:-1] + ',"entries":' + docket + ',"hearings":' + hearings + "}").encode("utf-8")
         version = hashlib.sha256(body).hexdigest()[:32]
         _CASE_VIEWS.put(key, (case, version, body))
         return version, body
@@ -188,3 +218,9 @@ class Cases:
             items.sort(key=lambda i: i["pending_filings"][0]["received_at"] if i["pending_filings"] else "")
         return items, next_cursor
 
+
+
+def reservation_view(reservation):
+    if not reservation:
+        return None
+    return {**reservation, "reserved_at": domain.iso(reservation["reserved_at"])}

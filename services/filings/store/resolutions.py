@@ -19,26 +19,24 @@ class Resolutions:
         def work(tx):
             case = self.require_case(case_number, session=tx.session)
             domain.require_can_issue_resolution(actor, case)
+            stage = domain.next_stage(case["matter"], case.get("stage"), metadata.get("stage"))
             court = self.get_court(case["court_id"])
             now = utcnow()
             resolution_id = new_id()
             self.staging.attach(tx.session, [document["document_id"]],
                                 {"case_number": case_number, "resolution_id": resolution_id, "court_id": case["court_id"]})
-            folio = self._next_folio(tx, case_number)
+            version = domain.case_version(case) + 1
+            folio = self._next_folio(tx, case_number, {"case_version": version, "stage": stage})
             recipients = domain.recipients_of(case)
             resolution = {"_id": resolution_id, "case_number": case_number, "court_id": case["court_id"],
                           "kind": metadata["kind"], "summary": metadata["summary"],
                           "term_days": metadata.get("term_days"), "folio": folio, "issued_at": now,
                           "issued_by": domain.person(actor), "document": document,
-                          "recipients": [r["sub"] for r in recipients]}
+                          "recipients": [r["sub"] for r in recipients], "matter": case["matter"],
+                          "stage": metadata.get("stage"), "case_version": version}
             self.db.resolutions.insert_one(resolution, session=tx.session)
-            tx.emit(SOURCE, "resolution_issued", {
-                "resolution_id": resolution_id, "case_number": case_number, "court_id": case["court_id"],
-                "court_name": court["name"] if court else "", "kind": resolution["kind"], "summary": resolution["summary"],
-                "term_days": resolution["term_days"], "folio": folio, "document_id": document["document_id"],
-                "document_sha256": document["sha256"], "document_size": document["size"],
-                "document_filename": document["filename"], "issued_at": domain.iso(now),
-                "issued_by": resolution["issued_by"], "recipients": recipients})
+            tx.emit(SOURCE, "resolution_issued",
+                    domain.resolution_issued_data(resolution, case, court["name"] if court else "", recipients))
             return resolution_receipt(resolution)
         response = self.idempotent_transaction(request, work)
         self._changed(case_number)
@@ -59,4 +57,5 @@ def resolution_receipt(resolution):
             "court_id": resolution["court_id"], "kind": resolution["kind"], "summary": resolution["summary"],
             "term_days": resolution["term_days"], "folio": resolution["folio"],
             "issued_at": domain.iso(resolution["issued_at"]), "issued_by": resolution["issued_by"],
-            "document": resolution["document"], "recipients": resolution["recipients"]}
+            "document": resolution["document"], "recipients": resolution["recipients"],
+            "stage": resolution.get("stage"), "case_version": resolution.get("case_version")}
