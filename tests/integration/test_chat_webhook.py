@@ -140,3 +140,118 @@ def test_the_same_message_delivered_twice_is_kept_once(stack, sender, api, agent
     assert stack.db("chat").messages.count_documents({"wamid": wamid}) == 1
     assert [m["text"] for m in conversation_of(api, agent, stack, wa_id)["messages"]] == ["Mensaje repetido", "Otro"]
     assert stack.db("chat").conversations.count_documents({"wa_id": wa_id}) == 1
+
+
+# --- every message type ----------------------------------------------------------------------------------------
+def typed_messages(wa_id):
+    m = wa.message
+    return [
+        (m(wa_id, "text", {"body": "Consulta sobre mi expediente 01001-2026-00001"}),
+         {"type": "text", "known": True, "text": "Consulta sobre mi expediente 01001-2026-00001"}),
+        (m(wa_id, "image", {"caption": "Foto del acuse", "mime_type": "image/jpeg", "sha256": "abc=", "id": "111"}),
+         {"type": "image", "known": True, "text": "Foto del acuse",
+          "media": {"id": "111", "mime_type": "image/jpeg", "sha256": "abc=", "filename": None}}),
+        (m(wa_id, "document", {"caption": "Memorial", "filename": "memorial.pdf", "mime_type": "application/pdf",
+                               "sha256": "def=", "id": "222"}),
+         {"type": "document", "known": True, "text": "Memorial",
+          "media": {"id": "222", "mime_type": "application/pdf", "sha256": "def=", "filename": "memorial.pdf"}}),
+        (m(wa_id, "audio", {"mime_type": "audio/ogg; codecs=opus", "sha256": "ghi=", "id": "333", "voice": True}),
+         {"type": "audio", "known": True, "text": "",
+          "media": {"id": "333", "mime_type": "audio/ogg; codecs=opus", "sha256": "ghi=", "filename": None}}),
+        (m(wa_id, "video", {"mime_type": "video/mp4", "sha256": "jkl=", "id": "444"}),
+         {"type": "video", "known": True, "text": "",
+          "media": {"id": "444", "mime_type": "video/mp4", "sha256": "jkl=", "filename": None}}),
+        (m(wa_id, "location", {"latitude": 32.5149, "longitude": -117.0382, "name": "Palacio de Justicia",
+                               "address": "Tijuana, B.C."}),
+         {"type": "location", "known": True,
+          "text": "Ubicación: Palacio de Justicia Tijuana, B.C. (32.5149, -117.0382)",
+          "location": {"latitude": 32.5149, "longitude": -117.0382, "name": "Palacio de Justicia",
+                       "address": "Tijuana, B.C."}}),
+        (m(wa_id, "contacts", None, contacts=[{"name": {"formatted_name": "Lic. Pedro Ruiz", "first_name": "Pedro"},
+                                               "phones": [{"phone": "+52 664 123 4567", "wa_id": "5216641234567",
+                                                           "type": "CELL"}]}]),
+         {"type": "contacts", "known": True, "text": "Contactos: Lic. Pedro Ruiz +52 664 123 4567",
+          "contacts": [{"name": "Lic. Pedro Ruiz", "phones": ["+52 664 123 4567"]}]}),
+        (m(wa_id, "interactive", {"type": "button_reply", "button_reply": {"id": "csat_5", "title": "Excelente"}}),
+         {"type": "interactive", "known": True, "text": "Excelente",
+          "reply": {"kind": "button_reply", "id": "csat_5", "title": "Excelente", "description": None}}),
+        (m(wa_id, "interactive", {"type": "list_reply", "list_reply": {"id": "area_civil", "title": "Civil",
+                                                                       "description": "Juzgados civiles"}}),
+         {"type": "interactive", "known": True, "text": "Civil — Juzgados civiles",
+          "reply": {"kind": "list_reply", "id": "area_civil", "title": "Civil", "description": "Juzgados civiles"}}),
+        (m(wa_id, "button", {"payload": "SI_CONFIRMO", "text": "Sí, confirmo"}),
+         {"type": "button", "known": True, "text": "Sí, confirmo",
+          "reply": {"kind": "button", "id": "SI_CONFIRMO", "title": "Sí, confirmo", "description": None}}),
+        (m(wa_id, "reaction", {"message_id": "wamid.X", "emoji": "👍"}),
+         {"type": "reaction", "known": False, "text": "[Mensaje de tipo «reaction» no soportado]"}),
+        (m(wa_id, "unsupported", None, errors=[{"code": 131051, "title": "Message type unknown"}]),
+         {"type": "unsupported", "known": False, "text": "[Mensaje de tipo «unsupported» no soportado]"}),
+        (m(wa_id, "interactive", {"type": "nfm_reply", "nfm_reply": {"response_json": "{}"}}),
+         {"type": "interactive", "known": False,
+          "text": "[Respuesta interactiva de tipo «nfm_reply» no soportada]"}),
+    ]
+
+
+def test_every_message_type_is_understood_and_unknown_ones_are_shown_as_such(stack, sender, api, agent):
+    wa_id = wa.new_wa_id()
+    cases = typed_messages(wa_id)
+    base = int(time.time()) - 60
+    for i, (message, _) in enumerate(cases):
+        message["timestamp"] = str(base + i)
+    assert sender.send(wa.messages_payload(wa.LINES[1], wa_id, [m for m, _ in cases])).status_code == 200
+    for message, _ in cases:
+        wait_message(stack, message["id"])
+    shown = conversation_of(api, agent, stack, wa_id)["messages"]
+    assert len(shown) == len(cases)
+    for seen, (message, expected) in zip(shown, cases):
+        assert seen["wamid"] == message["id"] and seen["direction"] == "in" and seen["status"] == "received"
+        for key, value in expected.items():
+            assert seen[key] == value, (key, seen)
+
+
+def test_html_and_script_in_a_message_are_kept_as_text(stack, sender, api, agent):
+    wa_id = wa.new_wa_id()
+    hostile = "<script>alert('x')</script><img src=x onerror=alert(1)> & \"comillas\"\x07"
+    wamid = wa.new_wamid()
+    assert sender.send(wa.text_payload(LINE, wa_id, hostile, wamid=wamid, name="<b>Nombre</b>")).status_code == 200
+    wait_message(stack, wamid)
+    seen = conversation_of(api, agent, stack, wa_id)
+    assert seen["messages"][0]["text"] == hostile.replace("\x07", "")  # control characters dropped, nothing else
+    assert seen["contact"]["name"] == "<b>Nombre</b>"  # text, escaped by whoever shows it
+
+
+def test_a_payload_without_messages_or_of_another_field_is_kept_and_changes_nothing(stack, sender):
+    other = {"object": "whatsapp_business_account",
+             "entry": [{"id": "1", "changes": [{"field": "message_template_status_update",
+                                                "value": {"event": "APPROVED", "message_template_name": "x"}}]}]}
+    before = stack.db("chat").conversations.count_documents({})
+    assert sender.send(other).status_code == 200
+    assert sender.send(wa.envelope(LINE, {})).status_code == 200
+    time.sleep(0.5)
+    assert stack.db("chat").conversations.count_documents({}) == before
+
+
+def test_a_message_for_a_line_that_is_not_configured_is_kept_not_routed(stack, sender):
+    wamid = wa.new_wamid()
+    assert sender.send(wa.text_payload("999999999999999", wa.new_wa_id(), "Hola", wamid=wamid)).status_code == 200
+    assert stack.db("chat").webhooks.find_one({"raw": {"$regex": wamid}}) is not None
+    time.sleep(0.5)
+    assert stack.db("chat").messages.count_documents({"wamid": wamid}) == 0
+
+
+# --- a new message reopens ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("status", ["resolved", "snoozed"])
+def test_a_new_user_message_reopens_a_resolved_or_snoozed_conversation(stack, sender, api, agent, status):
+    wa_id, first = wa.new_wa_id(), wa.new_wamid()
+    assert sender.send(wa.text_payload(LINE, wa_id, "Primera", wamid=first)).status_code == 200
+    wait_message(stack, first)
+    conversation_id = stack.db("chat").conversations.find_one({"wa_id": wa_id})["_id"]
+    body = {"status": status}
+    changed = api.post_json(f"/api/v1/chat/conversations/{conversation_id}/status", body, agent)
+    assert changed.status_code == 200 and changed.json()["status"] == status, changed.text
+    second = wa.new_wamid()
+    assert sender.send(wa.text_payload(LINE, wa_id, "Sigo esperando", wamid=second)).status_code == 200
+    wait_message(stack, second)
+    seen = conversation_of(api, agent, stack, wa_id)
+    assert seen["status"] == "open" and seen["snoozed_until"] is None
+    assert seen["conversation_id"] == conversation_id  # the same conversation, reopened
