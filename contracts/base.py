@@ -116,7 +116,7 @@ def load(schema, data, message="La solicitud contiene datos inválidos."):
         raise validation_error(exc.messages, message)
 
 
-ROLES = ("lawyer", "clerk", "judge", "citizen", "admin", "chat_agent", "chat_supervisor")
+ROLES = ("lawyer", "clerk", "judge", "citizen", "admin", "records_officer", "chat_agent", "chat_supervisor")
 
 
 class ActorSchema(LenientSchema):
@@ -127,6 +127,7 @@ class ActorSchema(LenientSchema):
     name = text(200, required=False, allow_none=True)
     bar_number = text(32, required=False, allow_none=True)
     court_id = text(16, required=False, allow_none=True)
+    id_number = text(32, required=False, allow_none=True)  # a citizen's CUI
 
 
 def json_text(value):

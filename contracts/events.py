@@ -161,6 +161,49 @@ class NotificationServedSchema(LenientSchema):
     due_at = fields.String(allow_none=True)
 
 
+class ConvictionSchema(LenientSchema):
+    name = fields.String(required=True)
+    id_number = fields.String(required=True)
+    offences = fields.List(fields.String(), required=True)
+    penalty = fields.String(required=True)
+
+
+class ConvictionFinalSchema(LenientSchema):
+    """A penal court declared a sentence final (firme), with who it convicted: the registry records each."""
+
+    resolution_id = fields.String(required=True)
+    case_number = fields.String(required=True)
+    court_id = fields.String(required=True)
+    court_name = fields.String(required=True)
+    sentence_date = fields.String(required=True)  # the local date the sentence was issued (AAAA-MM-DD)
+    declared_at = fields.String(required=True)    # when it was declared final (UTC ISO-8601)
+    declared_by = fields.Nested(PersonRefSchema, required=True)
+    convictions = fields.List(fields.Nested(ConvictionSchema), required=True)
+
+
+class ConvictionRecordedSchema(LenientSchema):
+    """A conviction entered the criminal-record registry (from a court, by hand or by import)."""
+
+    record_id = fields.String(required=True)
+    id_number = fields.String(required=True)
+    case_number = fields.String(required=True)
+    court = fields.String(required=True)
+    source = fields.String(required=True)
+    recorded_at = fields.String(required=True)
+
+
+class CertificateIssuedSchema(LenientSchema):
+    """A criminal-record certificate was issued (signed and stored)."""
+
+    certificate_id = fields.String(required=True)
+    request_id = fields.String(required=True)
+    serial = fields.String(required=True)
+    result = fields.String(required=True)
+    record_count = fields.Integer(required=True)
+    issued_at = fields.String(required=True)
+    valid_until = fields.String(required=True)
+
+
 CATALOGUE = {
     "case_opened": {"producer": "filings", "schema": CaseOpenedSchema, "version": 1,
                     "consumers": ["queries.on_case_opened"]},
@@ -176,6 +219,12 @@ CATALOGUE = {
                           "consumers": ["mailbox.on_resolution_issued", "queries.on_resolution_issued"]},
     "notification_available": {"producer": "mailbox", "schema": NotificationAvailableSchema, "version": 1, "consumers": []},
     "notification_served": {"producer": "mailbox", "schema": NotificationServedSchema, "version": 1, "consumers": []},
+    "conviction_final": {"producer": "filings", "schema": ConvictionFinalSchema, "version": 1,
+                         "consumers": ["certificates.on_conviction_final"]},
+    "conviction_recorded": {"producer": "certificates", "schema": ConvictionRecordedSchema, "version": 1,
+                            "consumers": []},
+    "certificate_issued": {"producer": "certificates", "schema": CertificateIssuedSchema, "version": 1,
+                           "consumers": []},
 }
 
 

@@ -1,8 +1,8 @@
 """JWT bearer authentication (HS256).
 
-Claims: ``sub``, ``role`` (lawyer, clerk, judge, citizen, admin, chat_agent,
+Claims: ``sub``, ``role`` (lawyer, clerk, judge, citizen, admin, records_officer, chat_agent,
 chat_supervisor), ``name``,
-``bar_number`` (lawyers), ``court_id`` (clerks and judges), ``exp``.
+``bar_number`` (lawyers), ``court_id`` (clerks and judges), ``id_number`` (a citizen's CUI), ``exp``.
 """
 import datetime
 import time
@@ -37,10 +37,10 @@ def resolve_secret(settings):
     return secret or DEV_SECRET
 
 
-def mint_token(secret, sub, role, name=None, bar_number=None, court_id=None, ttl_hours=8, now=None):
+def mint_token(secret, sub, role, name=None, bar_number=None, court_id=None, ttl_hours=8, now=None, id_number=None):
     now = now or datetime.datetime.now(datetime.timezone.utc)
     claims = {"sub": sub, "role": role, "iat": now, "exp": now + datetime.timedelta(hours=ttl_hours)}
-    for key, value in (("name", name), ("bar_number", bar_number), ("court_id", court_id)):
+    for key, value in (("name", name), ("bar_number", bar_number), ("court_id", court_id), ("id_number", id_number)):
         if value:
             claims[key] = value
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
@@ -68,7 +68,7 @@ def decode_actor(secret, header_value):
         raise _unauthenticated("La sesión expiró; vuelva a iniciar sesión.", "token_expired")
     except jwt.PyJWTError:
         raise _unauthenticated("El token de acceso no es válido.")
-    actor = {key: claims.get(key) for key in ("sub", "role", "name", "bar_number", "court_id")}
+    actor = {key: claims.get(key) for key in ("sub", "role", "name", "bar_number", "court_id", "id_number")}
     try:
         actor = _ACTOR_SCHEMA.load({k: v for k, v in actor.items() if v is not None})
     except ValidationError:

@@ -3,12 +3,13 @@
 Run with ``nameko run --config deploy/config.yaml gateway.service``.
 """
 from gateway.openapi import check_routes
+from gateway.routes.certificates import CertificatesRoutes
 from gateway.routes.chat import ChatRoutes
 from gateway.routes.filings import FilingsRoutes
 from gateway.routes.mailbox import MailboxRoutes
 from gateway.routes.system import SystemRoutes
 
-ROUTE_GROUPS = (SystemRoutes, FilingsRoutes, MailboxRoutes, ChatRoutes)
+ROUTE_GROUPS = (SystemRoutes, FilingsRoutes, MailboxRoutes, ChatRoutes, CertificatesRoutes)
 
 
 class Gateway(*ROUTE_GROUPS):

@@ -23,9 +23,6 @@ for their backoff) for the ``portal_mailbox_alert_queue_emails`` gauge: one
 index count per ``ALERT_INTERVAL``, none per scrape.
 """
 import logging
-import smtplib
-import socket
-import ssl
 import time
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -33,6 +30,7 @@ from email.utils import formatdate
 from nameko.extensions import DependencyProvider
 
 from services.runtime.config import Settings
+from services.runtime.mail import ADDRESS_ERRORS, SEND_ERRORS, Connection, SmtpSettings, permanent
 from services.runtime.workqueue import RetryPolicy, WorkQueue, default_owner
 
 log = logging.getLogger(__name__)
@@ -41,17 +39,6 @@ COLLECTION = "alerts"
 LEASE_SECONDS = 60  # one tick sends for at most 20 s, well inside the lease
 MESSAGE_ID_DOMAIN = "casillero.oj.gob.gt"
 KIND_NAMES = {"decreto": "Decreto", "auto": "Auto", "sentencia": "Sentencia"}
-SEND_ERRORS = (smtplib.SMTPException, OSError, socket.timeout, ssl.SSLError)
-ADDRESS_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
-
-
-def permanent(exc):
-    """A 5xx refusal of this recipient: retrying will not help."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return bool(exc.recipients) and all(500 <= code < 600 for code, _ in exc.recipients.values())
-    return False
-
-
 def _one_line(text, limit=200):
     return " ".join(str(text or "").split())[:limit]
 
@@ -83,17 +70,6 @@ def build_message(alert, notice, sender):
     return message
 
 
-class SmtpSettings:
-    def __init__(self, settings):
-        self.host = settings.get("SMTP_HOST")
-        self.port = settings.int("SMTP_PORT", 25)
-        self.sender = settings.get("SMTP_FROM", "casillero@oj.gob.gt")
-        self.user = settings.get("SMTP_USER")
-        self.password = settings.get("SMTP_PASSWORD")
-        self.starttls = str(settings.get("SMTP_STARTTLS", False)).lower() in ("1", "true", "yes")
-        self.timeout = settings.float("SMTP_TIMEOUT", 10)
-
-
 def retry_policy(settings):
     """ALERT_BACKOFF_SECONDS (5), ALERT_BACKOFF_MAX_SECONDS (3600), ALERT_MAX_ATTEMPTS (40) and
     ALERT_LEASE_SECONDS (60)."""
@@ -104,45 +80,6 @@ def retry_policy(settings):
 def alert_queue(db, policy=None, owner=None):
     """The alerts of a mailbox database as a work queue (rows ``sent`` with ``sent_at`` when done)."""
     return WorkQueue(db[COLLECTION], policy, owner, done_status="sent", done_at="sent_at")
-
-
-class Connection:
-    """One SMTP session, opened on the first message and reused for the next ones of a tick."""
-
-    def __init__(self, smtp):
-        self.smtp = smtp
-        self.client = None
-
-    def send(self, message):
-        if self.client is None:
-            client = smtplib.SMTP(self.smtp.host, self.smtp.port, timeout=self.smtp.timeout)
-            try:
-                client.ehlo()
-                if self.smtp.starttls:
-                    client.starttls(context=ssl.create_default_context())
-                    client.ehlo()
-                if self.smtp.user:
-                    client.login(self.smtp.user, self.smtp.password or "")
-            except BaseException:
-                client.close()
-                raise
-            self.client = client
-        try:
-            self.client.send_message(message)
-        except ADDRESS_ERRORS:
-            self.client.rset()  # this recipient was refused; the session goes on
-            raise
-        except BaseException:
-            self.close()
-            raise
-
-    def close(self):
-        if self.client is not None:
-            try:
-                self.client.quit()
-            except (smtplib.SMTPException, OSError):
-                self.client.close()
-            self.client = None
 
 
 class AlertSender:

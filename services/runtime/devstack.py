@@ -26,6 +26,7 @@ SERVICES = [
     ("filings", "services.filings.service:FilingsService"),
     ("mailbox", "services.mailbox.service:MailboxService"),
     ("chat", "services.chat.service:ChatService"),
+    ("certificates", "services.certificates.service:CertificatesService"),
     ("gateway", "gateway.service:Gateway"),
 ]
 DEFAULT_METRICS_PORTS = {"filings": 9101, "mailbox": 9102, "queries": 9103, "certificates": 9104, "chat": 9105}
