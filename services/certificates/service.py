@@ -41,7 +41,7 @@ SYSTEM = {"sub": "system:issuance", "role": "system"}
 PUBLIC = {"sub": "public", "role": "public"}
 ISSUE_BUDGET_SECONDS = 5
 # an issuance that fails is retried (1 s, 2 s, 4 s ... at most 60 s) and never given up
-ISSUANCE_POLICY = RetryPolicy(backoff_seconds=1, backoff_max_seconds=60, max_attempts=1_000_000, lease_seconds=60)
+ISSUANCE_RETRY = dict(backoff_seconds=1, backoff_max_seconds=60, max_attempts=1_000_000)
 
 
 def person(actor):
@@ -220,7 +220,7 @@ class CertificatesService:
     @config_timer("ISSUANCE_INTERVAL", 0.2)
     def issue_paid(self):
         """Issue every paid request whose job is due (the ``issuance`` work queue): a failure is retried."""
-        queue = self.store.issuance_queue(ISSUANCE_POLICY)
+        queue = self.store.issuance_queue(RetryPolicy(lease_seconds=self.settings.issue_lease, **ISSUANCE_RETRY))
         started = time.monotonic()
         while time.monotonic() - started < ISSUE_BUDGET_SECONDS:
             job = queue.claim()

@@ -49,6 +49,8 @@ class CertificatesSettings(ServiceSettings):
     expiry_hours = Setting("PAYMENT_EXPIRY_HOURS", 72, float, between(1, 24 * 30, "horas"))
     verify_url = Setting("CERTIFICATE_VERIFY_URL", "http://127.0.0.1:8000/api/v1/public/certificates/")
     issue_interval = Setting("ISSUANCE_INTERVAL", 0.2, float, positive)
+    # how long a replica holds an issuance it claimed; one that died holding it is taken over after this
+    issue_lease = Setting("ISSUANCE_LEASE_SECONDS", 60, float, between(1, 3600, "segundos"))
     rpc_timeout = Setting("RPC_TIMEOUT", 10, float, positive)
 
 
