@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench fuzz lint install token clean
+.PHONY: run test bench fuzz lint install token clean pdfsig
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) -m services.runtime.devstack run
 
-test: $(STAMP) lint
+test: $(STAMP) lint pdfsig
 	$(PY) -m services.runtime.devstack ensure-broker
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
@@ -25,6 +25,10 @@ test: $(STAMP) lint
 fuzz: $(STAMP)
 	$(PY) -m services.runtime.devstack ensure-broker
 	$(PY) -m tests.fuzz.run $(FUZZ_ARGS)
+
+# poppler's pdfsig checks the certificates' PAdES signatures in the tests (Debian package poppler-utils)
+pdfsig:
+	@command -v pdfsig >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; } || { echo "No se pudo instalar poppler-utils (pdfsig): instálelo con apt-get install poppler-utils" >&2; exit 1; }
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
