@@ -1,5 +1,9 @@
 """Routes of criminal-record certificates (antecedentes penales): the registry (UNAP staff), requests and
-payments (citizens, banks), the certificates and their public verification."""
+payments (citizens, banks), the certificates and their public verification.
+
+Identifiers in these paths have a fixed length, stated in the URL rule itself, so that the fixed paths beside
+them (``/criminal-records/import``, ``/public/certificates/verify``) never match a variable one: another
+method on those paths is a 405 with the right ``Allow``, not a 404 of an identifier."""
 from contracts.certificates import (CancelMetadataSchema, CertificateListSchema, CertificateRequestSchema,
                                     CertificateSchema, DownloadQuerySchema, ImportReportSchema, ImportSchema,
                                     PaymentAckSchema, PaymentNotificationSchema, PdfVerdictSchema,
@@ -62,12 +66,12 @@ class CertificatesRoutes(GatewayBase):
     def search_criminal_records(self, request):
         return json_response(self.call(self.certificates.search_records, request.actor, request.query))
 
-    @route("GET", "/api/v1/criminal-records/<string:record_id>")
+    @route("GET", "/api/v1/criminal-records/<string(length=32):record_id>")
     @doc("Un antecedente con su estado (UNAP)", "antecedentes", roles=OFFICER, response=RecordSchema)
     def get_criminal_record(self, request, record_id):
         return json_response(self.call(self.certificates.get_record, request.actor, record_id))
 
-    @route("POST", "/api/v1/criminal-records/<string:record_id>/cancel")
+    @route("POST", "/api/v1/criminal-records/<string(length=32):record_id>/cancel")
     @doc("Cancelar un antecedente con la resolución del tribunal en PDF (UNAP)", "antecedentes", roles=OFFICER,
          multipart=(CancelMetadataSchema, "document", False), response=RecordSchema, errors=(409,),
          description="La cancelación es una entrada nueva: el antecedente no se edita. " + PDF_RULES)
@@ -95,7 +99,7 @@ class CertificatesRoutes(GatewayBase):
         result = self.call(self.certificates.request_certificate, request.actor, request.body)
         return json_response(result["request"], status=201)
 
-    @route("GET", "/api/v1/certificates/requests/<string:request_id>")
+    @route("GET", "/api/v1/certificates/requests/<string(length=32):request_id>")
     @doc("Estado de mi solicitud de constancia", "constancias", roles=CITIZEN, response=RequestViewSchema)
     def get_certificate_request(self, request, request_id):
         return json_response(self.call(self.certificates.get_request, request.actor, request_id))
@@ -118,14 +122,14 @@ class CertificatesRoutes(GatewayBase):
     def list_certificates(self, request):
         return json_response(self.call(self.certificates.list_certificates, request.actor))
 
-    @route("GET", "/api/v1/certificates/<string:certificate_id>/document")
+    @route("GET", "/api/v1/certificates/<string(length=32):certificate_id>/document")
     @doc("Descargar el PDF firmado de una constancia", "constancias", roles=CITIZEN + OFFICER,
          binary="application/pdf")
     def certificate_document(self, request, certificate_id):
         result = self.call(self.certificates.get_document, request.actor, certificate_id)
         return pdf_response(result["content"], result["document"])
 
-    @route("POST", "/api/v1/certificates/<string:certificate_id>/revoke")
+    @route("POST", "/api/v1/certificates/<string(length=32):certificate_id>/revoke")
     @doc("Revocar una constancia emitida por error (UNAP)", "constancias", roles=OFFICER, body=RevokeSchema,
          response=CertificateSchema, errors=(409,))
     def revoke_certificate(self, request, certificate_id):
@@ -139,7 +143,7 @@ class CertificatesRoutes(GatewayBase):
         result = self.call(self.certificates.download, request.query)
         return pdf_response(result["content"], result["document"])
 
-    @route("GET", "/api/v1/public/certificates/<string:verification_code>")
+    @route("GET", "/api/v1/public/certificates/<string(length=14):verification_code>")
     @doc("Verificar una constancia por su código (sin sesión)", "verificación", auth=False,
          response=PublicCertificateSchema,
          description="valid, expired, revoked o unknown; el CUI se muestra enmascarado salvo sus últimos 4 dígitos.")
