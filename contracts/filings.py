@@ -96,9 +96,11 @@ class PartySchema(ContractSchema):
     id_number = fields.String(required=False, allow_none=True,
                               validate=validate.Regexp(ID_NUMBER_RE, error="Número de identificación inválido."))
     office = text(200, required=False, metadata={"description": "Cargo del funcionario (solo rol funcionario)"})
+    # (an absent property is said with "additionalProperties": false over the others, not with "not", which the
+    # fuzzer's generator cannot follow inside a multipart body)
     openapi_rules = {"oneOf": [
-        {"properties": {"role": {"enum": [r for r in PARTY_ROLES if r != OFFICIAL_ROLE]}},
-         "not": {"required": ["office"]}},
+        {"properties": {"name": {}, "role": {"enum": [r for r in PARTY_ROLES if r != OFFICIAL_ROLE]}, "id_number": {}},
+         "additionalProperties": False},
         {"properties": {"role": {"enum": [OFFICIAL_ROLE]}}, "required": ["office"]},
     ]}
 
@@ -122,15 +124,17 @@ class OpenCaseSchema(ContractSchema):
     act_complained = text(4000, required=False, metadata={"description": "Acto reclamado (solo en amparo)"})
     # what JSON Schema can say of the matters (the roles an amparo or antejuicio party may have, the act complained
     # of); how many parties of each role a matter needs (domain.require_public_case_facts) it cannot
+    # (act_complained absent: "additionalProperties": false over the other properties; see PartySchema)
     openapi_rules = {"oneOf": [
-        {"properties": {"matter": {"enum": [m for m in MATTERS if m not in PUBLIC_MATTERS]}},
-         "not": {"required": ["act_complained"]}},
+        {"properties": {"court_id": {}, "matter": {"enum": [m for m in MATTERS if m not in PUBLIC_MATTERS]},
+                        "subject": {}, "parties": {}, "represents": {}},
+         "additionalProperties": False},
         {"properties": {"matter": {"enum": ["amparo"]},
                         "parties": {"items": {"properties": {"role": {"enum": list(MATTER_ROLES["amparo"])}}}}},
          "required": ["act_complained"]},
-        {"properties": {"matter": {"enum": ["antejuicio"]},
+        {"properties": {"court_id": {}, "matter": {"enum": ["antejuicio"]}, "subject": {}, "represents": {},
                         "parties": {"items": {"properties": {"role": {"enum": list(MATTER_ROLES["antejuicio"])}}}}},
-         "not": {"required": ["act_complained"]}},
+         "additionalProperties": False},
     ]}
 
     @validates_schema
