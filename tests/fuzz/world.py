@@ -1,10 +1,13 @@
-"""The world the API fuzzer works in: a case with filings, a resolution and notices, and one token per role.
+"""The world the API fuzzer works in: a case with filings, a resolution, notices and a hearing, and one token per
+role.
 
 The fuzzer (schemathesis, driven by the gateway's own OpenAPI document) runs once per identity, so every
 operation is tried by a lawyer on the case, a lawyer off it, the court's clerk and judge, another court's
 clerk, a citizen, an admin and nobody. Real identifiers reach it through the document's links (each create
-links to its reads) and through the case seeded here.
+links to its reads; the court's case list to its case files, and a case file to its hearings) and through the
+case seeded here.
 """
+import datetime
 import time
 from dataclasses import dataclass, field
 
@@ -22,6 +25,7 @@ class World:
     filing_id: str = ""
     document_id: str = ""
     notification_id: str = ""
+    hearing_id: str = ""
 
 
 def build_world(stack):
@@ -46,6 +50,12 @@ def build_world(stack):
     assert pending.status_code == 201, pending.text
     resolved = api.resolve(world.tokens["judge"], world.case_number)
     assert resolved.status_code == 201, resolved.text
+    starts_at = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=30)).replace(microsecond=0)
+    hearing = api.post_json(f"/api/v1/cases/{world.case_number}/hearings",
+                            {"kind": "debate", "starts_at": starts_at.isoformat(), "duration_minutes": 60,
+                             "room": f"Sala {world.case_number}", "mode": "presencial"}, world.tokens["clerk"])
+    assert hearing.status_code == 201, hearing.text
+    world.hearing_id = hearing.json()["hearing_id"]
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         listed = api.get("/api/v1/mailbox/notifications", on_case).json()
