@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from tests.support.api import Api
+from tests.support.whatsapp import seed_conversation
 
 COURT = "01001"
 OTHER_COURT = "01002"
@@ -40,8 +41,10 @@ def build_world(stack):
         "clerk_other_court": api.clerk(OTHER_COURT, sub="fuzz-secretario-otro"),
         "citizen": api.citizen("fuzz-ciudadano"),
         "admin": api.admin(),
+        "chat_agent": stack.token("fuzz-agente-chat", "chat_agent", name="Agente del chat"),
         "anonymous": None,
     })
+    seed_conversation(stack.url)  # a WhatsApp conversation, for the chat inbox's reads
     opened = api.accepted_case(on_case, world.tokens["clerk"], COURT)
     world.case_number = opened["case_number"]
     world.filing_id = opened["receipt"]["filing_id"]

@@ -97,3 +97,11 @@ class WebhookSender:
                 return response
             time.sleep(self.pause * (2 ** attempt))
         return response
+
+
+def seed_conversation(url, text="Buenos días, ¿dónde consulto el estado de mi expediente?"):
+    """One signed text message from a new WhatsApp user on the first line: a conversation for the inbox."""
+    wa_id = new_wa_id()
+    response = WebhookSender(url).send(text_payload(LINES[0], wa_id, text))
+    assert response is not None and response.status_code == 200, response and response.text
+    return wa_id
