@@ -255,7 +255,6 @@ FAILURE_REASONS = {
     131051: "WhatsApp no admite este tipo de mensaje.",
     131031: "La cuenta de WhatsApp de la institución está bloqueada; avise a soporte.",
     190: "El token de acceso de WhatsApp venció o no es válido; avise a soporte.",
-    131000: "WhatsApp tuvo un error al enviar el mensaje.",
 }
 SERVER_REASON = "WhatsApp no está disponible en este momento; se reintentará."
 NETWORK_REASON = "No se pudo conectar con WhatsApp; se reintentará."

@@ -1,0 +1,181 @@
+"""The chat's rules without a database: webhook signatures, the payload's shape, what each message type shows,
+message statuses, send errors, the 24-hour window, snoozes and assignment; and its settings."""
+import datetime
+
+import pytest
+
+from services.chat import domain
+from services.chat.settings import ChatSettings, DEV_LINES
+from services.runtime.config import ConfigurationError
+from services.runtime.signatures import sign, valid_signature
+
+UTC = datetime.timezone.utc
+NOW = datetime.datetime(2026, 12, 6, 18, 0, tzinfo=UTC)
+
+
+# --- signatures --------------------------------------------------------------------------------------------------
+def test_signature_is_the_hmac_of_the_raw_body():
+    raw = b'{"object":"whatsapp_business_account"}'
+    header = sign("secreto", raw)
+    assert header.startswith("sha256=") and len(header) == 7 + 64
+    assert valid_signature("secreto", raw, header)
+    assert valid_signature("secreto", raw, header.upper().replace("SHA256=", "sha256="))  # hex in any case
+    assert not valid_signature("otro", raw, header)
+    assert not valid_signature("secreto", raw + b" ", header)
+    for bad in (None, "", "sha256=", header[:-1], "sha1=" + header[7:47], header[7:], 5, ["x"]):
+        assert not valid_signature("secreto", raw, bad)
+    assert not valid_signature("", raw, sign("", raw))  # no secret configured: nothing is valid
+
+
+# --- the payload's shape ------------------------------------------------------------------------------------------
+def envelope(value, field="messages"):
+    return {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": field,
+                                                                                      "value": value}]}]}
+
+
+def test_a_well_formed_payload_has_no_problems_whatever_its_unknown_fields():
+    value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": "1", "display_phone_number": "52"},
+             "contacts": [{"wa_id": "521", "profile": {"name": "Ana"}, "nuevo": 1}],
+             "messages": [{"id": "wamid.1", "from": "521", "type": "algo_nuevo", "algo_nuevo": {}}],
+             "statuses": [{"id": "wamid.2", "status": "deleted"}], "campo_futuro": True}
+    assert domain.webhook_problems(envelope(value)) == {}
+    assert domain.webhook_problems(envelope({"event": "APPROVED"}, "message_template_status_update")) == {}
+
+
+@pytest.mark.parametrize("payload,field", [
+    ([], "body"), ({"object": "page"}, "object"), ({"object": "whatsapp_business_account"}, "entry"),
+    ({"object": "whatsapp_business_account", "entry": [{}]}, "entry.0.changes"),
+    (envelope([]), "entry.0.changes.0.value"),
+    (envelope({"metadata": {}}), "entry.0.changes.0.value.metadata.phone_number_id"),
+    (envelope({"metadata": {"phone_number_id": "1"}, "messages": [{"id": "x", "from": "1"}]}),
+     "entry.0.changes.0.value.messages.0"),
+    (envelope({"metadata": {"phone_number_id": "1"}, "statuses": "read"}), "entry.0.changes.0.value.statuses"),
+])
+def test_bodies_meta_would_never_send_name_their_problem(payload, field):
+    assert field in domain.webhook_problems(payload)
+
+
+# --- what a message shows -----------------------------------------------------------------------------------------
+def test_message_time_is_the_payloads_but_never_after_it_arrived():
+    assert domain.message_instant({"timestamp": str(int(NOW.timestamp()) - 60)}, NOW) == NOW - datetime.timedelta(
+        seconds=60)
+    assert domain.message_instant({"timestamp": str(int(NOW.timestamp()) + 3600)}, NOW) == NOW
+    for bad in (None, "ayer", "1e99", "99999999999999999999"):
+        assert domain.message_instant({"timestamp": bad}, NOW) == NOW
+
+
+def test_text_is_kept_as_written_without_control_characters():
+    record = domain.message_record({"id": "w", "from": "521", "type": "text",
+                                    "text": {"body": "<b>hola</b>\x00\x1b\n\tfin"}}, NOW)
+    assert record["text"] == "<b>hola</b>\n\tfin" and record["known"]
+    assert domain.message_record({"id": "w", "from": "1", "type": "text", "text": {"body": "x" * 5000}},
+                                 NOW)["text"] == "x" * 4096
+
+
+def test_malformed_parts_of_known_types_never_fail():
+    for kind, content in (("text", "no es objeto"), ("image", None), ("location", {"latitude": "norte"}),
+                          ("contacts", "x"), ("interactive", {"type": 5}), ("button", [])):
+        record = domain.message_record({"id": "w", "from": "1", "type": kind, kind: content}, NOW)
+        assert isinstance(record["text"], str)
+
+
+def test_the_original_message_is_kept_as_json_text():
+    record = domain.message_record({"id": "w", "from": "1", "type": "x", "$where": {"a.b": 1}}, NOW)
+    assert '"$where":{"a.b":1}' in record["raw"]
+
+
+# --- statuses --------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("current,reported,result", [
+    ("queued", "sent", "sent"), ("sent", "delivered", "delivered"), ("sent", "read", "read"),
+    ("delivered", "read", "read"), ("read", "delivered", None), ("read", "sent", None), ("delivered", "sent", None),
+    ("sent", "failed", "failed"), ("queued", "failed", "failed"), ("delivered", "failed", None),
+    ("read", "failed", None), ("failed", "read", None), ("sent", "deleted", None), ("received", "read", None),
+])
+def test_statuses_only_move_forward(current, reported, result):
+    assert domain.advance(current, reported) == result
+
+
+def test_a_failed_status_tells_the_agent_why():
+    assert domain.status_failure_reason([{"code": 131047, "title": "x"}])["reason"].startswith("Pasaron más de 24")
+    assert "131999" in domain.status_failure_reason([{"code": 131999}])["reason"]
+    assert domain.status_failure_reason([])["code"] is None
+
+
+# --- send errors ------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("http_status,code,retry", [
+    (400, 130429, True), (429, 130429, True), (400, 131056, True), (500, None, True), (503, 131000, True), (400, 131000, False),
+    (502, None, True), (None, None, True), (400, 131047, False), (400, 131026, False), (401, 190, False),
+    (400, 100, False), (404, None, False), (429, None, True),
+])
+def test_what_a_send_error_means(http_status, code, retry):
+    outcome = domain.send_failure(http_status, code)
+    assert outcome.retry is retry and outcome.reason and outcome.code == code
+
+
+def test_outside_the_window_per_whatsapp_is_explained_in_spanish():
+    assert "plantilla" in domain.send_failure(400, 131047).reason
+
+
+# --- the window, snoozes, assignment -------------------------------------------------------------------------------------
+def test_the_24_hour_window():
+    assert not domain.window_open(None, NOW)
+    assert domain.window_open(NOW - datetime.timedelta(hours=23, minutes=59), NOW)
+    assert not domain.window_open(NOW - datetime.timedelta(hours=24), NOW)
+    assert domain.window_closes_at(NOW) == NOW + datetime.timedelta(hours=24)
+
+
+def test_a_user_message_reopens_only_snoozed_and_resolved():
+    assert [domain.status_after_user_message(s) for s in domain.CONVERSATION_STATUSES] == [
+        "open", "pending", "open", "open"]
+
+
+def test_snooze_rules():
+    assert domain.snooze_problem("snoozed", None, NOW) is None
+    assert domain.snooze_problem("snoozed", NOW + datetime.timedelta(days=1), NOW) is None
+    assert domain.snooze_problem("snoozed", NOW, NOW)
+    assert domain.snooze_problem("snoozed", NOW + datetime.timedelta(days=91), NOW)
+    assert domain.snooze_problem("open", NOW + datetime.timedelta(days=1), NOW)
+
+
+def test_who_may_assign():
+    agent = {"sub": "ana", "role": "chat_agent"}
+    supervisor = {"sub": "sofia", "role": "chat_supervisor"}
+    assert domain.may_assign(agent, None, "ana") and domain.may_assign(agent, "ana", "ana")
+    assert domain.may_assign(agent, "ana", None)
+    assert not domain.may_assign(agent, "luis", "ana") and not domain.may_assign(agent, None, "luis")
+    assert not domain.may_assign(agent, "luis", None) and not domain.may_assign(agent, None, None)
+    assert domain.may_assign(supervisor, "luis", "ana") and domain.may_assign(supervisor, "luis", None)
+    assert not domain.may_assign({"sub": "x", "role": "admin"}, None, "x")
+
+
+# --- settings ---------------------------------------------------------------------------------------------------------------
+def test_development_defaults():
+    settings = ChatSettings({})
+    assert list(settings.lines) == [line["phone_number_id"] for line in DEV_LINES]
+    assert {line["region"] for line in settings.lines.values()} == {"Mexicali", "Tijuana", "Ensenada"}
+    assert all(line["time_zone"] == "America/Tijuana" for line in settings.lines.values())
+    assert settings.graph_url == "https://graph.facebook.com" and settings.api_version == "v21.0"
+    assert settings.app_secret and settings.verify_token and settings.access_token
+
+
+@pytest.mark.parametrize("missing", ["WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "WHATSAPP_ACCESS_TOKEN"])
+def test_production_refuses_to_start_without_the_three_secrets(missing):
+    config = {"PORTAL_ENV": "production", "WHATSAPP_APP_SECRET": "a" * 32, "WHATSAPP_VERIFY_TOKEN": "v" * 20,
+              "WHATSAPP_ACCESS_TOKEN": "t" * 40}
+    assert ChatSettings(config).app_secret == "a" * 32
+    with pytest.raises(ConfigurationError, match=missing):
+        ChatSettings({**config, missing: ""})
+
+
+@pytest.mark.parametrize("key,value", [
+    ("WHATSAPP_LINES", "no json"), ("WHATSAPP_LINES", "[]"),
+    ("WHATSAPP_LINES", '[{"phone_number_id": "12a", "display_number": "1", "region": "r", "team": "t", '
+                       '"time_zone": "America/Tijuana"}]'),
+    ("WHATSAPP_LINES", '[{"phone_number_id": "1", "display_number": "1", "region": "r", "team": "t", '
+                       '"time_zone": "Marte/Olympus"}]'),
+    ("WHATSAPP_TEMPLATES", '[{"name": "Con Mayúsculas", "language": "es_MX", "parameters": 0}]'),
+    ("WHATSAPP_GRAPH_URL", "ftp://x"), ("WHATSAPP_API_VERSION", "21"), ("CHAT_SEND_MAX_ATTEMPTS", "0"),
+])
+def test_a_bad_setting_refuses_to_start_naming_the_key(key, value):
+    with pytest.raises(ConfigurationError, match=key):
+        ChatSettings({key: value})
