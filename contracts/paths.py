@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from contracts.base import HEX_ID_PATTERN
 from contracts.certificates import VERIFICATION_CODE_PATTERN
 from contracts.filings import CASE_NUMBER_PATTERN
+from contracts.queries import SHA256_PATTERN
 
 
 @dataclass(frozen=True)
@@ -51,4 +52,9 @@ PATH_PARAMETERS = {
     "verification_code": PathParameter(VERIFICATION_CODE_PATTERN, "certificate_not_found",
                                        "No existe una constancia con ese código de verificación.",
                                        "Código de verificación impreso en la constancia (XXXX-XXXX-XXXX)"),
+    "resolution_id": PathParameter(HEX_ID_PATTERN, "resolution_not_found",
+                                   "No existe una resolución con ese identificador.",
+                                   "Identificador de la resolución (32 hexadecimales)"),
+    "sha256": PathParameter(SHA256_PATTERN, "document_not_found", "No existe un documento con esa huella.",
+                            "SHA-256 del documento (64 hexadecimales)"),
 }

@@ -15,6 +15,7 @@ class GatewayBase:
     observability = Observability()
     filings = rpc.proxy("filings")
     mailbox = rpc.proxy("mailbox")
+    queries = rpc.proxy("queries")
     certificates = rpc.proxy("certificates")
     chat = rpc.proxy("chat")
 

@@ -26,7 +26,8 @@ from services.runtime.errors import NotFound
 ERROR_TEXT = {
     400: "Solicitud mal formada", 401: "No autenticado", 403: "Sin permiso", 404: "No existe",
     409: "Conflicto de estado", 413: "Demasiado grande", 415: "Tipo de contenido no admitido",
-    422: "Datos inválidos", 503: "Servicio no disponible", 504: "El servicio no respondió a tiempo",
+    422: "Datos inválidos", 429: "Demasiadas solicitudes (con Retry-After)", 503: "Servicio no disponible",
+    504: "El servicio no respondió a tiempo",
 }
 BODY_ERRORS = (400, 413, 415, 422)
 MAX_IF_NONE_MATCH = 1024
@@ -71,7 +72,8 @@ def doc(summary, tag, auth=True, roles=None, body=None, multipart=None, response
         handler._api_doc = dict(summary=summary, tag=tag, auth=auth, roles=roles, body=body, multipart=multipart,
                                 response=response, status=status, errors=errors, binary=binary, query=query,
                                 description=description, links=links or {}, not_modified=not_modified,
-                                idempotent=idempotent or multipart is not None, operation_id=fn.__name__,
+                                idempotent=idempotent or (multipart is not None and multipart[0] is not None),
+                                operation_id=fn.__name__,
                                 headers=list(headers), signed=before is not None)
         return handler
 
@@ -201,6 +203,10 @@ def _operation(meta, params, max_documents):
                                             "maxItems": max_documents} if many else documents}},
             "encoding": {"metadata": {"contentType": "application/json"},
                          document_field: {"contentType": "application/pdf"}}}}}
+        if metadata_schema is None:  # a document alone (no metadata part)
+            form = op["requestBody"]["content"]["multipart/form-data"]
+            form["schema"]["required"].remove("metadata")
+            del form["schema"]["properties"]["metadata"], form["encoding"]["metadata"]
     if meta["idempotent"]:
         op["parameters"].append({"name": "Idempotency-Key", "in": "header", "required": False,
                                  "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},

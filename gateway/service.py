@@ -7,9 +7,10 @@ from gateway.routes.certificates import CertificatesRoutes
 from gateway.routes.chat import ChatRoutes
 from gateway.routes.filings import FilingsRoutes
 from gateway.routes.mailbox import MailboxRoutes
+from gateway.routes.queries import QueriesRoutes
 from gateway.routes.system import SystemRoutes
 
-ROUTE_GROUPS = (SystemRoutes, FilingsRoutes, MailboxRoutes, ChatRoutes, CertificatesRoutes)
+ROUTE_GROUPS = (SystemRoutes, FilingsRoutes, MailboxRoutes, ChatRoutes, CertificatesRoutes, QueriesRoutes)
 
 
 class Gateway(*ROUTE_GROUPS):

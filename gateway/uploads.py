@@ -27,7 +27,8 @@ class Upload:
 
 
 def read_multipart(request, schema, document_field, max_documents, max_document_bytes, single=False):
-    """Return ``(metadata, [Upload])`` or raise a clear 4xx; ``schema`` (a class) validates the metadata."""
+    """Return ``(metadata, [Upload])`` or raise a clear 4xx; ``schema`` (a class) validates the metadata.
+    ``schema=None``: the request carries only its document part(s), and ``metadata`` is None."""
     if (request.mimetype or "").lower() != "multipart/form-data":
         raise UnsupportedMediaType("unsupported_media_type",
                                    "La solicitud debe enviarse como multipart/form-data con las partes "
@@ -49,27 +50,13 @@ def read_multipart(request, schema, document_field, max_documents, max_document_
                               {"fields": {"metadata": f"Máximo {MAX_METADATA_BYTES} bytes."},
                                "max_bytes": MAX_METADATA_BYTES, "max_parts": request.max_form_parts})
 
-    unexpected = [key for key in form.keys() if key != "metadata"]
-    unexpected += [key for key in files.keys() if key not in (document_field, "metadata")]
+    text_parts = ("metadata",) if schema is not None else ()  # a document alone takes no metadata part
+    unexpected = [key for key in form.keys() if key not in text_parts]
+    unexpected += [key for key in files.keys() if key not in (document_field, *text_parts)]
     if unexpected:
         raise ValidationFailed("unexpected_part", "La solicitud contiene partes no reconocidas.",
                                {"fields": {key: "Parte no permitida." for key in unexpected}})
-
-    raw_metadata = form.getlist("metadata") + [f.read(MAX_METADATA_BYTES + 1) for f in files.getlist("metadata")]
-    if not raw_metadata:
-        raise ValidationFailed("validation_error", "Falta la parte 'metadata'.", {"fields": {"metadata": "Este campo es obligatorio."}})
-    if len(raw_metadata) > 1:
-        raise ValidationFailed("validation_error", "Envíe una sola parte 'metadata'.", {"fields": {"metadata": "Parte repetida."}})
-    if len(raw_metadata[0]) > MAX_METADATA_BYTES:
-        raise PayloadTooLarge("payload_too_large", "La parte 'metadata' es demasiado grande.",
-                              {"fields": {"metadata": f"Máximo {MAX_METADATA_BYTES} bytes."}, "max_bytes": MAX_METADATA_BYTES})
-    if isinstance(raw_metadata[0], str) and "\ufffd" in raw_metadata[0]:
-        # werkzeug decodes a text part with errors="replace": bytes that were not UTF-8 (e.g. Latin-1 "evacuación")
-        # would be stored as "evacuaci\ufffdn" in a receipt of legal weight
-        raise BadRequest("malformed_json", "La parte 'metadata' no está codificada en UTF-8.",
-                         {"field": "metadata", "fields": {"metadata": "Texto no codificado en UTF-8."}})
-    metadata = parse_json_object(raw_metadata[0], "metadata")
-    load(schema(), metadata)
+    metadata = _metadata(form, files, schema) if schema is not None else None
 
     parts = files.getlist(document_field)
     if not parts:
@@ -89,6 +76,26 @@ def read_multipart(request, schema, document_field, max_documents, max_document_
             raise ValidationFailed("empty_document", "El documento está vacío.", {"filename": part.filename})
         uploads.append(Upload(part.filename or "", data))
     return metadata, uploads
+
+
+def _metadata(form, files, schema):
+    """The ``metadata`` part: one JSON object, UTF-8, at most MAX_METADATA_BYTES, that ``schema`` accepts."""
+    raw_metadata = form.getlist("metadata") + [f.read(MAX_METADATA_BYTES + 1) for f in files.getlist("metadata")]
+    if not raw_metadata:
+        raise ValidationFailed("validation_error", "Falta la parte 'metadata'.", {"fields": {"metadata": "Este campo es obligatorio."}})
+    if len(raw_metadata) > 1:
+        raise ValidationFailed("validation_error", "Envíe una sola parte 'metadata'.", {"fields": {"metadata": "Parte repetida."}})
+    if len(raw_metadata[0]) > MAX_METADATA_BYTES:
+        raise PayloadTooLarge("payload_too_large", "La parte 'metadata' es demasiado grande.",
+                              {"fields": {"metadata": f"Máximo {MAX_METADATA_BYTES} bytes."}, "max_bytes": MAX_METADATA_BYTES})
+    if isinstance(raw_metadata[0], str) and "\ufffd" in raw_metadata[0]:
+        # werkzeug decodes a text part with errors="replace": bytes that were not UTF-8 (e.g. Latin-1 "evacuación")
+        # would be stored as "evacuaci\ufffdn" in a receipt of legal weight
+        raise BadRequest("malformed_json", "La parte 'metadata' no está codificada en UTF-8.",
+                         {"field": "metadata", "fields": {"metadata": "Texto no codificado en UTF-8."}})
+    metadata = parse_json_object(raw_metadata[0], "metadata")
+    load(schema(), metadata)
+    return metadata
 
 
 def idempotency_key(request):

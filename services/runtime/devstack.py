@@ -25,6 +25,7 @@ from services.runtime.config import DEFAULT_CONFIG_PATH, ROOT
 SERVICES = [
     ("filings", "services.filings.service:FilingsService"),
     ("mailbox", "services.mailbox.service:MailboxService"),
+    ("queries", "services.queries.service:QueriesService"),
     ("chat", "services.chat.service:ChatService"),
     ("certificates", "services.certificates.service:CertificatesService"),
     ("gateway", "gateway.service:Gateway"),

@@ -61,6 +61,11 @@ class TestStack:
                     "CHAT_INBOUND_INTERVAL": "0.1", "CHAT_SEND_INTERVAL": "0.1", "CHAT_SNOOZE_INTERVAL": "0.5",
                     "CHAT_SEND_BACKOFF_SECONDS": "0.2", "CHAT_SEND_BACKOFF_MAX_SECONDS": "0.5",
                     "CHAT_SEND_MAX_ATTEMPTS": "4",
+                    # the public look-ups' rate limit is tested on a stack of its own; here it never bites
+                    # (the fuzzer's identities all come from one address)
+                    "RATE_LIMIT_PER_SECOND": "100000", "RATE_LIMIT_BURST": "100000",
+                    "QUERIES_FETCH_INTERVAL": "0.2", "QUERIES_FETCH_BACKOFF_SECONDS": "0.3",
+                    "QUERIES_FETCH_BACKOFF_MAX_SECONDS": "1",
                     **self.extra_env}
         self.env.pop("METRICS_PORT", None)
         self.stack = devstack.Stack(self.env, self.tmp / "logs", services=self.services)

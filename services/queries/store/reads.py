@@ -58,7 +58,8 @@ class Reads:
 
     def actuaciones(self, generation, case_number):
         return list(self.col(generation, "actuaciones").find({"case_number": case_number})
-                    .sort([("issued_at", ASCENDING), ("_id", ASCENDING)]).limit(ACTUACIONES_LIMIT))
+                    .sort([("issued_at", ASCENDING), ("folio", ASCENDING), ("_id", ASCENDING)])
+                    .limit(ACTUACIONES_LIMIT))
 
     def actuacion(self, generation, resolution_id):
         return self.col(generation, "actuaciones").find_one({"_id": resolution_id})
