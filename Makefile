@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench fuzz lint install token clean pdfsig
+.PHONY: run test bench fuzz lint install token clean pdfsig rebuild-queries
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m services.runtime.devstack ensure-broker
 	$(PY) -m tests.bench.run $(BENCH_ARGS)
+
+# rebuild the public read model from filings' snapshot while the old one keeps serving (see README, "Consultas")
+rebuild-queries: $(STAMP)
+	$(PY) -m services.queries.rebuild $(REBUILD_ARGS)
 
 # make token ROLE=lawyer SUB=abogado.nuevo NAME="Lic. Nuevo" BAR=99999 [COURT=01001]
 token: $(STAMP)
