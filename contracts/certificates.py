@@ -1,16 +1,16 @@
 """Contracts of the certificates service (antecedentes penales): the registry, requests, payments, certificates
 and their public verification.
 
-The CUI fields check the whole rule (``services.certificates.domain.cui_problem``: form, check digit,
+The CUI fields check the whole rule (``contracts.cui.cui_problem``: form, check digit,
 department, municipality) and name the part that is wrong; OpenAPI states only its form (13 digits), the
 rest is a documented exception of the fuzzer (tests/fuzz/schemathesis.toml).
 """
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from contracts.base import ContractSchema, PersonSchema, one_of, pattern_text, plain_text, text
+from contracts.cui import cui_field
 from services.certificates import domain
 
-CUI_PATTERN = r"^[0-9]{13}$"
 REFERENCE_PATTERN = r"^[0-9]{12}$"
 AMOUNT_PATTERN = r"^[0-9]{1,7}\.[0-9]{2}$"
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
@@ -25,20 +25,6 @@ REQUEST_STATUSES = (domain.AWAITING_PAYMENT, domain.PAID, domain.ISSUED, domain.
 CERTIFICATE_STATUSES = ("issued", "revoked")
 VERIFICATION_STATUSES = (domain.VALID, domain.EXPIRED_CERTIFICATE, domain.REVOKED, domain.UNKNOWN)
 RESULTS = (domain.SIN_ANTECEDENTES, domain.CON_ANTECEDENTES)
-
-
-def _cui_rule(value):
-    problem = domain.cui_problem(value)
-    if problem is not None:
-        raise ValidationError(problem.message)
-
-
-def cui_field(**kwargs):
-    """A CUI: 13 digits in the document; the check digit, department and municipality checked here."""
-    return fields.String(validate=[validate.Regexp(CUI_PATTERN, error="El CUI debe tener exactamente 13 dígitos."),
-                                   _cui_rule],
-                         metadata={"description": "CUI (13 dígitos): número, dígito verificador, departamento "
-                                                  "y municipio según RENAP"}, **kwargs)
 
 
 # --- the registry ---------------------------------------------------------------------------------------------
@@ -244,26 +230,3 @@ class PdfVerdictSchema(ContractSchema):
     status = one_of(VERIFICATION_STATUSES, required=True)
     detail = fields.String(required=True)
     certificate = fields.Nested(PublicCertificateSchema, allow_none=True, required=True)
-
-
-# --- from the courts -------------------------------------------------------------------------------------------
-class ConvictionSchema(ContractSchema):
-    name = text(200, required=True)
-    id_number = cui_field(required=True)
-    offences = fields.List(text(300), required=True, validate=validate.Length(
-        min=1, max=MAX_OFFENCES, error=f"Entre 1 y {MAX_OFFENCES} delitos."))
-    penalty = text(500, required=True)
-
-
-class FinalSentenceSchema(ContractSchema):
-    """Body of POST /api/v1/resolutions/{resolution_id}/final."""
-
-    convictions = fields.List(fields.Nested(ConvictionSchema), required=True,
-                              validate=validate.Length(min=1, max=50, error="Entre 1 y 50 condenas."))
-
-    @validates_schema
-    def one_per_person(self, data, **kwargs):
-        numbers = [c["id_number"] for c in data.get("convictions") or []]
-        if len(numbers) != len(set(numbers)):
-            raise ValidationError("Cada persona aparece una sola vez.", "convictions")
-

@@ -6,6 +6,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from contracts.paging import cursor_field, limit_field
 from contracts.base import TEXT_PATTERN, ContractSchema, PersonSchema, one_of, plain_text, text
+from contracts.cui import cui_field
 
 MATTERS = ("civil", "penal", "laboral", "familia", "amparo", "antejuicio")
 PARTY_ROLES = ("actor", "demandado", "tercero", "querellante", "agraviado", "sindicado",
@@ -415,3 +416,43 @@ class SnapshotQuerySchema(ContractSchema):
     after = fields.String(required=False, allow_none=True, validate=validate.Length(max=64))
     limit = fields.Integer(required=False, strict=True, validate=validate.Range(
         min=1, max=MAX_SNAPSHOT_PAGE, error=f"Entre 1 y {MAX_SNAPSHOT_PAGE}."))
+
+
+# --- a sentence declared final (firme): its convictions go to the criminal-record registry ---------------
+MAX_CONVICTIONS = 50
+MAX_CONVICTION_OFFENCES = 20
+
+
+class ConvictionSchema(ContractSchema):
+    """One person a final sentence convicts."""
+
+    name = text(200, required=True, metadata={"description": "Nombre completo de la persona condenada"})
+    id_number = cui_field(required=True)
+    offences = fields.List(text(300), required=True, validate=validate.Length(
+        min=1, max=MAX_CONVICTION_OFFENCES, error=f"Entre 1 y {MAX_CONVICTION_OFFENCES} delitos."))
+    penalty = text(500, required=True, metadata={"description": "Pena impuesta"})
+
+
+class FinalSentenceSchema(ContractSchema):
+    """Body of POST /api/v1/resolutions/{resolution_id}/final: who the sentence convicts, each once."""
+
+    convictions = fields.List(fields.Nested(ConvictionSchema), required=True, validate=validate.Length(
+        min=1, max=MAX_CONVICTIONS, error=f"Entre 1 y {MAX_CONVICTIONS} condenas."))
+
+    @validates_schema
+    def one_per_person(self, data, **kwargs):
+        numbers = [c["id_number"] for c in data.get("convictions") or []]
+        if len(numbers) != len(set(numbers)):
+            raise ValidationError("Cada persona (CUI) aparece una sola vez.", "convictions")
+
+
+class FinalSentenceDeclaredSchema(ContractSchema):
+    """A sentence declared final, as filings keeps it (once per resolution)."""
+
+    resolution_id = fields.String(required=True)
+    case_number = fields.String(required=True)
+    court_id = fields.String(required=True)
+    sentence_date = fields.String(required=True, metadata={"description": "Fecha local de la sentencia (AAAA-MM-DD)"})
+    declared_at = fields.String(required=True)
+    declared_by = fields.Nested(PersonSchema, required=True)
+    convictions = fields.List(fields.Nested(ConvictionSchema), required=True)

@@ -10,6 +10,7 @@ from contracts.filings import (CaseListSchema, CaseReservedResponseSchema, CaseS
                                HearingStatusSchema, ListCasesQuerySchema, OpenCaseResponseSchema, OpenCaseSchema,
                                ReceiptSchema, RescheduleHearingSchema, ReserveCaseSchema, ResolutionMetadataSchema,
                                ResolutionSchema, ReviewSchema, ScheduleHearingSchema)
+from contracts.filings import FinalSentenceDeclaredSchema, FinalSentenceSchema
 from gateway.base import GatewayBase
 from gateway.openapi import MAX_IF_NONE_MATCH, doc
 from gateway.uploads import idempotency_key, read_multipart
@@ -227,6 +228,17 @@ class FilingsRoutes(GatewayBase):
                                         lambda staged: self.call(self.filings.issue_resolution, actor, case_number,
                                                                  metadata, staged, key))
         return self._created(result, replayed, f"/api/v1/cases/{case_number}")
+
+    @route("POST", "/api/v1/resolutions/<string:resolution_id>/final")
+    @doc("Declarar firme una sentencia penal con sus condenas (juez del tribunal)", "resoluciones", roles=("judge",),
+         body=FinalSentenceSchema, response=FinalSentenceDeclaredSchema, status=201, errors=(403, 409),
+         description="Solo una sentencia de un expediente penal, y una sola vez (409 not_a_sentence, "
+                     "not_a_penal_case, already_final). Cada condena lleva un CUI válido (dígito verificador, "
+                     "departamento y municipio de RENAP; 422 si no), una vez por persona. Cada condena pasa al "
+                     "registro de antecedentes penales.")
+    def declare_final(self, request, resolution_id):
+        return json_response(self.call(self.filings.declare_final, request.actor, resolution_id, request.body),
+                             status=201)
 
     # --- reservation -----------------------------------------------------
     @route("POST", "/api/v1/cases/<string:case_number>/reserve")

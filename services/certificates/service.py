@@ -152,7 +152,7 @@ class CertificatesService:
         data = envelope["data"]
         now = utcnow()
         origin = {"resolution_id": data["resolution_id"], "court_id": data["court_id"], "event_id": envelope["event_id"]}
-        final_date = data["declared_at"][:10]
+        final_date = domain.local_date(data["declared_at"], self.settings.tz)  # the court's day, not UTC's
         records = []
         for conviction in data["convictions"]:
             if domain.cui_problem(conviction["id_number"]) is not None:

@@ -437,3 +437,48 @@ def hearing_state(hearing, case, court_name):
             "duration_minutes": hearing["duration_minutes"], "room": hearing["room"], "mode": hearing["mode"],
             "status": hearing["status"], "reason": hearing.get("reason"), "changed_at": iso(hearing["changed_at"]),
             "case_reserved": is_reserved(case), "public_parties": public_parties(case)}
+
+
+# --- a sentence declared final (firme): what the criminal-record registry receives ----------------------
+FINAL_SENTENCE_KIND, FINAL_SENTENCE_MATTER = "sentencia", "penal"
+
+
+def require_can_declare_final(actor, resolution):
+    """Only a judge of the court that issued the sentence declares it final."""
+    if not (actor["role"] == "judge" and actor.get("court_id") == resolution["court_id"]):
+        raise Forbidden("forbidden", "Solo un juez del tribunal que dictó la sentencia puede declararla firme.",
+                        {"resolution_id": resolution["_id"]})
+
+
+def require_penal_sentence(resolution, case):
+    """Only a sentencia of a penal case becomes final with convictions (409 on any other resolution)."""
+    if resolution["kind"] != FINAL_SENTENCE_KIND:
+        raise Conflict("not_a_sentence", "Solo una sentencia puede declararse firme; esta resolución es un "
+                       f"{resolution['kind']}.", {"resolution_id": resolution["_id"], "kind": resolution["kind"]})
+    if case["matter"] != FINAL_SENTENCE_MATTER:
+        raise Conflict("not_a_penal_case", "Solo la sentencia de un proceso penal se declara firme con condenas; "
+                       f"este expediente es de materia {case['matter']}.",
+                       {"resolution_id": resolution["_id"], "matter": case["matter"]})
+
+
+def already_final(declaration):
+    return Conflict("already_final", "Esta sentencia ya fue declarada firme; no se declara de nuevo.",
+                    {"resolution_id": declaration["_id"], "declared_at": iso(declaration["declared_at"])})
+
+
+def local_date(instant, timezone):
+    """The court's local date of ``instant`` (AAAA-MM-DD)."""
+    return instant.astimezone(ZoneInfo(timezone)).date().isoformat()
+
+
+def final_sentence_view(declaration):
+    """A sentence declared final (FinalSentenceDeclaredSchema)."""
+    return {"resolution_id": declaration["_id"], "case_number": declaration["case_number"],
+            "court_id": declaration["court_id"], "sentence_date": declaration["sentence_date"],
+            "declared_at": iso(declaration["declared_at"]), "declared_by": declaration["declared_by"],
+            "convictions": declaration["convictions"]}
+
+
+def conviction_final_data(declaration, court_name):
+    """The data of conviction_final (ConvictionFinalSchema)."""
+    return {**final_sentence_view(declaration), "court_name": court_name}

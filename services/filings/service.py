@@ -5,6 +5,7 @@ from nameko.timer import timer
 
 from contracts import paging
 from contracts.base import load, load_actor
+from contracts.filings import FinalSentenceSchema
 from contracts.filings import (FilingMetadataSchema, HearingStatusSchema, ListCasesQuerySchema, OpenCaseSchema,
                                RescheduleHearingSchema, ReserveCaseSchema, ResolutionMetadataSchema, ReviewSchema,
                                ScheduleHearingSchema, SnapshotQuerySchema)
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 filings_received = counter("filings", "filings_received_total", "Writs received, by kind", ["kind"])
 resolutions_issued = counter("filings", "resolutions_issued_total", "Resolutions issued, by kind", ["kind"])
+sentences_declared_final = counter("filings", "sentences_declared_final_total", "Penal sentences declared final", [])
 hearing_changes = counter("filings", "hearing_changes_total", "Hearings scheduled and changed, by resulting status",
                           ["status"])
 
@@ -202,6 +204,24 @@ class FilingsService:
             self.settings.max_documents_per_filing)
         resolutions_issued.labels(result["kind"]).inc()
         return result
+
+    # --- a sentence declared final (firme), with its convictions -----------------------------------------
+    @rpc
+    def declare_final(self, actor, resolution_id, body):
+        """A judge of the court declares its penal sentence final, once: its view, with conviction_final."""
+        actor = load_actor(actor)
+        body = load(FinalSentenceSchema(), body)
+        target = f"resolution:{str(resolution_id)[:64]}"
+        try:
+            view = self.store.declare_final(actor, str(resolution_id), body["convictions"],
+                                            self.settings.court_timezone)
+        except Forbidden:
+            self.store.audit(actor, "declare_final", target, "denied")
+            raise
+        sentences_declared_final.inc()
+        self.store.audit(actor, "declare_final", target, "allowed",
+                         {"case_number": view["case_number"], "convictions": len(view["convictions"])})
+        return view
 
     # --- reservation -------------------------------------------------------
     @rpc

@@ -8,6 +8,7 @@
 | resolutions | ``resolutions`` | resolutions |
 | documents | ``documents`` | GridFS bucket ``documents`` (PDFs, byte for byte; staged, then attached) |
 | hearings | ``hearings`` | hearings (as they stand), hearing_versions (every version, never changed), hearing_rooms (one per court and room: what makes two schedules into one room conflict) |
+| final sentences | ``convictions`` | final_sentences (a penal sentence declared final with its convictions, once) |
 | public snapshot | ``public`` | none of its own: pages of cases, resolutions and hearings shaped as their events |
 
 Besides: idempotency (Idempotency-Key records, ``services.runtime.idempotency``), audit (reads and denied
@@ -15,6 +16,7 @@ attempts, ``Store.audit``), the outbox and dead_letters.
 """
 from services.filings.store.cases import COURTS, DOCKET_CACHE_SIZE, Cases
 from services.filings.store.common import SOURCE, new_id
+from services.filings.store.convictions import Convictions
 from services.filings.store.documents import BUCKET, Documents
 from services.filings.store.filings import Filings, filing_view, receipt
 from services.filings.store.hearings import Hearings, hearing_view, version_view
@@ -27,7 +29,7 @@ from services.runtime.staging import document_info
 __all__ = ["BUCKET", "COURTS", "DOCKET_CACHE_SIZE", "SOURCE", "FilingsStore", "Replay", "document_info",
            "filing_view", "hearing_view", "new_id", "receipt", "resolution_receipt", "version_view"]
 
-AREAS = (Cases, Filings, Resolutions, Hearings, PublicSnapshot, Documents, IdempotentStore)
+AREAS = (Cases, Filings, Resolutions, Hearings, PublicSnapshot, Documents, IdempotentStore, Convictions)
 
 
 class FilingsStore(*AREAS, Store):
