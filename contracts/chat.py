@@ -48,6 +48,7 @@ class ConversationListQuerySchema(ContractSchema):
     assignee = pattern_text(SUB_PATTERN, "Identificador de agente inválido.", required=False,
                             metadata={"description": "El sub del agente asignado, o none: sin asignar"})
     label = pattern_text(LABEL_PATTERN, "Etiqueta inválida: minúsculas, dígitos, _ y -.", required=False)
+    complaint = fields.Boolean(required=False, metadata={"description": "true: solo las marcadas como queja"})
     limit = limit_field(100, required=False)
     cursor = cursor_field(required=False)
 
@@ -77,6 +78,8 @@ class ConversationSummarySchema(ContractSchema):
     window_open = fields.Boolean(required=True, metadata={"description": "Si cabe una respuesta libre (24 h)"})
     window_closes_at = fields.String(allow_none=True, required=True)
     unanswered = fields.Integer(required=True)
+    complaint = fields.Boolean(required=True, metadata={"description": "Algún mensaje del usuario se clasificó "
+                                                                       "como queja"})
     created_at = fields.String(required=True)
 
 
@@ -89,6 +92,11 @@ class MessageErrorSchema(ContractSchema):
     code = fields.Integer(allow_none=True, required=True)
     reason = fields.String(required=True, metadata={"description": "Motivo en español, para el agente"})
     retrying = fields.Boolean(required=True)
+
+
+class ClassificationSchema(ContractSchema):
+    label = one_of(("queja", "consulta", "sugerencia"), required=True)
+    cues = fields.List(fields.String(), required=True, metadata={"description": "Las señales que decidieron"})
 
 
 class MessageSchema(ContractSchema):
@@ -106,6 +114,8 @@ class MessageSchema(ContractSchema):
     location = fields.Dict(allow_none=True, required=True)
     contacts = fields.List(fields.Dict(), allow_none=True, required=True)
     reply = fields.Dict(allow_none=True, required=True)
+    classification = fields.Nested(ClassificationSchema, allow_none=True, required=True,
+                                   metadata={"description": "Solo mensajes del usuario con texto"})
 
 
 class NoteSchema(ContractSchema):

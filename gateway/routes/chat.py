@@ -70,7 +70,8 @@ class ChatRoutes(GatewayBase):
     @doc("Bandeja: conversaciones, de la actividad más reciente a la más antigua (personal del chat)", "chat",
          roles=STAFF, query=ConversationListQuerySchema, response=ConversationListSchema,
          links=CONVERSATION_LIST_LINKS,
-         description="Filtros: line (phone_number_id), status, assignee (sub del agente, o none), label. "
+         description="Filtros: line (phone_number_id), status, assignee (sub del agente, o none), label, complaint "
+                     "(true: las que tienen algún mensaje clasificado como queja). "
                      "cursor: el next_cursor de la página anterior.")
     def list_chat_conversations(self, request):
         return json_response(self.call(self.chat.list_conversations, request.actor, request.query))

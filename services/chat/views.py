@@ -31,6 +31,7 @@ def conversation_summary(doc, lines, now):
             "last_message_preview": doc.get("last_message_preview") or "",
             "last_user_message_at": iso(last_user), "window_open": domain.window_open(last_user, now),
             "window_closes_at": iso(domain.window_closes_at(last_user)), "unanswered": doc.get("unanswered", 0),
+            "complaint": bool(doc.get("complaint")),
             "created_at": iso(doc["created_at"])}
 
 
@@ -42,7 +43,7 @@ def message_view(doc):
             "error": {"code": error.get("code"), "reason": error["reason"], "retrying": bool(error.get("retrying"))}
             if error else None,
             "media": doc.get("media"), "location": doc.get("location"), "contacts": doc.get("contacts"),
-            "reply": doc.get("reply")}
+            "reply": doc.get("reply"), "classification": doc.get("classification")}
 
 
 def note_view(doc):

@@ -5,7 +5,7 @@ import json
 import logging
 import time
 
-from services.chat import domain
+from services.chat import classifier, domain
 from services.runtime.workqueue import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -28,12 +28,22 @@ def apply_payload(store, job, lines):
             continue
         for message in change.messages:
             record = domain.message_record(message, received_at)
+            record["classification"] = classify(record)
             if store.add_inbound(change.phone_number_id, record, change.names.get(record["wa_id"]), received_at):
                 added += 1
         for status in change.statuses:
             store.add_status(domain.status_record(status, received_at))
             statuses += 1
     return added, statuses, unrouted
+
+
+def classify(record):
+    """What an inbound message says (``classifier``): its label and the cues that decided it; None for a
+    message without text (a photo without caption, a location, an unknown type)."""
+    if not record["known"] or not record["text"].strip() or record["type"] in ("location", "contacts"):
+        return None
+    result = classifier.classify(record["text"])
+    return {"label": result.label, "cues": list(result.cues)}
 
 
 def drain(queue, work, on_error):

@@ -255,3 +255,28 @@ def test_a_new_user_message_reopens_a_resolved_or_snoozed_conversation(stack, se
     seen = conversation_of(api, agent, stack, wa_id)
     assert seen["status"] == "open" and seen["snoozed_until"] is None
     assert seen["conversation_id"] == conversation_id  # the same conversation, reopened
+
+
+# --- complaints caught early ------------------------------------------------------------------------------------------
+def test_each_inbound_message_is_classified_and_a_complaint_flags_its_conversation(stack, sender, api, agent):
+    quiet, angry = wa.new_wa_id(), wa.new_wa_id()
+    first, second = wa.new_wamid(), wa.new_wamid()
+    assert sender.send(wa.text_payload(LINE, quiet, "¿Cuál es el horario de la oficialía de partes?",
+                                       wamid=first)).status_code == 200
+    assert sender.send(wa.text_payload(LINE, angry, "Llevo tres semanas esperando y nadie contesta el teléfono",
+                                       wamid=second)).status_code == 200
+    wait_message(stack, first)
+    wait_message(stack, second)
+    calm = conversation_of(api, agent, stack, quiet)
+    assert calm["complaint"] is False
+    assert calm["messages"][0]["classification"] == {"label": "consulta", "cues": []}
+    upset = conversation_of(api, agent, stack, angry)
+    assert upset["complaint"] is True
+    classification = upset["messages"][0]["classification"]
+    assert classification["label"] == "queja"
+    assert {"tiempo_transcurrido", "sin_respuesta"} <= set(classification["cues"])
+    flagged = api.get(f"/api/v1/chat/conversations?complaint=true&line={LINE}&limit=100", agent).json()["items"]
+    ids = {c["contact"]["wa_id"] for c in flagged}
+    assert angry in ids and quiet not in ids and all(c["complaint"] for c in flagged)
+    others = api.get(f"/api/v1/chat/conversations?complaint=false&line={LINE}&limit=100", agent).json()["items"]
+    assert quiet in {c["contact"]["wa_id"] for c in others} and not any(c["complaint"] for c in others)

@@ -21,6 +21,7 @@ class Conversations:
                         IndexModel([("assignee.sub", ASCENDING), ("last_message_at", DESCENDING),
                                     ("_id", DESCENDING)]),
                         IndexModel([("labels", ASCENDING), ("last_message_at", DESCENDING)]),
+                        IndexModel([("complaint", ASCENDING), ("last_message_at", DESCENDING), ("_id", DESCENDING)]),
                         IndexModel([("snoozed_until", ASCENDING)],
                                    partialFilterExpression={"status": domain.SNOOZED})],
         NOTES: [IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)])],
@@ -35,6 +36,8 @@ class Conversations:
         for key, field in (("line", "line"), ("status", "status"), ("label", "labels")):
             if query.get(key):
                 filters[field] = query[key]
+        if query.get("complaint") is not None:
+            filters["complaint"] = True if query["complaint"] else {"$ne": True}
         if query.get("assignee") == "none":
             filters["assignee"] = None
         elif query.get("assignee"):

@@ -90,6 +90,8 @@ class Inbound:
                 update["last_message_preview"] = domain.preview(record["text"])
             if name:
                 update["contact.name"] = name
+            if (record.get("classification") or {}).get("label") == "queja":
+                update["complaint"] = True  # flagged for the complaints area; staff see it first
             self.db[CONVERSATIONS].update_one({"_id": conversation["_id"]},
                                               {"$set": update, "$inc": {"unanswered": 1}}, session=tx.session)
             return message["_id"]
