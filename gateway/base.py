@@ -2,6 +2,7 @@
 from nameko.dependency_providers import Config
 
 from gateway.auth import Auth
+from gateway.ratelimit import RateLimit
 from services.runtime import rpc
 from services.runtime.config import Settings
 from services.runtime.observability import Observability
@@ -11,6 +12,7 @@ class GatewayBase:
     """Mixin base: no service name here, so only ``Gateway`` is a service."""
 
     auth = Auth()
+    ratelimit = RateLimit()  # the one per-client limiter of every public route (gateway.ratelimit)
     config = Config()
     observability = Observability()
     filings = rpc.proxy("filings")

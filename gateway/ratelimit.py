@@ -68,7 +68,8 @@ def too_many(wait_seconds):
 
 
 class RateLimit(DependencyProvider):
-    """``ratelimit = RateLimit()`` on a route group: the buckets of this gateway process."""
+    """``ratelimit = RateLimit()``, declared once on ``GatewayBase``: the buckets of this gateway process, shared by
+    every rate-limited route (a client's requests to any public route draw from one bucket)."""
 
     def setup(self):
         settings = RateLimitSettings(self.container.config)

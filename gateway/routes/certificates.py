@@ -13,6 +13,7 @@ from contracts.documents import check_filename
 from gateway import payments
 from gateway.base import GatewayBase
 from gateway.openapi import doc
+from gateway.ratelimit import rate_limited
 from gateway.uploads import read_multipart
 from gateway.web import json_response, pdf_response, route
 
@@ -135,24 +136,28 @@ class CertificatesRoutes(GatewayBase):
     def revoke_certificate(self, request, certificate_id):
         return json_response(self.call(self.certificates.revoke, request.actor, certificate_id, request.body))
 
-    # --- public ----------------------------------------------------------------------------------------------------
+    # --- public: rate limited per client, with the public look-ups' limiter (429 with Retry-After) ---------------
     @route("GET", "/api/v1/public/certificates/download")
+    @rate_limited
     @doc("Descargar una constancia con el código de descarga (sin sesión)", "verificación", auth=False,
-         query=DownloadQuerySchema, binary="application/pdf", errors=(404,))
+         query=DownloadQuerySchema, binary="application/pdf", errors=(404, 429))
     def download_certificate(self, request):
         result = self.call(self.certificates.download, request.query)
         return pdf_response(result["content"], result["document"])
 
     @route("GET", "/api/v1/public/certificates/<string(length=14):verification_code>")
+    @rate_limited
     @doc("Verificar una constancia por su código (sin sesión)", "verificación", auth=False,
-         response=PublicCertificateSchema,
+         response=PublicCertificateSchema, errors=(429,),
          description="valid, expired, revoked o unknown; el CUI se muestra enmascarado salvo sus últimos 4 dígitos.")
     def verify_certificate_code(self, request, verification_code):
         return json_response(self.call(self.certificates.verify_code, verification_code))
 
     @route("POST", "/api/v1/public/certificates/verify")
+    @rate_limited
     @doc("Verificar el PDF de una constancia: firma intacta y emitido tal cual por el registro (sin sesión)",
          "verificación", auth=False, multipart=(VerifyMetadataSchema, "document", False), response=PdfVerdictSchema,
+         errors=(429,),
          description="metadata puede ser {}. signature: valid (firma íntegra de la UNAP), invalid (cambió después "
                      "de firmado), untrusted (firmado por otra clave) o missing; registry: issued si el registro "
                      "emitió exactamente este archivo. " + PDF_RULES)

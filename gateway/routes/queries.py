@@ -16,7 +16,7 @@ from contracts.queries import (CourtCalendarQuerySchema, DocumentVerdictSchema, 
                                PublicHearingsQuerySchema)
 from gateway.base import GatewayBase
 from gateway.openapi import doc
-from gateway.ratelimit import RateLimit, rate_limited
+from gateway.ratelimit import rate_limited
 from gateway.routes.filings import _if_none_match
 from gateway.uploads import read_multipart
 from gateway.web import CORRELATION_HEADER, json_response, pdf_response, route
@@ -65,8 +65,6 @@ def cached_calendar(request, text):
 
 
 class QueriesRoutes(GatewayBase):
-    ratelimit = RateLimit()
-
     # --- hearings -----------------------------------------------------------------------------------------------
     @route("GET", "/api/v1/public/hearings")
     @rate_limited
