@@ -1,6 +1,6 @@
 """Contracts of the chat service (CHAT PJBC over WhatsApp): the webhook's handshake and acknowledgement, the
 lines, the staff inbox (conversations, messages, notes) and what agents send."""
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from contracts.base import ContractSchema, one_of, pattern_text, plain_text, text
 from contracts.paging import cursor_field, limit_field
@@ -160,6 +160,31 @@ class StatusRequestSchema(ContractSchema):
     def until_only_when_snoozed(self, data, **kwargs):
         if data.get("snoozed_until") is not None and data.get("status") != "snoozed":
             raise ValidationError("Solo una conversación pospuesta (snoozed) lleva snoozed_until.", "snoozed_until")
+
+
+class PresenceRequestSchema(ContractSchema):
+    status = one_of(("online", "away"), required=True)
+
+
+class AgentSettingsRequestSchema(ContractSchema):
+    teams = fields.List(pattern_text(LABEL_PATTERN, "Equipo inválido: minúsculas, dígitos, _ y -."), required=True,
+                        validate=validate.Length(max=20, error="A lo sumo 20 equipos."))
+    capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=100, error="Entre 1 y 100."),
+                              metadata={"description": "Conversaciones abiertas o pendientes a la vez"})
+
+
+class AgentSchema(ContractSchema):
+    agent = fields.String(required=True)
+    name = fields.String(allow_none=True, required=True)
+    role = fields.String(required=True)
+    presence = one_of(("online", "away"), required=True)
+    teams = fields.List(fields.String(), required=True)
+    capacity = fields.Integer(required=True)
+    load = fields.Integer(required=True, metadata={"description": "Conversaciones abiertas o pendientes asignadas"})
+
+
+class AgentListSchema(ContractSchema):
+    items = fields.List(fields.Nested(AgentSchema), required=True)
 
 
 class AssignRequestSchema(ContractSchema):

@@ -1,7 +1,8 @@
 """Routes of the chat (CHAT PJBC): WhatsApp's webhook, and the staff inbox."""
 from werkzeug.wrappers import Response
 
-from contracts.chat import (AssignRequestSchema, ConversationListQuerySchema, ConversationListSchema,
+from contracts.chat import (AgentListSchema, AgentSchema, AgentSettingsRequestSchema, PresenceRequestSchema,
+                            AssignRequestSchema, ConversationListQuerySchema, ConversationListSchema,
                             ConversationSchema, ConversationSummarySchema, LineListSchema, MessageSchema,
                             NoteRequestSchema, NoteSchema, ReplyRequestSchema, StatusRequestSchema, WebhookAckSchema,
                             WebhookVerifyQuerySchema)
@@ -64,6 +65,27 @@ class ChatRoutes(GatewayBase):
     @doc("Líneas regionales de WhatsApp (personal del chat)", "chat", roles=STAFF, response=LineListSchema)
     def list_chat_lines(self, request):
         return json_response(self.call(self.chat.list_lines, request.actor))
+
+    # --- agents -------------------------------------------------------------------------------------------------
+    @route("GET", "/api/v1/chat/agents")
+    @doc("Agentes del chat: presencia, equipos, capacidad y carga", "chat", roles=STAFF, response=AgentListSchema)
+    def list_chat_agents(self, request):
+        return json_response(self.call(self.chat.list_agents, request.actor))
+
+    @route("PUT", "/api/v1/chat/agents/me/presence")
+    @doc("Mi presencia: online (recibe conversaciones por turno) o away", "chat", roles=STAFF,
+         body=PresenceRequestSchema, response=AgentSchema)
+    def set_chat_presence(self, request):
+        return json_response(self.call(self.chat.set_presence, request.actor, request.body))
+
+    @route("PUT", "/api/v1/chat/agents/<string:agent_sub>")
+    @doc("Equipos y capacidad de un agente (supervisión)", "chat", roles=STAFF, body=AgentSettingsRequestSchema,
+         response=AgentSchema,
+         description="Solo chat_supervisor (403 para un agente). El agente debe haber entrado a la bandeja (404 "
+                     "agent_not_found si no). La asignación automática reparte por turno entre los agentes "
+                     "online del equipo de la línea, sin pasar su capacidad.")
+    def configure_chat_agent(self, request, agent_sub):
+        return json_response(self.call(self.chat.configure_agent, request.actor, agent_sub, request.body))
 
     # --- the inbox ----------------------------------------------------------------------------------------------
     @route("GET", "/api/v1/chat/conversations")

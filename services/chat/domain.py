@@ -343,3 +343,45 @@ def may_assign(actor, current_sub: Optional[str], target_sub: Optional[str]) -> 
     if target_sub == actor["sub"]:
         return current_sub in (None, actor["sub"])
     return target_sub is None and current_sub == actor["sub"]
+
+
+# --- auto-assignment ---------------------------------------------------------------------------------------------
+ONLINE, AWAY = "online", "away"
+PRESENCES = (ONLINE, AWAY)
+LOADED_STATUSES = (OPEN, PENDING)  # what counts against an agent's capacity
+
+
+@dataclass(frozen=True)
+class AgentSlot:
+    sub: str
+    presence: str
+    teams: tuple
+    capacity: int
+    load: int                                        # open or pending conversations assigned now
+    last_assigned_at: Optional[datetime.datetime]    # None: never assigned
+
+
+def pick_agent(team: str, agents: list) -> Optional[AgentSlot]:
+    """Round robin within capacity: among the online agents of ``team`` with room (load below capacity), the
+    one assigned longest ago (never assigned first; ties by sub). None when all are away or full: the
+    conversation waits in the queue."""
+    candidates = [a for a in agents if a.presence == ONLINE and team in a.teams and a.load < a.capacity]
+    if not candidates:
+        return None
+    epoch = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
+    return min(candidates, key=lambda a: (a.last_assigned_at or epoch, a.sub))
+
+
+def assign_queue(waiting: list, teams_of_lines: dict, agents: list, now: datetime.datetime) -> list:
+    """Who gets each waiting conversation (oldest first): [(conversation_id, agent sub)], applying each
+    assignment to the agents' loads before the next. ``waiting``: [(conversation_id, line)]."""
+    slots = {a.sub: a for a in agents}
+    plan = []
+    for conversation_id, line in waiting:
+        team = teams_of_lines.get(line)
+        chosen = pick_agent(team, list(slots.values())) if team else None
+        if chosen is None:
+            continue
+        slots[chosen.sub] = AgentSlot(chosen.sub, chosen.presence, chosen.teams, chosen.capacity, chosen.load + 1, now)
+        plan.append((conversation_id, chosen.sub))
+    return plan

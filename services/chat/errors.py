@@ -16,6 +16,10 @@ def assign_forbidden():
                      "la supervisión asigna a cualquiera.", {})
 
 
+def supervisor_only():
+    return Forbidden("forbidden", "Solo la supervisión del chat configura equipos y capacidad de los agentes.", {})
+
+
 def agent_not_found(sub):
     return NotFound("agent_not_found", "No hay un agente del chat con ese identificador (debe haber ingresado "
                     "al menos una vez a la bandeja).", {"agent": str(sub)[:128]})

@@ -5,8 +5,8 @@ import logging
 
 from contracts import paging
 from contracts.base import load, load_actor
-from contracts.chat import (AssignRequestSchema, ConversationListQuerySchema, NoteRequestSchema, ReplyRequestSchema,
-                            StatusRequestSchema)
+from contracts.chat import (AgentSettingsRequestSchema, AssignRequestSchema, ConversationListQuerySchema,
+                            NoteRequestSchema, PresenceRequestSchema, ReplyRequestSchema, StatusRequestSchema)
 from services.chat import domain, errors, views, workers
 from services.chat.graph import Graph
 from services.chat.settings import ChatSettings
@@ -17,13 +17,18 @@ from services.runtime.observability import Observability, counter
 from services.runtime.rpc import rpc
 from services.runtime.signatures import valid_signature
 from services.runtime.timers import config_timer
+from services.runtime.workqueue import default_owner
 
 log = logging.getLogger(__name__)
+
+PROCESS_OWNER = default_owner()  # this process, as the holder of the auto-assignment lease
+ASSIGN_LEASE_SECONDS = 30
 
 webhooks_stored = counter("chat", "webhooks_stored_total", "Webhook payloads stored, by outcome (new, duplicate)",
                           ["outcome"])
 inbound_applied = counter("chat", "inbound_applied_total", "What stored payloads brought (message, status, unrouted)",
                           ["kind"])
+auto_assigned = counter("chat", "auto_assignments_total", "Conversations handed to an agent by round robin")
 replies_sent = counter("chat", "replies_total", "Replies through the Graph API, by outcome (sent, retry, failed)",
                        ["outcome"])
 
@@ -90,6 +95,27 @@ class ChatService:
         graph = Graph(settings.graph_url, settings.api_version, settings.access_token, settings.graph_timeout)
         workers.send_replies(self.store, graph, settings, replies_sent)
 
+    @config_timer("CHAT_ASSIGN_INTERVAL", 1)
+    def assign_waiting(self):
+        """Round robin among the online agents of each line's team, within capacity; what finds nobody waits
+        for the next run (an agent who comes online, a conversation resolved, a capacity raised)."""
+        store = self.store
+        if not store.take_lock("auto_assign", PROCESS_OWNER, ASSIGN_LEASE_SECONDS):
+            return
+        try:
+            waiting = store.waiting()
+            if not waiting:
+                return
+            teams = {line_id: line["team"] for line_id, line in self.settings.lines.items()}
+            now = utcnow()
+            agents = {a["_id"]: a for a in store.agents()}
+            plan = domain.assign_queue(waiting, teams, store.agent_slots(self.settings.agent_capacity), now)
+            for conversation_id, sub in plan:
+                if store.auto_assign(conversation_id, agents[sub], now):
+                    auto_assigned.inc()
+        finally:
+            store.release_lock("auto_assign", PROCESS_OWNER)
+
     @config_timer("CHAT_SNOOZE_INTERVAL", 30)
     def wake_snoozed(self):
         woken = self.store.wake_snoozed(utcnow())
@@ -101,6 +127,34 @@ class ChatService:
     def list_lines(self, actor):
         self._staff(actor, "list_lines", "lines")
         return {"items": [views.line_view(line) for line in self.settings.lines.values()]}
+
+    # --- agents ---------------------------------------------------------------------------------------------------
+    @rpc
+    def set_presence(self, actor, body):
+        actor = self._staff(actor, "set_presence", "agents")
+        body = load(PresenceRequestSchema(), body)
+        doc = self.store.set_presence(actor, body["status"], self.settings.agent_capacity)
+        return views.agent_view(doc, self.store.loads().get(doc["_id"], 0), self.settings.agent_capacity)
+
+    @rpc
+    def configure_agent(self, actor, agent_sub, body):
+        actor = self._staff(actor, "configure_agent", f"agent:{agent_sub}")
+        if actor["role"] != domain.SUPERVISOR:
+            self.store.audit(actor, "configure_agent", f"agent:{agent_sub}", "denied")
+            raise errors.supervisor_only()
+        body = load(AgentSettingsRequestSchema(), body)
+        doc = self.store.configure_agent(agent_sub, sorted(set(body["teams"])), body["capacity"])
+        if doc is None:
+            raise errors.agent_not_found(agent_sub)
+        self.store.audit(actor, "configure_agent", f"agent:{agent_sub}", "allowed", body)
+        return views.agent_view(doc, self.store.loads().get(doc["_id"], 0), self.settings.agent_capacity)
+
+    @rpc
+    def list_agents(self, actor):
+        self._staff(actor, "list_agents", "agents")
+        loads = self.store.loads()
+        return {"items": [views.agent_view(doc, loads.get(doc["_id"], 0), self.settings.agent_capacity)
+                          for doc in self.store.agents()]}
 
     # --- the inbox ---------------------------------------------------------------------------------------------------
     @rpc

@@ -35,6 +35,12 @@ def conversation_summary(doc, lines, now):
             "created_at": iso(doc["created_at"])}
 
 
+def agent_view(doc, load, default_capacity):
+    return {"agent": doc["_id"], "name": doc.get("name"), "role": doc.get("role"),
+            "presence": doc.get("presence") or "away", "teams": list(doc.get("teams") or []),
+            "capacity": int(doc.get("capacity") or default_capacity), "load": load}
+
+
 def message_view(doc):
     error = doc.get("error")
     return {"message_id": doc["_id"], "direction": doc["direction"], "type": doc["type"], "known": doc["known"],

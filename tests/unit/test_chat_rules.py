@@ -179,3 +179,24 @@ def test_production_refuses_to_start_without_the_three_secrets(missing):
 def test_a_bad_setting_refuses_to_start_naming_the_key(key, value):
     with pytest.raises(ConfigurationError, match=key):
         ChatSettings({key: value})
+
+
+# --- auto-assignment ---------------------------------------------------------------------------------------------------
+def slot(sub, presence="online", teams=("tijuana",), capacity=2, load=0, minutes_ago=None):
+    last = NOW - datetime.timedelta(minutes=minutes_ago) if minutes_ago is not None else None
+    return domain.AgentSlot(sub, presence, tuple(teams), capacity, load, last)
+
+
+def test_round_robin_takes_the_agent_assigned_longest_ago_within_capacity():
+    agents = [slot("ana", minutes_ago=1), slot("luis", minutes_ago=10), slot("eva", load=2, minutes_ago=60),
+              slot("raul", presence="away"), slot("sol", teams=("mexicali",))]
+    assert domain.pick_agent("tijuana", agents).sub == "luis"
+    assert domain.pick_agent("tijuana", agents + [slot("zoe")]).sub == "zoe"  # never assigned goes first
+    assert domain.pick_agent("ensenada", agents) is None
+
+
+def test_a_queue_is_shared_in_turns_and_waits_when_everyone_is_full():
+    agents = [slot("ana", capacity=1), slot("luis", capacity=2, minutes_ago=5)]
+    waiting = [("c1", "L1"), ("c2", "L1"), ("c3", "L1"), ("c4", "L1"), ("c5", "L2")]
+    plan = domain.assign_queue(waiting, {"L1": "tijuana", "L2": "ensenada"}, agents, NOW)
+    assert plan == [("c1", "ana"), ("c2", "luis"), ("c3", "luis")]  # c4 waits: both full; c5: nobody in its team

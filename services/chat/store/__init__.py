@@ -6,9 +6,11 @@
 | what WhatsApp sends us | ``inbound`` | webhooks (payloads as received: a work queue), messages (inbound), statuses |
 | the staff inbox | ``conversations`` | conversations, notes, agents |
 | replies | ``outbound`` | messages (outbound), sends (the Graph API work queue) |
+| auto-assignment | ``assignment`` | agents (presence, teams, capacity), locks (one replica assigns at a time) |
 
 Besides: audit (every read of a conversation, ``Store.audit``).
 """
+from services.chat.store.assignment import Assignment
 from services.chat.store.common import new_id
 from services.chat.store.conversations import Conversations
 from services.chat.store.inbound import Inbound, payload_id
@@ -17,9 +19,12 @@ from services.runtime.mongo import Store
 
 __all__ = ["ChatStore", "new_id", "payload_id"]
 
-AREAS = (Inbound, Conversations, Outbound)
+AREAS = (Inbound, Conversations, Outbound, Assignment)
 
 
 class ChatStore(*AREAS, Store):
     database = "chat"
-    indexes = {collection: models for area in AREAS for collection, models in area.indexes.items()}
+    indexes = {}
+    for _area in AREAS:
+        for _collection, _models in _area.indexes.items():
+            indexes[_collection] = indexes.get(_collection, []) + list(_models)

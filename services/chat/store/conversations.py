@@ -75,7 +75,9 @@ class Conversations:
         None when it changed meanwhile."""
         return self.db.get_collection(CONVERSATIONS, write_concern=MAJORITY).find_one_and_update(
             {"_id": conversation_id, "assignee.sub" if expected_sub else "assignee": expected_sub},
-            {"$set": {"assignee": assignee, "updated_at": utcnow()}}, return_document=ReturnDocument.AFTER)
+            {"$set": {"assignee": assignee, "updated_at": utcnow(), "assigned_by": "hand",
+                      **({"waiting_since": utcnow()} if assignee is None else {})}},
+            return_document=ReturnDocument.AFTER)
 
     def wake_snoozed(self, now):
         """Snoozed conversations whose instant passed are open again; returns how many."""

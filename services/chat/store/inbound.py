@@ -73,7 +73,7 @@ class Inbound:
                                 "contact": {"wa_id": record["wa_id"], "name": name}, "status": domain.OPEN,
                                 "snoozed_until": None, "assignee": None, "labels": [], "created_at": now,
                                 "updated_at": now, "last_message_at": record["at"], "last_user_message_at": None,
-                                "last_message_preview": "", "unanswered": 0}
+                                "last_message_preview": "", "unanswered": 0, "waiting_since": now}
                 self.db[CONVERSATIONS].insert_one(conversation, session=tx.session)
             message = {"_id": new_id(), "conversation_id": conversation["_id"], "line": line,
                        "direction": "in", "status": domain.RECEIVED, "received_at": received_at,
@@ -85,6 +85,7 @@ class Inbound:
                       "last_user_message_at": max(last_user, record["at"]) if last_user else record["at"]}
             if update["status"] != conversation["status"]:
                 update["snoozed_until"] = None
+                update["waiting_since"] = now
             if newest:
                 update["last_message_at"] = record["at"]
                 update["last_message_preview"] = domain.preview(record["text"])

@@ -1,0 +1,102 @@
+"""Auto-assignment: round robin among the online agents of the line's team, within each agent's capacity;
+conversations wait in the queue when all are full and are assigned as soon as a place frees."""
+import time
+
+import pytest
+
+from tests.support import whatsapp as wa
+
+pytestmark = pytest.mark.stack
+
+LINE = wa.LINES[1]  # Tijuana, team "tijuana"
+
+
+def wait(predicate, timeout=15, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture(scope="module")
+def team(stack, api):
+    tokens = {"ana": stack.token("agente.ana", "chat_agent", name="Ana"),
+              "luis": stack.token("agente.luis", "chat_agent", name="Luis"),
+              "sofia": stack.token("supervisora.sofia", "chat_supervisor", name="Sofía")}
+    for name in ("ana", "luis"):
+        response = api.http.put(f"{api.url}/api/v1/chat/agents/me/presence", json={"status": "away"},
+                                headers=api.auth(tokens[name]), timeout=30)
+        assert response.status_code == 200, response.text
+    yield tokens
+    for name in ("ana", "luis"):  # leave nobody online for the other modules' conversations
+        api.http.put(f"{api.url}/api/v1/chat/agents/me/presence", json={"status": "away"},
+                     headers=api.auth(tokens[name]), timeout=30)
+
+
+def put(api, path, body, token):
+    return api.http.put(f"{api.url}{path}", json=body, headers=api.auth(token), timeout=30)
+
+
+def conversation(stack, wa_id):
+    return stack.db("chat").conversations.find_one({"wa_id": wa_id})
+
+
+def assignee(stack, wa_id):
+    doc = conversation(stack, wa_id)
+    return (doc.get("assignee") or {}).get("sub") if doc else None
+
+
+def test_only_a_supervisor_configures_agents(api, team):
+    error = put(api, "/api/v1/chat/agents/agente.luis", {"teams": ["tijuana"], "capacity": 1}, team["ana"])
+    assert error.status_code == 403, error.text
+    missing = put(api, "/api/v1/chat/agents/nadie.registrado", {"teams": ["tijuana"], "capacity": 1}, team["sofia"])
+    assert missing.status_code == 404 and missing.json()["error"] == "agent_not_found"
+    for body in ({"teams": ["Tijuana"], "capacity": 1}, {"teams": ["tijuana"], "capacity": 0},
+                 {"teams": "tijuana", "capacity": 1}, {"teams": ["tijuana"]}):
+        assert put(api, "/api/v1/chat/agents/agente.luis", body, team["sofia"]).status_code == 422, body
+
+
+def test_round_robin_within_capacity_with_a_queue(stack, api, team):
+    sofia = team["sofia"]
+    for sub in ("agente.ana", "agente.luis"):
+        configured = put(api, f"/api/v1/chat/agents/{sub}", {"teams": ["tijuana"], "capacity": 1}, sofia)
+        assert configured.status_code == 200, configured.text
+        assert configured.json()["teams"] == ["tijuana"] and configured.json()["capacity"] == 1
+    # an empty queue on this line first: what earlier tests left waiting is resolved
+    waiting = api.get(f"/api/v1/chat/conversations?line={LINE}&status=open&assignee=none&limit=100", sofia).json()
+    for item in waiting["items"]:
+        assert api.post_json(f"/api/v1/chat/conversations/{item['conversation_id']}/status", {"status": "resolved"},
+                             sofia).status_code == 200
+    sender = wa.WebhookSender(stack.url)
+    users = [wa.new_wa_id() for _ in range(3)]
+    for wa_id in users:
+        assert sender.send(wa.text_payload(LINE, wa_id, "Buenas tardes, tengo una consulta")).status_code == 200
+        wait(lambda: conversation(stack, wa_id), what="the conversation")
+    time.sleep(0.6)
+    assert [assignee(stack, u) for u in users] == [None, None, None]  # everyone is away: all wait
+    for name in ("ana", "luis"):
+        assert put(api, "/api/v1/chat/agents/me/presence", {"status": "online"}, team[name]).status_code == 200
+    wait(lambda: sum(1 for u in users if assignee(stack, u)) == 2, what="two assignments")
+    time.sleep(0.6)
+    given = [assignee(stack, u) for u in users]
+    assert sorted(filter(None, given)) == ["agente.ana", "agente.luis"]  # one each: both are at capacity
+    third = users[given.index(None)]
+    agents = {a["agent"]: a for a in api.get("/api/v1/chat/agents", sofia).json()["items"]}
+    assert agents["agente.ana"]["load"] == 1 and agents["agente.luis"]["load"] == 1
+    # Luis resolves his: the waiting conversation goes to him at once
+    luis_conversation = conversation(stack, users[given.index("agente.luis")])["_id"]
+    assert api.post_json(f"/api/v1/chat/conversations/{luis_conversation}/status", {"status": "resolved"},
+                         team["luis"]).status_code == 200
+    wait(lambda: assignee(stack, third) == "agente.luis", what="the queued conversation to be assigned")
+    # Ana goes away and Luis is full: a new conversation waits
+    assert put(api, "/api/v1/chat/agents/me/presence", {"status": "away"}, team["ana"]).status_code == 200
+    late = wa.new_wa_id()
+    assert sender.send(wa.text_payload(LINE, late, "Otra consulta")).status_code == 200
+    wait(lambda: conversation(stack, late), what="the late conversation")
+    time.sleep(0.8)
+    assert assignee(stack, late) is None
+    auto = conversation(stack, third)
+    assert auto["assigned_by"] == "auto"
