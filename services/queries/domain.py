@@ -1,6 +1,6 @@
 """Rules of the public read model as plain Python (no I/O; the clock and the court's time zone passed in).
 
-- **Names for search**: a name is folded (accents and tildes dropped, so "Peña" is "pena" and "Pérez" is
+- **Names for search** (the shared rule, ``services.runtime.names``): a name is folded (accents and tildes dropped, so "Peña" is "pena" and "Pérez" is
   "perez"; case folded) and cut into words; a query matches a party when each of its words is a word of the
   party's name, or the beginning of one (partial words), in any order.
 - **Versions**: each hearing and each case number their facts (``version``, ``case_version``); a fact is
@@ -12,21 +12,18 @@
 from __future__ import annotations
 
 import datetime
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
 from contracts.filings import ALL_STAGES, HEARING_KINDS, INITIAL_STAGE, PUBLIC_MATTERS
 from services.runtime.court_calendar import RuleError, require_aware
+from services.runtime.names import (MAX_PREFIX_LENGTH, MAX_QUERY_WORDS, beginnings, fold,  # noqa: F401
+                                   query_words, words)
 
 UTC = datetime.timezone.utc
 MAX_RANGE_DAYS = 31
-MAX_PREFIX_LENGTH = 20   # a word's beginnings are indexed up to this many characters
-MAX_QUERY_WORDS = 8      # words of a query beyond these are not looked for
 FEED_DAYS_BEFORE = 30    # an iCalendar feed of a court holds hearings from 30 days ago...
 FEED_DAYS_AFTER = 365    # ...to a year ahead
-_WORD = re.compile(r"[^\W_]+")
 
 STAGE_LABELS = {
     "ingresado": "Ingresado", "admitido": "Admitido para su trámite",
@@ -49,28 +46,7 @@ assert set(KIND_LABELS) == set(HEARING_KINDS), "every hearing kind has its label
 CANCELLED_STATUSES = ("cancelada", "suspendida")  # the hearing will not take place at that time
 
 
-# --- names -----------------------------------------------------------------------------------------------
-def fold(text: str) -> str:
-    """``text`` without accents, tildes or diaereses (ñ is n), case folded."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFKC", stripped.casefold())
-
-
-def words(text: str) -> list[str]:
-    """The folded words of ``text``, once each, in order (punctuation separates words)."""
-    return list(dict.fromkeys(_WORD.findall(fold(text))))
-
-
-def beginnings(word_list: Iterable[str]) -> list[str]:
-    """Every beginning of every word (1 to MAX_PREFIX_LENGTH characters), once each."""
-    found = {}
-    for word in word_list:
-        for end in range(1, min(len(word), MAX_PREFIX_LENGTH) + 1):
-            found[word[:end]] = None
-    return list(found)
-
-
+# --- names (the shared rule: services.runtime.names) ---------------------------------------------------------
 def party_index(parties: Iterable[Mapping[str, Any]]) -> list[dict]:
     """What the search looks up for each party: its words and their beginnings."""
     index = []
@@ -78,15 +54,6 @@ def party_index(parties: Iterable[Mapping[str, Any]]) -> list[dict]:
         party_words = words(party.get("name") or "")
         index.append({"words": party_words, "prefixes": beginnings(party_words)})
     return index
-
-
-def query_words(q: str) -> list[str]:
-    """The words a search looks for (at most MAX_QUERY_WORDS, each cut to MAX_PREFIX_LENGTH characters), or a
-    RuleError when ``q`` has no letter or digit."""
-    found = [word[:MAX_PREFIX_LENGTH] for word in words(q)][:MAX_QUERY_WORDS]
-    if not found:
-        raise RuleError("invalid_query", "La búsqueda debe contener al menos una letra o un número.", "q")
-    return list(dict.fromkeys(found))
 
 
 def match_tier(index: list[Mapping[str, Any]], wanted: list[str]) -> Optional[int]:
