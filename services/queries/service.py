@@ -30,6 +30,8 @@ event_lag = histogram("queries", "event_lag_seconds", "From the event's occurren
                       buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300))
 documents_fetched = counter("queries", "documents_fetched_total", "Copies of public resolutions' PDFs, by outcome "
                             "(kept, retry, mismatch, failed)", ["outcome"])
+COURTS_REFRESH_SECONDS = 300
+_courts_refreshed = {"at": float("-inf")}  # this process's last successful refresh (monotonic seconds)
 fetch_queue = gauge("queries", "document_fetch_queue_documents", "PDF copies still to fetch, as of the last run")
 
 
@@ -112,13 +114,17 @@ class QueriesService:
                 log.error("resolution document does not match its event", extra={"resolution_id": job["_id"]})
         fetch_queue.set(queue.length())
 
-    @config_timer("QUERIES_COURTS_INTERVAL", 300, eager=True)
+    @config_timer("QUERIES_COURTS_INTERVAL", 10, eager=True)
     def refresh_courts(self):
-        """The courts filings knows (their names), so an agenda query can tell an unknown court."""
+        """The courts filings knows (their names), so an agenda query can tell an unknown court: tried every
+        QUERIES_COURTS_INTERVAL seconds until it succeeds, then every COURTS_REFRESH_SECONDS."""
+        if time.monotonic() - _courts_refreshed["at"] < COURTS_REFRESH_SECONDS:
+            return
         try:
             self.store.keep_courts(call(self.filings.list_courts, timeout=self.settings.rpc_timeout)["items"])
+            _courts_refreshed["at"] = time.monotonic()
         except PortalError as exc:
-            log.warning("courts not refreshed", extra={"error": str(exc)})
+            log.warning("courts not refreshed; tried again shortly", extra={"error": str(exc)})
 
     # --- health ----------------------------------------------------------------------------------------------------
     @rpc

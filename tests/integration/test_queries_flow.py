@@ -149,3 +149,35 @@ def test_a_reserved_case_vanishes_from_every_answer_within_two_seconds(api, ampa
     assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
     postulante = next(p["name"] for p in amparo["metadata"]["parties"] if p["role"] == "postulante")
     assert number not in api.get("/api/v1/public/cases", params={"q": postulante}).text
+
+
+def test_with_filings_down_the_copy_of_a_pdf_waits_and_no_public_request_waits_for_filings(api, stack):
+    lawyer, judge = api.lawyer(), api.judge(SUPREME)
+    queries, filings = stack.stack.processes["queries"], stack.stack.processes["filings"]
+    pdf = make_pdf(seed=515151)
+    queries.stop()
+    try:
+        number = created(open_with(api, lawyer, amparo_metadata()))["case_number"]
+        created(api.post_multipart(f"/api/v1/cases/{number}/resolutions",
+                                   {"kind": "auto", "summary": "Se admite", "stage": "admitido"},
+                                   [("admision.pdf", pdf)], judge, document_field="document"))
+        outbox = stack.db("filings").outbox
+        assert wait_for(lambda: not outbox.count_documents({"data.case_number": number, "published": False}))
+        filings.stop()
+    finally:
+        queries.start()
+        stack.stack.wait("queries")
+    try:
+        case = wait_for(lambda: (c := public_case(api, number)) and c["actuaciones"] and c, timeout=30)
+        assert case["stage"] == "admitido" and case["actuaciones"][0]["document"]["available"] is False
+        started = time.monotonic()
+        pending = api.get(case["actuaciones"][0]["document"]["url"])
+        assert pending.status_code == 503 and pending.json()["error"] == "document_pending"
+        assert time.monotonic() - started < 1.0  # answered from the read model, not waiting on filings
+    finally:
+        filings.start()
+        stack.stack.wait("filings")
+    url = case["actuaciones"][0]["document"]["url"]
+    assert wait_for(lambda: api.get(url).status_code == 200, timeout=40)
+    assert api.get(url).content == pdf
+    assert stack.db("queries").fetches.find_one({"case_number": number})["status"] == "done"  # fetched once
