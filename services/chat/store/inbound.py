@@ -21,7 +21,9 @@ from services.runtime.workqueue import RetryPolicy, WorkQueue
 
 log = logging.getLogger(__name__)
 
-WEBHOOK_POLICY = RetryPolicy(backoff_seconds=1, backoff_max_seconds=300, max_attempts=20, lease_seconds=60)
+# applying one payload takes milliseconds (a few small transactions): a 15 s lease outlasts it by far, and a
+# payload whose worker died is taken over 15 s later
+WEBHOOK_POLICY = RetryPolicy(backoff_seconds=1, backoff_max_seconds=300, max_attempts=20, lease_seconds=15)
 
 
 def payload_id(raw: bytes) -> str:
