@@ -185,7 +185,9 @@ class QueriesService:
         """GET /api/v1/public/cases/{n}: an amparo or antejuicio, its actuaciones and upcoming hearings."""
         generation = self.store.current()
         case = self._public_case(generation, case_number)
-        actuaciones = [(a, self.store.has_pdf(a["_id"])) for a in self.store.actuaciones(generation, case["_id"])]
+        actuaciones = self.store.actuaciones(generation, case["_id"])
+        held = self.store.pdfs_held(a["_id"] for a in actuaciones)
+        actuaciones = [(a, a["_id"] in held) for a in actuaciones]
         hearings = self.store.case_hearings(generation, case["_id"])
         return views.case_view(case, actuaciones, hearings, utcnow(), self.settings.tz)
 

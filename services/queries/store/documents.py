@@ -47,8 +47,10 @@ class Documents:
         self.db[FETCHES].insert_one(job, session=session)
         return True
 
-    def has_pdf(self, resolution_id):
-        return self.db[f"{BUCKET}.files"].find_one({"_id": resolution_id}, {"_id": 1}) is not None
+    def pdfs_held(self, resolution_ids):
+        """Which of ``resolution_ids`` have their copy here (one query)."""
+        return {doc["_id"] for doc in self.db[f"{BUCKET}.files"].find({"_id": {"$in": list(resolution_ids)}},
+                                                                      {"_id": 1})}
 
     def pdf(self, resolution_id):
         """(file document, bytes) of the copy kept, or None."""
