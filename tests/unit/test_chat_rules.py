@@ -200,3 +200,28 @@ def test_a_queue_is_shared_in_turns_and_waits_when_everyone_is_full():
     waiting = [("c1", "L1"), ("c2", "L1"), ("c3", "L1"), ("c4", "L1"), ("c5", "L2")]
     plan = domain.assign_queue(waiting, {"L1": "tijuana", "L2": "ensenada"}, agents, NOW)
     assert plan == [("c1", "ana"), ("c2", "luis"), ("c3", "luis")]  # c4 waits: both full; c5: nobody in its team
+
+
+def test_the_gateway_refuses_to_start_in_production_without_the_webhook_secrets():
+    from gateway.webhooks import resolve
+    from services.runtime.config import Settings
+
+    good = {"PORTAL_ENV": "production", "WHATSAPP_APP_SECRET": "s" * 32, "WHATSAPP_VERIFY_TOKEN": "v" * 24}
+    secrets = resolve(Settings(good))
+    assert secrets.app_secret == "s" * 32 and secrets.verify_token == "v" * 24
+    for missing in ("WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN"):
+        with pytest.raises(RuntimeError, match=missing):
+            resolve(Settings({**good, missing: ""}))
+    assert resolve(Settings({})).app_secret  # development: the documented default
+
+
+def test_the_handshake_answers_only_the_configured_token():
+    from gateway.webhooks import WhatsAppSecrets
+
+    secrets = WhatsAppSecrets("s", "token-correcto", 1024)
+    assert secrets.handshake({"hub.mode": "subscribe", "hub.verify_token": "token-correcto",
+                              "hub.challenge": "42"}) == "42"
+    for query in ({"hub.mode": "subscribe", "hub.verify_token": "token-corrects", "hub.challenge": "42"},
+                  {"hub.mode": "SUBSCRIBE", "hub.verify_token": "token-correcto", "hub.challenge": "42"},
+                  {"hub.mode": "subscribe", "hub.verify_token": "token-correcto", "hub.challenge": ""}, {}):
+        assert secrets.handshake(query) is None
