@@ -42,6 +42,8 @@ PATH_PARAMETERS = {
     "conversation_id": PathParameter(HEX_ID_PATTERN, "conversation_not_found",
                                      "No existe una conversación con ese identificador.",
                                      "Identificador de la conversación del chat (32 hexadecimales)"),
+    "message_id": PathParameter(HEX_ID_PATTERN, "message_not_found", "No existe un mensaje con ese identificador.",
+                                "Identificador de un mensaje del chat (32 hexadecimales)"),
     "notification_id": PathParameter(HEX_ID_PATTERN, "notification_not_found",
                                      "No existe una notificación con ese identificador en su casillero.",
                                      "Identificador de la notificación (32 hexadecimales)"),

@@ -1,4 +1,7 @@
 """Routes of the chat (CHAT PJBC): WhatsApp's webhook, and the staff inbox."""
+import re
+from urllib.parse import quote
+
 from werkzeug.wrappers import Response
 
 from contracts.chat import (AgentListSchema, AgentSchema, AgentSettingsRequestSchema, PresenceRequestSchema,
@@ -14,6 +17,21 @@ from services.runtime.errors import Forbidden, UnsupportedMediaType
 from services.runtime.logs import current_correlation_id
 
 STAFF = ("chat_agent", "chat_supervisor")
+ATTACHMENT_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def media_response(result):
+    """A stored medium as a download: never rendered by a browser (octet-stream, nosniff, attachment)."""
+    response = Response(result["content"], status=200, mimetype="application/octet-stream")
+    name = ATTACHMENT_NAME.sub("_", result["filename"])[:100] or "archivo"
+    response.headers["Content-Disposition"] = (f'attachment; filename="{name}"; '
+                                               f"filename*=UTF-8''{quote(result['filename'][:200])}")
+    response.headers["X-Media-Type"] = result["mime_type"]
+    response.headers["X-Content-SHA256"] = result["sha256"]
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 CONVERSATION_LIST_LINKS = {
     "OpenFirstConversation": {"operationId": "get_chat_conversation",
                               "parameters": {"conversation_id": "$response.body#/items/0/conversation_id"}},
@@ -105,6 +123,16 @@ class ChatRoutes(GatewayBase):
                      "mostrarlos.")
     def get_chat_conversation(self, request, conversation_id):
         return json_response(self.call(self.chat.get_conversation, request.actor, conversation_id))
+
+    @route("GET", "/api/v1/chat/conversations/<string:conversation_id>/messages/<string:message_id>/media")
+    @doc("El archivo de un mensaje (foto, documento, audio, video), tal como se guardó", "chat", roles=STAFF,
+         binary="application/octet-stream",
+         description="Se entrega siempre como application/octet-stream para descargar (nunca se muestra en el "
+                     "navegador); el tipo comprobado va en X-Media-Type. 404 media_not_found mientras no se "
+                     "haya descargado o si se rechazó (tamaño o tipo).")
+    def get_chat_media(self, request, conversation_id, message_id):
+        result = self.call(self.chat.get_media, request.actor, conversation_id, message_id)
+        return media_response(result)
 
     @route("POST", "/api/v1/chat/conversations/<string:conversation_id>/messages")
     @doc("Responder por WhatsApp (texto libre dentro de la ventana de 24 horas)", "chat", roles=STAFF,

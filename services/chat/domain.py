@@ -9,7 +9,10 @@
 - what a Graph API send error means (retry with backoff, or fail with a Spanish reason);
 - conversation statuses and who may assign.
 """
+import base64
+import binascii
 import datetime
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Optional
@@ -385,3 +388,61 @@ def assign_queue(waiting: list, teams_of_lines: dict, agents: list, now: datetim
         slots[chosen.sub] = AgentSlot(chosen.sub, chosen.presence, chosen.teams, chosen.capacity, chosen.load + 1, now)
         plan.append((conversation_id, chosen.sub))
     return plan
+
+
+# --- media ---------------------------------------------------------------------------------------------------------
+# What WhatsApp users may send (its documented media types) and how each starts, so a declared type is
+# checked against the bytes. Types without a reliable signature (text/plain, Office's older formats) are kept
+# when declared and allowed.
+MEDIA_SIGNATURES = {
+    "image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",), "image/webp": (b"RIFF",),
+    "application/pdf": (b"%PDF-",), "audio/ogg": (b"OggS",), "audio/mpeg": (b"ID3", b"\xff\xfb", b"\xff\xf3",
+                                                                          b"\xff\xf2"),
+    "audio/amr": (b"#!AMR",), "video/mp4": None, "video/3gpp": None, "audio/mp4": None, "audio/aac": None,
+    "text/plain": None, "application/msword": (b"\xd0\xcf\x11\xe0",), "application/vnd.ms-excel": (b"\xd0\xcf\x11\xe0",),
+    "application/vnd.ms-powerpoint": (b"\xd0\xcf\x11\xe0",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (b"PK\x03\x04",),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (b"PK\x03\x04",),
+}
+ISO_MEDIA = ("video/mp4", "video/3gpp", "audio/mp4")  # "....ftyp" at byte 4
+
+
+def base_mime(mime_type) -> str:
+    """``audio/ogg; codecs=opus`` -> ``audio/ogg``."""
+    return str(mime_type or "").split(";")[0].strip().lower()
+
+
+def media_problem(mime_type, size, limit, head: bytes = b"") -> Optional[str]:
+    """Why a medium is not kept (Spanish), or None: its type must be one WhatsApp documents, its size within
+    ``limit`` bytes, and (when ``head`` is given) its first bytes those of its type."""
+    mime = base_mime(mime_type)
+    if mime not in MEDIA_SIGNATURES:
+        return f"Tipo de archivo no admitido ({mime or 'sin tipo'})."
+    if type(size) is int and size > limit:
+        return f"El archivo excede el máximo de {limit} bytes."
+    if head:
+        if mime in ISO_MEDIA:
+            if head[4:8] != b"ftyp":
+                return "El contenido no corresponde al tipo declarado."
+        elif mime == "audio/aac":
+            if not (head[:2] in (b"\xff\xf1", b"\xff\xf9") or head[:4] == b"ADIF"):
+                return "El contenido no corresponde al tipo declarado."
+        elif MEDIA_SIGNATURES[mime] and not any(head.startswith(sig) for sig in MEDIA_SIGNATURES[mime]):
+            return "El contenido no corresponde al tipo declarado."
+        elif mime == "image/webp" and head[8:12] != b"WEBP":
+            return "El contenido no corresponde al tipo declarado."
+    return None
+
+
+def digest_matches(declared, data: bytes) -> bool:
+    """A declared SHA-256 (hex or base64, as WhatsApp writes it) matches ``data``; no declaration: True."""
+    if not declared or not isinstance(declared, str):
+        return True
+    digest = hashlib.sha256(data).digest()
+    if declared.lower() == digest.hex():
+        return True
+    try:
+        return base64.b64decode(declared + "=" * (-len(declared) % 4), validate=False) == digest
+    except (ValueError, binascii.Error):
+        return False

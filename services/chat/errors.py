@@ -16,6 +16,11 @@ def assign_forbidden():
                      "la supervisión asigna a cualquiera.", {})
 
 
+def media_not_found(message_id):
+    return NotFound("media_not_found", "Ese mensaje no tiene un archivo guardado (aún no se descargó, fue "
+                    "rechazado o no existe).", {"message_id": str(message_id)[:64]})
+
+
 def supervisor_only():
     return Forbidden("forbidden", "Solo la supervisión del chat configura equipos y capacidad de los agentes.", {})
 

@@ -27,6 +27,14 @@ def _error_code(body):
     return code if type(code) is int else None, (error or {}).get("message", "") if isinstance(error, dict) else ""
 
 
+class MediaError(Exception):
+    """A medium could not be fetched: ``retry`` tells whether trying later may help."""
+
+    def __init__(self, detail, retry):
+        super().__init__(detail)
+        self.retry = retry
+
+
 class Graph:
     def __init__(self, base_url, version, token, timeout):
         self.base_url = base_url.rstrip("/")
@@ -59,3 +67,30 @@ class Graph:
             return GraphAnswer(502, detail="accepted without messages[0].id")
         code, message = _error_code(answer)
         return GraphAnswer(status, code=code, detail=str(message)[:500])
+
+    def _get(self, url, limit):
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                data = response.read(limit + 1)
+                return response.status, data
+        except urllib.error.HTTPError as exc:
+            raise MediaError(f"HTTP {exc.code}", retry=exc.code >= 500 or exc.code == 429)
+        except (urllib.error.URLError, socket.timeout, OSError) as exc:
+            raise MediaError(repr(exc), retry=True)
+
+    def media_info(self, media_id):
+        """``GET /{version}/{media_id}``: {url, mime_type, sha256, file_size, id} (the url lasts minutes)."""
+        _, raw = self._get(f"{self.base_url}/{self.version}/{media_id}", MAX_RESPONSE_BYTES)
+        try:
+            info = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise MediaError("media info is not JSON", retry=True)
+        if not isinstance(info, dict) or not isinstance(info.get("url"), str):
+            raise MediaError("media info without url", retry=False)
+        return info
+
+    def media_bytes(self, url, limit):
+        """The bytes at a media url, at most ``limit`` (one more byte read tells it is larger)."""
+        _, data = self._get(url, limit)
+        return data

@@ -29,6 +29,8 @@ webhooks_stored = counter("chat", "webhooks_stored_total", "Webhook payloads sto
 inbound_applied = counter("chat", "inbound_applied_total", "What stored payloads brought (message, status, unrouted)",
                           ["kind"])
 auto_assigned = counter("chat", "auto_assignments_total", "Conversations handed to an agent by round robin")
+media_fetched = counter("chat", "media_total", "Media of inbound messages, by outcome (stored, refused, failed)",
+                        ["outcome"])
 replies_sent = counter("chat", "replies_total", "Replies through the Graph API, by outcome (sent, retry, failed)",
                        ["outcome"])
 
@@ -94,6 +96,12 @@ class ChatService:
         settings = self.settings
         graph = Graph(settings.graph_url, settings.api_version, settings.access_token, settings.graph_timeout)
         workers.send_replies(self.store, graph, settings, replies_sent)
+
+    @config_timer("CHAT_MEDIA_INTERVAL", 1)
+    def fetch_media(self):
+        settings = self.settings
+        graph = Graph(settings.graph_url, settings.api_version, settings.access_token, settings.graph_timeout)
+        workers.fetch_media(self.store, graph, settings.max_media_bytes, media_fetched)
 
     @config_timer("CHAT_ASSIGN_INTERVAL", 1)
     def assign_waiting(self):
@@ -177,6 +185,24 @@ class ChatService:
         notes = self.store.notes_of(doc["_id"])
         self.store.audit(actor, "read_conversation", target, "allowed", {"messages": len(messages)})
         return views.conversation_view(doc, messages, notes, self.settings.lines, utcnow())
+
+    @rpc
+    def get_media(self, actor, conversation_id, message_id):
+        target = f"conversation:{conversation_id}"
+        actor = self._staff(actor, "read_media", target)
+        doc = self._conversation(actor, conversation_id, "read_media")
+        message = self.store.message(message_id)
+        if message is None or message["conversation_id"] != doc["_id"]:
+            self.store.audit(actor, "read_media", target, "not_found", {"message_id": message_id})
+            raise errors.media_not_found(message_id)
+        data = self.store.media_content(message)
+        if data is None:
+            self.store.audit(actor, "read_media", target, "not_found", {"message_id": message_id})
+            raise errors.media_not_found(message_id)
+        self.store.audit(actor, "read_media", target, "allowed", {"message_id": message_id})
+        media = message["media"]
+        return {"content": data, "mime_type": media["stored_mime_type"], "sha256": media["stored_sha256"],
+                "filename": media.get("filename") or f"{message_id}"}
 
     @rpc
     def reply(self, actor, conversation_id, body):

@@ -115,6 +115,7 @@ class ChatSettings(ServiceSettings):
     send_backoff = Setting("CHAT_SEND_BACKOFF_SECONDS", 2, float, positive)
     send_backoff_max = Setting("CHAT_SEND_BACKOFF_MAX_SECONDS", 300, float, positive)
     send_attempts = Setting("CHAT_SEND_MAX_ATTEMPTS", 8, int, between(1, 100))
+    max_media_bytes = Setting("CHAT_MAX_MEDIA_BYTES", 16 * 1024 * 1024, int, between(1024, 100 * 1024 * 1024))
     agent_capacity = Setting("CHAT_AGENT_CAPACITY", 5, int, between(1, 100))
     max_webhook_bytes = Setting("CHAT_MAX_WEBHOOK_BYTES", 1024 * 1024, int, between(1024, 16 * 1024 * 1024))
 

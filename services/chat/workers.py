@@ -82,6 +82,42 @@ def process_webhooks(store, lines, counter):
     return drain(queue, work, on_error)
 
 
+def fetch_media(store, graph, limit, counter):
+    """Fetch the pending media: the Graph API's info, then the bytes; kept when size and type check."""
+    queue = store.media_queue()
+
+    def work(job):
+        message = store.message(job["message_id"])
+        media = (message or {}).get("media") or {}
+        if not media.get("id") or media.get("status") != "pending":
+            queue.complete(job)
+            return
+        info = graph.media_info(media["id"])
+        mime_type = domain.base_mime(info.get("mime_type") or media.get("mime_type"))
+        problem = domain.media_problem(mime_type, info.get("file_size"), limit)
+        data = b"" if problem else graph.media_bytes(info["url"], limit)
+        if not problem:
+            problem = domain.media_problem(mime_type, len(data), limit, data[:16] or b" ")
+        if not problem and not domain.digest_matches(info.get("sha256") or media.get("sha256"), data):
+            problem = "El archivo recibido no coincide con su huella SHA-256."
+        if problem:
+            store.media_refused(message["_id"], problem)
+            counter.labels("refused").inc()
+        else:
+            store.media_stored(message, data, mime_type)
+            counter.labels("stored").inc()
+        queue.complete(job)
+
+    def on_error(job, exc):
+        retry = getattr(exc, "retry", True)
+        outcome = queue.fail(job, repr(exc), permanent=not retry)
+        if outcome is not None and outcome.give_up:
+            store.media_refused(job["message_id"], "No se pudo descargar el archivo de WhatsApp.")
+            counter.labels("failed").inc()
+
+    return drain(queue, work, on_error)
+
+
 def send_policy(settings):
     return RetryPolicy(backoff_seconds=settings.send_backoff, backoff_max_seconds=settings.send_backoff_max,
                        max_attempts=settings.send_attempts, lease_seconds=max(60.0, settings.graph_timeout * 3))

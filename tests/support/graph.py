@@ -80,6 +80,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         server = self.server.owner
         parts = self.path.strip("/").split("/")
+        with server.lock:
+            server.media_requests.append((self.path, self.headers.get("Authorization", "")))
         if len(parts) == 3 and parts[0] == "media-bytes":
             media = server.media.get(parts[1])
             if media is None:
@@ -94,7 +96,8 @@ class _Handler(BaseHTTPRequestHandler):
             media = server.media[parts[1]]
             return self._json(200, {"messaging_product": "whatsapp", "id": parts[1],
                                     "url": f"{server.base_url}/media-bytes/{parts[1]}/file",
-                                    "mime_type": media["mime_type"], "sha256": hashlib.sha256(media["data"]).hexdigest(),
+                                    "mime_type": media["mime_type"],
+                                    "sha256": media["sha256"] or hashlib.sha256(media["data"]).hexdigest(),
                                     "file_size": len(media["data"])})
         return self._json(404, {"error": {"message": "Unknown media", "code": 100}})
 
@@ -114,6 +117,7 @@ class GraphServer:
         self.wamids = []
         self.failures = []   # (code, http_status) or "drop", consumed one per send
         self.media = {}
+        self.media_requests = []  # (path, Authorization) of every GET
         self._server = None
 
     def start(self):
@@ -136,8 +140,9 @@ class GraphServer:
         with self.lock:
             self.failures.extend(["drop"] * times)
 
-    def add_media(self, media_id, data, mime_type):
-        self.media[media_id] = {"data": data, "mime_type": mime_type}
+    def add_media(self, media_id, data, mime_type, sha256=None):
+        """Serve ``data`` as ``media_id``; ``sha256``: what the info claims (default: the real hex digest)."""
+        self.media[media_id] = {"data": data, "mime_type": mime_type, "sha256": sha256}
 
     def to(self, wa_id):
         with self.lock:

@@ -61,6 +61,7 @@ class TestStack:
                     "CHAT_INBOUND_INTERVAL": "0.1", "CHAT_SEND_INTERVAL": "0.1", "CHAT_SNOOZE_INTERVAL": "0.5",
                     "CHAT_SEND_BACKOFF_SECONDS": "0.2", "CHAT_SEND_BACKOFF_MAX_SECONDS": "0.5",
                     "CHAT_SEND_MAX_ATTEMPTS": "4", "CHAT_ASSIGN_INTERVAL": "0.2",
+                    "CHAT_MEDIA_INTERVAL": "0.2", "CHAT_MAX_MEDIA_BYTES": str(256 * 1024),
                     # the public look-ups' rate limit is tested on a stack of its own; here it never bites
                     # (the fuzzer's identities all come from one address)
                     "RATE_LIMIT_PER_SECOND": "100000", "RATE_LIMIT_BURST": "100000",

@@ -225,3 +225,29 @@ def test_the_handshake_answers_only_the_configured_token():
                   {"hub.mode": "SUBSCRIBE", "hub.verify_token": "token-correcto", "hub.challenge": "42"},
                   {"hub.mode": "subscribe", "hub.verify_token": "token-correcto", "hub.challenge": ""}, {}):
         assert secrets.handshake(query) is None
+
+
+# --- media ------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("mime,size,head,ok", [
+    ("image/jpeg", 10, b"\xff\xd8\xff\xe0", True), ("image/jpeg", 10, b"<html>", False),
+    ("application/pdf", 10, b"%PDF-1.7", True), ("application/pdf", 10, b"MZ\x90\x00", False),
+    ("audio/ogg; codecs=opus", 10, b"OggS\x00", True), ("video/mp4", 10, b"\x00\x00\x00\x18ftypmp42", True),
+    ("video/mp4", 10, b"\x00\x00\x00\x18moov", False), ("image/webp", 10, b"RIFF\x00\x00\x00\x00WEBPVP8 ", True),
+    ("image/webp", 10, b"RIFF\x00\x00\x00\x00AVI ", False), ("text/html", 10, b"<html>", False),
+    ("application/x-msdownload", 10, b"MZ", False), ("image/png", 2_000, b"\x89PNG\r\n\x1a\n", False),
+    ("text/plain", 10, b"hola", True), (None, 10, b"", False),
+])
+def test_media_type_and_size_checks(mime, size, head, ok):
+    assert (domain.media_problem(mime, size, 1_000, head) is None) is ok
+
+
+def test_declared_digests_in_hex_or_base64():
+    import base64
+    import hashlib
+
+    data = b"contenido"
+    digest = hashlib.sha256(data)
+    assert domain.digest_matches(digest.hexdigest(), data)
+    assert domain.digest_matches(base64.b64encode(digest.digest()).decode(), data)
+    assert domain.digest_matches(None, data)
+    assert not domain.digest_matches("0" * 64, data) and not domain.digest_matches("no-es-base64!", data)

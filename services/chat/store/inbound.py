@@ -80,7 +80,11 @@ class Inbound:
             message = {"_id": new_id(), "conversation_id": conversation["_id"], "line": line,
                        "direction": "in", "status": domain.RECEIVED, "received_at": received_at,
                        "created_at": now, "author": None, "error": None, **record}
+            if (record.get("media") or {}).get("id"):
+                message["media"] = {**record["media"], "status": "pending", "reason": None}
             messages.insert_one(message, session=tx.session)
+            if message["media"] and message["media"].get("id"):
+                self.db["media_jobs"].insert_one(self.media_job(message["_id"]), session=tx.session)
             newest = conversation["last_message_at"] is None or record["at"] >= conversation["last_message_at"]
             last_user = conversation.get("last_user_message_at")
             update = {"status": domain.status_after_user_message(conversation["status"]), "updated_at": now,
