@@ -116,7 +116,8 @@ def load(schema, data, message="La solicitud contiene datos inválidos."):
         raise validation_error(exc.messages, message)
 
 
-ROLES = ("lawyer", "clerk", "judge", "citizen", "admin", "records_officer", "chat_agent", "chat_supervisor")
+ROLES = ("lawyer", "clerk", "judge", "citizen", "admin", "records_officer", "chat_agent", "chat_supervisor", "notary",
+         "archive_officer")
 
 
 class ActorSchema(LenientSchema):

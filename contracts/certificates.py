@@ -162,8 +162,15 @@ class PaymentNotificationSchema(ContractSchema):
     paid_at = fields.AwareDateTime(required=True)
 
 
+class PaysForSchema(ContractSchema):
+    kind = one_of(("certificate_request", "protocol_copy"), required=True)
+    id = fields.String(required=True)
+
+
 class PaymentAckSchema(ContractSchema):
-    request_id = fields.String(required=True)
+    request_id = fields.String(required=True, metadata={"description": "El identificador de lo que se pagó"})
+    pays_for = fields.Nested(PaysForSchema, required=True, metadata={"description": "Qué pagó: una solicitud de "
+                                                                                   "constancia o una copia"})
     transaction_id = fields.String(required=True)
     status = one_of(REQUEST_STATUSES, required=True)
     recorded_at = fields.String(required=True)

@@ -204,6 +204,23 @@ class CertificateIssuedSchema(LenientSchema):
     valid_until = fields.String(required=True)
 
 
+class InstrumentDepositedSchema(LenientSchema):
+    """A notary deposited the testimonio especial of an instrument (or a correction of one). Never the
+    grantors nor the summary: a will is secret."""
+
+    instrument_id = fields.String(required=True)
+    bar_number = fields.String(required=True)
+    year = fields.Integer(required=True)
+    number = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    act_type = fields.String(required=True)
+    authorized_at = fields.String(required=True)
+    deposited_at = fields.String(required=True)
+    extemporaneo = fields.Boolean(required=True)
+    business_days_late = fields.Integer(required=True)
+    supersedes = fields.String(allow_none=True, required=True)
+
+
 CATALOGUE = {
     "case_opened": {"producer": "filings", "schema": CaseOpenedSchema, "version": 1,
                     "consumers": ["queries.on_case_opened"]},
@@ -225,6 +242,8 @@ CATALOGUE = {
                             "consumers": []},
     "certificate_issued": {"producer": "certificates", "schema": CertificateIssuedSchema, "version": 1,
                            "consumers": []},
+    "instrument_deposited": {"producer": "certificates", "schema": InstrumentDepositedSchema, "version": 1,
+                             "consumers": []},
 }
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from contracts.base import HEX_ID_PATTERN
 from contracts.certificates import VERIFICATION_CODE_PATTERN
 from contracts.filings import CASE_NUMBER_PATTERN
+from contracts.protocol import BAR_NUMBER_PATTERN
 from contracts.queries import SHA256_PATTERN
 
 
@@ -62,4 +63,12 @@ PATH_PARAMETERS = {
                                    "Identificador de la resolución (32 hexadecimales)"),
     "sha256": PathParameter(SHA256_PATTERN, "document_not_found", "No existe un documento con esa huella.",
                             "SHA-256 del documento (64 hexadecimales)"),
+    "bar_number": PathParameter(BAR_NUMBER_PATTERN, "notary_not_found", "No hay un notario registrado con ese número.",
+                                "Número de colegiado del notario"),
+    "instrument_id": PathParameter(HEX_ID_PATTERN, "instrument_not_found",
+                                   "No existe un instrumento con ese identificador.",
+                                   "Identificador del instrumento depositado (32 hexadecimales)"),
+    "copy_id": PathParameter(HEX_ID_PATTERN, "copy_not_found", "No existe una copia con ese identificador.",
+                             "Identificador de la copia certificada (32 hexadecimales)"),
+    "year": PathParameter(r"^(19|20)[0-9]{2}$", "year_not_found", "Año inválido.", "Año del protocolo (AAAA)"),
 }

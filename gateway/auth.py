@@ -1,8 +1,8 @@
 """JWT bearer authentication (HS256).
 
 Claims: ``sub``, ``role`` (lawyer, clerk, judge, citizen, admin, records_officer, chat_agent,
-chat_supervisor), ``name``,
-``bar_number`` (lawyers), ``court_id`` (clerks and judges), ``id_number`` (a citizen's CUI), ``exp``.
+chat_supervisor, notary, archive_officer), ``name``,
+``bar_number`` (lawyers and notaries), ``court_id`` (clerks and judges), ``id_number`` (a citizen's CUI), ``exp``.
 """
 import datetime
 import time
@@ -77,6 +77,8 @@ def decode_actor(secret, header_value):
         raise _unauthenticated("El token de personal del tribunal debe indicar court_id.")
     if actor["role"] == "lawyer" and not actor.get("bar_number"):
         raise _unauthenticated("El token de abogado debe indicar el número de colegiado (bar_number).")
+    if actor["role"] == "notary" and not actor.get("bar_number"):
+        raise _unauthenticated("El token de notario debe indicar el número de colegiado (bar_number).")
     _verified.put((secret, token), (actor, float(claims["exp"])))
     return actor
 

@@ -7,10 +7,12 @@ from gateway.routes.certificates import CertificatesRoutes
 from gateway.routes.chat import ChatRoutes
 from gateway.routes.filings import FilingsRoutes
 from gateway.routes.mailbox import MailboxRoutes
+from gateway.routes.protocol import ProtocolRoutes
 from gateway.routes.queries import QueriesRoutes
 from gateway.routes.system import SystemRoutes
 
-ROUTE_GROUPS = (SystemRoutes, FilingsRoutes, MailboxRoutes, ChatRoutes, CertificatesRoutes, QueriesRoutes)
+ROUTE_GROUPS = (SystemRoutes, FilingsRoutes, MailboxRoutes, ChatRoutes, CertificatesRoutes, QueriesRoutes,
+                ProtocolRoutes)
 
 
 class Gateway(*ROUTE_GROUPS):

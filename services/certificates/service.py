@@ -14,6 +14,7 @@ from contracts.certificates import (CancelMetadataSchema, CertificateRequestSche
 from services.certificates import domain, errors, imports, views
 from services.certificates.delivery import Mailer
 from services.certificates.document import CertificateContent, render
+from services.certificates.protocol.service import ProtocolEntrypoints
 from services.certificates.settings import CertificatesSettings
 from services.certificates.signing import CertificateSigning
 from services.certificates.store import CertificatesStore
@@ -48,7 +49,7 @@ def person(actor):
     return {"sub": actor["sub"], "name": actor.get("name"), "role": actor["role"]}
 
 
-class CertificatesService:
+class CertificatesService(ProtocolEntrypoints):  # and the notarial protocol archive's entrypoints
     name = "certificates"
 
     store = Mongo(CertificatesStore)
@@ -210,11 +211,12 @@ class CertificatesService:
                              {"transaction_id": notice["transaction_id"], "error": getattr(exc, "code", repr(exc))})
             raise
         payments_recorded.labels("applied" if applied else "repeated").inc()
-        self.store.audit(actor, "payment_notification", f"request:{request['_id']}", "allowed",
+        pays_for = payment.get("pays_for") or {"kind": "certificate_request", "id": request["_id"]}
+        self.store.audit(actor, "payment_notification", f"{pays_for['kind']}:{pays_for['id']}", "allowed",
                          {"transaction_id": notice["transaction_id"], "applied": applied})
-        # the same answer every time this transaction is notified: it paid the request
+        # the same answer every time this transaction is notified: it paid the order (request_id: the order's id)
         return {"request_id": request["_id"], "transaction_id": payment["transaction_id"], "status": domain.PAID,
-                "recorded_at": domain.iso(payment["recorded_at"])}
+                "recorded_at": domain.iso(payment["recorded_at"]), "pays_for": pays_for}
 
     # --- issuing -------------------------------------------------------------------------------------------------
     @config_timer("ISSUANCE_INTERVAL", 0.2)
@@ -323,6 +325,11 @@ class CertificatesService:
     def verify_code(self, code):
         code = str(code)
         certificate = self.store.certificate_by_code(code) if domain.VERIFICATION_CODE.match(code) else None
+        copy = self.protocol_copy_by_code(code) if certificate is None and domain.VERIFICATION_CODE.match(code) else None
+        if copy is not None:  # a certified copy of the protocol archive verifies like a certificate
+            verifications.labels("code", copy["status"]).inc()
+            self.store.audit(PUBLIC, "verify_code", f"verification:{code[:20]}", copy["status"], {"kind": "copy"})
+            return copy
         view = views.public_view(certificate, code, utcnow())
         verifications.labels("code", view["status"]).inc()
         self.store.audit(PUBLIC, "verify_code", f"verification:{code[:20]}", view["status"])
@@ -338,6 +345,15 @@ class CertificatesService:
         digest = hashlib.sha256(content).hexdigest()
         matches = self.store.certificates_by_digest(digest)
         certificate = matches[0] if len(matches) == 1 else None
+        copy = self.protocol_copy_by_digest(digest) if certificate is None else None
+        if copy is not None:  # a certified copy of the protocol archive
+            detail = verdict.detail + (" La copia fue revocada." if copy["status"] == domain.REVOKED
+                                       else " El Archivo General de Protocolos emitió exactamente este documento.")
+            verifications.labels("pdf", copy["status"]).inc()
+            self.store.audit(PUBLIC, "verify_pdf", "copy", copy["status"], {"sha256": digest,
+                                                                            "signature": verdict.signature})
+            return {"signature": verdict.signature, "registry": "issued", "status": copy["status"],
+                    "detail": detail.strip(), "certificate": copy}
         registry = "issued" if certificate is not None else "not_issued"
         status = domain.certificate_status(certificate, now)
         if certificate is None:

@@ -6,6 +6,10 @@ payment is a row per bank transaction (``_id`` = ``<bank>:<transaction_id>``): t
 twice, or by two connections at once, finds or collides with the first row, and only the first marks the
 request paid and enqueues its issuance (``issuance`` work queue, the job's ``_id`` = the request's, so there
 is one job per request whatever happens).
+
+The same notice pays any payment order: the reference names it, and ``PAYS_FOR`` says where orders of each
+kind live (certificate requests here; the notarial protocol's copies add ``protocol_copy``, and their area's
+``order_paid`` says what being paid does to one). The payment row names what it paid, ``pays_for``.
 """
 import datetime
 
@@ -19,6 +23,7 @@ from services.runtime.mongo import utcnow
 from services.runtime.workqueue import WorkQueue
 
 ISSUANCE = "issuance"
+CERTIFICATE_REQUEST = "certificate_request"
 
 
 class Requests:
@@ -27,7 +32,7 @@ class Requests:
                                 partialFilterExpression={"open_key": {"$type": "string"}}),
                      IndexModel([("reference", ASCENDING)], unique=True),
                      IndexModel([("id_number", ASCENDING), ("requested_at", DESCENDING)])],
-        "payments": [IndexModel([("request_id", ASCENDING)])],
+        "payments": [IndexModel([("request_id", ASCENDING)]), IndexModel([("pays_for.id", ASCENDING)])],
         ISSUANCE: [*WorkQueue.indexes()],
     }
 
@@ -61,8 +66,22 @@ class Requests:
     def get_request(self, request_id):
         return self.db.requests.find_one({"_id": request_id})
 
+    # what a payment order pays for: its kind -> the collection of its orders (each with a unique ``reference``,
+    # ``amount``, ``currency``, ``expires_at`` and ``paid_at``); other areas add theirs (the protocol's copies)
+    PAYS_FOR = {CERTIFICATE_REQUEST: "requests"}
+
+    def payment_order(self, reference, session=None):
+        """(kind, order) of the payment order with ``reference``, whatever it pays for; (None, None)."""
+        for kind, collection in self.PAYS_FOR.items():
+            order = self.db[collection].find_one({"reference": reference}, session=session)
+            if order is not None:
+                return kind, order
+        return None, None
+
     def record_payment(self, notice, expected_amount, expected_currency):
-        """Apply a bank's payment notice once. Returns (request, payment row, applied_now)."""
+        """Apply a bank's payment notice once, to the order its reference names (a certificate request or
+        another kind of ``PAYS_FOR``). Returns (order, payment row, applied_now); the payment row names what
+        it paid (``pays_for: {kind, id}``)."""
         payment_id = f"{notice['bank']}:{notice['transaction_id']}"
         fields = {"bank": notice["bank"], "transaction_id": notice["transaction_id"],
                   "reference": notice["reference"], "amount": notice["amount"], "currency": notice["currency"]}
@@ -73,24 +92,36 @@ class Requests:
             if previous is not None:
                 if any(previous[key] != value for key, value in fields.items()):
                     raise transaction_reused(notice["transaction_id"])
-                return self.db.requests.find_one({"_id": previous["request_id"]}, session=tx.session), previous, False
-            request = self.db.requests.find_one({"reference": notice["reference"]}, session=tx.session)
-            if request is None:
+                pays_for = previous.get("pays_for") or {"kind": CERTIFICATE_REQUEST, "id": previous["request_id"]}
+                order = self.db[self.PAYS_FOR[pays_for["kind"]]].find_one({"_id": pays_for["id"]}, session=tx.session)
+                return order, previous, False
+            kind, order = self.payment_order(notice["reference"], tx.session)
+            if order is None:
                 raise reference_not_found(notice["reference"])
-            problem = domain.payment_problem(request, notice["amount"], notice["currency"], expected_amount,
-                                             expected_currency, now)
+            if kind == CERTIFICATE_REQUEST:
+                problem = domain.payment_problem(order, notice["amount"], notice["currency"], expected_amount,
+                                                 expected_currency, now)
+            else:  # an order that carries its own amount (a copy's fee depends on its pages)
+                problem = domain.payment_problem(
+                    {"status": domain.PAID if order.get("paid_at") else domain.AWAITING_PAYMENT,
+                     "expires_at": order["expires_at"]},
+                    notice["amount"], notice["currency"], domain.money(order["amount"]), order["currency"], now)
             if problem is not None:
                 raise payment_refused(problem)
-            payment = {"_id": payment_id, **fields, "request_id": request["_id"],
+            payment = {"_id": payment_id, **fields, "pays_for": {"kind": kind, "id": order["_id"]},
+                       "request_id": order["_id"] if kind == CERTIFICATE_REQUEST else None,
                        "paid_at": notice["paid_at"], "recorded_at": now}
             self.db.payments.insert_one(payment, session=tx.session)
-            self.db.requests.update_one({"_id": request["_id"], "status": domain.AWAITING_PAYMENT},
-                                        {"$set": {"status": domain.PAID, "paid_at": now, "payment_id": payment_id}},
-                                        session=tx.session)
-            # one issuance job per request: its id is the request's
-            self.db[ISSUANCE].insert_one(self.issuance_queue().new_job({"request_id": request["_id"]}, now,
-                                                                       job_id=request["_id"]), session=tx.session)
-            request.update(status=domain.PAID, paid_at=now, payment_id=payment_id)
-            return request, payment, True
+            if kind == CERTIFICATE_REQUEST:
+                self.db.requests.update_one({"_id": order["_id"], "status": domain.AWAITING_PAYMENT},
+                                            {"$set": {"status": domain.PAID, "paid_at": now,
+                                                      "payment_id": payment_id}}, session=tx.session)
+                # one issuance job per request: its id is the request's
+                self.db[ISSUANCE].insert_one(self.issuance_queue().new_job({"request_id": order["_id"]}, now,
+                                                                           job_id=order["_id"]), session=tx.session)
+                order.update(status=domain.PAID, paid_at=now, payment_id=payment_id)
+            else:
+                order = self.order_paid(kind, order, payment_id, now, tx)
+            return order, payment, True
 
         return self.transaction(work)
