@@ -137,8 +137,24 @@ class TemplateSchema(ContractSchema):
 
 
 # --- what staff send --------------------------------------------------------------------------------------------------
+class TemplateRequestSchema(ContractSchema):
+    name = pattern_text(r"^[a-z0-9_]{1,512}$", "Nombre de plantilla inválido.", required=True)
+    language = pattern_text(r"^[a-z]{2,3}(_[A-Z]{2})?$", "Idioma inválido (p. ej. es_MX).", required=True)
+    parameters = fields.List(text(1024), required=False, validate=validate.Length(max=10, error="A lo sumo 10."),
+                             metadata={"description": "Los parámetros del cuerpo de la plantilla, en orden"})
+
+
 class ReplyRequestSchema(ContractSchema):
-    text = text(MAX_MESSAGE_TEXT, required=True, metadata={"description": "Texto plano; se envía tal cual"})
+    text = text(MAX_MESSAGE_TEXT, required=False, metadata={"description": "Texto plano; se envía tal cual (solo "
+                                                                           "dentro de la ventana de 24 horas)"})
+    template = fields.Nested(TemplateRequestSchema, required=False,
+                             metadata={"description": "Una plantilla aprobada (en cualquier momento)"})
+    openapi_rules = {"oneOf": [{"required": ["text"]}, {"required": ["template"]}]}
+
+    @validates_schema
+    def text_or_template(self, data, **kwargs):
+        if ("text" in data) == ("template" in data):
+            raise ValidationError("Envíe text o template (uno de los dos).", "text")
 
 
 class NoteRequestSchema(ContractSchema):

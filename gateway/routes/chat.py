@@ -135,11 +135,14 @@ class ChatRoutes(GatewayBase):
         return media_response(result)
 
     @route("POST", "/api/v1/chat/conversations/<string:conversation_id>/messages")
-    @doc("Responder por WhatsApp (texto libre dentro de la ventana de 24 horas)", "chat", roles=STAFF,
+    @doc("Responder por WhatsApp: texto libre dentro de la ventana de 24 horas, o una plantilla aprobada", "chat",
+         roles=STAFF,
          body=ReplyRequestSchema, response=MessageSchema, status=202, errors=(409,),
          description="El mensaje queda en cola (queued) y se envía por la API de WhatsApp: sent, delivered, read "
-                     "o failed con el motivo. Más de 24 horas después del último mensaje del usuario: 409 "
-                     "outside_window, con las plantillas configuradas en details.templates.")
+                     "o failed con el motivo. Más de 24 horas después del último mensaje del usuario, un text es "
+                     "409 outside_window, con las plantillas configuradas en details.templates. Una template debe "
+                     "ser una de ellas (nombre e idioma) con tantos parámetros como lleva: si no, 422 "
+                     "unknown_template.")
     def reply_chat_conversation(self, request, conversation_id):
         return json_response(self.call(self.chat.reply, request.actor, conversation_id, request.body), status=202)
 

@@ -301,6 +301,35 @@ def text_message_body(wa_id: str, text: str) -> dict:
             "text": {"preview_url": False, "body": text}}
 
 
+def template_message_body(wa_id: str, template: dict) -> dict:
+    """The Graph API request that sends an approved template with its body parameters."""
+    body = {"name": template["name"], "language": {"code": template["language"]}}
+    if template.get("parameters"):
+        body["components"] = [{"type": "body", "parameters": [{"type": "text", "text": p}
+                                                              for p in template["parameters"]]}]
+    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": wa_id, "type": "template",
+            "template": body}
+
+
+def template_problem(template: dict, configured: list) -> Optional[str]:
+    """Why a template cannot be sent (Spanish), or None: it must be configured, in that language, with as many
+    parameters as it takes."""
+    match = next((t for t in configured if t["name"] == template["name"] and t["language"] == template["language"]),
+                 None)
+    if match is None:
+        return "No hay una plantilla aprobada con ese nombre e idioma."
+    given = len(template.get("parameters") or [])
+    if given != match["parameters"]:
+        return f"La plantilla lleva {match['parameters']} parámetro(s); se enviaron {given}."
+    return None
+
+
+def template_text(template: dict) -> str:
+    """What the inbox shows of a template sent."""
+    params = ", ".join(template.get("parameters") or [])
+    return f"[Plantilla {template['name']} ({template['language']})]" + (f" {params}" if params else "")
+
+
 # --- the 24-hour window ---------------------------------------------------------------------------------------
 def window_closes_at(last_user_message_at: Optional[datetime.datetime]) -> Optional[datetime.datetime]:
     return last_user_message_at + WINDOW if last_user_message_at is not None else None

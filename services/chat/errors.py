@@ -41,6 +41,10 @@ def outside_window(closed_at, templates):
                     {"window_closed_at": closed_at, "templates": templates})
 
 
+def unknown_template(reason, templates):
+    return ValidationFailed("unknown_template", reason, {"fields": {"template": reason}, "templates": templates})
+
+
 def invalid_status(reason):
     return ValidationFailed("validation_error", reason, {"fields": {"snoozed_until": reason}})
 

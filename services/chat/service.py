@@ -211,11 +211,17 @@ class ChatService:
         body = load(ReplyRequestSchema(), body)
         doc = self._conversation(actor, conversation_id, "reply")
         now = utcnow()
-        if not domain.window_open(doc.get("last_user_message_at"), now):
+        template = body.get("template")
+        if template is not None:
+            problem = domain.template_problem(template, self.settings.templates)
+            if problem:
+                raise errors.unknown_template(problem, self.settings.templates)
+        elif not domain.window_open(doc.get("last_user_message_at"), now):
             raise errors.outside_window(views.iso(domain.window_closes_at(doc.get("last_user_message_at"))),
                                         self.settings.templates)
         author = {"sub": actor["sub"], "name": actor.get("name")}
-        message = self.store.queue_reply(doc, author, body["text"], workers.send_policy(self.settings))
+        message = self.store.queue_reply(doc, author, body.get("text"), workers.send_policy(self.settings),
+                                         template=template)
         self.store.audit(actor, "reply", target, "allowed", {"message_id": message["_id"]})
         return views.message_view(message)
 

@@ -131,7 +131,9 @@ def send_replies(store, graph, settings, counter):
         if message is None or message["status"] != domain.QUEUED:
             queue.complete(job)  # already sent (a job repeated after a crash) or gone
             return
-        answer = graph.send(message["line"], domain.text_message_body(message["wa_id"], message["text"]))
+        body = (domain.template_message_body(message["wa_id"], message["template"]) if message.get("template")
+                else domain.text_message_body(message["wa_id"], message["text"]))
+        answer = graph.send(message["line"], body)
         if answer.wamid:
             store.mark_sent(message["_id"], answer.wamid)
             queue.complete(job)

@@ -199,3 +199,46 @@ def test_a_dropped_connection_is_retried(stack, api, graph, sender, agent):
     queued = reply(api, agent, conversation_id, "Conexión cortada").json()
     wait_status(api, agent, conversation_id, queued["message_id"], "sent", timeout=20)
     assert len(graph.to(wa_id)) == 1
+
+
+def test_outside_the_window_an_approved_template_is_sent(stack, api, graph, sender, agent):
+    conversation_id, wa_id = open_conversation(stack, sender, hours_ago=30)
+    body = {"template": {"name": "seguimiento_consulta", "language": "es_MX", "parameters": ["01001-2026-00001"]}}
+    response = api.post_json(f"/api/v1/chat/conversations/{conversation_id}/messages", body, agent)
+    assert response.status_code == 202, response.text
+    queued = response.json()
+    assert queued["type"] == "template" and "seguimiento_consulta" in queued["text"]
+    [sent] = graph.wait_for(wa_id)
+    assert sent.body == {"messaging_product": "whatsapp", "recipient_type": "individual", "to": wa_id,
+                         "type": "template",
+                         "template": {"name": "seguimiento_consulta", "language": {"code": "es_MX"},
+                                      "components": [{"type": "body", "parameters": [
+                                          {"type": "text", "text": "01001-2026-00001"}]}]}}
+    wait_status(api, agent, conversation_id, queued["message_id"], "sent")
+    plain = api.post_json(f"/api/v1/chat/conversations/{conversation_id}/messages",
+                          {"template": {"name": "encuesta_satisfaccion", "language": "es_MX"}}, agent)
+    assert plain.status_code == 202
+    assert graph.wait_for(wa_id, 2)[1].body["template"] == {"name": "encuesta_satisfaccion",
+                                                            "language": {"code": "es_MX"}}
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"template": {"name": "no_existe", "language": "es_MX"}}, "template"),
+    ({"template": {"name": "seguimiento_consulta", "language": "en_US", "parameters": ["x"]}}, "template"),
+    ({"template": {"name": "seguimiento_consulta", "language": "es_MX"}}, "template"),
+    ({"template": {"name": "encuesta_satisfaccion", "language": "es_MX", "parameters": ["de más"]}}, "template"),
+    ({"text": "hola", "template": {"name": "encuesta_satisfaccion", "language": "es_MX"}}, "text"),
+    ({"template": {"name": "Con Espacios", "language": "es_MX"}}, "template.name"),
+    ({"template": {"name": "encuesta_satisfaccion", "language": "es_MX", "parameters": [""]}},
+     "template.parameters.0"),
+])
+def test_a_template_that_is_not_configured_as_sent_is_refused_and_nothing_queued(stack, api, graph, sender, agent,
+                                                                                  body, field):
+    conversation_id, wa_id = open_conversation(stack, sender, hours_ago=30)
+    before = stack.db("chat").messages.count_documents({"conversation_id": conversation_id})
+    response = api.post_json(f"/api/v1/chat/conversations/{conversation_id}/messages", body, agent)
+    assert response.status_code == 422, response.text
+    assert field in response.json()["details"]["fields"], response.json()
+    time.sleep(0.3)
+    assert stack.db("chat").messages.count_documents({"conversation_id": conversation_id}) == before
+    assert graph.attempts_to(wa_id) == []

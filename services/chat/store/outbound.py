@@ -15,11 +15,17 @@ class Outbound:
     def send_queue(self, policy, owner=None):
         return WorkQueue(self.db[SENDS], policy, owner, done_status="sent", done_at="sent_at")
 
-    def queue_reply(self, conversation, author, text, policy):
-        """The reply and its send job, committed together; returns the message."""
+    def queue_reply(self, conversation, author, text, policy, template=None):
+        """The reply (a text, or an approved template) and its send job, committed together; returns the
+        message."""
         now = utcnow()
+        if template is not None:
+            template = {"name": template["name"], "language": template["language"],
+                        "parameters": list(template.get("parameters") or [])}
+            text = domain.template_text(template)
         message = {"_id": new_id(), "conversation_id": conversation["_id"], "line": conversation["line"],
-                   "wa_id": conversation["wa_id"], "direction": "out", "type": "text", "known": True, "text": text,
+                   "wa_id": conversation["wa_id"], "direction": "out", "type": "template" if template else "text",
+                   "known": True, "text": text, "template": template,
                    "media": None, "location": None, "contacts": None, "reply": None, "context_wamid": None,
                    "wamid": None, "at": now, "created_at": now, "received_at": None, "author": author,
                    "status": domain.QUEUED, "status_at": {domain.QUEUED: now}, "error": None, "attempts": 0}
