@@ -72,6 +72,7 @@ class ConversationSummarySchema(ContractSchema):
     snoozed_until = fields.String(allow_none=True, required=True)
     assignee = fields.Nested(PersonRefSchema, allow_none=True, required=True)
     labels = fields.List(fields.String(), required=True)
+    team = fields.String(allow_none=True, required=True, metadata={"description": "El equipo que la atiende"})
     last_message_at = fields.String(allow_none=True, required=True)
     last_message_preview = fields.String(required=True)
     last_user_message_at = fields.String(allow_none=True, required=True)
@@ -201,6 +202,17 @@ class AgentSchema(ContractSchema):
 
 class AgentListSchema(ContractSchema):
     items = fields.List(fields.Nested(AgentSchema), required=True)
+
+
+class LabelsRequestSchema(ContractSchema):
+    labels = fields.List(pattern_text(LABEL_PATTERN, "Etiqueta inválida: minúsculas, dígitos, _ y -."), required=True,
+                         validate=validate.Length(max=20, error="A lo sumo 20 etiquetas."),
+                         metadata={"description": "Las etiquetas de la conversación (reemplazan las anteriores)"})
+
+
+class TransferRequestSchema(ContractSchema):
+    team = pattern_text(LABEL_PATTERN, "Equipo inválido: minúsculas, dígitos, _ y -.", required=True,
+                        metadata={"description": "El equipo que la atenderá (uno de los de las líneas)"})
 
 
 class AssignRequestSchema(ContractSchema):

@@ -5,7 +5,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Response
 
 from contracts.chat import (AgentListSchema, AgentSchema, AgentSettingsRequestSchema, PresenceRequestSchema,
-                            AssignRequestSchema, ConversationListQuerySchema, ConversationListSchema,
+                            LabelsRequestSchema, TransferRequestSchema, AssignRequestSchema, ConversationListQuerySchema, ConversationListSchema,
                             ConversationSchema, ConversationSummarySchema, LineListSchema, MessageSchema,
                             NoteRequestSchema, NoteSchema, ReplyRequestSchema, StatusRequestSchema, WebhookAckSchema,
                             WebhookVerifyQuerySchema)
@@ -159,6 +159,19 @@ class ChatRoutes(GatewayBase):
          description="snoozed_until debe ser futuro y a lo sumo 90 días adelante (422 si no).")
     def set_chat_status(self, request, conversation_id):
         return json_response(self.call(self.chat.set_status, request.actor, conversation_id, request.body))
+
+    @route("POST", "/api/v1/chat/conversations/<string:conversation_id>/labels")
+    @doc("Etiquetas de la conversación (reemplazan las anteriores)", "chat", roles=STAFF, body=LabelsRequestSchema,
+         response=ConversationSummarySchema)
+    def label_chat_conversation(self, request, conversation_id):
+        return json_response(self.call(self.chat.set_labels, request.actor, conversation_id, request.body))
+
+    @route("POST", "/api/v1/chat/conversations/<string:conversation_id>/transfer")
+    @doc("Transferir la conversación a otro equipo (queda sin asignar, en la cola de ese equipo)", "chat",
+         roles=STAFF, body=TransferRequestSchema, response=ConversationSummarySchema,
+         description="team debe ser el equipo de alguna línea configurada (422 unknown_team si no).")
+    def transfer_chat_conversation(self, request, conversation_id):
+        return json_response(self.call(self.chat.transfer, request.actor, conversation_id, request.body))
 
     @route("POST", "/api/v1/chat/conversations/<string:conversation_id>/assign")
     @doc("Asignar la conversación a un agente (null: sin asignar)", "chat", roles=STAFF, body=AssignRequestSchema,

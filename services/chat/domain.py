@@ -406,11 +406,12 @@ def pick_agent(team: str, agents: list) -> Optional[AgentSlot]:
 
 def assign_queue(waiting: list, teams_of_lines: dict, agents: list, now: datetime.datetime) -> list:
     """Who gets each waiting conversation (oldest first): [(conversation_id, agent sub)], applying each
-    assignment to the agents' loads before the next. ``waiting``: [(conversation_id, line)]."""
+    assignment to the agents' loads before the next. ``waiting``: [(conversation_id, line, team)]: the team a
+    conversation was transferred to, or None for its line's team."""
     slots = {a.sub: a for a in agents}
     plan = []
-    for conversation_id, line in waiting:
-        team = teams_of_lines.get(line)
+    for conversation_id, line, transferred_to in waiting:
+        team = transferred_to or teams_of_lines.get(line)
         chosen = pick_agent(team, list(slots.values())) if team else None
         if chosen is None:
             continue

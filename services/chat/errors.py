@@ -45,6 +45,11 @@ def unknown_template(reason, templates):
     return ValidationFailed("unknown_template", reason, {"fields": {"template": reason}, "templates": templates})
 
 
+def unknown_team(team, teams):
+    return ValidationFailed("unknown_team", "No hay un equipo con ese nombre.",
+                            {"fields": {"team": f"Use uno de: {', '.join(teams)}."}, "team": str(team)[:64]})
+
+
 def invalid_status(reason):
     return ValidationFailed("validation_error", reason, {"fields": {"snoozed_until": reason}})
 

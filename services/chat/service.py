@@ -6,7 +6,8 @@ import logging
 from contracts import paging
 from contracts.base import load, load_actor
 from contracts.chat import (AgentSettingsRequestSchema, AssignRequestSchema, ConversationListQuerySchema,
-                            NoteRequestSchema, PresenceRequestSchema, ReplyRequestSchema, StatusRequestSchema)
+                            LabelsRequestSchema, NoteRequestSchema, PresenceRequestSchema, ReplyRequestSchema,
+                            StatusRequestSchema, TransferRequestSchema)
 from services.chat import domain, errors, views, workers
 from services.chat.graph import Graph
 from services.chat.settings import ChatSettings
@@ -246,6 +247,29 @@ class ChatService:
         doc = self._conversation(actor, conversation_id, "set_status")
         doc = self.store.set_status(doc["_id"], body["status"], body.get("snoozed_until"))
         self.store.audit(actor, "set_status", target, "allowed", {"status": body["status"]})
+        return self._summary(doc)
+
+    @rpc
+    def set_labels(self, actor, conversation_id, body):
+        target = f"conversation:{conversation_id}"
+        actor = self._staff(actor, "set_labels", target)
+        body = load(LabelsRequestSchema(), body)
+        doc = self._conversation(actor, conversation_id, "set_labels")
+        doc = self.store.set_labels(doc["_id"], sorted(set(body["labels"])))
+        self.store.audit(actor, "set_labels", target, "allowed", {"labels": doc["labels"]})
+        return self._summary(doc)
+
+    @rpc
+    def transfer(self, actor, conversation_id, body):
+        target = f"conversation:{conversation_id}"
+        actor = self._staff(actor, "transfer", target)
+        body = load(TransferRequestSchema(), body)
+        teams = sorted({line["team"] for line in self.settings.lines.values()})
+        if body["team"] not in teams:
+            raise errors.unknown_team(body["team"], teams)
+        doc = self._conversation(actor, conversation_id, "transfer")
+        doc = self.store.transfer(doc["_id"], body["team"])
+        self.store.audit(actor, "transfer", target, "allowed", {"team": body["team"]})
         return self._summary(doc)
 
     @rpc

@@ -27,6 +27,7 @@ def conversation_summary(doc, lines, now):
             "contact": {"wa_id": doc["contact"]["wa_id"], "name": doc["contact"].get("name")},
             "status": doc["status"], "snoozed_until": iso(doc.get("snoozed_until")),
             "assignee": person(doc.get("assignee")), "labels": list(doc.get("labels") or []),
+            "team": doc.get("team") or (line["team"] if line else None),
             "last_message_at": iso(doc.get("last_message_at")),
             "last_message_preview": doc.get("last_message_preview") or "",
             "last_user_message_at": iso(last_user), "window_open": domain.window_open(last_user, now),

@@ -100,3 +100,43 @@ def test_round_robin_within_capacity_with_a_queue(stack, api, team):
     assert assignee(stack, late) is None
     auto = conversation(stack, third)
     assert auto["assigned_by"] == "auto"
+
+
+def test_a_raised_capacity_and_a_transfer_feed_the_queue(stack, api, team):
+    sofia = team["sofia"]
+    assert put(api, "/api/v1/chat/agents/agente.luis", {"teams": ["tijuana"], "capacity": 5}, sofia).status_code == 200
+    # whatever waits on the Tijuana line now goes to Luis, the only one online with room
+    wait(lambda: not api.get(f"/api/v1/chat/conversations?line={LINE}&status=open&assignee=none", sofia
+                             ).json()["items"], what="the Tijuana queue to empty")
+    sender = wa.WebhookSender(stack.url)
+    wa_id = wa.new_wa_id()
+    assert sender.send(wa.text_payload(wa.LINES[0], wa_id, "Consulta desde Mexicali")).status_code == 200
+    wait(lambda: conversation(stack, wa_id), what="the Mexicali conversation")
+    time.sleep(0.6)
+    assert assignee(stack, wa_id) is None  # nobody serves team mexicali
+    cid = conversation(stack, wa_id)["_id"]
+    error = api.post_json(f"/api/v1/chat/conversations/{cid}/transfer", {"team": "rosarito"}, sofia)
+    assert error.status_code == 422 and error.json()["error"] == "unknown_team"
+    moved = api.post_json(f"/api/v1/chat/conversations/{cid}/transfer", {"team": "tijuana"}, team["ana"])
+    assert moved.status_code == 200 and moved.json()["team"] == "tijuana"
+    wait(lambda: assignee(stack, wa_id) == "agente.luis", what="the transferred conversation to be assigned")
+
+
+def test_labels_replace_and_filter(stack, api, team):
+    sofia = team["sofia"]
+    wa_id = wa.new_wa_id()
+    assert wa.WebhookSender(stack.url).send(wa.text_payload(wa.LINES[0], wa_id, "Hola")).status_code == 200
+    wait(lambda: conversation(stack, wa_id), what="the conversation")
+    cid = conversation(stack, wa_id)["_id"]
+    path = f"/api/v1/chat/conversations/{cid}/labels"
+    labelled = api.post_json(path, {"labels": ["familiar", "urgente", "familiar"]}, team["ana"])
+    assert labelled.status_code == 200 and labelled.json()["labels"] == ["familiar", "urgente"]
+    found = api.get("/api/v1/chat/conversations?label=urgente&limit=100", sofia).json()["items"]
+    assert cid in [c["conversation_id"] for c in found]
+    assert api.post_json(path, {"labels": ["familiar"]}, sofia).json()["labels"] == ["familiar"]
+    found = api.get("/api/v1/chat/conversations?label=urgente&limit=100", sofia).json()["items"]
+    assert cid not in [c["conversation_id"] for c in found]
+    before = conversation(stack, wa_id)["labels"]
+    for body in ({"labels": ["Urgente"]}, {"labels": "urgente"}, {"labels": ["x"] * 21}, {}, {"labels": ["<b>"]}):
+        assert api.post_json(path, body, sofia).status_code == 422, body
+    assert conversation(stack, wa_id)["labels"] == before

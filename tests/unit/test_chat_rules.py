@@ -197,9 +197,11 @@ def test_round_robin_takes_the_agent_assigned_longest_ago_within_capacity():
 
 def test_a_queue_is_shared_in_turns_and_waits_when_everyone_is_full():
     agents = [slot("ana", capacity=1), slot("luis", capacity=2, minutes_ago=5)]
-    waiting = [("c1", "L1"), ("c2", "L1"), ("c3", "L1"), ("c4", "L1"), ("c5", "L2")]
+    waiting = [("c1", "L1", None), ("c2", "L1", None), ("c3", "L1", None), ("c4", "L1", None), ("c5", "L2", None)]
     plan = domain.assign_queue(waiting, {"L1": "tijuana", "L2": "ensenada"}, agents, NOW)
     assert plan == [("c1", "ana"), ("c2", "luis"), ("c3", "luis")]  # c4 waits: both full; c5: nobody in its team
+    moved = domain.assign_queue([("c6", "L2", "tijuana")], {"L2": "ensenada"}, agents, NOW)
+    assert moved == [("c6", "ana")]  # transferred to tijuana: tijuana's agents take it
 
 
 def test_the_gateway_refuses_to_start_in_production_without_the_webhook_secrets():

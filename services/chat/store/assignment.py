@@ -52,9 +52,10 @@ class Assignment:
                 for a in self.agents()]
 
     def waiting(self, limit=WAITING_BATCH):
-        """Open conversations nobody has, oldest wait first: [(conversation_id, line)]."""
-        return [(c["_id"], c["line"]) for c in self.db[CONVERSATIONS].find(
-            {"status": domain.OPEN, "assignee": None}, {"line": 1}).sort(
+        """Open conversations nobody has, oldest wait first: [(conversation_id, line, team it was transferred
+        to or None)]."""
+        return [(c["_id"], c["line"], c.get("team")) for c in self.db[CONVERSATIONS].find(
+            {"status": domain.OPEN, "assignee": None}, {"line": 1, "team": 1}).sort(
             [("waiting_since", ASCENDING), ("_id", ASCENDING)]).limit(limit)]
 
     def auto_assign(self, conversation_id, agent, now):

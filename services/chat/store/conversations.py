@@ -79,6 +79,19 @@ class Conversations:
                       **({"waiting_since": utcnow()} if assignee is None else {})}},
             return_document=ReturnDocument.AFTER)
 
+    def set_labels(self, conversation_id, labels):
+        return self.db.get_collection(CONVERSATIONS, write_concern=MAJORITY).find_one_and_update(
+            {"_id": conversation_id}, {"$set": {"labels": labels, "updated_at": utcnow()}},
+            return_document=ReturnDocument.AFTER)
+
+    def transfer(self, conversation_id, team):
+        """Hand the conversation to another team: unassigned, back in the queue, for that team's agents."""
+        now = utcnow()
+        return self.db.get_collection(CONVERSATIONS, write_concern=MAJORITY).find_one_and_update(
+            {"_id": conversation_id},
+            {"$set": {"team": team, "assignee": None, "waiting_since": now, "updated_at": now}},
+            return_document=ReturnDocument.AFTER)
+
     def wake_snoozed(self, now):
         """Snoozed conversations whose instant passed are open again; returns how many."""
         return self.db[CONVERSATIONS].update_many(
