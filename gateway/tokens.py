@@ -8,7 +8,7 @@ from services.runtime.config import Settings, load_config
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Emite un token JWT de desarrollo para Portal Judicial.")
     parser.add_argument("--sub", required=True)
-    parser.add_argument("--role", required=True, choices=["lawyer", "clerk", "judge", "citizen", "admin", "records_officer"])
+    parser.add_argument("--role", required=True, choices=["lawyer", "clerk", "judge", "citizen", "admin", "records_officer", "notary", "archive_officer"])
     parser.add_argument("--name")
     parser.add_argument("--bar-number")
     parser.add_argument("--court-id")
