@@ -95,9 +95,21 @@ class MessageErrorSchema(ContractSchema):
     retrying = fields.Boolean(required=True)
 
 
+class CorrectionSchema(ContractSchema):
+    label = one_of(("queja", "consulta", "sugerencia"), required=True)
+    by = fields.String(required=True)
+    at = fields.String(required=True)
+
+
 class ClassificationSchema(ContractSchema):
     label = one_of(("queja", "consulta", "sugerencia"), required=True)
     cues = fields.List(fields.String(), required=True, metadata={"description": "Las señales que decidieron"})
+    corrected = fields.Nested(CorrectionSchema, required=False, allow_none=True,
+                              metadata={"description": "La corrección del personal, si la hubo"})
+
+
+class CorrectionRequestSchema(ContractSchema):
+    label = one_of(("queja", "consulta", "sugerencia"), required=True)
 
 
 class MessageSchema(ContractSchema):

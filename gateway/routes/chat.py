@@ -5,7 +5,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Response
 
 from contracts.chat import (AgentListSchema, AgentSchema, AgentSettingsRequestSchema, PresenceRequestSchema,
-                            LabelsRequestSchema, TransferRequestSchema, AssignRequestSchema, ConversationListQuerySchema, ConversationListSchema,
+                            CorrectionRequestSchema, LabelsRequestSchema, TransferRequestSchema, AssignRequestSchema, ConversationListQuerySchema, ConversationListSchema,
                             ConversationSchema, ConversationSummarySchema, LineListSchema, MessageSchema,
                             NoteRequestSchema, NoteSchema, ReplyRequestSchema, StatusRequestSchema, WebhookAckSchema,
                             WebhookVerifyQuerySchema)
@@ -133,6 +133,16 @@ class ChatRoutes(GatewayBase):
     def get_chat_media(self, request, conversation_id, message_id):
         result = self.call(self.chat.get_media, request.actor, conversation_id, message_id)
         return media_response(result)
+
+    @route("POST", "/api/v1/chat/conversations/<string:conversation_id>/messages/<string:message_id>/classification")
+    @doc("Corregir la clasificación de un mensaje (queja, consulta, sugerencia); se guarda para entrenar", "chat",
+         roles=STAFF, body=CorrectionRequestSchema, response=MessageSchema,
+         description="La etiqueta de las reglas se conserva junto a la corrección; la marca de queja de la "
+                     "conversación sigue a las etiquetas vigentes. 404 message_not_classified si el mensaje no es "
+                     "de esa conversación o no tiene clasificación.")
+    def correct_chat_classification(self, request, conversation_id, message_id):
+        return json_response(self.call(self.chat.correct_classification, request.actor, conversation_id, message_id,
+                                       request.body))
 
     @route("POST", "/api/v1/chat/conversations/<string:conversation_id>/messages")
     @doc("Responder por WhatsApp: texto libre dentro de la ventana de 24 horas, o una plantilla aprobada", "chat",

@@ -21,6 +21,11 @@ def media_not_found(message_id):
                     "rechazado o no existe).", {"message_id": str(message_id)[:64]})
 
 
+def not_classified(message_id):
+    return NotFound("message_not_classified", "Ese mensaje no existe en la conversación o no tiene clasificación "
+                    "(solo los mensajes del usuario con texto).", {"message_id": str(message_id)[:64]})
+
+
 def supervisor_only():
     return Forbidden("forbidden", "Solo la supervisión del chat configura equipos y capacidad de los agentes.", {})
 

@@ -6,7 +6,7 @@ import logging
 from contracts import paging
 from contracts.base import load, load_actor
 from contracts.chat import (AgentSettingsRequestSchema, AssignRequestSchema, ConversationListQuerySchema,
-                            LabelsRequestSchema, NoteRequestSchema, PresenceRequestSchema, ReplyRequestSchema,
+                            CorrectionRequestSchema, LabelsRequestSchema, NoteRequestSchema, PresenceRequestSchema, ReplyRequestSchema,
                             StatusRequestSchema, TransferRequestSchema)
 from services.chat import domain, errors, views, workers
 from services.chat.graph import Graph
@@ -248,6 +248,20 @@ class ChatService:
         doc = self.store.set_status(doc["_id"], body["status"], body.get("snoozed_until"))
         self.store.audit(actor, "set_status", target, "allowed", {"status": body["status"]})
         return self._summary(doc)
+
+    @rpc
+    def correct_classification(self, actor, conversation_id, message_id, body):
+        target = f"conversation:{conversation_id}"
+        actor = self._staff(actor, "correct_classification", target)
+        body = load(CorrectionRequestSchema(), body)
+        doc = self._conversation(actor, conversation_id, "correct_classification")
+        message = self.store.message(message_id)
+        if message is None or message["conversation_id"] != doc["_id"] or not message.get("classification"):
+            raise errors.not_classified(message_id)
+        message = self.store.correct_classification(message, body["label"], actor["sub"])
+        self.store.audit(actor, "correct_classification", target, "allowed",
+                         {"message_id": message_id, "label": body["label"]})
+        return views.message_view(message)
 
     @rpc
     def set_labels(self, actor, conversation_id, body):

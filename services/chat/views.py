@@ -50,7 +50,17 @@ def message_view(doc):
             "error": {"code": error.get("code"), "reason": error["reason"], "retrying": bool(error.get("retrying"))}
             if error else None,
             "media": doc.get("media"), "location": doc.get("location"), "contacts": doc.get("contacts"),
-            "reply": doc.get("reply"), "classification": doc.get("classification")}
+            "reply": doc.get("reply"), "classification": classification_view(doc.get("classification"))}
+
+
+def classification_view(value):
+    if not value:
+        return None
+    view = {"label": value["label"], "cues": list(value.get("cues") or [])}
+    if value.get("corrected"):
+        corrected = value["corrected"]
+        view["corrected"] = {"label": corrected["label"], "by": corrected["by"], "at": iso(corrected["at"])}
+    return view
 
 
 def note_view(doc):

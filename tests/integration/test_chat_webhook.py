@@ -126,11 +126,13 @@ def test_the_right_signature_stores_then_answers_200(stack, sender, api, agent):
 # --- duplicates -----------------------------------------------------------------------------------------------
 def test_the_same_message_delivered_twice_is_kept_once(stack, sender, api, agent):
     wa_id, wamid = wa.new_wa_id(), wa.new_wamid()
-    payload = wa.text_payload(LINE, wa_id, "Mensaje repetido", wamid=wamid)
+    now = int(time.time())
+    payload = wa.text_payload(LINE, wa_id, "Mensaje repetido", wamid=wamid, timestamp=now - 5)
     assert sender.send(payload).status_code == 200
     assert sender.send(payload).status_code == 200  # the same body again (Meta's retry)
-    other_body = wa.messages_payload(LINE, wa_id, [wa.message(wa_id, "text", {"body": "Mensaje repetido"}, wamid),
-                                                   wa.message(wa_id, "text", {"body": "Otro"})])
+    other_body = wa.messages_payload(LINE, wa_id, [
+        wa.message(wa_id, "text", {"body": "Mensaje repetido"}, wamid, timestamp=now - 5),
+        wa.message(wa_id, "text", {"body": "Otro"}, timestamp=now - 4)])
     assert sender.send(other_body).status_code == 200  # the same wamid inside another body
     wait_message(stack, wamid)
     deadline = time.monotonic() + 10
@@ -284,3 +286,26 @@ def test_each_inbound_message_is_classified_and_a_complaint_flags_its_conversati
     assert angry in ids and quiet not in ids and all(c["complaint"] for c in flagged)
     others = api.get(f"/api/v1/chat/conversations?complaint=false&line={LINE}&limit=100", agent).json()["items"]
     assert quiet in {c["contact"]["wa_id"] for c in others} and not any(c["complaint"] for c in others)
+
+
+def test_staff_correct_a_classification_and_the_correction_is_kept(stack, sender, api, agent):
+    wa_id, wamid = wa.new_wa_id(), wa.new_wamid()
+    assert sender.send(wa.text_payload(LINE, wa_id, "Es una vergüenza, nadie contesta el teléfono",
+                                       wamid=wamid)).status_code == 200
+    message = wait_message(stack, wamid)
+    conversation_id = message["conversation_id"]
+    path = f"/api/v1/chat/conversations/{conversation_id}/messages/{message['_id']}/classification"
+    assert conversation_of(api, agent, stack, wa_id)["complaint"] is True
+    for body in ({"label": "enojo"}, {}, {"label": "queja", "extra": 1}):
+        assert api.post_json(path, body, agent).status_code == 422
+    corrected = api.post_json(path, {"label": "consulta"}, agent)
+    assert corrected.status_code == 200, corrected.text
+    classification = corrected.json()["classification"]
+    assert classification["label"] == "queja" and classification["corrected"]["label"] == "consulta"
+    assert classification["corrected"]["by"] == "agente.webhook"
+    assert conversation_of(api, agent, stack, wa_id)["complaint"] is False
+    kept = stack.db("chat").classification_corrections.find_one({"message_id": message["_id"]})
+    assert kept["predicted"] == "queja" and kept["corrected"] == "consulta" and kept["text"].startswith("Es una")
+    other = stack.db("chat").conversations.find_one({"_id": {"$ne": conversation_id}})
+    crossed = f"/api/v1/chat/conversations/{other['_id']}/messages/{message['_id']}/classification"
+    assert api.post_json(crossed, {"label": "queja"}, agent).status_code == 404

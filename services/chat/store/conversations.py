@@ -48,9 +48,11 @@ class Conversations:
                     .limit(limit + 1))
 
     def messages_of(self, conversation_id):
-        """The conversation's latest messages, oldest first."""
+        """The conversation's latest messages, oldest first (WhatsApp's times are whole seconds: within one,
+        in the order they were stored)."""
         newest = list(self.db[MESSAGES].find({"conversation_id": conversation_id}, {"raw": 0})
-                      .sort([("at", DESCENDING), ("_id", DESCENDING)]).limit(MAX_MESSAGES_SHOWN))
+                      .sort([("at", DESCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)])
+                      .limit(MAX_MESSAGES_SHOWN))
         return newest[::-1]
 
     def notes_of(self, conversation_id):
@@ -91,6 +93,23 @@ class Conversations:
             {"_id": conversation_id},
             {"$set": {"team": team, "assignee": None, "waiting_since": now, "updated_at": now}},
             return_document=ReturnDocument.AFTER)
+
+    def correct_classification(self, message, label, by):
+        """A person's label for a message, kept beside the rules' one (and in ``classification_corrections``,
+        for later training); the conversation's complaint flag follows the labels that now stand."""
+        now = utcnow()
+        self.db.get_collection("classification_corrections", write_concern=MAJORITY).insert_one(
+            {"_id": new_id(), "message_id": message["_id"], "conversation_id": message["conversation_id"],
+             "text": message["text"], "predicted": message["classification"]["label"],
+             "cues": message["classification"].get("cues", []), "corrected": label, "by": by, "at": now})
+        self.db.get_collection(MESSAGES, write_concern=MAJORITY).update_one(
+            {"_id": message["_id"]}, {"$set": {"classification.corrected": {"label": label, "by": by, "at": now}}})
+        complaints = self.db[MESSAGES].count_documents({"conversation_id": message["conversation_id"], "$or": [
+            {"classification.corrected.label": "queja"},
+            {"classification.label": "queja", "classification.corrected": None}]}, limit=1)
+        self.db.get_collection(CONVERSATIONS, write_concern=MAJORITY).update_one(
+            {"_id": message["conversation_id"]}, {"$set": {"complaint": bool(complaints), "updated_at": now}})
+        return self.db[MESSAGES].find_one({"_id": message["_id"]})
 
     def wake_snoozed(self, now):
         """Snoozed conversations whose instant passed are open again; returns how many."""

@@ -37,7 +37,8 @@ class Inbound:
         WEBHOOKS: WorkQueue.indexes(),
         MESSAGES: [IndexModel([("wamid", ASCENDING)], unique=True,
                               partialFilterExpression={"wamid": {"$type": "string"}}),
-                   IndexModel([("conversation_id", ASCENDING), ("at", DESCENDING), ("_id", DESCENDING)])],
+                   IndexModel([("conversation_id", ASCENDING), ("at", DESCENDING), ("created_at", DESCENDING),
+                               ("_id", DESCENDING)])],
         STATUSES: [IndexModel([("wamid", ASCENDING)])],
     }
 
