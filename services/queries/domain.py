@@ -56,6 +56,57 @@ def party_index(parties: Iterable[Mapping[str, Any]]) -> list[dict]:
     return index
 
 
+SEARCH_STEM = 3          # a search key holds a word's first three letters (its stem), or the whole word
+SEARCH_PAIR_WORDS = 8    # a name's first words that are paired; a longer name is also keyed LONG_NAME
+LONG_NAME = "*"
+
+
+def _pairs(items: list[str]) -> list[str]:
+    return [" ".join(sorted((a, b))) for i, a in enumerate(items) for b in items[i + 1:] if a != b]
+
+
+def search_keys(parties: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The keys a case is found by (one multikey index, ``by_key``), so that a search reads only the cases one of
+    whose parties holds its two most telling words: per party, each word (``=pena``), its 2- and 3-letter stems
+    (``~pe``, ``~pen``), each pair of stems (``~gom pen``) and each pair of whole words (``=gomez pena``). A party of more
+    than SEARCH_PAIR_WORDS words is also keyed LONG_NAME (its later words are not paired: searches look at
+    those cases too)."""
+    keys: dict[str, None] = {}
+    for party in parties or ():
+        party_words = words(party.get("name") or "")
+        for word in party_words:
+            keys["=" + word] = None
+            keys["~" + word[:2]] = None
+            keys["~" + word[:SEARCH_STEM]] = None
+        paired = party_words[:SEARCH_PAIR_WORDS]
+        for pair in _pairs([w[:SEARCH_STEM] for w in paired]):
+            keys["~" + pair] = None
+        for pair in _pairs(paired):
+            keys["=" + pair] = None
+        if len(party_words) > SEARCH_PAIR_WORDS:
+            keys[LONG_NAME] = None
+    return list(keys)
+
+
+def search_key(wanted: list[str], whole: bool) -> Optional[str]:
+    """The one key a search by ``wanted`` (query words) reads in ``by_key``, or None when no word has two letters
+    (then the search reads the period index). ``whole``: the words must be whole words (the first tier); else
+    they may begin words."""
+    ranked = sorted(wanted, key=len, reverse=True)
+    if whole:
+        return "=" + " ".join(sorted(ranked[:2]))
+    stems = [w[:SEARCH_STEM] for w in ranked if len(w) >= SEARCH_STEM]
+    if len(set(stems)) >= 2:
+        first = stems[0]
+        second = next(s for s in stems[1:] if s != first)
+        return "~" + " ".join(sorted((first, second)))
+    if stems:
+        return "~" + stems[0]
+    if len(ranked[0]) >= 2:
+        return "~" + ranked[0][:2]
+    return None
+
+
 def match_tier(index: list[Mapping[str, Any]], wanted: list[str]) -> Optional[int]:
     """How well a case's parties match the words: 0 every word is a whole word of one party's name, 1 every
     word begins a word of one party's name, None no party matches."""
@@ -221,7 +272,8 @@ def is_upcoming(hearing: Mapping[str, Any], now: datetime.datetime) -> bool:
 def blank_case(case_number: str) -> dict:
     """A case known only by its number, before any fact about it arrived."""
     return {"_id": case_number, "court_id": None, "court_name": "", "matter": None, "year": case_year(case_number),
-            "opened": False, "opened_at": None, "parties": [], "parties_index": [], "act_complained": None,
+            "opened": False, "opened_at": None, "parties": [], "parties_index": [], "search_keys": [],
+            "act_complained": None,
             "official_office": None, "stage": None, "stage_version": None, "version": 0, "reserved": False,
             "public": False}
 
@@ -247,7 +299,7 @@ def case_after_opened(held: Optional[Mapping[str, Any]], data: Mapping[str, Any]
     stage, stage_version = stage_after(case["stage"], case["stage_version"],
                                        initial_stage(case["matter"], data.get("stage")), version)
     case.update(opened=True, opened_at=parse_instant(data["opened_at"]), parties=parties,
-                parties_index=party_index(parties), act_complained=data.get("act_complained"),
+                parties_index=party_index(parties), search_keys=search_keys(parties), act_complained=data.get("act_complained"),
                 official_office=official_office(parties), stage=stage, stage_version=stage_version,
                 version=max(case["version"], version), reserved=reserved(case["reserved"], data.get("reserved")))
     return _settled(case)

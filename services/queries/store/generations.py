@@ -30,11 +30,10 @@ GENERATION_INDEXES = {
                    name="by_stage"),
         IndexModel([("public", ASCENDING), ("year", ASCENDING), ("opened_at", DESCENDING), ("_id", DESCENDING)],
                    name="by_year"),
-        # the name search: one party's whole words, or their beginnings (an index lookup per word, no scan)
-        IndexModel([("parties_index.words", ASCENDING), ("opened_at", DESCENDING), ("_id", DESCENDING)],
-                   name="by_word", partialFilterExpression=_PUBLIC),
-        IndexModel([("parties_index.prefixes", ASCENDING), ("opened_at", DESCENDING), ("_id", DESCENDING)],
-                   name="by_prefix", partialFilterExpression=_PUBLIC),
+        # the name search: the cases one of whose parties holds the query's two most telling words (or stems),
+        # newest first (domain.search_keys); one key per search, then the exact rule on those cases only
+        IndexModel([("search_keys", ASCENDING), ("opened_at", DESCENDING), ("_id", DESCENDING)],
+                   name="by_key", partialFilterExpression=_PUBLIC),
     ],
     "hearings": [
         # one court's agenda for a day or a range: one index range, in the order it is shown

@@ -6,6 +6,7 @@ agenda's partial indexes); cases are listed only when ``public`` (opened, amparo
 from pymongo import ASCENDING, DESCENDING
 
 from contracts import paging
+from services.queries import domain
 
 FEED_LIMIT = 2000           # hearings in one iCalendar feed at most
 CASE_HEARINGS_LIMIT = 1000  # hearings of one case shown at most
@@ -15,6 +16,7 @@ ASC = [("starts_at", ASCENDING), ("_id", ASCENDING)]
 NEWEST_FIRST = [("opened_at", DESCENDING), ("_id", DESCENDING)]
 HEARING_FILTERS = ("court_id", "case_number", "kind", "status", "mode")
 CASE_FILTERS = ("matter", "court_id", "stage", "year")
+LISTED = {"parties_index": 0, "search_keys": 0}  # what a case list never shows (the search's own keys)
 
 
 def _after_ascending(cursor):
@@ -77,7 +79,7 @@ class Reads:
         query = self._case_query(filters, admitted)
         if cursor is not None:
             query = {"$and": [query, paging.after(paging.decode_cursor(cursor), "opened_at")]}
-        docs = list(self.col(generation, "cases").find(query).sort(NEWEST_FIRST).limit(limit + 1))
+        docs = list(self.col(generation, "cases").find(query, LISTED).sort(NEWEST_FIRST).limit(limit + 1))
         return paging.page(docs, limit, "opened_at")
 
     def search_cases(self, generation, wanted, filters, admitted, limit, cursor=None):
@@ -87,7 +89,12 @@ class Reads:
         base = self._case_query(filters, admitted)
         whole = {"parties_index": {"$elemMatch": {"words": {"$all": wanted}}}}
         begun = {"parties_index": {"$elemMatch": {"prefixes": {"$all": wanted}}}}
-        tiers = [{"$and": [base, whole]}, {"$and": [base, begun, {"$nor": [whole]}]}]
+        tiers = [[base, whole], [base, begun, {"$nor": [whole]}]]
+        keys = [domain.search_key(wanted, whole=True), domain.search_key(wanted, whole=False)]
+        for tier, key in zip(tiers, keys):
+            if key is not None:  # only the cases holding the key (and those of very long names) are read
+                tier.insert(1, {"search_keys": {"$in": [key, domain.LONG_NAME]}})
+        tiers = [{"$and": tier} for tier in tiers]
         start_tier, position = 0, None
         if cursor is not None:
             start_tier, instant, key = search_cursor(cursor)
@@ -98,7 +105,10 @@ class Reads:
             if tier == start_tier and position is not None:
                 query = {"$and": [query, position]}
             wanted_now = limit + 1 - len(found)
-            for doc in self.col(generation, "cases").find(query).sort(NEWEST_FIRST).limit(wanted_now):
+            found_here = self.col(generation, "cases").find(query, LISTED).sort(NEWEST_FIRST).limit(wanted_now)
+            if keys[tier] is not None:
+                found_here = found_here.hint("by_key")
+            for doc in found_here:
                 doc["tier"] = tier
                 found.append(doc)
             if len(found) > limit:
