@@ -11,6 +11,7 @@ from contracts.base import load
 from contracts.events import CATALOGUE
 from contracts.queries import CourtCalendarQuerySchema, PublicCasesQuerySchema, PublicHearingsQuerySchema
 from services.queries import domain, errors, ical, views
+from services.queries.pages import AgendaPageCache
 from services.queries.settings import QueriesSettings
 from services.queries.store import QueriesStore
 from services.runtime.config import SettingsProvider
@@ -41,6 +42,7 @@ class QueriesService:
     store = Mongo(QueriesStore)
     observability = Observability()
     settings = SettingsProvider(QueriesSettings)
+    pages = AgendaPageCache()
     filings = proxy("filings")
 
     # --- events in ---------------------------------------------------------------------------------------------
@@ -153,8 +155,19 @@ class QueriesService:
         limit = query.get("limit", 50)
         cursor = paging.decode_cursor(query["cursor"]) if query.get("cursor") else None
         start, end = days.bounds(tz)
-        items, next_cursor = self.store.hearings_page(self.store.current(), start, end, query, limit, cursor)
-        return {"items": [views.hearing_view(h, tz) for h in items], "next_cursor": next_cursor}
+        generation = self.store.current()
+
+        def page():
+            items, next_cursor = self.store.hearings_page(generation, start, end, query, limit, cursor)
+            return {"items": [views.hearing_view(h, tz) for h in items], "next_cursor": next_cursor}
+
+        court_id = query.get("court_id")
+        if not court_id:
+            return page()
+        # one court's agenda: the rendered page, per process, while no hearing of the court changed
+        key = (generation, court_id, start, end, limit, query.get("cursor"),
+               *(query.get(name) for name in ("case_number", "kind", "status", "mode")))
+        return self.pages.get(key, court_id, page)
 
     @rpc
     def court_calendar(self, query=None):

@@ -35,7 +35,7 @@ def comparable(doc):
 
 class QueriesStore(*AREAS, Store):
     database = "queries"
-    cached_collections = (META,)
+    cached_collections = (META, "courts")
     indexes = {collection: models for area in AREAS for collection, models in getattr(area, "indexes", {}).items()}
 
     @classmethod

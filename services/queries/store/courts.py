@@ -19,4 +19,5 @@ class Courts:
             self.db.courts.update_one({"_id": court["court_id"]}, {"$set": {"name": court["name"]}}, upsert=True)
 
     def court(self, court_id):
-        return self.find_by_id("courts", court_id)
+        """A known court, through the per-process cache (every agenda query of one court looks it up)."""
+        return self.cached_by_id("courts", court_id)
