@@ -68,6 +68,7 @@ RESOLUTION_LINKS = {
                               "parameters": {"document_id": "$response.body#/document/document_id"}},
     "ResolutionNotices": {"operationId": "case_notifications",
                           "parameters": {"case_number": "$response.body#/case_number"}},
+    "DeclareFinal": {"operationId": "declare_final", "parameters": {"resolution_id": "$response.body#/resolution_id"}},
 }
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 CONFIG = HERE / "schemathesis.toml"
 IDENTITIES = ("lawyer_on_case", "lawyer_off_case", "clerk", "judge", "clerk_other_court", "citizen", "admin",
-              "chat_agent", "anonymous")
+              "chat_agent", "anonymous", "records_officer")
 
 
 def st_binary():

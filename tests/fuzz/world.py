@@ -3,7 +3,8 @@ role.
 
 The fuzzer (schemathesis, driven by the gateway's own OpenAPI document) runs once per identity, so every
 operation is tried by a lawyer on the case, a lawyer off it, the court's clerk and judge, another court's
-clerk, a citizen, an admin and nobody. Real identifiers reach it through the document's links (each create
+clerk, a citizen (with a valid CUI, a record in the registry, an issued certificate and an open request), UNAP's
+records officer, a chat agent, an admin and nobody. Real identifiers reach it through the document's links (each create
 links to its reads; the court's case list to its case files, and a case file to its hearings) and through the
 case seeded here.
 """
@@ -12,10 +13,13 @@ import time
 from dataclasses import dataclass, field
 
 from tests.support.api import Api
+from tests.support.bank import BankSimulator
+from tests.support.certificates import new_cui, record_body, wait_issued
 from tests.support.whatsapp import seed_conversation
 
 COURT = "01001"
 OTHER_COURT = "01002"
+CUI = new_cui()  # the citizen's (a valid one: check digit, department, municipality), as their token carries it
 
 
 @dataclass
@@ -27,6 +31,8 @@ class World:
     document_id: str = ""
     notification_id: str = ""
     hearing_id: str = ""
+    record_id: str = ""
+    certificate_request_id: str = ""
 
 
 def build_world(stack):
@@ -39,9 +45,10 @@ def build_world(stack):
         "clerk": api.clerk(COURT, sub="fuzz-secretario"),
         "judge": api.judge(COURT, sub="fuzz-juez"),
         "clerk_other_court": api.clerk(OTHER_COURT, sub="fuzz-secretario-otro"),
-        "citizen": api.citizen("fuzz-ciudadano"),
+        "citizen": stack.token("fuzz-ciudadano", "citizen", name="Ciudadano", id_number=CUI),
         "admin": api.admin(),
         "chat_agent": stack.token("fuzz-agente-chat", "chat_agent", name="Agente del chat"),
+        "records_officer": stack.token("fuzz-unap", "records_officer", name="Oficial de la UNAP"),
         "anonymous": None,
     })
     seed_conversation(stack.url)  # a WhatsApp conversation, for the chat inbox's reads
@@ -67,4 +74,22 @@ def build_world(stack):
             break
         time.sleep(0.2)
     assert world.notification_id, "the seeded resolution never reached the lawyer's mailbox"
+    seed_certificates(api, stack, world)
     return world
+
+
+def seed_certificates(api, stack, world):
+    """A record in the registry for the citizen, and their certificate, paid and issued (so their list links to a
+    real document and verification code), and an open request."""
+    token = world.tokens["citizen"]
+    added = api.post_json("/api/v1/criminal-records", record_body(CUI, name="Ciudadano"),
+                          world.tokens["records_officer"])
+    assert added.status_code == 201, added.text
+    world.record_id = added.json()["record_id"]
+    requested = api.post_json("/api/v1/certificates/requests", {}, token)
+    assert requested.status_code == 201, requested.text
+    assert BankSimulator(stack.url).pay(requested.json()["payment"]["reference"]).status_code == 200
+    wait_issued(api, token, requested.json()["request_id"])
+    again = api.post_json("/api/v1/certificates/requests", {}, token)
+    assert again.status_code == 201, again.text
+    world.certificate_request_id = again.json()["request_id"]
