@@ -27,7 +27,7 @@ HEARINGS_SUFFIX = "_hearings"
 
 
 class AgendaPages:
-    def __init__(self, max_pages=5000, ttl=10.0):
+    def __init__(self, max_pages=5000, ttl=60.0):
         self.ttl = ttl
         self._pages = BoundedMemo(max_pages)
         self._versions = {}   # court id -> version

@@ -8,7 +8,9 @@ class Courts:
     def learn_court(self, session, court_id, name):
         """A court named by a fact; written only when new (a read does not make facts of one court wait on
         each other)."""
-        if not court_id or self.db.courts.find_one({"_id": court_id}, {"_id": 1}, session=session):
+        if not court_id or self.court(court_id) is not None:  # known (courts are never removed): no round trip
+            return
+        if self.db.courts.find_one({"_id": court_id}, {"_id": 1}, session=session):
             return
         self.db.courts.update_one({"_id": court_id}, {"$setOnInsert": {"name": name or ""}}, upsert=True,
                                   session=session)
