@@ -32,6 +32,10 @@ keep-alive clients, scenario after scenario:
             of their own mailbox (made beforehand through the same event path); one
             opening in 4 is the first access of a notice (written once, serves it, emits
             ``notification_served``), the others re-read one of the latest opened
+    agenda, search, lag
+            the public look-ups' goals (issue 12): one court's agenda for one day, the party-name search,
+            the event-to-visible lag at 200 hearing changes/s, over a read model seeded with 1,000,000
+            hearings and 100,000 cases; see ``tests.bench.queries``
 
 Between two scenarios it waits 2 s and has mongod write its dirty data to disk (``fsync``), so no
 scenario pays for the checkpoint of the one before (the filing scenario leaves ~0.5 GB behind). It
@@ -63,6 +67,7 @@ from pymongo.errors import PyMongoError
 from pymongo.write_concern import WriteConcern
 
 from services.runtime.config import DEFAULT_CONFIG_PATH, ROOT
+from tests.bench import queries as public_queries
 from tests.support.api import Api
 from tests.support.mailbox import envelope, publish, resolution_data, wait_for
 from tests.support.pdfgen import make_pdf
@@ -92,14 +97,15 @@ MASS_REFERENCE_RUNS = 3       # bare insert_many runs; the median is the referen
 OPEN_FIRST_EVERY = 4          # one opening in 4 is the first access of a notice, the others re-read (--open-first-every)
 OPEN_REREAD_RECENT = 10       # a re-read picks one of the client's last 10 opened notices
 OPEN_RATE_BOUND = 800         # openings/s the notices are made for; past it the clients only re-read
-SCENARIOS = ("echo", "case", "filing", "mass", "open")
-LOAD_KINDS = ("echo", "case", "filing", "open")  # driven by the load generator
+SCENARIOS = ("echo", "case", "filing", "mass", "open", "agenda", "search", "lag")
+LOAD_KINDS = ("echo", "case", "filing", "open", "agenda", "search")  # driven by the load generator
 TITLES = {"echo": "reference: GET /diagnostics/echo", "case": "GET /cases/{n} (case file)",
           "filing": "POST /cases/{n}/filings, 1 MB PDF", "open": "GET /mailbox/notifications/{id}",
           "mass": "mass notification: event -> notices", "mass_relay": "mass: relay notification_available",
-          "mass_reference": "mass reference: bare insert_many"}
+          "mass_reference": "mass reference: bare insert_many", **public_queries.TITLES}
 PROFILED = {"echo": ("gateway", "filings"), "case": ("gateway", "filings"), "filing": ("gateway", "filings"),
-            "open": ("gateway", "mailbox"), "mass": ("mailbox",)}
+            "open": ("gateway", "mailbox"), "mass": ("mailbox",), "agenda": ("gateway", "queries"),
+            "search": ("gateway", "queries"), "lag": ("queries",)}
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -331,6 +337,20 @@ class Runner:
         self.loadgen = None
         self.profilers = []
         self.mailboxes = None
+        self.queries = public_queries.QueriesBench(stack, args)
+
+    def run_lag(self, label, tag):
+        """The event-to-visible lag (timed by the bench itself), with the CPU of every process during it."""
+        self.queries.seed()
+        sampler = CpuSampler(self.cpu_groups(os.getpid()))
+        if self.args.profile:
+            self.start_profilers(tag, PROFILED["lag"])
+        first = sampler.sample()
+        result = self.queries.run_lag()
+        result.update(cpu=CpuSampler.usage(first, sampler.sample()), label=label)
+        if self.args.profile:
+            self.stop_profilers(interrupt=True)
+        return result
 
     def cpu_groups(self, loadgen_pid):
         groups = {"loadgen": [loadgen_pid]}
@@ -378,7 +398,10 @@ class Runner:
 
     def run(self, kind, label, tag):
         args = self.args
-        request = self.prepare_open()[0] if kind == "open" else scenario_request(kind, self.fixture, args)
+        if kind in ("agenda", "search"):
+            request = self.queries.agenda_request() if kind == "agenda" else self.queries.search_request()
+        else:
+            request = self.prepare_open()[0] if kind == "open" else scenario_request(kind, self.fixture, args)
         job = {"url": self.stack.url, "clients": args.clients, "seconds": args.seconds, "requests": args.requests,
                "warmup": args.warmup, "timeout": 30, "request": request}
         self.loadgen = subprocess.Popen([sys.executable, "-m", "tests.bench.loadgen"], cwd=str(ROOT),
@@ -700,6 +723,7 @@ def print_goals(results, args):
         lines.append(("reference p99 in this run (the same path with no work)" +
                       (": itself over 100 ms, the machine was contended" if contended else ""),
                       " / ".join(f"{fmt(v)} ms" for v in p99s), "none stated", None))
+    lines.extend(public_queries.goal_lines(results, fmt))
     # The same figures seen through CPU cost, which other users' load disturbs much less than rates do.
     costs = {}
     for r in results:
@@ -743,7 +767,8 @@ def parse_args(argv):
     parser.add_argument("--requests", type=int, default=None, help="measure this many responses per scenario instead")
     parser.add_argument("--warmup", type=float, default=None, help="seconds of warm-up before each window (default 2)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 2 s per scenario, 0.5 s of warm-up")
-    parser.add_argument("--scenarios", default="echo,case,echo,case,echo,case,filing,mass,open,echo",
+    parser.add_argument("--scenarios", default="echo,case,echo,case,echo,case,filing,mass,open,echo,"
+                                                "echo,agenda,echo,agenda,echo,agenda,echo,search,lag",
                         help="comma-separated, in order, from echo, case, filing, mass, open "
                              "(default echo,case,filing,mass,open,echo)")
     parser.add_argument("--mass-recipients", type=int, default=MASS_RECIPIENTS,
@@ -752,6 +777,14 @@ def parse_args(argv):
     parser.add_argument("--open-first-every", type=int, default=OPEN_FIRST_EVERY,
                         help=f"open scenario: one request in N is the first opening of a notice (default "
                              f"{OPEN_FIRST_EVERY}; 1 = only first openings)")
+    parser.add_argument("--queries-hearings", type=int, default=1_000_000,
+                        help="agenda, search, lag: hearings seeded into the read model (default 1,000,000)")
+    parser.add_argument("--queries-cases", type=int, default=100_000,
+                        help="agenda, search, lag: amparo and antejuicio cases seeded (default 100,000)")
+    parser.add_argument("--lag-rate", type=int, default=200, help="lag: hearing changes per second (default 200)")
+    parser.add_argument("--agenda-near", type=float, default=0.8,
+                        help="agenda: share of requests for a day within a week of today (default 0.8; the rest "
+                             "any seeded day)")
     parser.add_argument("--max-workers", type=int, default=None, help="nameko max_workers of every service (MAX_WORKERS)")
     parser.add_argument("--profile", metavar="DIR", default=None,
                         help="py-spy record (raw collapsed stacks) per scenario into DIR: gateway and filings; "
@@ -807,7 +840,7 @@ def main(argv=None):
     args = parse_args(argv)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (background)
     signal.signal(signal.SIGTERM, _interrupt)
-    extra_env = production_env()
+    extra_env = {**production_env(), **public_queries.ENV}
     if args.max_workers:
         extra_env["MAX_WORKERS"] = str(args.max_workers)
     stack = TestStack(extra_env=extra_env)
@@ -840,6 +873,15 @@ def main(argv=None):
                           f"{result['rate']:,.0f}/s", flush=True)
                 results.extend(mass)
                 continue
+            if kind == "lag":
+                print(f"Running {label} …", flush=True)
+                result = runner.run_lag(label, f"{index + 1}-{kind}")
+                print(f"  {result['requests']} changes at {result['rate']:.0f}/s, lag p50 {fmt(result['p50_ms'])} ms, "
+                      f"p99 {fmt(result['p99_ms'])} ms, {result['lost']} not seen", flush=True)
+                results.append(result)
+                continue
+            if kind in ("agenda", "search"):
+                runner.queries.seed()
             if kind == "open":
                 print("  making the notices to open (event path) …", flush=True)
             print(f"Running {label} …", flush=True)
