@@ -32,6 +32,10 @@ keep-alive clients, scenario after scenario:
             of their own mailbox (made beforehand through the same event path); one
             opening in 4 is the first access of a notice (written once, serves it, emits
             ``notification_served``), the others re-read one of the latest opened
+    issue, verify, registry, lookup
+            the certificates' goals (issue 13): issuance end to end, verification by code, the registry
+            look-up by CUI with 5,000,000 records, the officer's search by CUI over HTTP; see
+            ``tests.bench.certificates`` (each printed beside its reference from the same run)
     agenda, search, lag
             the public look-ups' goals (issue 12): one court's agenda for one day, the party-name search,
             the event-to-visible lag at 200 hearing changes/s, over a read model seeded with 1,000,000
@@ -67,6 +71,7 @@ from pymongo.errors import PyMongoError
 from pymongo.write_concern import WriteConcern
 
 from services.runtime.config import DEFAULT_CONFIG_PATH, ROOT
+from tests.bench import certificates
 from tests.bench import queries as public_queries
 from tests.support.api import Api
 from tests.support.mailbox import envelope, publish, resolution_data, wait_for
@@ -97,15 +102,18 @@ MASS_REFERENCE_RUNS = 3       # bare insert_many runs; the median is the referen
 OPEN_FIRST_EVERY = 4          # one opening in 4 is the first access of a notice, the others re-read (--open-first-every)
 OPEN_REREAD_RECENT = 10       # a re-read picks one of the client's last 10 opened notices
 OPEN_RATE_BOUND = 800         # openings/s the notices are made for; past it the clients only re-read
-SCENARIOS = ("echo", "case", "filing", "mass", "open", "agenda", "search", "lag")
-LOAD_KINDS = ("echo", "case", "filing", "open", "agenda", "search")  # driven by the load generator
+SCENARIOS = ("echo", "case", "filing", "mass", "open", "issue", "verify", "registry", "lookup", "agenda", "search",
+             "lag")
+LOAD_KINDS = ("echo", "case", "filing", "open", "verify", "lookup", "agenda", "search")  # driven by the load generator
 TITLES = {"echo": "reference: GET /diagnostics/echo", "case": "GET /cases/{n} (case file)",
           "filing": "POST /cases/{n}/filings, 1 MB PDF", "open": "GET /mailbox/notifications/{id}",
           "mass": "mass notification: event -> notices", "mass_relay": "mass: relay notification_available",
-          "mass_reference": "mass reference: bare insert_many", **public_queries.TITLES}
+          "mass_reference": "mass reference: bare insert_many", **certificates.TITLES,
+          "lookup": certificates.TITLES["registry_api"], **public_queries.TITLES}
 PROFILED = {"echo": ("gateway", "filings"), "case": ("gateway", "filings"), "filing": ("gateway", "filings"),
-            "open": ("gateway", "mailbox"), "mass": ("mailbox",), "agenda": ("gateway", "queries"),
-            "search": ("gateway", "queries"), "lag": ("queries",)}
+            "open": ("gateway", "mailbox"), "mass": ("mailbox",), "verify": ("gateway", "certificates"),
+            "lookup": ("gateway", "certificates"), "agenda": ("gateway", "queries"), "search": ("gateway", "queries"),
+            "lag": ("queries",)}
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -337,6 +345,7 @@ class Runner:
         self.loadgen = None
         self.profilers = []
         self.mailboxes = None
+        self.certificates = certificates.CertificatesBench(stack, args)
         self.queries = public_queries.QueriesBench(stack, args)
 
     def run_lag(self, label, tag):
@@ -351,6 +360,18 @@ class Runner:
         if self.args.profile:
             self.stop_profilers(interrupt=True)
         return result
+
+    def run_certificates(self, kind):
+        """The issue or registry scenario (timed by the bench itself), with the CPU of every process around it."""
+        if kind == "registry":
+            self.certificates.seed_registry(self.args.registry_records)
+        sampler = CpuSampler(self.cpu_groups(os.getpid()))
+        first = sampler.sample()
+        results = self.certificates.run_issue() if kind == "issue" else self.certificates.run_registry()
+        usage = CpuSampler.usage(first, sampler.sample())
+        for result in results:  # the window holds the scenario and its reference: its CPU is the scenario's row
+            result.update(cpu=usage if result is results[0] else {}, records=self.args.registry_records)
+        return results
 
     def cpu_groups(self, loadgen_pid):
         groups = {"loadgen": [loadgen_pid]}
@@ -400,6 +421,9 @@ class Runner:
         args = self.args
         if kind in ("agenda", "search"):
             request = self.queries.agenda_request() if kind == "agenda" else self.queries.search_request()
+        elif kind in ("verify", "lookup"):
+            request = (self.certificates.verify_request() if kind == "verify"
+                       else self.certificates.registry_api_request())
         else:
             request = self.prepare_open()[0] if kind == "open" else scenario_request(kind, self.fixture, args)
         job = {"url": self.stack.url, "clients": args.clients, "seconds": args.seconds, "requests": args.requests,
@@ -430,7 +454,8 @@ class Runner:
             self.stop_profilers()
         if result is None or first is None or second is None:
             raise RuntimeError(f"the load generator failed (exit code {code}) in scenario {label}")
-        result.update(kind=kind, label=label, cpu=CpuSampler.usage(first, second), database=database)
+        result.update(kind=kind, label=label, cpu=CpuSampler.usage(first, second), database=database,
+                      clients=args.clients)
         if result["requests"]:
             n = result["requests"]
             print(f"  mongod per request: {database['operations'] / n:.2f} operations, "
@@ -723,11 +748,12 @@ def print_goals(results, args):
         lines.append(("reference p99 in this run (the same path with no work)" +
                       (": itself over 100 ms, the machine was contended" if contended else ""),
                       " / ".join(f"{fmt(v)} ms" for v in p99s), "none stated", None))
+    lines.extend(certificates.goal_lines(results, fmt))
     lines.extend(public_queries.goal_lines(results, fmt))
     # The same figures seen through CPU cost, which other users' load disturbs much less than rates do.
     costs = {}
     for r in results:
-        if r["kind"] in ("mass_relay", "mass_reference"):
+        if r["kind"] in ("mass_relay", "mass_reference", "issue_reference", "registry", "registry_reference"):
             continue
         parts = [v for k, v in r["cpu"].items() if k not in ("loadgen", "machine", "others") and not k.startswith("wait:")]
         if r["rate"] and None not in parts:
@@ -768,6 +794,7 @@ def parse_args(argv):
     parser.add_argument("--warmup", type=float, default=None, help="seconds of warm-up before each window (default 2)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 2 s per scenario, 0.5 s of warm-up")
     parser.add_argument("--scenarios", default="echo,case,echo,case,echo,case,filing,mass,open,echo,"
+                                                "issue,echo,verify,echo,verify,echo,verify,registry,echo,lookup,"
                                                 "echo,agenda,echo,agenda,echo,agenda,echo,search,lag",
                         help="comma-separated, in order, from echo, case, filing, mass, open "
                              "(default echo,case,filing,mass,open,echo)")
@@ -777,6 +804,10 @@ def parse_args(argv):
     parser.add_argument("--open-first-every", type=int, default=OPEN_FIRST_EVERY,
                         help=f"open scenario: one request in N is the first opening of a notice (default "
                              f"{OPEN_FIRST_EVERY}; 1 = only first openings)")
+    parser.add_argument("--issue-count", type=int, default=certificates.ISSUE_COUNT,
+                        help=f"issue scenario: requests paid at once (default {certificates.ISSUE_COUNT})")
+    parser.add_argument("--registry-records", type=int, default=certificates.REGISTRY_RECORDS,
+                        help=f"registry scenario: records seeded (default {certificates.REGISTRY_RECORDS:,})")
     parser.add_argument("--queries-hearings", type=int, default=1_000_000,
                         help="agenda, search, lag: hearings seeded into the read model (default 1,000,000)")
     parser.add_argument("--queries-cases", type=int, default=100_000,
@@ -840,7 +871,7 @@ def main(argv=None):
     args = parse_args(argv)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (background)
     signal.signal(signal.SIGTERM, _interrupt)
-    extra_env = {**production_env(), **public_queries.ENV}
+    extra_env = {**production_env(), **certificates.ENV, **public_queries.ENV}
     if args.max_workers:
         extra_env["MAX_WORKERS"] = str(args.max_workers)
     stack = TestStack(extra_env=extra_env)
@@ -882,6 +913,14 @@ def main(argv=None):
                 continue
             if kind in ("agenda", "search"):
                 runner.queries.seed()
+            if kind in ("issue", "registry"):
+                print(f"Running {label} …", flush=True)
+                for result in runner.run_certificates(kind):
+                    print(f"  {result['label']}: {result['requests']:,} in {result['seconds']:.2f} s, "
+                          f"{result['rate']:,.1f}/s, p50 {fmt(result['p50_ms'], '.2f')} ms, "
+                          f"p99 {fmt(result['p99_ms'], '.2f')} ms", flush=True)
+                    results.append(result)
+                continue
             if kind == "open":
                 print("  making the notices to open (event path) …", flush=True)
             print(f"Running {label} …", flush=True)
