@@ -14,7 +14,7 @@ from services.certificates.protocol import domain
 
 BAR_NUMBER_PATTERN = r"^[0-9]{1,8}$"
 MAX_GRANTORS = 50
-MAX_INDEX_ENTRIES = 5000
+MAX_INDEX_ENTRIES = 1000  # the JSON body is at most 64 KB: 1,000 entries of the longest form fit
 MAX_NUMBER = 100_000
 MIN_YEAR, MAX_YEAR = 1900, 2100
 MAX_SEARCH_LIMIT = 100

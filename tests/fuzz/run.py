@@ -21,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 CONFIG = HERE / "schemathesis.toml"
 IDENTITIES = ("lawyer_on_case", "lawyer_off_case", "clerk", "judge", "clerk_other_court", "citizen", "admin",
               "chat_agent", "anonymous", "records_officer")
+IDENTITIES += ("notary", "archive_officer")  # the notarial protocol archive's own roles
 
 
 def st_binary():

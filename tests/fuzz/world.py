@@ -19,6 +19,7 @@ from tests.support.whatsapp import seed_conversation
 
 COURT = "01001"
 OTHER_COURT = "01002"
+NOTARY_BAR = "424242"  # the notary of the protocol archive, registered and with deposits
 CUI = new_cui()  # the citizen's (a valid one: check digit, department, municipality), as their token carries it
 
 
@@ -48,6 +49,8 @@ def build_world(stack):
         "citizen": stack.token("fuzz-ciudadano", "citizen", name="Ciudadano", id_number=CUI),
         "admin": api.admin(),
         "chat_agent": stack.token("fuzz-agente-chat", "chat_agent", name="Agente del chat"),
+        "notary": stack.token("fuzz-notario", "notary", name="Notaria del fuzzer", bar_number=NOTARY_BAR),
+        "archive_officer": stack.token("fuzz-agp", "archive_officer", name="Oficial del Archivo"),
         "records_officer": stack.token("fuzz-unap", "records_officer", name="Oficial de la UNAP"),
         "anonymous": None,
     })
@@ -74,6 +77,7 @@ def build_world(stack):
             break
         time.sleep(0.2)
     assert world.notification_id, "the seeded resolution never reached the lawyer's mailbox"
+    seed_protocol(api, world)
     seed_certificates(api, stack, world)
     return world
 
@@ -93,3 +97,21 @@ def seed_certificates(api, stack, world):
     again = api.post_json("/api/v1/certificates/requests", {}, token)
     assert again.status_code == 201, again.text
     world.certificate_request_id = again.json()["request_id"]
+
+
+def seed_protocol(api, world):
+    """The notarial protocol archive: the fuzzer's notary registered and active, a deed and a will deposited, and
+    a copy the citizen asked for (so the notary's and the Archive's routes meet real identifiers)."""
+    from tests.support.protocol import deposit, metadata
+
+    registered = api.post_json("/api/v1/protocol/notaries", {"bar_number": NOTARY_BAR, "name": "Notaria del fuzzer",
+                                                             "registered_at": "2015-02-01"},
+                               world.tokens["archive_officer"])
+    assert registered.status_code == 201, registered.text
+    deed = deposit(api, world.tokens["notary"], metadata(1))
+    assert deed.status_code == 201, deed.text
+    will = deposit(api, world.tokens["notary"], metadata(2, act_type="testamento"))
+    assert will.status_code == 201, will.text
+    copy = api.post_json(f"/api/v1/protocol/instruments/{deed.json()['instrument_id']}/copies",
+                         {"kind": "testimonio", "purpose": "Fuzzer"}, world.tokens["citizen"])
+    assert copy.status_code == 201, copy.text
