@@ -806,6 +806,8 @@ def parse_args(argv):
                              f"{OPEN_FIRST_EVERY}; 1 = only first openings)")
     parser.add_argument("--issue-count", type=int, default=certificates.ISSUE_COUNT,
                         help=f"issue scenario: requests paid at once (default {certificates.ISSUE_COUNT})")
+    parser.add_argument("--issue-rate", type=float, default=certificates.ISSUE_RATE,
+                        help=f"issue scenario: notices per second offered (default {certificates.ISSUE_RATE:g}; 0: a burst)")
     parser.add_argument("--registry-records", type=int, default=certificates.REGISTRY_RECORDS,
                         help=f"registry scenario: records seeded (default {certificates.REGISTRY_RECORDS:,})")
     parser.add_argument("--queries-hearings", type=int, default=1_000_000,
