@@ -14,9 +14,9 @@ pytestmark = pytest.mark.stack
 
 @pytest.fixture(scope="module")
 def smtp(stack):
-    server = recording_server(stack.smtp_port)
-    yield server
-    server.stop()
+    # the one recording server of this process on the stack's port: other modules (the mailbox's alerts) use it
+    # after this one, so it is not stopped here
+    return recording_server(stack.smtp_port)
 
 
 @pytest.fixture(scope="module")
