@@ -52,8 +52,11 @@ def facts(api):
             "hearings": hearings, "judge": judge, "lawyer": lawyer}
 
 
-def filings_cases(stack):
-    return {c["_id"] for c in stack.db("filings").cases.find({}, {"_id": 1})}
+def facts_cases(facts):
+    """The cases this module made through filings. Other tests of the suite share the stack and publish events
+    of their own straight to the bus (a resolution filings never issued, say): only filings' snapshot can be
+    compared with the model, so only what filings did is."""
+    return {*facts["amparos"], facts["antejuicio"], facts["civil"], facts["familia"]}
 
 
 def dump(queries_db, generation, numbers):
@@ -75,7 +78,7 @@ def test_a_rebuilt_model_equals_the_one_built_event_by_event_even_with_facts_arr
         api, stack, store, facts):
     qdb = QueriesDb(stack)
     old = qdb.current
-    numbers = filings_cases(stack)
+    numbers = facts_cases(facts)
     public_before = wait_for(lambda: (r := api.get(f"/api/v1/public/cases/{facts['amparos'][0]}")).ok
                              and len(r.json()["actuaciones"]) == 3
                              and all(a["document"]["available"] for a in r.json()["actuaciones"]) and r.json())
@@ -107,7 +110,7 @@ def test_a_rebuilt_model_equals_the_one_built_event_by_event_even_with_facts_arr
                                         page_size=3, keep_old=True, say=lambda text: None)
     assert replaced == old and qdb.current == new and moved
     assert counts["cases"] >= len(numbers) and counts["hearings"] >= 6
-    numbers = filings_cases(stack)
+    numbers = facts_cases(facts) | {moved["late_case"]}
     # every fact has reached both generations: they hold the same
     assert wait_for(lambda: dump(qdb, old, numbers) == dump(qdb, new, numbers), timeout=20), \
         _difference(dump(qdb, old, numbers), dump(qdb, new, numbers))
