@@ -187,3 +187,29 @@ def test_copy_requests_and_payments_refused(api, stack, world):
                               signature="sha256=" + "0" * 64)
     assert unsigned.status_code == 401
     assert stored(db) == before and db.protocol_copies.find_one({"_id": copy["copy_id"]})["paid_at"] is None
+
+
+def test_one_number_deposited_twice_at_once(api, stack, world):
+    from concurrent.futures import ThreadPoolExecutor
+
+    db = stack.db("certificates")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda _: deposit(api, world["notary"], metadata(30)), range(4)))
+    assert sorted(a.status_code for a in answers) == [201, 409, 409, 409], [a.text for a in answers]
+    assert db.instruments.count_documents({"bar_number": world["bar"], "number": 30}) == 1
+    assert db["testimonios.files"].count_documents({"metadata.state": "staged"}) == 0  # the losers' PDFs gone
+    assert db.outbox.count_documents({"event_type": "instrument_deposited", "data.bar_number": world["bar"],
+                                      "data.number": 30}) == 1
+
+
+def test_the_same_bank_transaction_for_a_copy_twice(api, stack, world):
+    db = stack.db("certificates")
+    copy = api.post_json(f"/api/v1/protocol/instruments/{world['deed']['instrument_id']}/copies",
+                         {"kind": "copia_simple", "purpose": "Dos avisos"}, world["lawyer"]).json()
+    bank = BankSimulator(stack.url)
+    notice = bank.notice(copy["payment"]["reference"], amount=copy["payment"]["amount"])
+    first, second = bank.send_once(notice), bank.send_once(notice)
+    assert first.status_code == second.status_code == 200 and first.json() == second.json()
+    assert first.json()["pays_for"] == {"kind": "protocol_copy", "id": copy["copy_id"]}
+    assert db.payments.count_documents({"pays_for.id": copy["copy_id"]}) == 1
+    assert db.copy_issuance.count_documents({"_id": copy["copy_id"]}) == 1
