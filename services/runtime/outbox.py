@@ -272,9 +272,14 @@ class OutboxRelay:
     def claim_batch(self):
         """The oldest unpublished events no other relay holds, leased to this one. Two round trips when no
         other replica claimed any of them meanwhile (the usual case); a third reads back the ones this
-        relay got when another did."""
+        relay got when another did.
+
+        Events this relay leased itself are free to it again: a batch whose publishing failed (the broker
+        closed the connection) is retried at once, in its order, instead of waiting out its lease while
+        the events after it overtake it."""
         now = utcnow()
-        free = {"published": False, "$or": [{"lease_until": {"$exists": False}}, {"lease_until": {"$lt": now}}]}
+        free = {"published": False, "$or": [{"lease_until": {"$exists": False}}, {"lease_until": {"$lt": now}},
+                                            {"lease_owner": self.owner}]}
         docs = list(self.collection.find(free).sort([("created_at", 1), ("_id", 1)]).limit(BATCH))
         if not docs:
             return []

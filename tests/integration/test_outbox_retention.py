@@ -143,3 +143,19 @@ def test_an_event_pushed_after_the_relay_read_the_document_stays_with_its_field(
     assert PENDING_EVENTS not in db.things.find_one({"_id": "p1"})
     pull_moved(db.things, ["p1"], [pushed["_id"]])  # a second relay pulling the same event: nothing to do
     assert db.things.find_one({"_id": "p1"}) == {"_id": "p1", "state": "again"}
+
+
+def test_a_batch_whose_publishing_failed_is_claimed_again_at_once_by_its_relay(stack, db):
+    """The broker closing the relay's connection mid-batch must not leave that batch leased for
+    LEASE_SECONDS while later events overtake it: the same relay takes it again first; another relay
+    still cannot."""
+    rows = [row(False, age=datetime.timedelta(seconds=10 - i)) for i in range(3)]
+    db.outbox.insert_many(rows)
+    relay = OutboxRelay(db, stack.amqp_uri, SOURCE, catalogue={})
+    first = relay.claim_batch()  # leased; suppose publishing it failed here
+    assert [d["_id"] for d in first] == [r["_id"] for r in rows]
+    later = row(False, age=datetime.timedelta(seconds=1))
+    db.outbox.insert_one(later)
+    other = OutboxRelay(db, stack.amqp_uri, SOURCE, catalogue={})
+    assert [d["_id"] for d in other.claim_batch()] == [later["_id"]]  # the leased batch is not another's
+    assert [d["_id"] for d in relay.claim_batch()] == [r["_id"] for r in rows]  # but is its own relay's, at once
