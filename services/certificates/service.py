@@ -3,7 +3,6 @@ certificates and verifying them. Entrypoints only."""
 import datetime
 import hashlib
 import logging
-import time
 
 from bson import Binary
 
@@ -223,18 +222,7 @@ class CertificatesService(ProtocolEntrypoints):  # and the notarial protocol arc
     def issue_paid(self):
         """Issue every paid request whose job is due (the ``issuance`` work queue): a failure is retried."""
         queue = self.store.issuance_queue(RetryPolicy(lease_seconds=self.settings.issue_lease, **ISSUANCE_RETRY))
-        started = time.monotonic()
-        while time.monotonic() - started < ISSUE_BUDGET_SECONDS:
-            job = queue.claim()
-            if job is None:
-                return
-            try:
-                self._issue(job)
-            except Exception as exc:
-                log.exception("issuance failed; it will be retried", extra={"request_id": job["request_id"]})
-                queue.fail(job, repr(exc))
-                continue
-            queue.complete(job)
+        queue.drain(self._issue, ISSUE_BUDGET_SECONDS, "issuance")
 
     def _issue(self, job):
         request = self.store.get_request(job["request_id"])

@@ -34,12 +34,16 @@ are tested without a database; ``WorkQueue`` only turns them into MongoDB writes
 """
 import dataclasses
 import datetime
+import logging
 import socket
+import time
 import uuid
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
 from services.runtime.mongo import utcnow
+
+log = logging.getLogger(__name__)
 
 PENDING = "pending"
 FAILED = "failed"
@@ -194,6 +198,25 @@ class WorkQueue:
     def give_up(self, job, error, now=None):
         """A failure no retry can mend (the job's data is gone, say)."""
         return self.fail(job, error, permanent=True, now=now)
+
+    def drain(self, work, budget_seconds, what="job"):
+        """Claim and do due jobs one after another until none is due or ``budget_seconds`` have passed:
+        ``work(job)`` returning completes the job, raising fails it (retried after its backoff). Returns how
+        many were done. The loop of a timer that works a queue."""
+        done, started = 0, time.monotonic()
+        while time.monotonic() - started < budget_seconds:
+            job = self.claim()
+            if job is None:
+                break
+            try:
+                work(job)
+            except Exception as exc:
+                log.exception(f"{what} failed; it will be retried", extra={"job_id": job["_id"]})
+                self.fail(job, repr(exc))
+                continue
+            self.complete(job)
+            done += 1
+        return done
 
     def _held(self, job):
         return {"_id": job["_id"], "lease_owner": self.owner, "status": PENDING}

@@ -5,7 +5,6 @@ public verification and the durable work queue are the certificates service's ow
 import datetime
 import hashlib
 import logging
-import time
 
 from contracts.base import load, load_actor
 from contracts.protocol import (ApproveSchema, CopyRequestSchema, CopyRevokeSchema, DepositMetadataSchema,
@@ -387,18 +386,7 @@ class ProtocolEntrypoints:
     @config_timer("COPY_ISSUANCE_INTERVAL", 0.2)
     def issue_copies(self):
         queue = self.store.copy_queue(RetryPolicy(lease_seconds=self.protocol_settings.issue_lease, **COPY_RETRY))
-        started = time.monotonic()
-        while time.monotonic() - started < ISSUE_BUDGET_SECONDS:
-            job = queue.claim()
-            if job is None:
-                return
-            try:
-                self._issue_copy(job["copy_id"])
-            except Exception as exc:
-                log.exception("copy issuance failed; it will be retried", extra={"copy_id": job["copy_id"]})
-                queue.fail(job, repr(exc))
-                continue
-            queue.complete(job)
+        queue.drain(lambda job: self._issue_copy(job["copy_id"]), ISSUE_BUDGET_SECONDS, "copy issuance")
 
     def _issue_copy(self, copy_id):
         copy = self.store.copy(copy_id)
