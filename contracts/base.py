@@ -55,8 +55,11 @@ class LenientSchema(ContractSchema):
 
 # Text people wrote: at least one character that is not blank, and no NUL. One regular expression states
 # both, so the OpenAPI document says exactly what is checked; it runs in linear time (the leading blanks and
-# the first visible character cannot overlap, and the rest is one class).
-TEXT_PATTERN = r"^\s*[^\s\x00][^\x00]*$"
+# the first visible character cannot overlap, and the rest is one class). The blanks are listed, not written \s:
+# Python's \s and a JSON Schema's (ECMAScript's) are not the same set (U+0085 and U+001C-U+001F are blanks only
+# to Python, U+FEFF only to ECMAScript), and a client must be able to tell from the document what is refused.
+BLANK = r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+TEXT_PATTERN = rf"^[{BLANK}]*[^{BLANK}\x00][^\x00]*$"
 # Any other text: no NUL (it cannot be shown, and it truncates strings in many programs that read ours).
 PLAIN_TEXT_PATTERN = r"^[^\x00]*$"
 HEX_ID_PATTERN = r"^[0-9a-f]{32}$"

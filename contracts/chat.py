@@ -2,7 +2,8 @@
 lines, the staff inbox (conversations, messages, notes) and what agents send."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.base import ContractSchema, one_of, pattern_text, plain_text, text
+from contracts.base import ContractSchema, hex_id, one_of, pattern_text, plain_text, text
+from contracts.filings import court_id_field
 from contracts.paging import cursor_field, limit_field
 
 CONVERSATION_STATUSES = ("open", "pending", "snoozed", "resolved")
@@ -35,6 +36,8 @@ class LineSchema(ContractSchema):
     region = fields.String(required=True)
     team = fields.String(required=True)
     time_zone = fields.String(required=True)
+    hours = fields.Nested("BusinessHoursSchema", required=True,  # defined with the service levels, below
+                          metadata={"description": "Horario de atención (CHAT_BUSINESS_HOURS)"})
 
 
 class LineListSchema(ContractSchema):
@@ -49,6 +52,8 @@ class ConversationListQuerySchema(ContractSchema):
                             metadata={"description": "El sub del agente asignado, o none: sin asignar"})
     label = pattern_text(LABEL_PATTERN, "Etiqueta inválida: minúsculas, dígitos, _ y -.", required=False)
     complaint = fields.Boolean(required=False, metadata={"description": "true: solo las marcadas como queja"})
+    sla_breached = fields.Boolean(required=False, metadata={"description": "true: solo las que incumplieron algún "
+                                                                           "SLA; false: las que no"})
     limit = limit_field(100, required=False)
     cursor = cursor_field(required=False)
 
@@ -81,6 +86,12 @@ class ConversationSummarySchema(ContractSchema):
     unanswered = fields.Integer(required=True)
     complaint = fields.Boolean(required=True, metadata={"description": "Algún mensaje del usuario se clasificó "
                                                                        "como queja"})
+    sla_breached = fields.Boolean(required=True, metadata={"description": "Incumplió algún SLA (ver sla.breaches)"})
+    sla = fields.Nested("SlaSchema", allow_none=True, required=True,  # defined with the service levels, below
+                        metadata={"description": "Lo que vence, cuándo se cumplió y lo incumplido, en tiempo hábil "
+                                                 "de la línea; null si empezó antes de llevarse SLA"})
+    csat = fields.Nested("CsatSchema", allow_none=True, required=True,  # defined with the reports, below
+                         metadata={"description": "La encuesta de satisfacción de su última resolución"})
     created_at = fields.String(required=True)
 
 
@@ -129,6 +140,9 @@ class MessageSchema(ContractSchema):
     reply = fields.Dict(allow_none=True, required=True)
     classification = fields.Nested(ClassificationSchema, allow_none=True, required=True,
                                    metadata={"description": "Solo mensajes del usuario con texto"})
+    automatic = fields.String(allow_none=True, required=False,
+                              metadata={"description": "Un mensaje que envió el sistema, no una persona (p. ej. "
+                                                       "out_of_office: la respuesta fuera de horario); null si no"})
 
 
 class NoteSchema(ContractSchema):
@@ -141,12 +155,21 @@ class NoteSchema(ContractSchema):
 class ConversationSchema(ConversationSummarySchema):
     messages = fields.List(fields.Nested(MessageSchema), required=True)
     notes = fields.List(fields.Nested(NoteSchema), required=True)
+    inquiries = fields.List(fields.Nested("InquirySchema"), required=True,  # defined with the inquiries, below
+                            metadata={"description": "Consultas a tribunales o áreas, con su respuesta (internas: "
+                                                     "nunca se envían al usuario)"})
 
 
 class TemplateSchema(ContractSchema):
     name = fields.String(required=True)
     language = fields.String(required=True)
     parameters = fields.Integer(required=True)
+
+
+class TemplateListSchema(ContractSchema):
+    items = fields.List(fields.Nested(TemplateSchema), required=True,
+                        metadata={"description": "Las plantillas aprobadas (WHATSAPP_TEMPLATES): lo único que se puede "
+                                                 "enviar fuera de la ventana de 24 horas"})
 
 
 # --- what staff send --------------------------------------------------------------------------------------------------
@@ -230,3 +253,258 @@ class TransferRequestSchema(ContractSchema):
 class AssignRequestSchema(ContractSchema):
     agent = pattern_text(SUB_PATTERN, "Identificador de agente inválido.", required=True, allow_none=True,
                          metadata={"description": "El sub del agente, o null para dejarla sin asignar"})
+
+
+# --- business hours and service levels (SLA) ---------------------------------------------------------------------
+SLA_KINDS = ("first_response", "next_response", "resolution")
+
+
+class BusinessHoursSchema(ContractSchema):
+    time_zone = fields.String(required=True)
+    week = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True,
+                       metadata={"description": "Por día (mon a sun), sus períodos «HH:MM-HH:MM» en hora local; "
+                                                "sin períodos: cerrado"})
+    holidays = fields.List(fields.String(), required=True, metadata={"description": "Fechas AAAA-MM-DD cerradas"})
+    open_now = fields.Boolean(required=True)
+    next_opening = fields.String(allow_none=True, required=True,
+                                 metadata={"description": "Ahora si está abierta; null si no abre nunca"})
+    out_of_office = fields.String(allow_none=True, required=True,
+                                  metadata={"description": "La respuesta fuera de horario; null: no se envía"})
+
+
+class SlaSchema(ContractSchema):
+    """A conversation's service levels; instants in UTC, targets counted in business time of its line."""
+
+    first_response_due_at = fields.String(allow_none=True, required=True)
+    first_response_at = fields.String(allow_none=True, required=True,
+                                      metadata={"description": "La primera respuesta de una persona"})
+    next_response_due_at = fields.String(allow_none=True, required=True,
+                                         metadata={"description": "Del último mensaje del usuario que esperaba "
+                                                                  "respuesta"})
+    next_response_at = fields.String(allow_none=True, required=True)
+    resolution_due_at = fields.String(allow_none=True, required=True)
+    resolved_at = fields.String(allow_none=True, required=True)
+    area = fields.String(allow_none=True, required=True, metadata={"description": "El área cuyas metas se aplican"})
+    breaches = fields.List(one_of(SLA_KINDS), required=True,
+                           metadata={"description": "Las metas incumplidas (cada una a lo sumo una vez)"})
+
+
+# --- satisfaction survey (CSAT) and reports ----------------------------------------------------------------------------
+class CsatSchema(ContractSchema):
+    status = one_of(("sent", "answered", "skipped"), required=True,
+                    metadata={"description": "skipped: fuera de la ventana de 24 horas y sin plantilla configurada"})
+    via = fields.String(allow_none=True, required=True,
+                        metadata={"description": "interactive (lista de 1 a 5) o template (fuera de la ventana)"})
+    sent_at = fields.String(allow_none=True, required=True)
+    score = fields.Integer(allow_none=True, required=True, metadata={"description": "De 1 a 5; null sin respuesta"})
+    answered_at = fields.String(allow_none=True, required=True)
+
+
+REPORT_FORMATS = ("json", "csv")
+REPORT_PER = ("summary", "conversation")
+
+
+class ReportQuerySchema(ContractSchema):
+    """Query of GET /api/v1/chat/reports."""
+
+    from_ = fields.Date(data_key="from", required=False,
+                        metadata={"description": "Primer día (AAAA-MM-DD, en la zona horaria de la línea); sin él, 30 "
+                                                 "días antes de to"})
+    to = fields.Date(required=False, metadata={"description": "Último día, incluido (sin él: hoy). A lo sumo 366 "
+                                                               "días desde from; from no puede ser posterior"})
+    line = pattern_text(PHONE_NUMBER_ID_PATTERN, "phone_number_id de una línea: solo dígitos.", required=False)
+    agent = pattern_text(SUB_PATTERN, "Identificador de agente inválido.", required=False,
+                         metadata={"description": "Las conversaciones asignadas a ese agente (un agente solo puede "
+                                                  "pedir las suyas)"})
+    area = pattern_text(LABEL_PATTERN, "Área inválida: minúsculas, dígitos, _ y -.", required=False,
+                        metadata={"description": "El área o equipo que atiende la conversación"})
+    format = one_of(REPORT_FORMATS, required=False, metadata={"description": "json (por omisión) o csv"})
+    per = one_of(REPORT_PER, required=False,
+                 metadata={"description": "conversation: una fila CSV por conversación (siempre CSV; no admite "
+                                          "format=json)"})
+
+    @validates_schema
+    def rows_are_csv(self, data, **kwargs):
+        if data.get("per") == "conversation" and data.get("format") == "json":
+            raise ValidationError("El detalle por conversación se exporta solo como CSV (format=csv).", "format")
+
+
+class ReportPeriodSchema(ContractSchema):
+    from_ = fields.String(data_key="from", required=True)
+    to = fields.String(required=True)
+    time_zone = fields.String(required=True)
+
+
+class ReportFiltersSchema(ContractSchema):
+    line = fields.String(allow_none=True, required=True)
+    agent = fields.String(allow_none=True, required=True)
+    area = fields.String(allow_none=True, required=True)
+
+
+class ReportVolumesSchema(ContractSchema):
+    conversations = fields.Integer(required=True, metadata={"description": "Abiertas en el período"})
+    messages_in = fields.Integer(required=True, metadata={"description": "Mensajes de los usuarios en ellas"})
+    messages_out = fields.Integer(required=True, metadata={"description": "Mensajes enviados en ellas (personal, "
+                                                                          "encuestas y respuestas automáticas)"})
+    resolved = fields.Integer(required=True, metadata={"description": "Resueltas ahora"})
+
+
+class ReportTimesSchema(ContractSchema):
+    count = fields.Integer(required=True, metadata={"description": "Conversaciones con ese tiempo"})
+    median_seconds = fields.Float(allow_none=True, required=True)
+    p90_seconds = fields.Float(allow_none=True, required=True)
+
+
+class ReportSlaSchema(ContractSchema):
+    breached_conversations = fields.Integer(required=True)
+    first_response = fields.Integer(required=True)
+    next_response = fields.Integer(required=True)
+    resolution = fields.Integer(required=True)
+
+
+class ReportCsatSchema(ContractSchema):
+    surveys_sent = fields.Integer(required=True)
+    answered = fields.Integer(required=True)
+    average = fields.Float(allow_none=True, required=True)
+    distribution = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                               metadata={"description": "Respuestas por calificación, \"1\" a \"5\""})
+
+
+class ReportCountSchema(ContractSchema):
+    area = fields.String(required=True)
+    count = fields.Integer(required=True)
+
+
+class ReportComplaintsSchema(ContractSchema):
+    total = fields.Integer(required=True)
+    by_area = fields.List(fields.Nested(ReportCountSchema), required=True)
+
+
+class ReportTopicSchema(ContractSchema):
+    topic = fields.String(required=True)
+    count = fields.Integer(required=True)
+
+
+class ReportTopicsSchema(ContractSchema):
+    labels = fields.List(fields.Nested(ReportTopicSchema), required=True,
+                         metadata={"description": "Etiquetas del personal, de la más frecuente"})
+    cues = fields.List(fields.Nested(ReportTopicSchema), required=True,
+                       metadata={"description": "Señales del clasificador en los mensajes de los usuarios"})
+    classification = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                                 metadata={"description": "Mensajes por clase: queja, consulta, sugerencia"})
+
+
+class ReportSchema(ContractSchema):
+    period = fields.Nested(ReportPeriodSchema, required=True)
+    filters = fields.Nested(ReportFiltersSchema, required=True)
+    volumes = fields.Nested(ReportVolumesSchema, required=True)
+    first_response = fields.Nested(ReportTimesSchema, required=True,
+                                   metadata={"description": "Del primer mensaje del usuario a la primera respuesta "
+                                                            "de una persona"})
+    resolution = fields.Nested(ReportTimesSchema, required=True,
+                               metadata={"description": "Del primer mensaje del usuario a su última resolución"})
+    sla = fields.Nested(ReportSlaSchema, required=True)
+    csat = fields.Nested(ReportCsatSchema, required=True)
+    complaints = fields.Nested(ReportComplaintsSchema, required=True)
+    topics = fields.Nested(ReportTopicsSchema, required=True)
+
+
+# --- inquiries to a court or an area ("consultas") -------------------------------------------------------------------
+INQUIRY_STATUSES = ("open", "answered")
+MAX_INQUIRY_TEXT = 4000
+
+
+class InquiryRequestSchema(ContractSchema):
+    """POST /api/v1/chat/conversations/{conversation_id}/inquiries: court_id or area (one of the two)."""
+
+    court_id = court_id_field(required=False, metadata={"description": "El tribunal consultado (5 dígitos, uno de "
+                                                                       "GET /api/v1/courts); responde su secretario"})
+    area = pattern_text(LABEL_PATTERN, "Área inválida: minúsculas, dígitos, _ y -.", required=False,
+                        metadata={"description": "El área consultada (un equipo del chat); responde su personal o "
+                                                 "la supervisión"})
+    question = text(MAX_INQUIRY_TEXT, required=True,
+                    metadata={"description": "Lo que se pregunta, con lo que el tribunal necesita para responder "
+                                             "(número de expediente, p. ej.); texto plano"})
+    openapi_rules = {"oneOf": [{"required": ["court_id"]}, {"required": ["area"]}]}
+
+    @validates_schema
+    def court_or_area(self, data, **kwargs):
+        if ("court_id" in data) == ("area" in data):
+            raise ValidationError("Indique court_id o area (uno de los dos).", "court_id")
+
+
+class InquiryAnswerRequestSchema(ContractSchema):
+    text = text(MAX_INQUIRY_TEXT, required=True, metadata={"description": "La respuesta, para el agente (nunca se "
+                                                                          "envía al usuario por sí sola)"})
+
+
+class InquiryListQuerySchema(ContractSchema):
+    status = one_of(INQUIRY_STATUSES, required=False)
+    conversation_id = hex_id(required=False, metadata={"description": "Las consultas de una conversación"})
+    court_id = court_id_field(required=False, metadata={"description": "Las de un tribunal (un secretario ve solo "
+                                                                       "las del suyo)"})
+    area = pattern_text(LABEL_PATTERN, "Área inválida: minúsculas, dígitos, _ y -.", required=False)
+    limit = limit_field(100, required=False)
+    cursor = cursor_field(required=False)
+
+
+class LinkedLawyerSchema(ContractSchema):
+    name = fields.String(allow_none=True, required=True)
+    bar_number = fields.String(required=True)
+
+
+class InquiryAnswerSchema(ContractSchema):
+    text = fields.String(required=True, metadata={"description": "Texto plano: escápelo al mostrarlo"})
+    by = fields.Nested(PersonRefSchema, required=True)
+    at = fields.String(required=True)
+
+
+class InquirySchema(ContractSchema):
+    inquiry_id = fields.String(required=True)
+    conversation_id = fields.String(required=True)
+    line = fields.String(required=True, metadata={"description": "phone_number_id de la línea"})
+    region = fields.String(allow_none=True, required=True)
+    lawyer = fields.Nested(LinkedLawyerSchema, allow_none=True, required=True,
+                           metadata={"description": "Solo si el número está vinculado a la cuenta del abogado"})
+    court_id = fields.String(allow_none=True, required=True)
+    court_name = fields.String(allow_none=True, required=True)
+    area = fields.String(allow_none=True, required=True)
+    question = fields.String(required=True, metadata={"description": "Texto plano: escápelo al mostrarlo"})
+    asked_by = fields.Nested(PersonRefSchema, required=True)
+    asked_at = fields.String(required=True)
+    due_at = fields.String(required=True, metadata={"description": "Vence CHAT_INQUIRY_SLA_HOURS después de hecha"})
+    status = one_of(INQUIRY_STATUSES, required=True)
+    overdue = fields.Boolean(required=True, metadata={"description": "Abierta y vencida, o respondida después de "
+                                                                     "vencer"})
+    answer = fields.Nested(InquiryAnswerSchema, allow_none=True, required=True)
+
+
+class InquiryListSchema(ContractSchema):
+    items = fields.List(fields.Nested(InquirySchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+# --- real time (GET /api/v1/chat/stream) ------------------------------------------------------------------------------
+LIVE_TYPES = ("message", "message_status", "conversation", "note", "agent", "inquiry")
+LIVE_ID_PATTERN = r"^[0-9A-Fa-f]{2,1024}$"
+
+
+class LiveChangesRequestSchema(ContractSchema):
+    """chat.live_changes: the inbox's events after a resume token (the gateway's stream asks it)."""
+
+    after = pattern_text(LIVE_ID_PATTERN, "Identificador de evento inválido.", required=False, allow_none=True)
+    wait_seconds = fields.Float(required=False, validate=validate.Range(min=0, max=20))
+    limit = fields.Integer(required=False, validate=validate.Range(min=1, max=1000))
+
+
+class LiveEventSchema(ContractSchema):
+    id = fields.String(required=True, metadata={"description": "Para Last-Event-ID al reconectar"})
+    type = one_of(LIVE_TYPES, required=True)
+    data = fields.Dict(required=True, metadata={"description": "Identificadores y estados; nunca textos ni nombres"})
+
+
+class LiveChangesSchema(ContractSchema):
+    events = fields.List(fields.Nested(LiveEventSchema), required=True)
+    last_id = fields.String(allow_none=True, required=True, metadata={"description": "Dónde sigue la próxima lectura"})
+    reset = fields.Boolean(required=True, metadata={"description": "true: no se pudo seguir desde after; la bandeja "
+                                                                   "debe leerse de nuevo"})

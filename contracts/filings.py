@@ -5,7 +5,7 @@ import re
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from contracts.paging import cursor_field, limit_field
-from contracts.base import TEXT_PATTERN, ContractSchema, PersonSchema, one_of, plain_text, text
+from contracts.base import TEXT_PATTERN, ContractSchema, PersonSchema, hex_id, one_of, plain_text, text
 from contracts.cui import cui_field
 
 MATTERS = ("civil", "penal", "laboral", "familia", "amparo", "antejuicio")
@@ -58,11 +58,16 @@ def court_id_field(**kwargs):
 
 
 # An instant with its offset, as a hearing is scheduled: ISO 8601 (seconds and fractions optional) with "Z" or
-# ±hh:mm, in this century. The pattern is what the OpenAPI document states; a value without an offset is refused
-# (no guessing which clock the sender meant).
-INSTANT_PATTERN = (r"^20\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?"
+# ±hh:mm, in this century. The pattern is what the OpenAPI document states, days of the calendar only (30 days
+# hath September...; 29 February in the leap years of this century, every fourth from 2000), so a client can tell
+# from the document that 2056-04-31 is refused; a value without an offset is refused (no guessing which clock the
+# sender meant).
+CALENDAR_DAY_PATTERN = (r"20\d{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+                        r"|02-(?:0[1-9]|1\d|2[0-8]))|20(?:[02468][048]|[13579][26])-02-29")
+INSTANT_PATTERN = (rf"^(?:{CALENDAR_DAY_PATTERN})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{{1,6}})?)?"
                    r"(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$")
 INSTANT_RE = re.compile(INSTANT_PATTERN)
+_ANY_DAY_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
 
 
 class Instant(fields.String):
@@ -75,6 +80,11 @@ class Instant(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text_value = super()._deserialize(value, attr, data, **kwargs)
         if not INSTANT_RE.match(text_value):
+            if _ANY_DAY_INSTANT.match(text_value) and text_value.startswith("20"):
+                try:
+                    datetime.datetime.fromisoformat(text_value.replace("Z", "+00:00"))
+                except ValueError:
+                    raise ValidationError("La fecha u hora indicada no existe en el calendario.")
             try:
                 naive = datetime.datetime.fromisoformat(text_value).tzinfo is None
             except ValueError:
@@ -87,7 +97,7 @@ class Instant(fields.String):
         try:
             instant = datetime.datetime.fromisoformat(text_value.replace("Z", "+00:00"))
         except ValueError:
-            raise ValidationError("La fecha indicada no existe en el calendario.")
+            raise ValidationError("La fecha u hora indicada no existe en el calendario.")
         return instant.astimezone(datetime.timezone.utc)
 
 
@@ -215,6 +225,19 @@ class RescheduleHearingSchema(ContractSchema):
     reason = text(1000, required=True)
 
 
+class HearingConflictsQuerySchema(ContractSchema):
+    """Query of GET /api/v1/cases/{case_number}/hearings/conflicts: the slot a hearing would take (the room and
+    duration of ``hearing_id``, being moved, count only as given here)."""
+
+    starts_at = Instant(required=True, metadata={"description": "Inicio, ISO 8601 con zona horaria"})
+    duration_minutes = fields.Integer(required=True, validate=validate.Range(
+        min=MIN_HEARING_MINUTES, max=MAX_HEARING_MINUTES,
+        error=f"La duración debe estar entre {MIN_HEARING_MINUTES} y {MAX_HEARING_MINUTES} minutos."))
+    room = text(100, required=True)
+    hearing_id = hex_id(required=False, metadata={
+        "description": "La audiencia que se reprograma (no choca consigo misma)"})
+
+
 class HearingStatusSchema(ContractSchema):
     """Body of POST /api/v1/hearings/{hearing_id}/status."""
 
@@ -332,6 +355,22 @@ class HearingDetailSchema(HearingSchema):
     ever overwritten)."""
 
     versions = fields.List(fields.Nested(HearingVersionSchema), required=True)
+
+
+class HearingConflictSchema(ContractSchema):
+    """The hearing that holds the room then: what 409 hearing_conflict names, with its Spanish message."""
+
+    hearing_id = fields.String(required=True)
+    case_number = fields.String(required=True)
+    room = fields.String(required=True)
+    starts_at = fields.String(required=True, metadata={"description": "UTC ISO-8601"})
+    ends_at = fields.String(required=True, metadata={"description": "UTC ISO-8601"})
+    message = fields.String(required=True)
+
+
+class HearingConflictsSchema(ContractSchema):
+    available = fields.Boolean(required=True, metadata={"description": "La sala está libre en ese horario"})
+    conflict = fields.Nested(HearingConflictSchema, allow_none=True, required=True)
 
 
 class ReservationSchema(ContractSchema):

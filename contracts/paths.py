@@ -45,6 +45,8 @@ PATH_PARAMETERS = {
                                      "Identificador de la conversación del chat (32 hexadecimales)"),
     "message_id": PathParameter(HEX_ID_PATTERN, "message_not_found", "No existe un mensaje con ese identificador.",
                                 "Identificador de un mensaje del chat (32 hexadecimales)"),
+    "inquiry_id": PathParameter(HEX_ID_PATTERN, "inquiry_not_found", "No existe una consulta con ese identificador.",
+                                "Identificador de una consulta del chat a un tribunal o un área (32 hexadecimales)"),
     "notification_id": PathParameter(HEX_ID_PATTERN, "notification_not_found",
                                      "No existe una notificación con ese identificador en su casillero.",
                                      "Identificador de la notificación (32 hexadecimales)"),

@@ -1,4 +1,9 @@
-"""JWT bearer authentication (HS256).
+"""Who is calling: a JWT bearer token (HS256; API clients, the mobile app) or the web portal's session cookie.
+
+A request with ``Authorization: Bearer`` is judged by its token alone. Without one, the session cookie
+(``gateway.sessions``) names a server-side session; a write made with it (any method but GET, HEAD, OPTIONS)
+must also carry that session's token in ``X-CSRF-Token`` (403 ``csrf_failed`` otherwise, before anything is
+read or stored). A cookie of a session that ended (signed out, expired) is 401.
 
 Claims: ``sub``, ``role`` (lawyer, clerk, judge, citizen, admin, records_officer, chat_agent,
 chat_supervisor, notary, archive_officer), ``name``,
@@ -12,6 +17,8 @@ from marshmallow import ValidationError
 from nameko.extensions import DependencyProvider
 
 from contracts.base import ActorSchema
+from gateway.oidc import OidcClient, OidcConfig
+from gateway.sessions import CSRF_HEADER, SAFE_METHODS, CookiePolicy, SessionStore, same
 from services.runtime.config import Settings
 from services.runtime.errors import Forbidden, Unauthenticated
 from services.runtime.memo import BoundedMemo
@@ -53,7 +60,8 @@ def _unauthenticated(message, code="invalid_token"):
 def decode_actor(secret, header_value):
     """The caller's identity from an ``Authorization: Bearer`` header value."""
     if not header_value:
-        raise _unauthenticated("Se requiere autenticación (encabezado Authorization: Bearer).", "missing_token")
+        raise _unauthenticated("Se requiere autenticación (encabezado Authorization: Bearer o la sesión del portal).",
+                               "missing_token")
     scheme, _, token = header_value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip() or len(token) > 8192:
         raise _unauthenticated("El encabezado Authorization debe ser 'Bearer <token>'.")
@@ -68,7 +76,14 @@ def decode_actor(secret, header_value):
         raise _unauthenticated("La sesión expiró; vuelva a iniciar sesión.", "token_expired")
     except jwt.PyJWTError:
         raise _unauthenticated("El token de acceso no es válido.")
-    actor = {key: claims.get(key) for key in ("sub", "role", "name", "bar_number", "court_id", "id_number")}
+    actor = check_actor({key: claims.get(key) for key in ("sub", "role", "name", "bar_number", "court_id",
+                                                          "id_number")})
+    _verified.put((secret, token), (actor, float(claims["exp"])))
+    return actor
+
+
+def check_actor(actor):
+    """An identity (from a token, a session or an identity provider) checked as a whole, or 401."""
     try:
         actor = _ACTOR_SCHEMA.load({k: v for k, v in actor.items() if v is not None})
     except ValidationError:
@@ -79,24 +94,49 @@ def decode_actor(secret, header_value):
         raise _unauthenticated("El token de abogado debe indicar el número de colegiado (bar_number).")
     if actor["role"] == "notary" and not actor.get("bar_number"):
         raise _unauthenticated("El token de notario debe indicar el número de colegiado (bar_number).")
-    _verified.put((secret, token), (actor, float(claims["exp"])))
     return actor
 
 
 class Auth(DependencyProvider):
     def setup(self):
-        self.secret = resolve_secret(Settings(self.container.config))
+        settings = Settings(self.container.config)
+        self.secret = resolve_secret(settings)
+        self.cookies = CookiePolicy(settings)
+        self.store = SessionStore.for_settings(settings)
+        self.oidc = OidcClient(OidcConfig(settings))
 
     def get_dependency(self, worker_ctx):
-        return Authenticator(self.secret)
+        return Authenticator(self.secret, self.cookies, self.store, self.oidc)
 
 
 class Authenticator:
-    def __init__(self, secret):
+    def __init__(self, secret, cookies=None, store=None, oidc=None):
         self.secret = secret
+        self.cookies = cookies
+        self.store = store
+        self.oidc = oidc
+
+    def session(self, request):
+        """The live session of the request's cookie, or None."""
+        token = request.cookies.get(self.cookies.name) if self.cookies else None
+        return self.store.find(token) if token else None
 
     def actor(self, request, roles=None):
-        actor = decode_actor(self.secret, request.headers.get("Authorization"))
+        """The caller (``request.portal_session`` is the session document when it came from the cookie)."""
+        request.portal_session = None
+        header = request.headers.get("Authorization")
+        if header or not self.cookies or self.cookies.name not in request.cookies:
+            actor = decode_actor(self.secret, header)
+        else:
+            session = self.session(request)
+            if session is None:
+                raise _unauthenticated("La sesión terminó; vuelva a entrar.", "session_expired")
+            if request.method not in SAFE_METHODS and not same(request.headers.get(CSRF_HEADER),
+                                                               session["csrf_token"]):
+                raise Forbidden("csrf_failed", "Falta el token CSRF de la sesión o no corresponde; recargue la "
+                                               "página e intente de nuevo.", {"header": CSRF_HEADER})
+            request.portal_session = session
+            actor = session["actor"]
         if roles and actor["role"] not in roles:
             raise Forbidden("forbidden", "Su rol no permite esta operación.", {"role": actor["role"]})
         return actor

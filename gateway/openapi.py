@@ -36,11 +36,12 @@ IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,128}$"
 
 def doc(summary, tag, auth=True, roles=None, body=None, multipart=None, response=None, status=200, errors=(),
         binary=None, query=None, description=None, links=None, not_modified=False, idempotent=False,
-        before=None, headers=()):
+        before=None, headers=(), also=None):
     """``body``, ``query``: marshmallow schema classes; ``multipart``: (metadata schema, document part, many);
     ``idempotent``: a JSON request that takes an Idempotency-Key (every multipart one does);
     ``before(self, request)``: a check that runs first, before anything is parsed (a caller's signature over
-    the raw body, say); ``headers``: the OpenAPI parameters of the request headers it reads."""
+    the raw body, say); ``headers``: the OpenAPI parameters of the request headers it reads; ``also``: other
+    media types the success may be answered in besides JSON ({"text/csv": description}), chosen by the query."""
 
     def decorate(fn):
         path_names = [name for name in inspect.signature(fn).parameters if name not in ("self", "request")]
@@ -74,7 +75,7 @@ def doc(summary, tag, auth=True, roles=None, body=None, multipart=None, response
                                 description=description, links=links or {}, not_modified=not_modified,
                                 idempotent=idempotent or (multipart is not None and multipart[0] is not None),
                                 operation_id=fn.__name__,
-                                headers=list(headers), signed=before is not None)
+                                headers=list(headers), signed=before is not None, also=dict(also or {}))
         return handler
 
     return decorate
@@ -143,7 +144,12 @@ def _state_rules(document, classes):
             components[name].update(rules)
 
 
-def build_spec(service_cls, server_url="/", max_documents=10):
+SESSION_COOKIE_DOC = ("La cookie de sesión del portal web (HttpOnly; «__Host-pj_session» donde es Secure, en "
+                      "producción; «pj_session» en desarrollo). Se obtiene al entrar (/api/v1/auth/...).")
+CSRF_DOC = "El token CSRF de la sesión (GET /api/v1/auth/session): obligatorio en cada escritura hecha con la cookie."
+
+
+def build_spec(service_cls, server_url="/", max_documents=10, session_cookie="pj_session"):
     classes = {}
 
     def resolver(schema):
@@ -161,6 +167,10 @@ def build_spec(service_cls, server_url="/", max_documents=10):
                                         "details.fields nombra cada campo con problemas."},
                    servers=[{"url": server_url}])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": session_cookie,
+                                                "description": SESSION_COOKIE_DOC})
+    spec.components.security_scheme("csrf", {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+                                             "description": CSRF_DOC})
     spec.components.schema("Error", schema=ErrorSchema)
     seen = {}
     for name in dir(service_cls):
@@ -172,7 +182,7 @@ def build_spec(service_cls, server_url="/", max_documents=10):
         for entrypoint in entrypoints:
             path, params = _path(entrypoint.url)
             operations = seen.setdefault(path, {})
-            operations[entrypoint.method.lower()] = _operation(meta, params, max_documents)
+            operations[entrypoint.method.lower()] = _operation(meta, params, max_documents, entrypoint.method)
     for path, operations in seen.items():
         spec.path(path=path, operations=operations)
     document = spec.to_dict()
@@ -180,7 +190,7 @@ def build_spec(service_cls, server_url="/", max_documents=10):
     return document
 
 
-def _operation(meta, params, max_documents):
+def _operation(meta, params, max_documents, method="GET"):
     op = {"summary": meta["summary"], "tags": [meta["tag"]], "operationId": meta["operation_id"],
           "parameters": [{"name": p, "in": "path", "required": True, "description": PATH_PARAMETERS[p].description,
                           "schema": {"type": "string", "pattern": PATH_PARAMETERS[p].pattern}} for p in params]}
@@ -189,8 +199,10 @@ def _operation(meta, params, max_documents):
     if meta["query"] is not None:
         op["parameters"].append({"in": "query", "schema": meta["query"]})
     op["parameters"].extend(meta.get("headers") or [])
+    write = method.upper() not in ("GET", "HEAD", "OPTIONS")
     if meta["auth"]:
-        op["security"] = [{"bearer": []}]
+        # either the bearer token, or the portal's session cookie (with its CSRF token on a write)
+        op["security"] = [{"bearer": []}, {"session": [], "csrf": []} if write else {"session": []}]
     if meta["body"] is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": meta["body"]}}}
     if meta["multipart"] is not None:
@@ -218,6 +230,8 @@ def _operation(meta, params, max_documents):
         ok = {"description": "Contenido", "content": {meta["binary"]: {"schema": {"type": "string", "format": "binary"}}}}
     elif meta["response"] is not None:
         ok = {"description": "Correcto", "content": {"application/json": {"schema": meta["response"]}}}
+    for media_type, text in (meta.get("also") or {}).items():
+        ok.setdefault("content", {})[media_type] = {"schema": {"type": "string", "description": text}}
     if meta["links"]:
         ok["links"] = meta["links"]
     responses[str(meta["status"])] = ok
@@ -231,8 +245,8 @@ def _operation(meta, params, max_documents):
         codes.add(400)  # an If-None-Match longer than the document allows
     if meta["auth"] or meta.get("signed"):
         codes.add(401)
-    if meta["roles"]:
-        codes.add(403)
+    if meta["roles"] or (meta["auth"] and write):
+        codes.add(403)  # a role that may not, or a write with the session cookie and no CSRF token
     if params:
         codes.add(404)
     codes.add(422)  # a query parameter the operation does not take, or one its schema refuses

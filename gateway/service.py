@@ -9,10 +9,11 @@ from gateway.routes.filings import FilingsRoutes
 from gateway.routes.mailbox import MailboxRoutes
 from gateway.routes.protocol import ProtocolRoutes
 from gateway.routes.queries import QueriesRoutes
+from gateway.routes.session import SessionRoutes
 from gateway.routes.system import SystemRoutes
 
 ROUTE_GROUPS = (SystemRoutes, FilingsRoutes, MailboxRoutes, ChatRoutes, CertificatesRoutes, QueriesRoutes,
-                ProtocolRoutes)
+                ProtocolRoutes, SessionRoutes)
 
 
 class Gateway(*ROUTE_GROUPS):

@@ -84,6 +84,19 @@ class PortalWsgiApp(WsgiApp):
     def __init__(self, server):
         super().__init__(server)
         self._matches = BoundedMemo(self.MATCH_MEMO_SIZE)
+        self._portal = None
+
+    @property
+    def portal(self):
+        if self._portal is None:
+            from gateway.portal import portal_files
+            self._portal = portal_files(self.server.container.config)
+        return self._portal
+
+    def serves_portal(self, environ):
+        """A GET or HEAD outside the API that no route matched: a file or a page of the web portal."""
+        path = environ.get("PATH_INFO", "")
+        return environ.get("REQUEST_METHOD") in ("GET", "HEAD") and path != "/api" and not path.startswith("/api/")
 
     def match(self, environ):
         key = (environ.get("REQUEST_METHOD"), environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""))
@@ -100,6 +113,8 @@ class PortalWsgiApp(WsgiApp):
             provider, values = self.match(environ)
             request.path_values = values
             response = provider.handle_request(request)
+        except RouteNotFound as exc:
+            response = self.portal.respond(environ) if self.serves_portal(environ) else _routing_error(exc)
         except HTTPException as exc:
             response = _routing_error(exc)
         return response(environ, start_response)

@@ -34,3 +34,18 @@ def stack():
 @pytest.fixture(scope="session")
 def api(stack):
     return Api(stack)
+
+
+# --- WhatsApp, for the chat's tests ---------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def graph(stack):
+    """The loopback Graph API server the stack's chat service sends to (tests/support/graph.py)."""
+    from tests.support.graph import graph_server
+    return graph_server(stack.graph_port)
+
+
+@pytest.fixture(scope="module")
+def sender(stack):
+    """Posts webhooks signed as Meta does, retrying what is not a 200 (tests/support/whatsapp.py)."""
+    from tests.support.whatsapp import WebhookSender
+    return WebhookSender(stack.url)

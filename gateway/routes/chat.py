@@ -9,7 +9,12 @@ from contracts.chat import (AgentListSchema, AgentSchema, AgentSettingsRequestSc
                             ConversationSchema, ConversationSummarySchema, LineListSchema, MessageSchema,
                             NoteRequestSchema, NoteSchema, ReplyRequestSchema, StatusRequestSchema, WebhookAckSchema,
                             WebhookVerifyQuerySchema)
+from contracts.chat import (InquiryAnswerRequestSchema, InquiryListQuerySchema, InquiryListSchema,
+                            InquiryRequestSchema, InquirySchema)
+from contracts.chat import ReportQuerySchema, ReportSchema, TemplateListSchema
 from gateway.base import GatewayBase
+from services.runtime import rpc
+from gateway.live import LiveHub, open_stream
 from gateway.openapi import doc
 from gateway.web import CORRELATION_HEADER, json_response, parse_json_object, route
 from gateway.webhooks import WhatsAppWebhook
@@ -17,6 +22,7 @@ from services.runtime.errors import Forbidden, UnsupportedMediaType
 from services.runtime.logs import current_correlation_id
 
 STAFF = ("chat_agent", "chat_supervisor")
+INQUIRY_READERS = STAFF + ("clerk",)  # a clerk sees and answers the inquiries sent to their own court
 ATTACHMENT_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -32,6 +38,43 @@ def media_response(result):
     return response
 
 
+REPORT_DESCRIPTION = (
+    "Las conversaciones abiertas entre from y to (días incluidos, en la zona horaria de la línea o de la primera "
+    "línea; sin ellos, los últimos 30 días; a lo sumo 366; from posterior a to: 422 invalid_period), de la línea, "
+    "el agente asignado y el área pedidos. Tiempos desde el primer mensaje del usuario: a la primera respuesta de "
+    "una persona del personal y a su última resolución; mediana y p90 por interpolación lineal. SLA: las marcas "
+    "sla_breached y sla.breaches de cada conversación. CSAT: la encuesta de su última resolución. Solo "
+    "chat_supervisor ve todo; un chat_agent ve solo sus conversaciones (agent de otro: 403). format=csv: el "
+    "resumen como CSV (metric,value). per=conversation: una fila CSV por conversación, enviada por partes "
+    "(conversation_id, line, region, area, agent, status, opened_at, first_response_at, resolved_at, "
+    "first_response_seconds, resolution_seconds, messages_in, messages_out, csat_score, complaint, sla_breached, "
+    "sla_breaches, labels); con format=json es 422.")
+REPORT_TIMEOUT_SECONDS = 60
+REPORT_CSV_DESCRIPTION = ("Con format=csv o per=conversation: CSV en UTF-8, separado por comas, con encabezado; "
+                          "los textos que una hoja de cálculo leería como fórmula empiezan con un apóstrofo.")
+
+
+def csv_response(body, filename):
+    """A CSV download (``body``: text, or an iterable of pages streamed as they come)."""
+    response = Response(body, status=200, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    cid = current_correlation_id()
+    if cid:
+        response.headers[CORRELATION_HEADER] = cid
+    return response
+
+
+def report_pages(page, next_page):
+    """The per-conversation export, page by page (each an RPC of at most a thousand rows): never all in memory.
+    A page that fails midway ends the response unfinished, so the client sees a broken download, never a short
+    file that looks whole."""
+    yield page["csv"].encode("utf-8")
+    while page["after"]:
+        page = next_page(page["after"])
+        yield page["csv"].encode("utf-8")
+
+
 CONVERSATION_LIST_LINKS = {
     "OpenFirstConversation": {"operationId": "get_chat_conversation",
                               "parameters": {"conversation_id": "$response.body#/items/0/conversation_id"}},
@@ -45,9 +88,26 @@ WEBHOOK_DESCRIPTION = (
     "procesan después, desde lo guardado. El mismo cuerpo repetido se guarda una vez; el mismo mensaje (wamid) "
     "en otro cuerpo, también.")
 
+STREAM_DESCRIPTION = (
+    "Un flujo text/event-stream que no termina: cada evento lleva id (para Last-Event-ID), event y data (JSON de una "
+    "línea, solo identificadores y estados; el contenido se lee con las demás rutas de la bandeja). Tipos: message "
+    "(mensaje nuevo del usuario o respuesta en cola: conversation_id, message_id, direction, status), "
+    "message_status (sent, delivered, read, failed o un error que se reintentará: conversation_id, message_id, "
+    "status, error), conversation (creada o cambiada: conversation_id, line, status, assignee, changed con los "
+    "campos que cambiaron, p. ej. assignee o status), note (conversation_id, note_id), agent (agent, presence), "
+    "inquiry (consulta a un tribunal o un área hecha o respondida: conversation_id, inquiry_id, status) y "
+    "reset (lea de nuevo la bandeja: no se pudo seguir desde Last-Event-ID). Un comentario «: ping» cada 15 s; "
+    "el servidor cierra el flujo a los 30 minutos (el navegador reconecta solo, con Last-Event-ID). Con "
+    "Last-Event-ID llegan primero los eventos ocurridos desde ese id, mientras el oplog de MongoDB los conserve.")
+LAST_EVENT_ID_HEADER = {"name": "Last-Event-ID", "in": "header", "required": False,
+                        "schema": {"type": "string", "maxLength": 1024},
+                        "description": "El id del último evento recibido (el navegador lo envía al reconectar); "
+                                       "uno que no es de este servicio cuenta como ninguno."}
+
 
 class ChatRoutes(GatewayBase):
     whatsapp = WhatsAppWebhook()
+    live = LiveHub()  # the one reader of the chat's events in this process (gateway.live)
 
     # --- WhatsApp -------------------------------------------------------------------------------------------
     @route("GET", "/api/v1/chat/whatsapp/webhook")
@@ -84,6 +144,21 @@ class ChatRoutes(GatewayBase):
     def list_chat_lines(self, request):
         return json_response(self.call(self.chat.list_lines, request.actor))
 
+    @route("GET", "/api/v1/chat/templates")
+    @doc("Plantillas aprobadas de WhatsApp, las que se pueden enviar fuera de la ventana de 24 horas (personal del "
+         "chat)", "chat", roles=STAFF, response=TemplateListSchema)
+    def list_chat_templates(self, request):
+        return json_response(self.call(self.chat.list_templates, request.actor))
+
+    # --- real time --------------------------------------------------------------------------------------------------
+    @route("GET", "/api/v1/chat/stream")
+    @doc("Eventos en tiempo real de la bandeja (Server-Sent Events; personal del chat)", "chat", roles=STAFF,
+         binary="text/event-stream", headers=(LAST_EVENT_ID_HEADER,), description=STREAM_DESCRIPTION)
+    def chat_stream(self, request):
+        request.environ["eventlet.minimum_write_chunk_size"] = 0  # each event is written as it comes
+        return open_stream(self.live, lambda actor, body: self.call(self.chat.live_changes, actor, body),
+                           request.actor, request.headers.get("Last-Event-ID"))
+
     # --- agents -------------------------------------------------------------------------------------------------
     @route("GET", "/api/v1/chat/agents")
     @doc("Agentes del chat: presencia, equipos, capacidad y carga", "chat", roles=STAFF, response=AgentListSchema)
@@ -111,7 +186,8 @@ class ChatRoutes(GatewayBase):
          roles=STAFF, query=ConversationListQuerySchema, response=ConversationListSchema,
          links=CONVERSATION_LIST_LINKS,
          description="Filtros: line (phone_number_id), status, assignee (sub del agente, o none), label, complaint "
-                     "(true: las que tienen algún mensaje clasificado como queja). "
+                     "(true: las que tienen algún mensaje clasificado como queja), sla_breached (true: las que "
+                     "incumplieron alguna meta de SLA; false: las que no). "
                      "cursor: el next_cursor de la página anterior.")
     def list_chat_conversations(self, request):
         return json_response(self.call(self.chat.list_conversations, request.actor, request.query))
@@ -170,6 +246,24 @@ class ChatRoutes(GatewayBase):
     def set_chat_status(self, request, conversation_id):
         return json_response(self.call(self.chat.set_status, request.actor, conversation_id, request.body))
 
+    @route("GET", "/api/v1/chat/reports")
+    @doc("Reportes del chat: volumen, tiempos, SLA, satisfacción, quejas por área y temas (JSON o CSV)", "chat",
+         roles=STAFF, query=ReportQuerySchema, response=ReportSchema, also={"text/csv": REPORT_CSV_DESCRIPTION},
+         description=REPORT_DESCRIPTION)
+    def chat_reports(self, request):
+        query = request.query
+        if query.get("per") == "conversation":
+            first = self.call(self.chat.report_rows, request.actor, query, None)  # refusals answer before the stream
+            pages = report_pages(first, lambda after: self.call(self.chat.report_rows, request.actor, query, after))
+            return csv_response(pages, "conversaciones.csv")
+        # a month of a busy service is tens of thousands of conversations, each read with its messages: longer than
+        # an inbox call (measured: 100,000 conversations with 300,000 messages, see the README)
+        result = rpc.call(self.chat.report, request.actor, query,
+                          timeout=max(self.settings.rpc_timeout, REPORT_TIMEOUT_SECONDS))
+        if result.get("csv") is not None:
+            return csv_response(result["csv"], "reporte.csv")
+        return json_response(result["report"])
+
     @route("POST", "/api/v1/chat/conversations/<string:conversation_id>/labels")
     @doc("Etiquetas de la conversación (reemplazan las anteriores)", "chat", roles=STAFF, body=LabelsRequestSchema,
          response=ConversationSummarySchema)
@@ -191,3 +285,42 @@ class ChatRoutes(GatewayBase):
                      "asignación cambió mientras tanto.")
     def assign_chat_conversation(self, request, conversation_id):
         return json_response(self.call(self.chat.assign, request.actor, conversation_id, request.body))
+
+    # --- inquiries to a court or an area ------------------------------------------------------------------------
+    @route("POST", "/api/v1/chat/conversations/<string:conversation_id>/inquiries")
+    @doc("Consultar a un tribunal o a un área sobre una conversación (interna: nunca se envía al usuario)", "chat",
+         roles=STAFF, body=InquiryRequestSchema, response=InquirySchema, status=201,
+         links={"ListInquiriesOfConversation": {"operationId": "list_chat_inquiries",
+                                                "parameters": {"conversation_id": "$response.body#/conversation_id"}},
+                "AnswerInquiry": {"operationId": "answer_chat_inquiry",
+                                  "parameters": {"inquiry_id": "$response.body#/inquiry_id"}}},
+         description="court_id (un tribunal de GET /api/v1/courts: 404 court_not_found si no existe) o area (un "
+                     "equipo del chat: 422 unknown_area si no), uno de los dos. La consulta vence "
+                     "CHAT_INQUIRY_SLA_HOURS después (due_at; overdue). Los secretarios del tribunal la ven en "
+                     "GET /api/v1/chat/inquiries, sin la conversación; la respuesta aparece en la conversación "
+                     "(inquiries) para el agente.")
+    def ask_chat_inquiry(self, request, conversation_id):
+        return json_response(self.call(self.chat.ask_inquiry, request.actor, conversation_id, request.body),
+                             status=201)
+
+    @route("GET", "/api/v1/chat/inquiries")
+    @doc("Consultas a tribunales y áreas, de la más reciente a la más antigua (cada lectura queda en la bitácora)",
+         "chat", roles=INQUIRY_READERS, query=InquiryListQuerySchema, response=InquiryListSchema,
+         links={"AnswerFirstInquiry": {"operationId": "answer_chat_inquiry",
+                                       "parameters": {"inquiry_id": "$response.body#/items/0/inquiry_id"}}},
+         description="Un secretario (clerk) ve solo las consultas a su tribunal: la pregunta, la región de la línea "
+                     "y el abogado si el número está vinculado a su cuenta; nunca la conversación. El personal del "
+                     "chat ve todas. Filtros: status (open, answered), conversation_id, court_id, area; cursor: el "
+                     "next_cursor de la página anterior.")
+    def list_chat_inquiries(self, request):
+        return json_response(self.call(self.chat.list_inquiries, request.actor, request.query))
+
+    @route("POST", "/api/v1/chat/inquiries/<string:inquiry_id>/answer")
+    @doc("Responder una consulta (una sola vez)", "chat", roles=INQUIRY_READERS, body=InquiryAnswerRequestSchema,
+         response=InquirySchema, errors=(409,),
+         description="La responde un secretario del tribunal consultado; la de un área, su personal (agentes con "
+                     "ese equipo) o la supervisión del chat (403 para cualquier otro). Una consulta de otro "
+                     "tribunal es 404 para un secretario. Ya respondida: 409 inquiry_answered. La respuesta aparece "
+                     "en la conversación para el agente y nunca se envía al usuario por sí sola.")
+    def answer_chat_inquiry(self, request, inquiry_id):
+        return json_response(self.call(self.chat.answer_inquiry, request.actor, inquiry_id, request.body))

@@ -6,7 +6,8 @@ from werkzeug.wrappers import Response
 
 
 from contracts.filings import (CaseListSchema, CaseReservedResponseSchema, CaseSchema, CourtListSchema,
-                               FilingMetadataSchema, FilingSchema, HearingDetailSchema, HearingSchema,
+                               FilingMetadataSchema, FilingSchema, HearingConflictsQuerySchema,
+                               HearingConflictsSchema, HearingDetailSchema, HearingSchema,
                                HearingStatusSchema, ListCasesQuerySchema, OpenCaseResponseSchema, OpenCaseSchema,
                                ReceiptSchema, RescheduleHearingSchema, ReserveCaseSchema, ResolutionMetadataSchema,
                                ResolutionSchema, ReviewSchema, ScheduleHearingSchema)
@@ -264,6 +265,17 @@ class FilingsRoutes(GatewayBase):
         reply = self.call(self.filings.schedule_hearing, request.actor, case_number, request.body,
                           idempotency_key(request))
         return self._answered(reply, 201, f"/api/v1/hearings/{reply['response']['hearing_id']}")
+
+    @route("GET", "/api/v1/cases/<string:case_number>/hearings/conflicts")
+    @doc("¿Está libre la sala? La audiencia que la ocupa en ese horario (juez o secretario del tribunal)",
+         "audiencias", roles=("judge", "clerk"), query=HearingConflictsQuerySchema, response=HearingConflictsSchema,
+         errors=(403,),
+         description="Para avisar de un choque mientras se escribe, antes de programar o reprogramar: conflict es "
+                     "la audiencia vigente de la misma sala del tribunal que se traslapa, con el mismo mensaje que "
+                     "daría 409 hearing_conflict (null si la sala está libre). hearing_id: la audiencia que se "
+                     "reprograma, que no choca consigo misma. No guarda nada ni reserva la sala.")
+    def hearing_conflicts(self, request, case_number):
+        return json_response(self.call(self.filings.hearing_conflicts, request.actor, case_number, request.query))
 
     @route("GET", "/api/v1/hearings/<string:hearing_id>")
     @doc("Una audiencia y todas sus versiones", "audiencias", response=HearingDetailSchema, errors=(403,),

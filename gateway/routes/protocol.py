@@ -30,7 +30,8 @@ DEPOSIT_RULES = (
     "Un número por notario y año: repetirlo es 409 number_taken, salvo una corrección (correction: true), que es "
     "una versión nueva y conserva la anterior. authorized_at no puede ser futura ni de otro año (422). Depositado "
     "después de 25 días hábiles desde la autorización (Código de Notariado, art. 37; calendario de los tribunales): "
-    "se acepta con extemporaneo y los días hábiles de atraso. El testimonio debe ser un PDF que se abre (415 "
+    "se acepta con extemporaneo y los días hábiles de atraso. pages son las páginas del PDF adjunto (422 si no). "
+    "El testimonio debe ser un PDF que se abre (415 "
     "pdf_not_pdf, 422 pdf_corrupt o pdf_encrypted) de hasta 20 MB (413). Solo un notario activo (403).")
 
 

@@ -13,13 +13,13 @@ from gateway.web import json_response, json_text_response, route
 from services.runtime.mongo import get_client
 
 
-@functools.lru_cache(maxsize=1)
-def gateway_spec_json():
-    """The OpenAPI document depends only on the code: built once per process."""
+@functools.lru_cache(maxsize=2)
+def gateway_spec_json(session_cookie="pj_session"):
+    """The OpenAPI document depends only on the code (and the session cookie's name): built once per process."""
     from gateway.openapi import build_spec
     from gateway.service import Gateway  # the service class combines this mixin
 
-    return json_text(build_spec(Gateway))
+    return json_text(build_spec(Gateway, session_cookie=session_cookie))
 
 
 class SystemRoutes(GatewayBase):
@@ -56,7 +56,7 @@ class SystemRoutes(GatewayBase):
 
     @route("GET", "/api/v1/openapi.json")
     def openapi(self, request):
-        return json_text_response(gateway_spec_json())
+        return json_text_response(gateway_spec_json(self.auth.cookies.name))
 
     @route("GET", "/api/v1/diagnostics/echo")
     @doc("Ruta de referencia: una llamada RPC a un servicio que devuelve su argumento", "sistema",

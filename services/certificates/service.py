@@ -101,8 +101,6 @@ class CertificatesService(ProtocolEntrypoints):  # and the notarial protocol arc
         records, cancellations = self.store.search(query.get("id_number"), query.get("name"), query.get("limit", 50))
         self.store.audit(actor, "search_records", "records", "allowed",
                          {"id_number": query.get("id_number"), "name": query.get("name"), "count": len(records)})
-        if query.get("id_number"):
-            cancellations = {c["_id"]: c for c in cancellations}
         return {"items": [views.record_view(r, cancellations.get(r["_id"])) for r in records]}
 
     @rpc

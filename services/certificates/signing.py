@@ -15,6 +15,7 @@ invalid. ``check`` is the same verdict here: the signature is intact, made by ou
 file.
 """
 import asyncio
+import concurrent.futures
 import datetime
 import io
 import logging
@@ -43,7 +44,15 @@ class SigningConfigurationError(RuntimeError):
 
 
 def _run(coroutine):
-    """pyHanko's work is coroutines; each runs to the end on a loop of its own (no I/O happens inside)."""
+    """pyHanko's work is coroutines; each runs to the end on a loop of its own (no I/O happens inside). Where this
+    thread already has a running loop (a caller inside asyncio), the coroutine runs on a thread of its own."""
+    if asyncio._get_running_loop() is None:
+        return _run_on_new_loop(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_run_on_new_loop, coroutine).result()
+
+
+def _run_on_new_loop(coroutine):
     loop = asyncio.new_event_loop()
     try:
         return loop.run_until_complete(coroutine)

@@ -476,3 +476,55 @@ def digest_matches(declared, data: bytes) -> bool:
         return base64.b64decode(declared + "=" * (-len(declared) % 4), validate=False) == digest
     except (ValueError, binascii.Error):
         return False
+
+
+# --- inquiries to a court or an area ("asking the court") ---------------------------------------------------------
+# An agent asks a court (its clerks answer) or an area (a chat team: the staff in it, or a supervisor, answer)
+# about a conversation. The answer is internal: it appears in the conversation for the agent and is never
+# sent to the user by itself. Each inquiry has its own SLA: due CHAT_INQUIRY_SLA_HOURS after it was asked
+# (elapsed hours, not business hours).
+INQUIRY_OPEN, INQUIRY_ANSWERED = "open", "answered"
+INQUIRY_STATUSES = (INQUIRY_OPEN, INQUIRY_ANSWERED)
+CLERK = "clerk"
+
+
+def inquiry_due_at(asked_at: datetime.datetime, sla_hours: float) -> datetime.datetime:
+    """When an inquiry asked at ``asked_at`` should be answered."""
+    return asked_at + datetime.timedelta(hours=sla_hours)
+
+
+def inquiry_overdue(due_at: datetime.datetime, answered_at: Optional[datetime.datetime],
+                    now: datetime.datetime) -> bool:
+    """An open inquiry is overdue once ``now`` reaches its due instant; an answered one stays overdue when it was
+    answered after it (the breach is kept, for the reports)."""
+    if answered_at is not None:
+        return answered_at > due_at
+    return now >= due_at
+
+
+def inquiry_areas(teams_of_lines, policy_areas=()) -> list:
+    """The areas an inquiry may be sent to: the chat teams of the configured lines (those a conversation is
+    transferred to) and the areas CHAT_SLA_POLICIES names (the complaints area, ``quejas``, by default). Their
+    staff are the agents a supervisor gives that team."""
+    return sorted(set(teams_of_lines) | set(policy_areas))
+
+
+def inquiry_scope(actor) -> Optional[dict]:
+    """Which inquiries ``actor`` may see, as a filter: chat staff see every one ({}); a clerk, only those sent to
+    their own court; anyone else (or a clerk without a court), none (None)."""
+    if is_staff(actor):
+        return {}
+    if actor.get("role") == CLERK and actor.get("court_id"):
+        return {"court_id": actor["court_id"]}
+    return None
+
+
+def may_answer_inquiry(actor, inquiry_court_id: Optional[str], inquiry_area: Optional[str],
+                       actor_teams=()) -> bool:
+    """A court's inquiry is answered by a clerk of that court; an area's, by a chat supervisor or a member of
+    the chat staff in that team (``actor_teams``: the teams a supervisor gave them)."""
+    if inquiry_court_id is not None:
+        return actor.get("role") == CLERK and actor.get("court_id") == inquiry_court_id
+    if actor.get("role") == SUPERVISOR:
+        return True
+    return is_staff(actor) and inquiry_area in tuple(actor_teams or ())

@@ -70,3 +70,51 @@ def invalid_webhook(fields):
 
 def webhook_too_large(limit):
     return PortalError("payload_too_large", f"El cuerpo excede el máximo de {limit} bytes.", status=413)
+
+
+# --- inquiries to a court or an area --------------------------------------------------------------------------------
+def inquiry_not_found(inquiry_id):
+    return NotFound("inquiry_not_found", "No existe una consulta con ese identificador.",
+                    {"inquiry_id": str(inquiry_id)[:64]})
+
+
+def inquiries_forbidden(role):
+    return Forbidden("forbidden", "Solo el personal del chat y los secretarios de un tribunal ven consultas.",
+                     {"role": role})
+
+
+def inquiry_ask_forbidden(role):
+    return Forbidden("forbidden", "Solo el personal del chat envía consultas a un tribunal o un área.", {"role": role})
+
+
+def inquiry_answer_forbidden():
+    return Forbidden("forbidden", "Esta consulta la responde el secretario del tribunal consultado o, si se hizo a "
+                     "un área, su personal o la supervisión del chat.", {})
+
+
+def inquiry_answered():
+    return Conflict("inquiry_answered", "La consulta ya fue respondida; una respuesta no se cambia.", {})
+
+
+def court_not_found(court_id):
+    message = "No existe un tribunal con ese código."
+    return NotFound("court_not_found", message, {"court_id": str(court_id)[:16], "fields": {"court_id": message}})
+
+
+def unknown_area(area, areas):
+    return ValidationFailed("unknown_area", "No hay un área con ese nombre.",
+                            {"fields": {"area": f"Use una de: {', '.join(areas)}."}, "area": str(area)[:64]})
+
+
+def reports_own_only():
+    return Forbidden("forbidden", "Un agente solo puede ver los reportes de sus propias conversaciones; la supervisión "
+                     "ve los de todos.", {})
+
+
+def invalid_report_period(fields):
+    return ValidationFailed("invalid_period", "El período del reporte no es válido.", {"fields": fields})
+
+
+def invalid_report_page(after):
+    return ValidationFailed("invalid_page", "La página pedida del reporte no es válida.",
+                            {"fields": {"after": "No es una página de este reporte."}, "after": str(after)[:100]})

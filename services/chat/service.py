@@ -6,16 +6,19 @@ import logging
 from contracts import paging
 from contracts.base import load, load_actor
 from contracts.chat import (AgentSettingsRequestSchema, AssignRequestSchema, ConversationListQuerySchema,
-                            CorrectionRequestSchema, LabelsRequestSchema, NoteRequestSchema, PresenceRequestSchema, ReplyRequestSchema,
-                            StatusRequestSchema, TransferRequestSchema)
-from services.chat import domain, errors, views, workers
+                            CorrectionRequestSchema, InquiryAnswerRequestSchema, InquiryListQuerySchema,
+                            InquiryRequestSchema, LabelsRequestSchema, LiveChangesRequestSchema, NoteRequestSchema,
+                            PresenceRequestSchema, ReplyRequestSchema, ReportQuerySchema, StatusRequestSchema,
+                            TransferRequestSchema)
+from services.chat import domain, errors, hours, reports, views, workers
 from services.chat.graph import Graph
 from services.chat.settings import ChatSettings
 from services.chat.store import ChatStore
+from services.chat.store.levels import LevelRules
 from services.runtime.config import SettingsProvider
 from services.runtime.mongo import Mongo, utcnow
-from services.runtime.observability import Observability, counter
-from services.runtime.rpc import rpc
+from services.runtime.observability import Observability, counter, histogram
+from services.runtime.rpc import call, proxy, rpc
 from services.runtime.signatures import valid_signature
 from services.runtime.timers import config_timer
 from services.runtime.workqueue import default_owner
@@ -24,6 +27,15 @@ log = logging.getLogger(__name__)
 
 PROCESS_OWNER = default_owner()  # this process, as the holder of the auto-assignment lease
 ASSIGN_LEASE_SECONDS = 30
+
+# business hours and SLA (services.chat.hours): the first response's time counted in business seconds of the line
+FIRST_RESPONSE_BUCKETS = (30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 57600, 115200)
+first_response_time = histogram("chat", "first_response_seconds", "Time to the first reply by a person, in business "
+                                "seconds of the line", ["line"], buckets=FIRST_RESPONSE_BUCKETS)
+sla_breaches = counter("chat", "sla_breaches_total", "SLA targets missed (first_response, next_response, resolution), "
+                       "each counted once per conversation", ["kind", "line"])
+out_of_office_replies = counter("chat", "out_of_office_replies_total", "Out-of-office replies queued", ["line"])
+REPORT_PAGE = 1000  # conversations per page of the per-conversation export
 
 webhooks_stored = counter("chat", "webhooks_stored_total", "Webhook payloads stored, by outcome (new, duplicate)",
                           ["outcome"])
@@ -34,6 +46,10 @@ media_fetched = counter("chat", "media_total", "Media of inbound messages, by ou
                         ["outcome"])
 replies_sent = counter("chat", "replies_total", "Replies through the Graph API, by outcome (sent, retry, failed)",
                        ["outcome"])
+inquiries_counted = counter("chat", "inquiries_total", "Inquiries to a court or an area, by event (asked, answered, "
+                            "answered_late)", ["event"])
+surveys_queued = counter("chat", "csat_surveys_total", "Satisfaction surveys on resolve, by how (interactive, "
+                         "template, skipped: outside the window without a template)", ["via"])
 
 
 class ChatService:
@@ -42,6 +58,7 @@ class ChatService:
     store = Mongo(ChatStore)
     observability = Observability()
     settings = SettingsProvider(ChatSettings)
+    filings = proxy("filings")  # the courts an inquiry may be sent to (filings.list_courts)
 
     # --- helpers ---------------------------------------------------------------------------------------------
     def _staff(self, actor, action, target):
@@ -68,6 +85,20 @@ class ChatService:
     def health(self):
         return self.store.health()
 
+    # --- real time -------------------------------------------------------------------------------------------------
+    @rpc
+    def live_changes(self, actor, request):
+        """The inbox's events after a resume token (``services.chat.live``), for the gateway's stream: chat staff
+        only. They carry identifiers and states, nothing personal, so reading them is not audited; the content
+        is read through the audited inbox calls."""
+        actor = load_actor(actor)
+        if not domain.is_staff(actor):
+            self.store.audit(actor, "live_changes", "conversations", "denied")
+            raise errors.staff_only(actor["role"])
+        request = load(LiveChangesRequestSchema(), request or {})
+        return self.store.live_changes(request.get("after"), request.get("wait_seconds", 0),
+                                       request.get("limit", 500))
+
     # --- the webhook ---------------------------------------------------------------------------------------------
     @rpc
     def receive_webhook(self, raw, signature):
@@ -90,7 +121,8 @@ class ChatService:
 
     @config_timer("CHAT_INBOUND_INTERVAL", 0.5)
     def process_webhooks(self):
-        workers.process_webhooks(self.store, self.settings.lines, inbound_applied)
+        workers.process_webhooks(self.store, self.settings.lines, inbound_applied, self._level_rules(),
+                                 self._levels_heard)
 
     @config_timer("CHAT_SEND_INTERVAL", 0.5)
     def send_replies(self):
@@ -131,11 +163,56 @@ class ChatService:
         if woken:
             log.info("snoozed conversations reopened", extra={"count": woken})
 
+    # --- business hours and SLA ------------------------------------------------------------------------------------
+    def _level_rules(self):
+        settings = self.settings
+        return LevelRules(settings.hours, settings.sla_policies, workers.send_policy(settings))
+
+    @staticmethod
+    def _levels_heard(line, outcome):
+        """What a stored user message did to the service levels, counted once its transaction committed."""
+        if outcome.out_of_office_id:
+            out_of_office_replies.labels(line).inc()
+        for kind in outcome.breaches:
+            sla_breaches.labels(kind, line).inc()
+
+    @config_timer("CHAT_SLA_INTERVAL", 30)
+    def check_service_levels(self):
+        """Flag the SLA targets that passed unmet, even if nothing else happens in the conversation."""
+        workers.check_service_levels(self.store, utcnow(), lambda line, kind: sla_breaches.labels(kind, line).inc())
+
+    def _sla_replied(self, doc, message):
+        """After a person's reply: the first response's business time, and a target it met late."""
+        sla = (self.store.conversation(doc["_id"]) or {}).get("sla") or {}
+        if sla.get("first_response_at") != message["at"]:
+            return
+        line_hours = self.settings.hours.get(doc["line"])
+        if line_hours is not None and sla.get("started_at") is not None:
+            first_response_time.labels(doc["line"]).observe(
+                hours.business_seconds(line_hours, sla["started_at"], message["at"]))
+        before = ((doc.get("sla") or {}).get("breaches")) or []
+        if hours.FIRST_RESPONSE in sla.get("breaches", []) and hours.FIRST_RESPONSE not in before:
+            sla_breaches.labels(hours.FIRST_RESPONSE, doc["line"]).inc()
+
+    def _sla_resolved(self, doc):
+        """Resolving stops the SLA clocks; what was overdue then is a breach."""
+        after, missed = self.store.sla_resolved(doc["_id"], utcnow())
+        for kind in missed:
+            sla_breaches.labels(kind, doc["line"]).inc()
+        return after or doc
+
     # --- lines ------------------------------------------------------------------------------------------------------
     @rpc
     def list_lines(self, actor):
         self._staff(actor, "list_lines", "lines")
-        return {"items": [views.line_view(line) for line in self.settings.lines.values()]}
+        now = utcnow()
+        return {"items": [{**views.line_view(line), "hours": views.hours_view(self.settings.hours[line_id], now)}
+                          for line_id, line in self.settings.lines.items()]}
+
+    @rpc
+    def list_templates(self, actor):
+        self._staff(actor, "list_templates", "templates")
+        return {"items": [dict(template) for template in self.settings.templates]}
 
     # --- agents ---------------------------------------------------------------------------------------------------
     @rpc
@@ -185,7 +262,9 @@ class ChatService:
         messages = self.store.messages_of(doc["_id"])
         notes = self.store.notes_of(doc["_id"])
         self.store.audit(actor, "read_conversation", target, "allowed", {"messages": len(messages)})
-        return views.conversation_view(doc, messages, notes, self.settings.lines, utcnow())
+        view = views.conversation_view(doc, messages, notes, self.settings.lines, utcnow())
+        view["inquiries"] = [views.inquiry_view(i, utcnow()) for i in self.store.inquiries_of(doc["_id"])]
+        return view
 
     @rpc
     def get_media(self, actor, conversation_id, message_id):
@@ -223,6 +302,7 @@ class ChatService:
         author = {"sub": actor["sub"], "name": actor.get("name")}
         message = self.store.queue_reply(doc, author, body.get("text"), workers.send_policy(self.settings),
                                          template=template)
+        self._sla_replied(doc, message)
         self.store.audit(actor, "reply", target, "allowed", {"message_id": message["_id"]})
         return views.message_view(message)
 
@@ -245,9 +325,79 @@ class ChatService:
         if problem:
             raise errors.invalid_status(problem)
         doc = self._conversation(actor, conversation_id, "set_status")
+        was = doc
         doc = self.store.set_status(doc["_id"], body["status"], body.get("snoozed_until"))
+        doc = self._survey_if_resolved(was, doc)  # the satisfaction survey, once per resolution
+        if body["status"] == domain.RESOLVED:
+            doc = self._sla_resolved(doc)
         self.store.audit(actor, "set_status", target, "allowed", {"status": body["status"]})
         return self._summary(doc)
+
+    def _survey_if_resolved(self, was, doc):
+        """A conversation that was not resolved and now is gets its satisfaction survey queued; of two resolves
+        at once, only one (the store's write is conditional on the survey seen before)."""
+        if doc is None or doc["status"] != domain.RESOLVED or was["status"] == domain.RESOLVED:
+            return doc
+        seen = (was.get("csat") or {}).get("survey_id")
+        settings = self.settings
+        doc = self.store.queue_survey(doc["_id"], seen, utcnow(), workers.send_policy(settings),
+                                      settings.survey_template())
+        survey = doc.get("csat") or {}
+        if survey.get("survey_id") and survey["survey_id"] != seen:
+            surveys_queued.labels(survey.get("via") or "skipped").inc()
+        return doc
+
+    # --- reports -------------------------------------------------------------------------------------------------------
+    def _report_scope(self, actor, query, action):
+        """The caller (chat staff; an agent sees only the conversations assigned to them), the query, the period
+        and which conversations it covers."""
+        actor = self._staff(actor, action, "reports")
+        query = load(ReportQuerySchema(), query or {})
+        if actor["role"] != domain.SUPERVISOR:
+            if query.get("agent") not in (None, actor["sub"]):
+                self.store.audit(actor, action, "reports", "denied", {"agent": query["agent"]})
+                raise errors.reports_own_only()
+            query["agent"] = actor["sub"]
+        lines = self.settings.lines
+        time_zone = (lines.get(query.get("line")) or next(iter(lines.values())))["time_zone"]
+        span, problems = reports.period(query.get("from_"), query.get("to"), time_zone, utcnow())
+        if problems:
+            raise errors.invalid_report_period(problems)
+        area_lines = [key for key, line in lines.items() if line["team"] == query.get("area")]
+        match = self.store.report_filter(span, query.get("line"), query.get("agent"), query.get("area"), area_lines)
+        return actor, query, span, match
+
+    @rpc
+    def report(self, actor, query=None):
+        """The summary of the conversations opened in a period: volumes, first-response and resolution times
+        (median, p90), SLA breaches, CSAT, complaints by area, topics; as JSON or as CSV."""
+        actor, query, span, match = self._report_scope(actor, query, "report")
+        filters = {key: query.get(key) for key in ("line", "agent", "area")}
+        report = {"period": {"from": span.first_day.isoformat(), "to": span.last_day.isoformat(),
+                             "time_zone": span.time_zone},
+                  "filters": filters, **self.store.report_summary(match, self.settings.lines)}
+        self.store.audit(actor, "report", "reports", "allowed", {**filters, **report["period"]})
+        if query.get("format") == "csv":
+            return {"csv": reports.summary_csv(report)}
+        return {"report": report}
+
+    @rpc
+    def report_rows(self, actor, query=None, after=None):
+        """One page of the per-conversation export, as CSV lines (the header on the first), and the key of the
+        next page (None on the last): the gateway streams the pages one after the other."""
+        actor, query, span, match = self._report_scope(actor, query, "report_rows")
+        key = None
+        if after is not None:
+            key = reports.parse_page_key(after)
+            if key is None:
+                raise errors.invalid_report_page(after)
+        else:
+            self.store.audit(actor, "report_rows", "reports", "allowed",
+                             {name: query.get(name) for name in ("line", "agent", "area")})
+        docs = list(self.store.report_conversations(match, key, REPORT_PAGE))
+        rows = [reports.conversation_row(doc, self.settings.lines) for doc in docs]
+        return {"csv": reports.rows_csv(rows, header=after is None),
+                "after": reports.page_key(docs[-1]) if len(docs) == REPORT_PAGE else None}
 
     @rpc
     def correct_classification(self, actor, conversation_id, message_id, body):
@@ -307,3 +457,86 @@ class ChatService:
             raise errors.assignment_changed()
         self.store.audit(actor, "assign", target, "allowed", {"agent": body["agent"]})
         return self._summary(updated)
+
+    # --- inquiries to a court or an area -----------------------------------------------------------------------------
+    # An agent asks; a court's clerks (or, for an area, its staff or the supervision) answer; the answer is shown in
+    # the conversation for the agent and never sent to the user. A clerk sees only the inquiries, never a
+    # conversation; every read is audited.
+    @rpc
+    def ask_inquiry(self, actor, conversation_id, body):
+        target = f"conversation:{conversation_id}"
+        actor = self._staff(actor, "ask_inquiry", target)
+        body = load(InquiryRequestSchema(), body)
+        doc = self._conversation(actor, conversation_id, "ask_inquiry")
+        if "court_id" in body:
+            court = self._court(body["court_id"])
+            where = {"court_id": court["court_id"], "court_name": court["name"]}
+        else:
+            areas = domain.inquiry_areas((line["team"] for line in self.settings.lines.values()),
+                                         self.settings.sla_policies["areas"])
+            if body["area"] not in areas:
+                raise errors.unknown_area(body["area"], areas)
+            where = {"area": body["area"]}
+        line = self.settings.line(doc["line"])
+        sla_hours = self.settings.inquiry_sla_hours
+        inquiry = self.store.add_inquiry(doc, where, body["question"], {"sub": actor["sub"], "name": actor.get("name")},
+                                         lambda asked_at: domain.inquiry_due_at(asked_at, sla_hours),
+                                         line["region"] if line else None)
+        inquiries_counted.labels("asked").inc()
+        self.store.audit(actor, "ask_inquiry", target, "allowed", {"inquiry_id": inquiry["_id"], **where})
+        return views.inquiry_view(inquiry, utcnow())
+
+    def _court(self, court_id):
+        courts = call(self.filings.list_courts, timeout=self.settings.rpc_timeout)["items"]
+        court = next((c for c in courts if c["court_id"] == court_id), None)
+        if court is None:
+            raise errors.court_not_found(court_id)
+        return court
+
+    def _inquiry_reader(self, actor, action, target):
+        """The caller and the inquiries they may see (``domain.inquiry_scope``); a refusal is audited and raised."""
+        actor = load_actor(actor)
+        scope = domain.inquiry_scope(actor)
+        if scope is None:
+            self.store.audit(actor, action, target, "denied")
+            raise errors.inquiries_forbidden(actor["role"])
+        if domain.is_staff(actor):
+            self.store.seen_agent(actor)
+        return actor, scope
+
+    @rpc
+    def list_inquiries(self, actor, query=None):
+        actor, scope = self._inquiry_reader(actor, "list_inquiries", "inquiries")
+        query = load(InquiryListQuerySchema(), query or {})
+        limit = query.get("limit", 20)
+        cursor = paging.decode_cursor(query["cursor"]) if query.get("cursor") else None
+        items, next_cursor = paging.page(self.store.list_inquiries(scope, query, limit, cursor), limit, "asked_at")
+        self.store.audit(actor, "list_inquiries", "inquiries", "allowed",
+                         {"count": len(items), "inquiry_ids": [d["_id"] for d in items], **scope})
+        now = utcnow()
+        return {"items": [views.inquiry_view(d, now) for d in items], "next_cursor": next_cursor}
+
+    @rpc
+    def answer_inquiry(self, actor, inquiry_id, body):
+        target = f"inquiry:{inquiry_id}"
+        actor, scope = self._inquiry_reader(actor, "answer_inquiry", target)
+        body = load(InquiryAnswerRequestSchema(), body)
+        doc = self.store.inquiry(inquiry_id)
+        if doc is None or any(doc.get(key) != value for key, value in scope.items()):
+            # another court's inquiry is not there for this clerk: the same answer as one that does not exist
+            self.store.audit(actor, "answer_inquiry", target, "not_found" if doc is None else "denied")
+            raise errors.inquiry_not_found(inquiry_id)
+        teams = (self.store.agent(actor["sub"]) or {}).get("teams") if domain.is_staff(actor) else ()
+        if not domain.may_answer_inquiry(actor, doc.get("court_id"), doc.get("area"), teams):
+            self.store.audit(actor, "answer_inquiry", target, "denied")
+            raise errors.inquiry_answer_forbidden()
+        answered = None
+        if doc["status"] == domain.INQUIRY_OPEN:
+            answered = self.store.answer_inquiry(doc["_id"], body["text"],
+                                                 {"sub": actor["sub"], "name": actor.get("name")})
+        if answered is None:
+            raise errors.inquiry_answered()
+        view = views.inquiry_view(answered, utcnow())
+        inquiries_counted.labels("answered_late" if view["overdue"] else "answered").inc()
+        self.store.audit(actor, "answer_inquiry", target, "allowed", {"conversation_id": doc["conversation_id"]})
+        return view

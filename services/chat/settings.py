@@ -17,6 +17,7 @@ documented default (``DEV_*``); with ``PORTAL_ENV=production`` the service refus
 import json
 import re
 
+from services.chat import hours
 from services.runtime.config import (ConfigurationError, ServiceSettings, Setting, Settings, between, positive,
                                      time_zone)
 
@@ -103,6 +104,87 @@ def api_version(raw):
     return text
 
 
+# --- business hours and SLA (services.chat.hours) -----------------------------------------------------------------
+# Weekdays 08:00-15:00 in the line's time zone; holidays: Mexico's days of rest (Ley Federal del Trabajo, art. 74)
+# of 2026 and 2027. A court's own closing days are added in CHAT_BUSINESS_HOURS.
+DEFAULT_HOLIDAYS = ["2026-01-01", "2026-02-02", "2026-03-16", "2026-05-01", "2026-09-16", "2026-11-16", "2026-12-25",
+                    "2027-01-01", "2027-02-01", "2027-03-15", "2027-05-01", "2027-09-16", "2027-11-15", "2027-12-25"]
+DEFAULT_OUT_OF_OFFICE = ("Gracias por escribir al chat de Abogadas y Abogados del Poder Judicial. En este momento "
+                         "estamos fuera del horario de atención (lunes a viernes de 8:00 a 15:00, hora del Pacífico). "
+                         "Su mensaje quedó registrado y le responderemos a partir del {apertura}.")
+DEFAULT_BUSINESS_HOURS = {"default": {**{day: ["08:00-15:00"] for day in ("mon", "tue", "wed", "thu", "fri")},
+                                      "holidays": DEFAULT_HOLIDAYS, "out_of_office": DEFAULT_OUT_OF_OFFICE}}
+# seconds of business time: first response 15 min, next response 30 min, resolution 2 business days (14 h)
+DEFAULT_SLA_POLICIES = {"default": {"first_response": 900, "next_response": 1800, "resolution": 14 * 3600},
+                        "lines": {}, "areas": {"quejas": {"first_response": 600, "resolution": 7 * 3600}}}
+
+
+def _json_object(raw, default):
+    if raw in (None, "", {}):
+        return default
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError as exc:
+        raise ValueError("no es JSON válido") from exc
+    if not isinstance(value, dict):
+        raise ValueError("debe ser un objeto JSON")
+    return value
+
+
+def business_hours(raw):
+    """A type: {"default": hours, "<phone_number_id>": hours}; each checked (in UTC here: the lines' time zones
+    are applied by ``hours_of_lines``). A line's entry replaces the default entirely."""
+    value = _json_object(raw, DEFAULT_BUSINESS_HOURS)
+    if "default" not in value:
+        raise ValueError("falta «default» (el horario de las líneas sin uno propio)")
+    for key, entry in value.items():
+        if key != "default" and not PHONE_NUMBER_ID_RE.match(str(key)):
+            raise ValueError(f"clave {str(key)[:40]!r}: se espera default o el phone_number_id de una línea")
+        hours.parse_hours(entry, "UTC", str(key))
+    return value
+
+
+def sla_policies(raw):
+    """A type: {"default": targets, "lines": {phone_number_id: targets}, "areas": {area: targets}}; targets:
+    {"first_response"|"next_response"|"resolution": seconds of business time, or null}."""
+    value = _json_object(raw, DEFAULT_SLA_POLICIES)
+    unknown = set(value) - {"default", "lines", "areas"}
+    if unknown:
+        raise ValueError(f"claves desconocidas: {', '.join(sorted(unknown))[:100]} (default, lines, areas)")
+    hours.parse_targets(value.get("default", {}), "default")
+    for group in ("lines", "areas"):
+        entries = value.get(group, {})
+        if not isinstance(entries, dict):
+            raise ValueError(f"{group}: se espera un objeto")
+        for key, targets in entries.items():
+            if not re.match(LABEL_OR_LINE_RE, str(key)):
+                raise ValueError(f"{group}: clave inválida {str(key)[:40]!r}")
+            hours.parse_targets(targets, f"{group}.{key}")
+    return {"default": dict(value.get("default", {})), "lines": dict(value.get("lines", {})),
+            "areas": dict(value.get("areas", {}))}
+
+
+LABEL_OR_LINE_RE = r"^[a-z0-9_-]{1,64}$"
+
+
+def hours_of_lines(config, lines_):
+    """{phone_number_id: BusinessHours} in each line's time zone; a key naming no configured line refuses."""
+    for key in config:
+        if key != "default" and key not in lines_:
+            raise ConfigurationError("CHAT_BUSINESS_HOURS", key, "no es el phone_number_id de una línea configurada")
+    try:
+        return {line_id: hours.parse_hours(config.get(line_id, config["default"]), line["time_zone"], line_id)
+                for line_id, line in lines_.items()}
+    except ValueError as exc:
+        raise ConfigurationError("CHAT_BUSINESS_HOURS", "", str(exc)) from exc
+
+
+def sla_lines_known(policies, lines_):
+    for key in policies["lines"]:
+        if key not in lines_:
+            raise ConfigurationError("CHAT_SLA_POLICIES", key, "no es el phone_number_id de una línea configurada")
+
+
 class ChatSettings(ServiceSettings):
     lines = Setting("WHATSAPP_LINES", "", lines)
     templates = Setting("WHATSAPP_TEMPLATES", "", templates)
@@ -117,10 +199,23 @@ class ChatSettings(ServiceSettings):
     send_attempts = Setting("CHAT_SEND_MAX_ATTEMPTS", 8, int, between(1, 100))
     max_media_bytes = Setting("CHAT_MAX_MEDIA_BYTES", 16 * 1024 * 1024, int, between(1024, 100 * 1024 * 1024))
     agent_capacity = Setting("CHAT_AGENT_CAPACITY", 5, int, between(1, 100))
+    # the satisfaction survey outside the 24-hour window: an approved template without body parameters ("none": none)
+    csat_template = Setting("CHAT_CSAT_TEMPLATE", "encuesta_satisfaccion")
     max_webhook_bytes = Setting("CHAT_MAX_WEBHOOK_BYTES", 1024 * 1024, int, between(1024, 16 * 1024 * 1024))
+    # business hours, the out-of-office reply and the SLA targets (services.chat.hours): JSON, empty: the defaults
+    business_hours = Setting("CHAT_BUSINESS_HOURS", "", business_hours)
+    sla_policies = Setting("CHAT_SLA_POLICIES", "", sla_policies)
+    # inquiries to a court or an area: due this many hours after they are asked; a court is checked with filings
+    inquiry_sla_hours = Setting("CHAT_INQUIRY_SLA_HOURS", 24, float, between(0.25, 24 * 30))
+    rpc_timeout = Setting("RPC_TIMEOUT", 10, float, positive)
 
     def __init__(self, config):
         super().__init__(config)
+        if self.csat_template != "none" and self.survey_template() is None:
+            raise ConfigurationError("CHAT_CSAT_TEMPLATE", self.csat_template,
+                                     "debe ser una plantilla de WHATSAPP_TEMPLATES sin parámetros (o none)")
+        self.hours = hours_of_lines(self.business_hours, self.lines)  # {phone_number_id: BusinessHours}
+        sla_lines_known(self.sla_policies, self.lines)
         production = (config if isinstance(config, Settings) else Settings(config)).production
         for key, attribute, default in (("WHATSAPP_APP_SECRET", "app_secret", DEV_APP_SECRET),
                                         ("WHATSAPP_VERIFY_TOKEN", "verify_token", DEV_VERIFY_TOKEN),
@@ -132,3 +227,9 @@ class ChatSettings(ServiceSettings):
 
     def line(self, phone_number_id):
         return self.lines.get(phone_number_id)
+
+    def survey_template(self):
+        """The approved template of the satisfaction survey, {name, language}; None when CHAT_CSAT_TEMPLATE is
+        ``none`` or names no template without parameters."""
+        match = next((t for t in self.templates if t["name"] == self.csat_template and t["parameters"] == 0), None)
+        return {"name": match["name"], "language": match["language"]} if match else None

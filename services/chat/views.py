@@ -2,6 +2,7 @@
 import datetime
 
 from services.chat import domain
+from services.chat import hours
 
 UTC = datetime.timezone.utc
 
@@ -32,8 +33,37 @@ def conversation_summary(doc, lines, now):
             "last_message_preview": doc.get("last_message_preview") or "",
             "last_user_message_at": iso(last_user), "window_open": domain.window_open(last_user, now),
             "window_closes_at": iso(domain.window_closes_at(last_user)), "unanswered": doc.get("unanswered", 0),
-            "complaint": bool(doc.get("complaint")),
+            "sla_breached": bool(doc.get("sla_breached")), "sla": sla_view(doc.get("sla")),
+            "complaint": bool(doc.get("complaint")), "csat": csat_view(doc.get("csat")),
             "created_at": iso(doc["created_at"])}
+
+
+def csat_view(value):
+    """The conversation's current satisfaction survey (sent on its last resolution), or None."""
+    if not value:
+        return None
+    return {"status": value["status"], "via": value.get("via"), "sent_at": iso(value.get("sent_at")),
+            "score": value.get("score"), "answered_at": iso(value.get("answered_at"))}
+
+
+def hours_view(line_hours, now):
+    """A line's business hours (``services.chat.hours.BusinessHours``) and whether it is open at ``now``."""
+    return {"time_zone": line_hours.time_zone, "week": hours.week_view(line_hours),
+            "holidays": sorted(d.isoformat() for d in line_hours.holidays),
+            "open_now": hours.is_open(line_hours, now), "next_opening": iso(hours.next_opening(line_hours, now)),
+            "out_of_office": line_hours.out_of_office or None}
+
+
+def sla_view(value):
+    """The conversation's service levels (``services.chat.hours``): what is due, when it was met, what was missed."""
+    if not value:
+        return None
+    return {**{key: iso(value.get(key)) for key in SLA_INSTANTS}, "area": value.get("area"),
+            "breaches": list(value.get("breaches") or [])}
+
+
+SLA_INSTANTS = ("first_response_due_at", "first_response_at", "next_response_due_at", "next_response_at",
+                "resolution_due_at", "resolved_at")
 
 
 def agent_view(doc, load, default_capacity):
@@ -50,7 +80,8 @@ def message_view(doc):
             "error": {"code": error.get("code"), "reason": error["reason"], "retrying": bool(error.get("retrying"))}
             if error else None,
             "media": doc.get("media"), "location": doc.get("location"), "contacts": doc.get("contacts"),
-            "reply": doc.get("reply"), "classification": classification_view(doc.get("classification"))}
+            "reply": doc.get("reply"), "classification": classification_view(doc.get("classification")),
+            "automatic": doc.get("automatic")}
 
 
 def classification_view(value):
@@ -71,3 +102,17 @@ def note_view(doc):
 def conversation_view(doc, messages, notes, lines, now):
     return {**conversation_summary(doc, lines, now), "messages": [message_view(m) for m in messages],
             "notes": [note_view(n) for n in notes]}
+
+
+def inquiry_view(doc, now):
+    """An inquiry to a court or an area, as both the chat staff and the court's clerk see it: the question, where
+    it went, its SLA, the answer; of the conversation, only its id and the line's region, and the lawyer only if
+    the number is linked to their account (never the WhatsApp number, profile name or messages)."""
+    answer = doc.get("answer")
+    return {"inquiry_id": doc["_id"], "conversation_id": doc["conversation_id"], "line": doc["line"],
+            "region": doc.get("region"), "lawyer": doc.get("lawyer"),
+            "court_id": doc.get("court_id"), "court_name": doc.get("court_name"), "area": doc.get("area"),
+            "question": doc["question"], "asked_by": person(doc["asked_by"]), "asked_at": iso(doc["asked_at"]),
+            "due_at": iso(doc["due_at"]), "status": doc["status"],
+            "overdue": domain.inquiry_overdue(doc["due_at"], answer["at"] if answer else None, now),
+            "answer": {"text": answer["text"], "by": person(answer["by"]), "at": iso(answer["at"])} if answer else None}

@@ -5,7 +5,8 @@ import json
 import logging
 import time
 
-from services.chat import classifier, domain
+from services.chat import classifier, csat, domain
+from services.chat.store.levels import InboundLevels
 from services.runtime.workqueue import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -14,9 +15,10 @@ BUDGET_SECONDS = 10  # one timer run works at most this long (its jobs' leases a
 MAX_JOBS = 500
 
 
-def apply_payload(store, job, lines):
+def apply_payload(store, job, lines, levels=None, on_levels=None):
     """Apply one stored payload: each message once, each status to its message. Returns (messages added,
-    statuses applied, unknown lines). Idempotent: run again, it adds nothing."""
+    statuses applied, unknown lines). Idempotent: run again, it adds nothing. ``levels``: business hours and
+    SLA rules (``store.levels.LevelRules``); ``on_levels(line, outcome)`` hears what each new message did."""
     payload = json.loads(job["raw"])
     received_at = job["created_at"]
     added = statuses = unrouted = 0
@@ -29,8 +31,12 @@ def apply_payload(store, job, lines):
         for message in change.messages:
             record = domain.message_record(message, received_at)
             record["classification"] = classify(record)
-            if store.add_inbound(change.phone_number_id, record, change.names.get(record["wa_id"]), received_at):
+            outcome = InboundLevels()
+            if store.add_inbound(change.phone_number_id, record, change.names.get(record["wa_id"]), received_at,
+                                 levels, outcome):
                 added += 1
+                if on_levels is not None:
+                    on_levels(change.phone_number_id, outcome)
         for status in change.statuses:
             store.add_status(domain.status_record(status, received_at))
             statuses += 1
@@ -61,11 +67,11 @@ def drain(queue, work, on_error):
     return done
 
 
-def process_webhooks(store, lines, counter):
+def process_webhooks(store, lines, counter, levels=None, on_levels=None):
     queue = store.webhook_queue()
 
     def work(job):
-        added, statuses, unrouted = apply_payload(store, job, lines)
+        added, statuses, unrouted = apply_payload(store, job, lines, levels, on_levels)
         queue.complete(job)
         if added:
             counter.labels("message").inc(added)
@@ -118,6 +124,16 @@ def fetch_media(store, graph, limit, counter):
     return drain(queue, work, on_error)
 
 
+def check_service_levels(store, now, on_breach):
+    """Flag the SLA targets that passed unmet (the timer's work): ``on_breach(line, kind)`` for each one this
+    run recorded. Returns how many conversations were looked at."""
+    due = store.sla_overdue(now)
+    for doc in due:
+        for kind in store.flag_breaches(doc, now):
+            on_breach(doc["line"], kind)
+    return len(due)
+
+
 def send_policy(settings):
     return RetryPolicy(backoff_seconds=settings.send_backoff, backoff_max_seconds=settings.send_backoff_max,
                        max_attempts=settings.send_attempts, lease_seconds=max(60.0, settings.graph_timeout * 3))
@@ -133,6 +149,8 @@ def send_replies(store, graph, settings, counter):
             return
         body = (domain.template_message_body(message["wa_id"], message["template"]) if message.get("template")
                 else domain.text_message_body(message["wa_id"], message["text"]))
+        if message.get("interactive"):  # the satisfaction survey's list (services.chat.csat)
+            body = csat.interactive_message_body(message["wa_id"], message["interactive"])
         answer = graph.send(message["line"], body)
         if answer.wamid:
             store.mark_sent(message["_id"], answer.wamid)
@@ -150,6 +168,9 @@ def send_replies(store, graph, settings, counter):
             reason = outcome.reason if not outcome.retry else domain.EXHAUSTED_REASON
             store.mark_failed(message["_id"], outcome.code, reason)
             counter.labels("failed").inc()
+            if outcome.code == 131047 and message.get("survey_id") and message.get("interactive"):
+                # WhatsApp's clock closed the window before ours: the survey goes as its template instead
+                store.survey_by_template(message, settings.survey_template(), send_policy(settings))
         else:
             store.mark_retrying(message["_id"], outcome)
             counter.labels("retry").inc()

@@ -357,6 +357,15 @@ def hearing_conflict(other):
                      "starts_at": iso(other["starts_at"]), "ends_at": iso(other["ends_at"])})
 
 
+def slot_answer(other):
+    """GET .../hearings/conflicts: whether the slot is free, or the hearing that holds it with the same message
+    and details as the 409 ``hearing_conflict`` a schedule or a move into it would get."""
+    if other is None:
+        return {"available": True, "conflict": None}
+    refusal = hearing_conflict(other)
+    return {"available": False, "conflict": {**refusal.details, "message": refusal.message}}
+
+
 def require_future(starts_at, now):
     """A hearing is scheduled (or moved) to a time still to come."""
     if starts_at <= now:

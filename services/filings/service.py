@@ -6,7 +6,7 @@ from nameko.timer import timer
 from contracts import paging
 from contracts.base import load, load_actor
 from contracts.filings import FinalSentenceSchema
-from contracts.filings import (FilingMetadataSchema, HearingStatusSchema, ListCasesQuerySchema, OpenCaseSchema,
+from contracts.filings import (FilingMetadataSchema, HearingConflictsQuerySchema, HearingStatusSchema, ListCasesQuerySchema, OpenCaseSchema,
                                RescheduleHearingSchema, ReserveCaseSchema, ResolutionMetadataSchema, ReviewSchema,
                                ScheduleHearingSchema, SnapshotQuerySchema)
 from services.filings import domain
@@ -256,6 +256,19 @@ class FilingsService:
             domain.require_can_schedule(actor, case["court_id"], {"case_number": case_number})
             return self.store.schedule_hearing(actor, case, body, request)
         return self._hearing_answer(*answered_once(self.store.idempotency, request, write))
+
+    @rpc
+    def hearing_conflicts(self, actor, case_number, query):
+        """Whether a slot of the case's court is free (HearingConflictsSchema), asked while a hearing is being
+        scheduled or moved, before it is sent: the hearing that holds the room, as 409 hearing_conflict names it."""
+        actor = load_actor(actor)
+        domain.check_case_number(case_number)
+        query = load(HearingConflictsQuerySchema(), query)
+        case = self.store.require_case(case_number)
+        domain.require_can_schedule(actor, case["court_id"], {"case_number": case_number})
+        ends_at = domain.hearing_end(query["starts_at"], query["duration_minutes"])
+        return domain.slot_answer(self.store.blocking_hearing(case["court_id"], query["room"], query["starts_at"],
+                                                              ends_at, query.get("hearing_id")))
 
     @rpc
     def reschedule_hearing(self, actor, hearing_id, body, idempotency_key=None):

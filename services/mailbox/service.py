@@ -25,9 +25,7 @@ log = logging.getLogger(__name__)
 notifications_available = counter("mailbox", "notifications_available_total", "Notices made available in mailboxes")
 notifications_served = counter("mailbox", "notifications_served_total", "Notices served, by how", ["served_by"])
 alerts_sent = counter("mailbox", "alerts_sent_total", "Alert e-mails, by outcome (sent, retry, failed)", ["outcome"])
-# gauges operators alert on (each replica reports its own; the queue is the same for all of them)
-alert_queue = gauge("mailbox", "alert_queue_emails",
-                    "Alert e-mails waiting to be sent (pending, due or in backoff), as of the last alert job run")
+# a gauge operators alert on (each replica reports its own); the alert queue's are the store's backlogs
 lapse_last_success = gauge("mailbox", "lapse_last_success_timestamp_seconds",
                            "Unix time at which this replica's lapse job (deemed service) last finished without error")
 
@@ -38,7 +36,7 @@ class MailboxService:
     store = Mongo(MailboxStore)
     observability = Observability()
     keys = SigningKey()
-    alerts = Alerts(alerts_sent, alert_queue)
+    alerts = Alerts(alerts_sent)
     filings = proxy("filings")
     settings = SettingsProvider(MailboxSettings)
 

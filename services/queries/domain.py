@@ -17,8 +17,9 @@ from typing import Any, Iterable, Mapping, Optional
 
 from contracts.filings import ALL_STAGES, HEARING_KINDS, INITIAL_STAGE, PUBLIC_MATTERS
 from services.runtime.court_calendar import RuleError, require_aware
-from services.runtime.names import (MAX_PREFIX_LENGTH, MAX_QUERY_WORDS, beginnings, fold,  # noqa: F401
-                                   query_words, words)
+from services.runtime.names import (LONG_NAME, MAX_PREFIX_LENGTH, MAX_QUERY_WORDS, SEARCH_PAIR_WORDS,  # noqa: F401
+                                   SEARCH_STEM, beginnings, fold, name_index, query_words, search_key, search_keys,
+                                   words)
 
 UTC = datetime.timezone.utc
 MAX_RANGE_DAYS = 31
@@ -47,64 +48,7 @@ CANCELLED_STATUSES = ("cancelada", "suspendida")  # the hearing will not take pl
 
 
 # --- names (the shared rule: services.runtime.names) ---------------------------------------------------------
-def party_index(parties: Iterable[Mapping[str, Any]]) -> list[dict]:
-    """What the search looks up for each party: its words and their beginnings."""
-    index = []
-    for party in parties or ():
-        party_words = words(party.get("name") or "")
-        index.append({"words": party_words, "prefixes": beginnings(party_words)})
-    return index
-
-
-SEARCH_STEM = 3          # a search key holds a word's first three letters (its stem), or the whole word
-SEARCH_PAIR_WORDS = 8    # a name's first words that are paired; a longer name is also keyed LONG_NAME
-LONG_NAME = "*"
-
-
-def _pairs(items: list[str]) -> list[str]:
-    return [" ".join(sorted((a, b))) for i, a in enumerate(items) for b in items[i + 1:] if a != b]
-
-
-def search_keys(parties: Iterable[Mapping[str, Any]]) -> list[str]:
-    """The keys a case is found by (one multikey index, ``by_key``), so that a search reads only the cases one of
-    whose parties holds its two most telling words: per party, each word (``=pena``), its 2- and 3-letter stems
-    (``~pe``, ``~pen``), each pair of stems (``~gom pen``) and each pair of whole words (``=gomez pena``). A party of more
-    than SEARCH_PAIR_WORDS words is also keyed LONG_NAME (its later words are not paired: searches look at
-    those cases too)."""
-    keys: dict[str, None] = {}
-    for party in parties or ():
-        party_words = words(party.get("name") or "")
-        for word in party_words:
-            keys["=" + word] = None
-            keys["~" + word[:2]] = None
-            keys["~" + word[:SEARCH_STEM]] = None
-        paired = party_words[:SEARCH_PAIR_WORDS]
-        for pair in _pairs([w[:SEARCH_STEM] for w in paired]):
-            keys["~" + pair] = None
-        for pair in _pairs(paired):
-            keys["=" + pair] = None
-        if len(party_words) > SEARCH_PAIR_WORDS:
-            keys[LONG_NAME] = None
-    return list(keys)
-
-
-def search_key(wanted: list[str], whole: bool) -> Optional[str]:
-    """The one key a search by ``wanted`` (query words) reads in ``by_key``, or None when no word has two letters
-    (then the search reads the period index). ``whole``: the words must be whole words (the first tier); else
-    they may begin words."""
-    ranked = sorted(wanted, key=len, reverse=True)
-    if whole:
-        return "=" + " ".join(sorted(ranked[:2]))
-    stems = [w[:SEARCH_STEM] for w in ranked if len(w) >= SEARCH_STEM]
-    if len(set(stems)) >= 2:
-        first = stems[0]
-        second = next(s for s in stems[1:] if s != first)
-        return "~" + " ".join(sorted((first, second)))
-    if stems:
-        return "~" + stems[0]
-    if len(ranked[0]) >= 2:
-        return "~" + ranked[0][:2]
-    return None
+party_index = name_index  # what the search looks up for each party: its words and their beginnings
 
 
 def match_tier(index: list[Mapping[str, Any]], wanted: list[str]) -> Optional[int]:

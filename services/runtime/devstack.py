@@ -427,18 +427,9 @@ class Stack:
 
 
 # --- make run -----------------------------------------------------------------------
-DEMO_USERS = [
-    dict(sub="abogado.perez", role="lawyer", name="Lic. Ana Pérez", bar_number="12345"),
-    dict(sub="abogado.lopez", role="lawyer", name="Lic. Carlos López", bar_number="23456"),
-    dict(sub="secretario.01001", role="clerk", name="Marta Juárez (secretaria)", court_id="01001"),
-    dict(sub="juez.01001", role="judge", name="Juez Roberto Castillo", court_id="01001"),
-    dict(sub="ciudadano.1", role="citizen", name="María Xol"),
-    dict(sub="admin", role="admin", name="Administración"),
-]
-
-
 def demo_tokens(secret):
     from gateway.auth import mint_token
+    from gateway.demo import DEMO_USERS
 
     return {user["sub"]: (user, mint_token(secret, ttl_hours=24 * 7, **user)) for user in DEMO_USERS}
 
@@ -641,6 +632,7 @@ def _run(started):
     tokens = demo_tokens(resolve_secret(config))
     case_number = seed_demo(stack.gateway_url, tokens)
     say("\nPortal Judicial está en marcha.\n")
+    say(f"  Portal:   {stack.gateway_url}/  (usuarios de demostración en {stack.gateway_url}/entrar)")
     say(f"  API:      {stack.gateway_url}/api/v1  (OpenAPI: {stack.gateway_url}/api/v1/openapi.json)")
     say(f"  Salud:    {stack.gateway_url}/healthz  {stack.gateway_url}/readyz")
     say(f"  Métricas: {stack.gateway_url}/metrics y puertos " +
@@ -649,7 +641,7 @@ def _run(started):
     say(f"  Expediente de demostración: {case_number}\n")
     say("Tokens de demostración (7 días); otros con: make token ROLE=lawyer SUB=... BAR=...")
     for sub, (user, token) in tokens.items():
-        say(f"  {user['role']:8} {sub:18} {token}")
+        say(f"  {user['role']:15} {sub:18} {token}")
     say("\nEjemplo:\n  curl -H 'Authorization: Bearer <token>' " + stack.gateway_url + f"/api/v1/cases/{case_number}")
     say("\nCtrl-C (o cerrar la terminal) detiene todo lo que se inició aquí.")
     while all(p.alive for p in stack.processes.values()):

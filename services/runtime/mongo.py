@@ -151,6 +151,7 @@ class Store:
     publishes_events = False  # start an outbox relay for this service
     cached_collections = ()   # read through a per-process WatchedCache (services.runtime.cache)
     event_carriers = ()       # collections whose documents may carry pending events (update_carrying)
+    backlogs = ()             # what waits in its collections, as gauges (services.runtime.gauges.Backlog)
 
     def __init__(self, db, client, on_outbox_commit=None, caches=None):
         self.db = db
@@ -311,6 +312,7 @@ class Mongo(DependencyProvider):
     def __init__(self, store_cls, **kwargs):
         self.store_cls = store_cls
         self.relay = None
+        self.gauges = None
         self.caches = {}
         super().__init__(**kwargs)
 
@@ -343,6 +345,27 @@ class Mongo(DependencyProvider):
                 gauge_interval=settings.float("OUTBOX_GAUGE_INTERVAL", 5),
             )
             self._wire_gauges(self.container.service_name, self.relay)
+        from services.runtime.gauges import BacklogGauges, DEFAULT_INTERVAL_SECONDS
+
+        self.gauges = BacklogGauges(self.db, self.container.service_name, self.backlogs(self.store_cls),
+                                    settings.float("GAUGE_INTERVAL", DEFAULT_INTERVAL_SECONDS))
+
+    @staticmethod
+    def backlogs(store_cls):
+        """The backlogs measured for a store: its dead letters and its own ``backlogs``."""
+        from services.runtime.gauges import DEAD_LETTER_BACKLOG
+
+        return (DEAD_LETTER_BACKLOG, *store_cls.backlogs)
+
+    @classmethod
+    def declare_gauges(cls, service, store_cls):
+        """Register the gauges a service with this store exposes once set up (the outbox's when it publishes,
+        its backlogs'), without measuring anything: what the alert rules and dashboards may name."""
+        from services.runtime.gauges import Measurement, wire
+
+        if store_cls.publishes_events:
+            cls._wire_gauges(service, type("NoRelay", (), {"backlog": 0, "oldest_age": staticmethod(lambda: 0.0)}))
+        wire(service, [Measurement(b) for b in cls.backlogs(store_cls)])
 
     @staticmethod
     def _wire_gauges(service, relay):
@@ -359,12 +382,16 @@ class Mongo(DependencyProvider):
     def start(self):
         if self.relay is not None:
             self.container.spawn_managed_thread(self.relay.run, identifier="outbox_relay")
+        if self.gauges is not None:
+            self.container.spawn_managed_thread(self.gauges.run, identifier="backlog_gauges")
         for name, cache in self.caches.items():
             self.container.spawn_managed_thread(cache.watch, identifier=f"cache_watch_{name}")
 
     def stop(self):
         if self.relay is not None:
             self.relay.stop()
+        if self.gauges is not None:
+            self.gauges.stop()
         for cache in self.caches.values():
             cache.stop()
 

@@ -156,7 +156,8 @@ class PortalRpcConsumer(RpcConsumer):
         serializer = kombu.serialization.registry.type_to_name[content_type]
         error = None
         if exc_info is not None:  # a database that is down is said so, whatever pymongo raised about it
-            error = serialize(DatabaseUnavailable(str(exc_info[1])) if database_down(exc_info[1]) else exc_info[1])
+            error = serialize_error(DatabaseUnavailable(str(exc_info[1])) if database_down(exc_info[1])
+                                    else exc_info[1])
         try:
             content_type, encoding, body = kombu.serialization.dumps({"result": result, "error": error}, serializer)
         except Exception:
@@ -167,6 +168,30 @@ class PortalRpcConsumer(RpcConsumer):
                                                  correlation_id=message.properties.get("correlation_id"))
         self.queue_consumer.ack_message(message)
         return result, exc_info
+
+
+def _plain(value):
+    """``value`` as data that crosses the broker: numbers, booleans, None, text, lists and mappings as they are,
+    anything else as its text (an integer msgpack cannot pack, beyond 64 bits, too: never a 500 for a detail)."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -2 ** 63 <= value < 2 ** 64:
+        return str(value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(item) for item in value]
+    return str(value)
+
+
+def serialize_error(exc):
+    """nameko's ``serialize``, except that a portal error's arguments (code, message, details, status) cross as
+    the data they are: nameko makes text of every value, so an error's details reached the client with 1000 as
+    "1000", null as "None" and true as "True"."""
+    data = serialize(exc)
+    if isinstance(exc, PortalError):
+        data["exc_args"] = [_plain(arg) for arg in exc.args]
+    return data
 
 
 class PortalRpc(Rpc):
@@ -256,6 +281,14 @@ class ReplyQueueConsumer(QueueConsumer):
 
 class PortalReplyListener(ReplyListener):
     queue_consumer = ReplyQueueConsumer()
+
+    def setup(self):
+        super().setup()
+        # A classic queue whatever the virtual host's default type: a broker whose vhost makes every queue declared
+        # without a type a quorum queue (the cluster's, deploy/k8s) would otherwise replicate each process's reply
+        # queue on three nodes, a Raft group per process and a replicated write per reply, for replies worthless
+        # once their caller stopped waiting.
+        self.queue.queue_arguments = {**(self.queue.queue_arguments or {}), "x-queue-type": "classic"}
 
     def handle_message(self, body, message):
         waiting = self._reply_events.pop(message.properties.get("correlation_id"), None)

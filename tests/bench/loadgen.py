@@ -18,6 +18,10 @@ Job::
     # or, for filings, a multipart body with a distinct PDF per request:
      "request": {"method": "POST", "path": "...", "headers": {...},
                  "filing": {"size": 1000000, "seed": "bench-1", "metadata": {...}, "pool": 600}}
+    # the part's name and file name can be set ("field", "filename"), and "numbered": "number" puts a running
+    # integer from "first_number" into that key of each request's metadata (a notary's deposits: a distinct
+    # instrument number each):
+     "filing": {..., "field": "document", "filename": "testimonio.pdf", "numbered": "number", "first_number": 1}
     # or, each client its own identity and its own sequence of paths (client i takes
     # per_client[i % len]; it walks its paths in order and starts again at the end):
      "request": {"method": "GET", "per_client": [{"headers": {...}, "paths": ["/a", "/b", "/a", ...]}, ...]}
@@ -47,7 +51,12 @@ class Documents:
     def __init__(self, spec):
         self.size = spec["size"]
         self.seed = spec["seed"]
-        self.metadata = json.dumps(spec["metadata"]).encode()
+        self.template = spec["metadata"]
+        self.metadata = json.dumps(self.template).encode()
+        self.field = spec.get("field", "documents")
+        self.filename = spec.get("filename", "escrito.pdf")
+        self.numbered = spec.get("numbered")
+        self.numbers = itertools.count(spec.get("first_number", 1))
         self.counter = itertools.count()
         self.lock = threading.Lock()
         self.pool = [self._make(next(self.counter)) for _ in range(spec.get("pool", 0))]
@@ -72,10 +81,15 @@ class Documents:
     def body(self):
         boundary = uuid.uuid4().hex
         document = self.next()
+        metadata = self.metadata
+        if self.numbered:
+            with self.lock:
+                number = next(self.numbers)
+            metadata = json.dumps({**self.template, self.numbered: number}).encode()
         body = b"".join([
             f"--{boundary}\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
-            f"Content-Type: application/json\r\n\r\n".encode(), self.metadata, b"\r\n",
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"documents\"; filename=\"escrito.pdf\"\r\n"
+            f"Content-Type: application/json\r\n\r\n".encode(), metadata, b"\r\n",
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"{self.field}\"; filename=\"{self.filename}\"\r\n"
             f"Content-Type: application/pdf\r\n\r\n".encode(), document, b"\r\n",
             f"--{boundary}--\r\n".encode()])
         return body, f"multipart/form-data; boundary={boundary}"

@@ -36,10 +36,15 @@ keep-alive clients, scenario after scenario:
             the certificates' goals (issue 13): issuance end to end, verification by code, the registry
             look-up by CUI with 5,000,000 records, the officer's search by CUI over HTTP; see
             ``tests.bench.certificates`` (each printed beside its reference from the same run)
+    portal  the web portal's public hearings page in headless Chromium: cold loads at 360x740, time until
+            usable and bytes downloaded; see ``tests.bench.portal``
     agenda, search, lag
             the public look-ups' goals (issue 12): one court's agenda for one day, the party-name search,
             the event-to-visible lag at 200 hearing changes/s, over a read model seeded with 1,000,000
             hearings and 100,000 cases; see ``tests.bench.queries``
+    archive, deposit
+            the protocol archive's goals: the search by grantor name or by notary and year over 2,000,000
+            deposits, and deposits of a 1 MB testimonio; see ``tests.bench.protocol``
 
 Between two scenarios it waits 2 s and has mongod write its dirty data to disk (``fsync``), so no
 scenario pays for the checkpoint of the one before (the filing scenario leaves ~0.5 GB behind). It
@@ -72,6 +77,8 @@ from pymongo.write_concern import WriteConcern
 
 from services.runtime.config import DEFAULT_CONFIG_PATH, ROOT
 from tests.bench import certificates
+from tests.bench import portal
+from tests.bench import protocol
 from tests.bench import queries as public_queries
 from tests.support.api import Api
 from tests.support.mailbox import envelope, publish, resolution_data, wait_for
@@ -103,17 +110,18 @@ OPEN_FIRST_EVERY = 4          # one opening in 4 is the first access of a notice
 OPEN_REREAD_RECENT = 10       # a re-read picks one of the client's last 10 opened notices
 OPEN_RATE_BOUND = 800         # openings/s the notices are made for; past it the clients only re-read
 SCENARIOS = ("echo", "case", "filing", "mass", "open", "issue", "verify", "registry", "lookup", "agenda", "search",
-             "lag")
-LOAD_KINDS = ("echo", "case", "filing", "open", "verify", "lookup", "agenda", "search")  # driven by the load generator
+             "lag", "portal", "archive", "deposit")
+LOAD_KINDS = ("echo", "case", "filing", "open", "verify", "lookup", "agenda", "search", "archive", "deposit")  # driven by the load generator
 TITLES = {"echo": "reference: GET /diagnostics/echo", "case": "GET /cases/{n} (case file)",
           "filing": "POST /cases/{n}/filings, 1 MB PDF", "open": "GET /mailbox/notifications/{id}",
           "mass": "mass notification: event -> notices", "mass_relay": "mass: relay notification_available",
           "mass_reference": "mass reference: bare insert_many", **certificates.TITLES,
-          "lookup": certificates.TITLES["registry_api"], **public_queries.TITLES}
+          "lookup": certificates.TITLES["registry_api"], **public_queries.TITLES, **portal.TITLES,
+          **protocol.TITLES}
 PROFILED = {"echo": ("gateway", "filings"), "case": ("gateway", "filings"), "filing": ("gateway", "filings"),
             "open": ("gateway", "mailbox"), "mass": ("mailbox",), "verify": ("gateway", "certificates"),
             "lookup": ("gateway", "certificates"), "agenda": ("gateway", "queries"), "search": ("gateway", "queries"),
-            "lag": ("queries",)}
+            "lag": ("queries",), "archive": ("gateway", "certificates"), "deposit": ("gateway", "certificates")}
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -347,6 +355,17 @@ class Runner:
         self.mailboxes = None
         self.certificates = certificates.CertificatesBench(stack, args)
         self.queries = public_queries.QueriesBench(stack, args)
+        self.portal = portal.PortalBench(stack, args)
+        self.protocol = protocol.ProtocolBench(stack, args)
+
+    def run_portal(self):
+        """The portal's hearings page in the browser (timed in the page), with the CPU of every process."""
+        self.portal.seed()
+        sampler = CpuSampler(self.cpu_groups(os.getpid()))
+        first = sampler.sample()
+        results = self.portal.run()
+        results[0]["cpu"] = CpuSampler.usage(first, sampler.sample())
+        return results
 
     def run_lag(self, label, tag):
         """The event-to-visible lag (timed by the bench itself), with the CPU of every process during it."""
@@ -421,6 +440,8 @@ class Runner:
         args = self.args
         if kind in ("agenda", "search"):
             request = self.queries.agenda_request() if kind == "agenda" else self.queries.search_request()
+        elif kind in ("archive", "deposit"):
+            request = self.protocol.search_request() if kind == "archive" else self.protocol.deposit_request()
         elif kind in ("verify", "lookup"):
             request = (self.certificates.verify_request() if kind == "verify"
                        else self.certificates.registry_api_request())
@@ -456,6 +477,8 @@ class Runner:
             raise RuntimeError(f"the load generator failed (exit code {code}) in scenario {label}")
         result.update(kind=kind, label=label, cpu=CpuSampler.usage(first, second), database=database,
                       clients=args.clients)
+        if kind == "archive":
+            result["records"] = args.archive_instruments
         if result["requests"]:
             n = result["requests"]
             print(f"  mongod per request: {database['operations'] / n:.2f} operations, "
@@ -750,6 +773,8 @@ def print_goals(results, args):
                       " / ".join(f"{fmt(v)} ms" for v in p99s), "none stated", None))
     lines.extend(certificates.goal_lines(results, fmt))
     lines.extend(public_queries.goal_lines(results, fmt))
+    lines.extend(portal.goal_lines(results, fmt))
+    lines.extend(protocol.goal_lines(results, fmt))
     # The same figures seen through CPU cost, which other users' load disturbs much less than rates do.
     costs = {}
     for r in results:
@@ -795,7 +820,8 @@ def parse_args(argv):
     parser.add_argument("--quick", action="store_true", help="smoke run: 2 s per scenario, 0.5 s of warm-up")
     parser.add_argument("--scenarios", default="echo,case,echo,case,echo,case,filing,mass,open,echo,"
                                                 "issue,echo,verify,echo,verify,echo,verify,registry,echo,lookup,"
-                                                "echo,agenda,echo,agenda,echo,agenda,echo,search,lag",
+                                                "echo,agenda,echo,agenda,echo,agenda,echo,search,lag,portal,"
+                                                "echo,deposit,echo,archive",
                         help="comma-separated, in order, from echo, case, filing, mass, open "
                              "(default echo,case,filing,mass,open,echo)")
     parser.add_argument("--mass-recipients", type=int, default=MASS_RECIPIENTS,
@@ -814,6 +840,8 @@ def parse_args(argv):
                         help="agenda, search, lag: hearings seeded into the read model (default 1,000,000)")
     parser.add_argument("--queries-cases", type=int, default=100_000,
                         help="agenda, search, lag: amparo and antejuicio cases seeded (default 100,000)")
+    parser.add_argument("--archive-instruments", type=int, default=protocol.ARCHIVE_INSTRUMENTS,
+                        help=f"archive: deposits seeded into the protocol archive (default {protocol.ARCHIVE_INSTRUMENTS:,})")
     parser.add_argument("--lag-rate", type=int, default=200, help="lag: hearing changes per second (default 200)")
     parser.add_argument("--agenda-near", type=float, default=0.8,
                         help="agenda: share of requests for a day within a week of today (default 0.8; the rest "
@@ -913,8 +941,18 @@ def main(argv=None):
                       f"p99 {fmt(result['p99_ms'])} ms, {result['lost']} not seen", flush=True)
                 results.append(result)
                 continue
+            if kind == "portal":
+                print(f"Running {label} …", flush=True)
+                for result in runner.run_portal():
+                    print(f"  usable: median {fmt(result['p50_ms'])} ms, worst {fmt(result['max_ms'])} ms; first "
+                          f"contentful paint median {fmt(result['fcp_ms'])} ms; {result['bytes'] / 1024:.1f} KB "
+                          f"downloaded", flush=True)
+                    results.append(result)
+                continue
             if kind in ("agenda", "search"):
                 runner.queries.seed()
+            if kind == "archive":
+                runner.protocol.seed()
             if kind in ("issue", "registry"):
                 print(f"Running {label} …", flush=True)
                 for result in runner.run_certificates(kind):

@@ -6,7 +6,7 @@ operation is tried by a lawyer on the case, a lawyer off it, the court's clerk a
 clerk, a citizen (with a valid CUI, a record in the registry, an issued certificate and an open request), UNAP's
 records officer, a chat agent, an admin and nobody. Real identifiers reach it through the document's links (each create
 links to its reads; the court's case list to its case files, and a case file to its hearings) and through the
-case seeded here.
+case seeded here (and a chat conversation with an inquiry to the clerk's court, which the clerk's run answers).
 """
 import datetime
 import time
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from tests.support.api import Api
 from tests.support.bank import BankSimulator
 from tests.support.certificates import new_cui, record_body, wait_issued
+from tests.support.oidc import provider_for
 from tests.support.whatsapp import seed_conversation
 
 COURT = "01001"
@@ -39,6 +40,7 @@ class World:
 def build_world(stack):
     """Seed the isolated stack through the public API, as a client would, and name every identity."""
     api = Api(stack)
+    provider_for(stack)  # the portal's OpenID Connect provider: its sign-in then redirects instead of a 503
     on_case = api.lawyer("fuzz-abogado-del-caso")
     world = World(url=stack.url, tokens={
         "lawyer_on_case": on_case,
@@ -55,6 +57,7 @@ def build_world(stack):
         "anonymous": None,
     })
     seed_conversation(stack.url)  # a WhatsApp conversation, for the chat inbox's reads
+    seed_inquiry(api, world)  # an inquiry from it to the clerk's court, for the clerk's list and answer
     opened = api.accepted_case(on_case, world.tokens["clerk"], COURT)
     world.case_number = opened["case_number"]
     world.filing_id = opened["receipt"]["filing_id"]
@@ -80,6 +83,21 @@ def build_world(stack):
     seed_protocol(api, world)
     seed_certificates(api, stack, world)
     return world
+
+
+def seed_inquiry(api, world):
+    """The chat agent asks the clerk's court about the seeded conversation: the clerk's inquiries list links to a
+    real inquiry, which the clerk's run answers (once; 409 after)."""
+    agent = world.tokens["chat_agent"]
+    deadline = time.monotonic() + 20
+    conversations = []
+    while not conversations and time.monotonic() < deadline:
+        conversations = api.get("/api/v1/chat/conversations", agent).json().get("items") or []
+        time.sleep(0.2)
+    assert conversations, "the seeded WhatsApp conversation never reached the inbox"
+    asked = api.post_json(f"/api/v1/chat/conversations/{conversations[0]['conversation_id']}/inquiries",
+                          {"court_id": COURT, "question": "¿En qué estado está el expediente del abogado?"}, agent)
+    assert asked.status_code == 201, asked.text
 
 
 def seed_certificates(api, stack, world):

@@ -97,6 +97,10 @@ def test_request_pay_issue_verify_and_cancel(api, stack, bank, smtp):
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["status"] == "cancelado"
     assert cancelled.json()["cancellation"]["reason"] == "rehabilitacion"
+    for criteria in ({"id_number": cui}, {"name": "Pedro Condenado"}):  # a search shows it cancelled
+        found = api.get("/api/v1/criminal-records", unap, params=criteria)
+        assert found.status_code == 200, found.text
+        assert [r["status"] for r in found.json()["items"] if r["record_id"] == record["record_id"]] == ["cancelado"]
     later = request_and_pay(api, bank, convicted)
     assert later["request_id"] != request["request_id"]
     assert certificate_of(api, convicted, later["certificate_id"])["result"] == "sin_antecedentes"

@@ -5,20 +5,11 @@ import time
 import pytest
 
 from tests.support import whatsapp as wa
+from tests.support.polling import wait
 
 pytestmark = pytest.mark.stack
 
 LINE = wa.LINES[1]  # Tijuana, team "tijuana"
-
-
-def wait(predicate, timeout=15, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture(scope="module")

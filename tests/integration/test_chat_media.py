@@ -8,7 +8,6 @@ import time
 import pytest
 
 from tests.support import whatsapp as wa
-from tests.support.graph import graph_server
 
 pytestmark = pytest.mark.stack
 
@@ -17,11 +16,6 @@ _ids = itertools.count(1)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4
 OGG = b"OggS\x00\x02" + b"\x00" * 200
-
-
-@pytest.fixture(scope="module")
-def graph(stack):
-    return graph_server(stack.graph_port)
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from tests.support import whatsapp as wa
-from tests.support.graph import graph_server
+from tests.support.polling import wait
 
 pytestmark = pytest.mark.stack
 
@@ -13,28 +13,8 @@ LINE = wa.LINES[2]
 
 
 @pytest.fixture(scope="module")
-def graph(stack):
-    return graph_server(stack.graph_port)
-
-
-@pytest.fixture(scope="module")
-def sender(stack):
-    return wa.WebhookSender(stack.url)
-
-
-@pytest.fixture(scope="module")
 def agent(stack):
     return stack.token("agente.respuestas", "chat_agent", name="Agente Respuestas")
-
-
-def wait(predicate, timeout=15, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def open_conversation(stack, sender, text="Necesito información de mi audiencia", hours_ago=0):
@@ -130,6 +110,12 @@ def test_outside_the_24_hour_window_a_free_form_reply_is_refused_with_the_templa
     time.sleep(0.3)
     assert stack.db("chat").messages.count_documents({"conversation_id": conversation_id}) == before
     assert graph.attempts_to(wa_id) == []
+    # an error's details cross the broker as data: the parameters are counted, not written as text
+    assert all(type(t["parameters"]) is int for t in body["details"]["templates"]), body["details"]
+    # the templates the refusal offers are the ones the inbox can list before it ever replies
+    listed = api.get("/api/v1/chat/templates", agent)
+    assert listed.status_code == 200 and listed.json()["items"] == body["details"]["templates"]
+    assert all(set(t) == {"name", "language", "parameters"} for t in listed.json()["items"])
 
 
 def test_just_inside_the_window_a_reply_is_accepted(stack, api, graph, sender, agent):

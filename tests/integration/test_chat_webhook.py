@@ -15,11 +15,6 @@ LINE = wa.LINES[0]
 
 
 @pytest.fixture(scope="module")
-def sender(stack):
-    return wa.WebhookSender(stack.url)
-
-
-@pytest.fixture(scope="module")
 def agent(api, stack):
     return stack.token("agente.webhook", "chat_agent", name="Agente Webhook")
 

@@ -39,7 +39,7 @@ def test_deposit_search_copy_verify_and_index(api, stack, bank):
 
     deed = deposit(api, notary, metadata(2, now, "compraventa", [
         grantor, {"name": "Carlos Ruiz", "id_number": "1111111110101", "role": "comprador"}],
-        summary="Compraventa de la finca 123"), pdf=make_pdf(pages=3, text="Testimonio especial 2"))
+        summary="Compraventa de la finca 123", pages=3), pdf=make_pdf(pages=3, text="Testimonio especial 2"))
     assert deed.status_code == 201, deed.text
     deed = deed.json()
     assert deed["extemporaneo"] is False and deed["business_days_late"] == 0 and deed["document"]["pages"] == 3
@@ -67,6 +67,11 @@ def test_deposit_search_copy_verify_and_index(api, stack, bank):
                             "act_type": "testamento"}  # the will: only that it exists
     assert "2456789120101" not in found.text and "id_number" not in found.text
     assert api.get("/api/v1/protocol/instruments", lawyer, params={"grantor": "ose"}).json()["items"] == []
+    # the words of one grantor's name: two grantors' words together are nobody's name; words too short to be keyed
+    # are still looked for
+    for q, numbers in (("maria carlos", []), ("ruiz car", [2]), ("m p j", [2, 4]), ("r", [1, 2])):
+        found = api.get("/api/v1/protocol/instruments", lawyer, params={"grantor": q, "bar_number": bar_number})
+        assert sorted(i["number"] for i in found.json()["items"]) == numbers, q
     # by notary name and year, paged with the cursor
     first = api.get("/api/v1/protocol/instruments", lawyer,
                     params={"notary": "fernandez lucia", "year": now.year, "limit": 1}).json()

@@ -5,6 +5,7 @@ included."""
 import hashlib
 import time
 import unicodedata
+import uuid
 
 import icalendar
 import pytest
@@ -43,7 +44,7 @@ def amparo(api):
     lawyer, judge = api.lawyer(), api.judge(SUPREME)
     metadata = amparo_metadata()
     number = created(open_with(api, lawyer, metadata))["case_number"]
-    pdf = make_pdf(seed=424242)
+    pdf = make_pdf(seed=f"amparo-provisional-{uuid.uuid4().hex}")  # bytes no other test of the stack holds
     first = created(resolve_to(api, judge, number, "admitido", summary="Se admite para su trámite"))
     second = created(api.post_multipart(f"/api/v1/cases/{number}/resolutions",
                                         {"kind": "auto", "summary": "Se otorga el amparo provisional",
@@ -154,7 +155,7 @@ def test_a_reserved_case_vanishes_from_every_answer_within_two_seconds(api, ampa
 def test_with_filings_down_the_copy_of_a_pdf_waits_and_no_public_request_waits_for_filings(api, stack):
     lawyer, judge = api.lawyer(), api.judge(SUPREME)
     queries, filings = stack.stack.processes["queries"], stack.stack.processes["filings"]
-    pdf = make_pdf(seed=515151)
+    pdf = make_pdf(seed=f"queries-flow-{uuid.uuid4().hex}")
     queries.stop()
     try:
         number = created(open_with(api, lawyer, amparo_metadata()))["case_number"]

@@ -211,6 +211,19 @@ def state(stack):
             if not name.startswith("system.")}
 
 
+def settled_state(stack, quiet=1.0, timeout=20):
+    """The read model once the facts of earlier tests have stopped arriving (the same for ``quiet`` seconds)."""
+    deadline = time.monotonic() + timeout
+    last = state(stack)
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = state(stack)
+        if now == last:
+            return now
+        last = now
+    return last
+
+
 HOSTILE = [
     # (path, params, status, error code)
     ("/api/v1/public/cases", {"q": "x" * 5000}, 422, "validation_error"),
@@ -251,22 +264,23 @@ HOSTILE = [
 
 
 def test_hostile_input_on_every_public_read_is_refused_and_changes_nothing(api, stack, world):
-    before = state(stack)
+    before = settled_state(stack)
     for path, params, status, code in HOSTILE:
         response = api.get(path, params=params)
         assert response.status_code == status, (path, params, response.text)
         body = response.json()
         assert body["message"] and isinstance(body["details"], dict)
         assert body["error"] == code, (path, params, body)
-    # metacharacters and operators in q are words, never patterns or operators: they find nothing
-    for q in ('{"$gt": ""}', "$where", "a|b.*", "[a-z]+ \\d"):
-        page = search(api, q=q)
-        assert world["a"] not in numbers(page), q
+    # metacharacters and operators in q are separators, never patterns or operators: each finds what its words
+    # alone find (the world's random surname may begin with any letter, so "a|b" may well find "Ana B…")
+    for q, plain in (('{"$gt": ""}', "gt"), ("$where", "where"), ("a|b.*", "a b"), ("[a-z]+ \\d", "a z d")):
+        assert numbers(search(api, q=q)) == numbers(search(api, q=plain)), q
+    assert world["a"] not in numbers(search(api, q='{"$gt": ""}'))  # not "everything"
     assert state(stack) == before
 
 
 def test_hostile_uploads_to_the_verification_are_refused_and_change_nothing(api, stack, world):
-    before = state(stack)
+    before = settled_state(stack)
     url = api.url + "/api/v1/public/documents/verify"
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
     cases = [
@@ -299,6 +313,9 @@ def limited_gateway(stack):
                                       stack.tmp / "logs" / "gateway-limited.log").start()
     url = f"http://127.0.0.1:{port}"
     devstack.wait_ready(url + "/healthz", 60, process.process)
+    # its first call through the broker answered (on a busy machine a new process's first RPC can outlast the
+    # timeout): the rate limit is what is tested, not a cold start; /courts is not limited
+    assert wait_for(lambda: requests.get(url + "/api/v1/courts", timeout=30).status_code == 200, timeout=60)
     yield url
     process.stop()
 

@@ -1,6 +1,9 @@
 """The gauges operators alert on, read from each service's own metrics endpoint: the outbox backlog and the
-age of its oldest event (every service that publishes), the mailbox's e-mail alert queue and the last
-successful run of its lapse job. Values are compared with what the database holds at that moment."""
+age of its oldest event (every service that publishes), the dead letters, the mailbox's e-mail alert queue
+and the age of its oldest e-mail, the last successful run of its lapse job; and the backlogs the
+certificates and chat stores declare (paid and not issued, conversations waiting for an agent, replies
+waiting to be sent), measured on a database of their own. Values are compared with what the database holds
+at that moment."""
 import datetime
 import threading
 import time
@@ -50,7 +53,8 @@ def replicas(stack):
     try:
         for service, module in SERVICES.items():
             port = devstack.free_port()
-            env = {**stack.env, "METRICS_PORT": str(port), "OUTBOX_GAUGE_INTERVAL": "0.3"}
+            env = {**stack.env, "METRICS_PORT": str(port), "OUTBOX_GAUGE_INTERVAL": "0.3",
+                   "GAUGE_INTERVAL": "0.3"}
             process = devstack.ServiceProcess(f"{service}-gauges", module, env,
                                               stack.tmp / "logs" / f"{service}-gauges.log").start()
             process.metrics_url = f"http://127.0.0.1:{port}/metrics"
@@ -113,18 +117,108 @@ def test_the_mailbox_alert_queue_length(stack, replicas):
     url = replicas["mailbox"].metrics_url
     alerts = stack.db("mailbox").alerts
     later = utcnow() + HELD  # queued, not due yet: no sender takes them meanwhile
+    queued_at = utcnow() - datetime.timedelta(minutes=10)
     rows = [{"_id": uuid.uuid4().hex, "notification_id": uuid.uuid4().hex, "sub": "gauge-test",
-             "email": "gauges@bufete.gt", "status": "pending", "attempts": 0, "created_at": utcnow(),
+             "email": "gauges@bufete.gt", "status": "pending", "attempts": 0, "created_at": queued_at,
              "next_attempt_at": later, "lease_owner": None, "lease_until": None, "sent_at": None,
              "last_error": None} for _ in range(2)]
     alerts.insert_many(rows)
     name = "portal_mailbox_alert_queue_emails"
+    age = "portal_mailbox_alert_queue_oldest_age_seconds"
     try:
         assert wait_for(lambda: gauge_value(url, name) == alerts.count_documents({"status": "pending"}) >= 2,
                         timeout=20), (gauge_value(url, name), alerts.count_documents({"status": "pending"}))
+        # the oldest queued e-mail is one of these (no other alert of the suite waits ten minutes)
+        assert wait_for(lambda: 600 <= gauge_value(url, age) <= (utcnow() - queued_at).total_seconds() + 5,
+                        timeout=20), gauge_value(url, age)
     finally:
         alerts.delete_many({"_id": {"$in": [r["_id"] for r in rows]}})
     assert wait_for(lambda: gauge_value(url, name) == alerts.count_documents({"status": "pending"}), timeout=20)
+    assert wait_for(lambda: gauge_value(url, age) < 600, timeout=20)
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_the_dead_letters(stack, replicas, service):
+    url = replicas[service].metrics_url
+    name = f"portal_{service}_dead_letters"
+    dead_letters = stack.db(service).dead_letters
+    assert wait_for(lambda: gauge_value(url, name) == dead_letters.count_documents({}), timeout=20)
+    rows = [{"_id": uuid.uuid4().hex, "envelope": {"event_type": "gauge_probe"}, "reason": "gauge test",
+             "at": utcnow()} for _ in range(2)]
+    dead_letters.insert_many(rows)
+    try:
+        assert wait_for(lambda: gauge_value(url, name) == dead_letters.count_documents({}) >= 2, timeout=20), (
+            gauge_value(url, name), dead_letters.count_documents({}))
+    finally:
+        dead_letters.delete_many({"_id": {"$in": [r["_id"] for r in rows]}})
+    assert wait_for(lambda: gauge_value(url, name) == dead_letters.count_documents({}), timeout=20)
+
+
+def job(status, age, **fields):
+    created = utcnow() - age
+    return {"_id": uuid.uuid4().hex, **fields, "status": status, "attempts": 0, "created_at": created,
+            "next_attempt_at": created, "lease_owner": None, "lease_until": None, "done_at": None,
+            "last_error": None}
+
+
+def test_the_backlogs_of_certificates_and_chat(stack):
+    """What the certificates and chat stores declare, measured by ``BacklogGauges`` on a database of their own
+    with their indexes, and read from the process's registry as a scrape would."""
+    from prometheus_client import REGISTRY
+
+    from services.certificates.store import CertificatesStore
+    from services.chat.store import ChatStore
+    from services.runtime.gauges import BacklogGauges
+    from services.runtime.mongo import Mongo
+
+    minutes = lambda n: datetime.timedelta(minutes=n)  # noqa: E731
+    value = REGISTRY.get_sample_value
+    databases = []
+    try:
+        db = stack.client[f"{stack.prefix}_gauges_certificates_{uuid.uuid4().hex[:6]}"]
+        databases.append(db)
+        CertificatesStore.ensure_indexes(db)
+        gauges = BacklogGauges(db, "certificates", Mongo.backlogs(CertificatesStore))
+        gauges.measure()
+        assert value("portal_certificates_paid_not_issued_requests") == 0
+        assert value("portal_certificates_paid_not_issued_oldest_age_seconds") == 0
+        db.issuance.insert_many([job("pending", minutes(3), request_id="r1"), job("failed", minutes(40), request_id="r2"),
+                                 job("done", minutes(90), request_id="r3")])
+        db.copy_issuance.insert_one(job("pending", minutes(7), copy_id="c1"))
+        db.dead_letters.insert_one({"_id": "e1", "envelope": {}, "reason": "invalid id_number", "at": utcnow()})
+        gauges.measure()
+        # a job given up is still a request paid and not issued; a done one is issued
+        assert value("portal_certificates_paid_not_issued_requests") == 2
+        assert 40 * 60 <= value("portal_certificates_paid_not_issued_oldest_age_seconds") < 41 * 60
+        assert value("portal_certificates_protocol_copies_paid_not_issued") == 1
+        assert 7 * 60 <= value("portal_certificates_protocol_copies_paid_not_issued_oldest_age_seconds") < 8 * 60
+        assert value("portal_certificates_dead_letters") == 1
+        before = value("portal_certificates_paid_not_issued_oldest_age_seconds")
+        time.sleep(1)  # no new measurement: the age grows from the oldest known
+        assert value("portal_certificates_paid_not_issued_oldest_age_seconds") >= before + 0.9
+
+        db = stack.client[f"{stack.prefix}_gauges_chat_{uuid.uuid4().hex[:6]}"]
+        databases.append(db)
+        ChatStore.ensure_indexes(db)
+        gauges = BacklogGauges(db, "chat", Mongo.backlogs(ChatStore))
+        now = utcnow()
+        db.conversations.insert_many([
+            {"_id": "w1", "line": "l", "wa_id": "1", "status": "open", "assignee": None, "waiting_since": now - minutes(12)},
+            {"_id": "w2", "line": "l", "wa_id": "2", "status": "open", "assignee": None, "waiting_since": now - minutes(1)},
+            {"_id": "a1", "line": "l", "wa_id": "3", "status": "open", "assignee": {"sub": "agente"},
+             "waiting_since": now - minutes(60)},
+            {"_id": "r1", "line": "l", "wa_id": "4", "status": "resolved", "assignee": None,
+             "waiting_since": now - minutes(90)}])
+        db.sends.insert_one(job("pending", minutes(2), message_id="m1"))
+        gauges.measure()
+        assert value("portal_chat_waiting_conversations") == 2
+        assert 12 * 60 <= value("portal_chat_waiting_oldest_age_seconds") < 13 * 60
+        assert value("portal_chat_send_queue_messages") == 1
+        assert 120 <= value("portal_chat_send_queue_oldest_age_seconds") < 180
+        assert value("portal_chat_dead_letters") == 0
+    finally:
+        for db in databases:
+            stack.client.drop_database(db.name)
 
 
 def test_the_unix_time_of_the_last_successful_lapse_run(stack, replicas):

@@ -16,6 +16,10 @@ from gateway.auth import DEV_SECRET, mint_token
 from services.runtime import devstack
 from services.runtime.config import Settings, load_config
 from services.runtime.mongo import database_name
+from tests.support.hours import chat_hours_env
+
+OIDC_CLIENT_ID = "portal-judicial"
+OIDC_CLIENT_SECRET = "secreto-del-cliente-de-pruebas"
 
 
 class TestStack:
@@ -28,6 +32,8 @@ class TestStack:
         self.smtp_port = smtp_port or devstack.free_port()
         # the chat service sends to a loopback "Graph API" server (tests/support/graph.py) on this port
         self.graph_port = devstack.free_port()
+        # the portal signs in with OpenID Connect against a loopback provider (tests/support/oidc.py) on this port
+        self.oidc_port = devstack.free_port()
         self.mongod = None
         self.vhost = None
         self.stack = None
@@ -62,11 +68,17 @@ class TestStack:
                     "CHAT_SEND_BACKOFF_SECONDS": "0.2", "CHAT_SEND_BACKOFF_MAX_SECONDS": "0.5",
                     "CHAT_SEND_MAX_ATTEMPTS": "4", "CHAT_ASSIGN_INTERVAL": "0.2",
                     "CHAT_MEDIA_INTERVAL": "0.2", "CHAT_MAX_MEDIA_BYTES": str(256 * 1024),
+                    **chat_hours_env(),  # every hour open, and two lines of their own (tests/support/hours.py)
                     # the public look-ups' rate limit is tested on a stack of its own; here it never bites
                     # (the fuzzer's identities all come from one address)
                     "RATE_LIMIT_PER_SECOND": "100000", "RATE_LIMIT_BURST": "100000",
                     "QUERIES_FETCH_INTERVAL": "0.2", "QUERIES_FETCH_BACKOFF_SECONDS": "0.3",
                     "QUERIES_FETCH_BACKOFF_MAX_SECONDS": "1",
+                    "OIDC_ISSUER": f"http://127.0.0.1:{self.oidc_port}", "OIDC_CLIENT_ID": OIDC_CLIENT_ID,
+                    "OIDC_CLIENT_SECRET": OIDC_CLIENT_SECRET, "OIDC_REDIRECT_URI": self.oidc_redirect_uri,
+                    "OIDC_POST_LOGOUT_REDIRECT_URI": f"http://127.0.0.1:{self.gateway_port}/",
+                    "OIDC_ROLE_MAP": "portal-abogados:lawyer,portal-jueces:judge", "OIDC_JWKS_MIN_REFRESH_SECONDS": "0",
+                    "OIDC_HTTP_TIMEOUT": "3",
                     **self.extra_env}
         self.env.pop("METRICS_PORT", None)
         self.stack = devstack.Stack(self.env, self.tmp / "logs", services=self.services)
@@ -77,6 +89,10 @@ class TestStack:
     @property
     def url(self):
         return self.stack.gateway_url
+
+    @property
+    def oidc_redirect_uri(self):
+        return f"http://127.0.0.1:{self.gateway_port}/api/v1/auth/oidc/callback"
 
     def db(self, service):
         return self.client[database_name(self.prefix, service)]

@@ -105,3 +105,19 @@ def seed_conversation(url, text="Buenos días, ¿dónde consulto el estado de mi
     response = WebhookSender(url).send(text_payload(LINES[0], wa_id, text))
     assert response is not None and response.status_code == 200, response and response.text
     return wa_id
+
+
+def open_conversation(stack, line, text, sender=None, timeout=15, **payload_options):
+    """A new WhatsApp user writes ``text`` on ``line`` (signed, as Meta posts it) and the chat service stores it:
+    returns (conversation_id, wa_id)."""
+    wa_id, wamid = new_wa_id(), new_wamid()
+    response = (sender or WebhookSender(stack.url)).send(text_payload(line, wa_id, text, wamid=wamid,
+                                                                      **payload_options))
+    assert response is not None and response.status_code == 200, response and response.text
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        message = stack.db("chat").messages.find_one({"wamid": wamid}, {"conversation_id": 1})
+        if message:
+            return message["conversation_id"], wa_id
+        time.sleep(0.05)
+    raise AssertionError(f"the message {wamid} was never stored")

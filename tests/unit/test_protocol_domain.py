@@ -105,11 +105,18 @@ def test_other_acts_are_not_secret():
     assert domain.copy_needs_approval("testimonio", deed, {"sub": "c", "role": "citizen"})
 
 
-def test_grantor_tokens_fold_accents_case_and_order():
-    tokens = set(domain.grantor_tokens([{"name": "José Peña de León"}, {"name": "ÁLVARO Ruíz"}]))
+def test_a_grantor_is_found_by_the_key_of_the_words_searched_and_each_name_on_its_own():
+    from services.runtime import names
+
+    fields = domain.grantor_search([{"name": "José Peña de León"}, {"name": "ÁLVARO Ruíz"}])
+    first, second = fields["grantor_index"]
     for query in (["jose", "pena"], ["pena", "jose"], ["pen", "leo"], ["alvaro"], ["ruiz", "alv"]):
-        assert set(query) <= tokens
-    assert "ose" not in tokens  # the beginning of words, not any substring
+        assert names.search_key(query, whole=False) in fields["grantor_keys"], query
+        assert any(set(query) <= set(each["prefixes"]) for each in (first, second)), query
+    assert "ose" not in first["prefixes"]  # the beginning of words, not any substring
+    # words of two grantors are nobody's name: no single grantor holds them
+    assert not any({"jose", "alvaro"} <= set(each["prefixes"]) for each in (first, second))
+    assert names.search_key(["jose", "alvaro"], whole=False) not in fields["grantor_keys"]
 
 
 def test_fee_table_and_fee():
@@ -132,3 +139,9 @@ def test_copy_status():
     assert domain.copy_status(copy, now) == "paid" and domain.ready_to_issue(copy)
     copy["issued_at"] = now
     assert domain.copy_status(copy, now) == "issued"
+
+
+def test_declared_pages_are_the_pdfs():
+    assert domain.pages_problem(3, 3) is None
+    assert domain.pages_problem(2, 1) == "El testimonio adjunto tiene 1 página; se declararon 2."
+    assert domain.pages_problem(1, 4) == "El testimonio adjunto tiene 4 páginas; se declararon 1."

@@ -68,6 +68,15 @@ def year_problem(year: int, today: datetime.date) -> Optional[str]:
     return f"El año no puede ser posterior a {today.year}." if year > today.year else None
 
 
+def pages_problem(declared: int, actual: int) -> Optional[str]:
+    """The pages the notary declares are the testimonio's: a PDF with other pages is another document (and a
+    copy's fee is charged per page)."""
+    if declared != actual:
+        return (f"El testimonio adjunto tiene {actual} página{'s' if actual != 1 else ''}; "
+                f"se declararon {declared}.")
+    return None
+
+
 # --- numbering and the annual index ----------------------------------------------------------------------------
 def missing_numbers(numbers: Iterable[int]) -> list[int]:
     """Numbers skipped between 1 and the highest one deposited."""
@@ -115,14 +124,13 @@ def will_copy_needs_death_certificate(instrument: dict, requester: dict) -> bool
 
 
 # --- search ---------------------------------------------------------------------------------------------------
-def grantor_tokens(grantors: Iterable[dict]) -> list[str]:
-    """What a grantor-name search matches: every word of every grantor's name and each word's beginnings
-    (the shared rule, ``services.runtime.names``), indexed as one array."""
-    found = {}
-    for grantor in grantors:
-        for token in names.beginnings(names.words(grantor["name"])):
-            found[token] = None
-    return list(found)
+def grantor_search(grantors: Iterable[dict]) -> dict:
+    """What a search by grantor name reads (the shared rule, ``services.runtime.names``): each grantor's words and
+    their beginnings (``grantor_index``: every word of the query must begin a word of one grantor's name) and the
+    keys of the grantors' words and word pairs (``grantor_keys``: a search reads only the deposits holding the key
+    of its two most telling words)."""
+    grantors = list(grantors)
+    return {"grantor_index": names.name_index(grantors), "grantor_keys": names.search_keys(grantors, whole_words=False)}
 
 
 def notary_tokens(name: str) -> list[str]:

@@ -164,6 +164,9 @@ class ProtocolEntrypoints:
             problem = domain.authorized_at_problem(authorized_at, body["year"], today)
             if problem:
                 raise errors.invalid({"authorized_at": problem})
+            problem = domain.pages_problem(body["pages"], documents[0]["pages"])
+            if problem:
+                raise errors.invalid({"pages": problem})
             timing = domain.timeliness(authorized_at, today, calendar)
             grantors = [{"name": g["name"], "id_number": g.get("id_number"), "role": g["role"]}
                         for g in body["grantors"]]
@@ -172,7 +175,7 @@ class ProtocolEntrypoints:
                 "notary_tokens": notary.get("name_tokens") or domain.notary_tokens(notary["name"]),
                 "year": body["year"], "number": body["number"], "authorized_at": body["authorized_at"],
                 "place": body["place"], "act_type": body["act_type"], "grantors": grantors,
-                "grantor_tokens": domain.grantor_tokens(grantors), "summary": body["summary"],
+                **domain.grantor_search(grantors), "summary": body["summary"],
                 "declared_pages": body["pages"], "deposited_at": now, "deposited_by": person(actor),
                 "deadline": timing.deadline.isoformat(), "extemporaneo": timing.extemporaneo,
                 "business_days_late": timing.business_days_late, "review": domain.REVIEW_PENDING,
@@ -229,12 +232,15 @@ class ProtocolEntrypoints:
         for key in ("bar_number", "year", "number", "act_type"):
             if query.get(key) is not None:
                 criteria[key] = query[key]
-        for key, field in (("grantor", "grantor_tokens"), ("notary", "notary_tokens")):
+        wanted = {}
+        for key in ("grantor", "notary"):
             if query.get(key):
                 try:
-                    criteria[field] = {"$all": names.query_words(query[key])}
+                    wanted[key] = names.query_words(query[key])
                 except RuleError as exc:
                     raise errors.invalid({key: exc.message}, "Parámetros de consulta inválidos.")
+        if wanted.get("notary"):
+            criteria["notary_tokens"] = {"$all": wanted["notary"]}
         dates = {}
         if query.get("from_"):
             dates["$gte"] = query["from_"].isoformat()
@@ -242,7 +248,8 @@ class ProtocolEntrypoints:
             dates["$lte"] = query["to"].isoformat()
         if dates:
             criteria["authorized_at"] = dates
-        items, next_cursor = self.store.search_instruments(criteria, query.get("limit", 20), query.get("cursor"))
+        items, next_cursor = self.store.search_instruments(criteria, query.get("limit", 20), query.get("cursor"),
+                                                           grantor_words=wanted.get("grantor"))
         self.store.audit(actor, "search_instruments", "instruments", "allowed",
                          {"query": {k: raw[k] for k in raw if k != "cursor"}, "count": len(items)})
         return {"items": [views.instrument_view(i, actor) for i in items], "next_cursor": next_cursor}

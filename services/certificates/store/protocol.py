@@ -12,17 +12,18 @@
 
 One current deposit per notary, year and number: the current one holds ``current_key`` under a unique index, a
 correction takes it over in one transaction (the old version keeps everything, ``current: false``). A search
-reads only current deposits, through indexed arrays of name tokens (``services.runtime.names``), never a regular
-expression.
+reads only current deposits, through indexed arrays of name keys and tokens (``services.runtime.names``), never a
+regular expression.
 """
 import gridfs
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from contracts import paging
 from services.certificates import domain as certificates_domain
 from services.certificates.protocol import domain, errors
 from services.certificates.store.common import SOURCE, new_id
+from services.runtime import names
 from services.runtime.idempotency import IdempotentStore
 from services.runtime.staging import StagedDocuments, StagingStore
 from services.runtime.workqueue import WorkQueue
@@ -31,7 +32,9 @@ COPY_ISSUANCE = "copy_issuance"
 PROTOCOL_COPY = "protocol_copy"
 TESTIMONIOS = "testimonios"
 COPY_DOCUMENTS = "copy_documents"
-NO_DOCUMENT = {"document_id": 0, "grantor_tokens": 0, "notary_tokens": 0}
+SEARCH_FIELDS = {"grantor_index": 0, "grantor_keys": 0, "grantor_tokens": 0, "notary_tokens": 0}  # never shown
+NO_DOCUMENT = {"document_id": 0, **SEARCH_FIELDS}
+BY_GRANTOR_KEY = "by_grantor_key"
 
 
 def current_key(bar_number, year, number):
@@ -46,7 +49,9 @@ class Protocol(StagingStore, IdempotentStore):
             IndexModel([("current_key", ASCENDING)], unique=True,
                        partialFilterExpression={"current_key": {"$type": "string"}}),
             IndexModel([("bar_number", ASCENDING), ("year", ASCENDING), ("number", ASCENDING)]),
-            IndexModel([("grantor_tokens", ASCENDING), ("deposited_at", DESCENDING), ("_id", DESCENDING)]),
+            # a search by grantor name reads one key (domain.grantor_search), newest first, current deposits only
+            IndexModel([("grantor_keys", ASCENDING), ("deposited_at", DESCENDING), ("_id", DESCENDING)],
+                       name=BY_GRANTOR_KEY, partialFilterExpression={"current": True}),
             IndexModel([("notary_tokens", ASCENDING), ("deposited_at", DESCENDING), ("_id", DESCENDING)]),
             IndexModel([("bar_number", ASCENDING), ("current", ASCENDING), ("deposited_at", DESCENDING),
                         ("_id", DESCENDING)]),
@@ -63,6 +68,28 @@ class Protocol(StagingStore, IdempotentStore):
     }
 
     PAYS_FOR_PROTOCOL = {PROTOCOL_COPY: "protocol_copies"}
+
+    # --- data of earlier versions ------------------------------------------------------------------------------
+    @classmethod
+    def backfill_grantor_search(cls, db, batch=1000):
+        """Deposits stored before the grantors' search keys get them (``domain.grantor_search``), once per
+        database (idempotent; a marker in ``migrations`` spares later starts the scan)."""
+        if db.migrations.find_one({"_id": "grantor_search"}):
+            return 0
+        done = 0
+        while True:
+            docs = list(db.instruments.find({"grantor_keys": {"$exists": False}}, {"grantors": 1}).limit(batch))
+            if not docs:
+                break
+            db.instruments.bulk_write([
+                UpdateOne({"_id": doc["_id"], "grantor_keys": {"$exists": False}},
+                          {"$set": domain.grantor_search(doc.get("grantors") or []), "$unset": {"grantor_tokens": ""}})
+                for doc in docs], ordered=False)
+            done += len(docs)
+        if "grantor_tokens_1_deposited_at_-1__id_-1" in db.instruments.index_information():
+            db.instruments.drop_index("grantor_tokens_1_deposited_at_-1__id_-1")  # the tokens' index, now empty
+        db.migrations.update_one({"_id": "grantor_search"}, {"$setOnInsert": {"instruments": done}}, upsert=True)
+        return done
 
     # --- notaries ------------------------------------------------------------------------------------------
     def notary(self, bar_number, session=None):
@@ -122,7 +149,7 @@ class Protocol(StagingStore, IdempotentStore):
 
     def year_deposits(self, bar_number, year):
         return list(self.db.instruments.find({"bar_number": bar_number, "year": year, "current": True},
-                                             {"grantor_tokens": 0, "notary_tokens": 0}).sort("number", 1))
+                                             SEARCH_FIELDS).sort("number", 1))
 
     def review(self, instrument_id, decision, reason, reviewer, now):
         return self.db.instruments.find_one_and_update(
@@ -134,15 +161,25 @@ class Protocol(StagingStore, IdempotentStore):
         return self.staging.bucket.open_download_stream(instrument["document"]["document_id"]).read()
 
     # --- search ---------------------------------------------------------------------------------------------------
-    def search_instruments(self, criteria, limit, cursor=None):
+    def search_instruments(self, criteria, limit, cursor=None, grantor_words=None):
         """Current deposits matching ``criteria`` (a MongoDB filter of equalities and ``$all`` on token
-        arrays), newest deposit first; (items, next_cursor)."""
+        arrays) and, with ``grantor_words``, one of whose grantors' names has a word beginning with each of them
+        (read through the one key of its longest words, ``services.runtime.names.search_key``); newest first;
+        (items, next_cursor)."""
         query = {"current": True, **criteria}
+        key = None
+        if grantor_words:
+            key = names.search_key(grantor_words, whole=False)
+            query["grantor_index"] = {"$elemMatch": {"prefixes": {"$all": grantor_words}}}
+            if key is not None:
+                query["grantor_keys"] = {"$in": [key, names.LONG_NAME]}
         if cursor:
             query = {"$and": [query, paging.after(paging.decode_cursor(cursor), "deposited_at")]}
-        docs = list(self.db.instruments.find(query, {"grantor_tokens": 0, "notary_tokens": 0})
-                    .sort([("deposited_at", DESCENDING), ("_id", DESCENDING)]).limit(limit + 1))
-        return paging.page(docs, limit, "deposited_at")
+        found = (self.db.instruments.find(query, SEARCH_FIELDS)
+                 .sort([("deposited_at", DESCENDING), ("_id", DESCENDING)]).limit(limit + 1))
+        if key is not None:
+            found = found.hint(BY_GRANTOR_KEY)
+        return paging.page(list(found), limit, "deposited_at")
 
     # --- the annual index ----------------------------------------------------------------------------------------
     def save_index(self, bar_number, year, entries, actor_person, now):

@@ -8,24 +8,45 @@
 | replies | ``outbound`` | messages (outbound), sends (the Graph API work queue) |
 | media | ``media`` | media_jobs (fetching from the Graph API: a work queue), GridFS bucket ``media`` |
 | auto-assignment | ``assignment`` | agents (presence, teams, capacity), locks (one replica assigns at a time) |
+| real time (the stream's events) | ``live`` | none: reads the change stream of the collections above |
+| business hours and SLA | ``levels`` | conversations (``sla``, ``sla_breached``), messages and sends (out-of-office reply) |
+| inquiries to a court or an area | ``inquiries`` | inquiries (question, where, due, the one answer) |
 
 Besides: audit (every read of a conversation, ``Store.audit``).
 """
+from services.chat.domain import OPEN
 from services.chat.store.assignment import Assignment
-from services.chat.store.common import new_id
+from services.chat.store.common import CONVERSATIONS, SENDS, new_id
 from services.chat.store.conversations import Conversations
 from services.chat.store.inbound import Inbound, payload_id
+from services.chat.store.live import Live
+from services.chat.store.inquiries import Inquiries
+from services.chat.store.levels import Levels
 from services.chat.store.media import Media
 from services.chat.store.outbound import Outbound
+from services.runtime.gauges import Backlog, queue_backlog
 from services.runtime.mongo import Store
+from services.chat.store.surveys import Surveys
+from services.chat.store.reports import Reports
 
 __all__ = ["ChatStore", "new_id", "payload_id"]
 
 AREAS = (Inbound, Conversations, Outbound, Assignment, Media)
+AREAS += (Live,)  # real time: the change stream of the inbox's collections (nothing stored)
+AREAS += (Levels,)  # business hours, the out-of-office reply and SLA clocks on the conversations
+AREAS += (Surveys,)  # the satisfaction survey (CSAT) sent on resolve, and its answer
+AREAS += (Reports,)  # reports: the conversations of a period with their messages' figures (reads only)
+AREAS += (Inquiries,)  # inquiries to a court or an area
 
 
 class ChatStore(*AREAS, Store):
     database = "chat"
+    # open conversations no agent has (new, or transferred to a team), oldest wait first (the assignment index)
+    backlogs = (Backlog("waiting_conversations", CONVERSATIONS, {"status": OPEN, "assignee": None},
+                        "Open conversations waiting for an agent", age="waiting_oldest_age_seconds",
+                        since="waiting_since"),
+                queue_backlog("send_queue_messages", SENDS, "Replies waiting to be sent to WhatsApp (pending)",
+                              age="send_queue_oldest_age_seconds"))
     indexes = {}
     for _area in AREAS:
         for _collection, _models in _area.indexes.items():

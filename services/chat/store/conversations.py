@@ -38,6 +38,8 @@ class Conversations:
                 filters[field] = query[key]
         if query.get("complaint") is not None:
             filters["complaint"] = True if query["complaint"] else {"$ne": True}
+        if query.get("sla_breached") is not None:  # services.chat.store.levels
+            filters["sla_breached"] = True if query["sla_breached"] else {"$ne": True}
         if query.get("assignee") == "none":
             filters["assignee"] = None
         elif query.get("assignee"):

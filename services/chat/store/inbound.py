@@ -14,7 +14,7 @@ import logging
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from services.chat import domain
+from services.chat import csat, domain
 from services.chat.store.common import CONVERSATIONS, MESSAGES, STATUSES, WEBHOOKS, new_id
 from services.runtime.mongo import MAJORITY, utcnow
 from services.runtime.workqueue import RetryPolicy, WorkQueue
@@ -60,9 +60,11 @@ class Inbound:
         return self.db[WEBHOOKS].find_one({"_id": job_id})
 
     # --- applying a payload --------------------------------------------------------------------------------
-    def add_inbound(self, line, record, name, received_at):
+    def add_inbound(self, line, record, name, received_at, levels=None, levels_outcome=None):
         """One inbound message, once per wamid, with its conversation (created, or reopened if it was
-        snoozed or resolved) in one transaction. Returns the message id, or None for a duplicate."""
+        snoozed or resolved) in one transaction. Returns the message id, or None for a duplicate.
+        ``levels``: the business hours and SLA rules (``store.levels.LevelRules``): the SLA clocks and the
+        out-of-office reply are written in the same transaction (what they did: ``levels_outcome``)."""
 
         def apply(tx):
             messages = self.db[MESSAGES]
@@ -86,6 +88,10 @@ class Inbound:
             messages.insert_one(message, session=tx.session)
             if message["media"] and message["media"].get("id"):
                 self.db["media_jobs"].insert_one(self.media_job(message["_id"]), session=tx.session)
+            survey = csat.answer(record, conversation["status"], conversation.get("csat"))
+            if survey.survey:  # an answer to the satisfaction survey is not a new query: it never reopens
+                self.survey_answered(conversation, message, survey, tx.session)
+                return message["_id"]
             newest = conversation["last_message_at"] is None or record["at"] >= conversation["last_message_at"]
             last_user = conversation.get("last_user_message_at")
             update = {"status": domain.status_after_user_message(conversation["status"]), "updated_at": now,
@@ -100,6 +106,8 @@ class Inbound:
                 update["contact.name"] = name
             if (record.get("classification") or {}).get("label") == "queja":
                 update["complaint"] = True  # flagged for the complaints area; staff see it first
+            if levels is not None:
+                self.on_user_message(tx, conversation, message, update, now, levels, levels_outcome)
             self.db[CONVERSATIONS].update_one({"_id": conversation["_id"]},
                                               {"$set": update, "$inc": {"unanswered": 1}}, session=tx.session)
             return message["_id"]

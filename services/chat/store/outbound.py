@@ -7,6 +7,18 @@ from services.runtime.mongo import utcnow
 from services.runtime.workqueue import WorkQueue
 
 
+def outbound_message(conversation, author, text, now, template=None, message_id=None, automatic=None):
+    """A message to the user, ``queued``: a person's reply (``author``), or an automatic one (``automatic``
+    names which, e.g. ``out_of_office``; no author)."""
+    return {"_id": message_id or new_id(), "conversation_id": conversation["_id"], "line": conversation["line"],
+            "wa_id": conversation["wa_id"], "direction": "out", "type": "template" if template else "text",
+            "known": True, "text": text, "template": template,
+            "media": None, "location": None, "contacts": None, "reply": None, "context_wamid": None,
+            "wamid": None, "at": now, "created_at": now, "received_at": None, "author": author,
+            "automatic": automatic,
+            "status": domain.QUEUED, "status_at": {domain.QUEUED: now}, "error": None, "attempts": 0}
+
+
 class Outbound:
     """Mixin of ``ChatStore``: replies and their sending."""
 
@@ -23,12 +35,7 @@ class Outbound:
             template = {"name": template["name"], "language": template["language"],
                         "parameters": list(template.get("parameters") or [])}
             text = domain.template_text(template)
-        message = {"_id": new_id(), "conversation_id": conversation["_id"], "line": conversation["line"],
-                   "wa_id": conversation["wa_id"], "direction": "out", "type": "template" if template else "text",
-                   "known": True, "text": text, "template": template,
-                   "media": None, "location": None, "contacts": None, "reply": None, "context_wamid": None,
-                   "wamid": None, "at": now, "created_at": now, "received_at": None, "author": author,
-                   "status": domain.QUEUED, "status_at": {domain.QUEUED: now}, "error": None, "attempts": 0}
+        message = outbound_message(conversation, author, text, now, template)
 
         def apply(tx):
             self.db[MESSAGES].insert_one(message, session=tx.session)
@@ -39,6 +46,7 @@ class Outbound:
                 {"$set": {"last_message_at": now, "last_message_preview": domain.preview(text), "updated_at": now,
                           "unanswered": 0},
                  "$min": {"first_response_at": now}}, session=tx.session)
+            self.sla_replied(tx, conversation["_id"], now)  # a person's reply meets the first or next response
 
         self.transaction(apply)
         return message

@@ -61,6 +61,19 @@ class Hearings:
         _CASE_HEARINGS.put(key, (changes, text))
         return text
 
+    def blocking_hearing(self, court_id, room, starts_at, ends_at, hearing_id=None):
+        """The first active hearing of ``room`` at ``court_id`` that overlaps [starts_at, ends_at), other than
+        ``hearing_id``; None when the slot is free (a read: the write still checks in its transaction)."""
+        key = domain.room_key(room)
+        candidates = self.db.hearings.find(
+            {"court_id": court_id, "room_key": key, "status": {"$in": list(HEARING_ACTIVE_STATUSES)},
+             "starts_at": {"$lt": ends_at}, "ends_at": {"$gt": starts_at}, "_id": {"$ne": hearing_id}}
+        ).sort("starts_at", ASCENDING)
+        for other in candidates:
+            if domain.blocks(other, court_id, key, starts_at, ends_at, hearing_id):
+                return other
+        return None
+
     # --- writing ------------------------------------------------------------------------
     def schedule_hearing(self, actor, case, body, request):
         """Schedule a hearing in ``case`` (as read before, to know its court), once per ``request``; the hearing

@@ -21,6 +21,7 @@ from services.mailbox.store.documents import Documents
 from services.mailbox.store.notices import CONSUMER, SETTLED_CACHE_SIZE, Notices
 from services.mailbox.store.profiles import Profiles
 from services.mailbox.store.serving import LAPSE_BATCH, NoticeService
+from services.runtime.gauges import queue_backlog
 from services.runtime.mongo import Store
 
 __all__ = ["ALL_COURTS", "CONSUMER", "LAPSE_BATCH", "SETTLED_CACHE_SIZE", "SOURCE", "MailboxStore", "new_id"]
@@ -33,4 +34,7 @@ class MailboxStore(*AREAS, Store):
     publishes_events = True
     cached_collections = ("meta",)
     event_carriers = ("notifications",)  # the first opening serves a notice with one write (_first_access)
+    backlogs = (queue_backlog("alert_queue_emails", "alerts",
+                              "Alert e-mails waiting to be sent (pending, due or in backoff)",
+                              age="alert_queue_oldest_age_seconds"),)
     indexes = {collection: models for area in AREAS for collection, models in getattr(area, "indexes", {}).items()}

@@ -30,7 +30,7 @@ GENERATION_INDEXES = {
                    name="by_stage"),
         IndexModel([("public", ASCENDING), ("year", ASCENDING), ("opened_at", DESCENDING), ("_id", DESCENDING)],
                    name="by_year"),
-        # the name search: the cases one of whose parties holds the query's two most telling words (or stems),
+        # the name search: the cases one of whose parties holds the key of the query's longest words (or stems),
         # newest first (domain.search_keys); one key per search, then the exact rule on those cases only
         IndexModel([("search_keys", ASCENDING), ("opened_at", DESCENDING), ("_id", DESCENDING)],
                    name="by_key", partialFilterExpression=_PUBLIC),

@@ -1,0 +1,176 @@
+"""Signing in to the portal with OpenID Connect (authorization code + PKCE) against a real provider on loopback
+(tests/support/oidc.py): in the browser, in and out; over HTTP, every ID token the gateway must refuse, the JWKS
+cache and a key rotation, ES256, a replayed or foreign callback; and a production gateway, where the demo users
+do not exist and the cookie is Secure with the __Host- prefix."""
+import urllib.parse
+
+import pytest
+import requests
+
+from gateway.sessions import OIDC_COOKIE, PLAIN_COOKIE, SECURE_COOKIE
+from services.runtime import devstack
+
+
+def provider_round(stack, provider, user, http=None, base=None, next_path="/audiencias"):
+    """The browser's round trip, by HTTP: the gateway's login, the provider's sign-in page, the callback.
+    Returns (the callback's response, the HTTP session)."""
+    http = http or requests.Session()
+    base = base or stack.url
+    start = http.get(f"{base}/api/v1/auth/oidc/login", params={"next": next_path}, allow_redirects=False, timeout=10)
+    assert start.status_code == 302, start.text
+    authorize = urllib.parse.urlsplit(start.headers["Location"])
+    assert authorize.netloc == f"127.0.0.1:{provider.port}"
+    params = dict(urllib.parse.parse_qsl(authorize.query))
+    assert params["code_challenge_method"] == "S256" and len(params["code_challenge"]) == 43
+    assert params["state"] and params["nonce"]
+    chosen = http.post(f"{provider.issuer}/authorize", data={**params, "user": user}, allow_redirects=False,
+                       timeout=10)
+    assert chosen.status_code == 302, chosen.text
+    # the sign-in's binding cookie, sent by hand: a Secure one (production) is not sent over plain http by requests
+    binding = {"Cookie": f"{OIDC_COOKIE}={start.cookies[OIDC_COOKIE]}"}
+    callback = http.get(chosen.headers["Location"], headers=binding, allow_redirects=False, timeout=10)
+    return callback, http
+
+
+def login_error(response):
+    assert response.status_code == 302
+    location = urllib.parse.urlsplit(response.headers["Location"])
+    if location.path != "/entrar":
+        return None
+    return dict(urllib.parse.parse_qsl(location.query)).get("error")
+
+
+def test_a_lawyer_signs_in_and_out_with_the_institutional_account(new_page, stack, oidc_provider):
+    page = new_page()
+    page.goto("/entrar?siguiente=/audiencias")
+    page.get_by_role("link", name="Entrar con la cuenta institucional").click()
+    page.get_by_role("heading", name="Iniciar sesión").wait_for()           # the provider's own page
+    page.get_by_role("button", name="Lic. Ana Institucional").click()
+    page.get_by_role("heading", name="Agenda de audiencias").wait_for()     # back where the user was going
+    page.get_by_test_id("account-name").get_by_text("Lic. Ana Institucional").wait_for()
+    cookie = next(c for c in page.context.cookies() if c["name"] == PLAIN_COOKIE)
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert page.evaluate("() => localStorage.length + sessionStorage.length") == 0
+    assert oidc_provider.token_requests[-1]["code_verifier"]               # PKCE: the verifier went to the token endpoint
+    session = requests.get(stack.url + "/api/v1/auth/session", headers={"Cookie": f"{PLAIN_COOKIE}={cookie['value']}"},
+                           timeout=10).json()
+    assert session["source"] == "oidc"
+    assert session["actor"] == {"sub": "oidc-ana", "role": "lawyer", "name": "Lic. Ana Institucional",
+                                "bar_number": "55555"}
+    logouts = len(oidc_provider.logouts)
+    page.get_by_role("button", name="Salir").click()
+    page.get_by_text("Sesión cerrada en el proveedor.").wait_for()          # the provider's end_session too
+    assert len(oidc_provider.logouts) == logouts + 1
+    assert oidc_provider.logouts[-1]["id_token_hint"] and oidc_provider.logouts[-1]["post_logout_redirect_uri"]
+    gone = requests.get(stack.url + "/api/v1/auth/session", headers={"Cookie": f"{PLAIN_COOKIE}={cookie['value']}"},
+                        timeout=10)
+    assert gone.status_code == 401
+
+
+@pytest.mark.parametrize("spoil", ["expired", "wrong_key", "forged_kid", "wrong_audience", "wrong_issuer",
+                                   "wrong_nonce", "alg_none", "hs256"])
+def test_an_id_token_that_is_expired_or_wrongly_signed_is_refused(stack, oidc_provider, spoil):
+    before = stack.db("gateway").sessions.count_documents({"actor.sub": "oidc-ana"})
+    oidc_provider.next_id_token = spoil
+    callback, http = provider_round(stack, oidc_provider, "ana")
+    assert login_error(callback) == "oidc_token_invalid"
+    assert PLAIN_COOKIE not in callback.cookies and PLAIN_COOKIE not in http.cookies
+    assert stack.db("gateway").sessions.count_documents({"actor.sub": "oidc-ana"}) == before
+
+
+def test_the_browser_is_told_why_an_expired_token_was_refused(new_page, oidc_provider):
+    page = new_page()
+    oidc_provider.next_id_token = "expired"
+    page.goto("/entrar")
+    page.get_by_role("link", name="Entrar con la cuenta institucional").click()
+    page.get_by_role("button", name="Lic. Ana Institucional").click()
+    page.get_by_text("entregó una identidad que no se pudo verificar").wait_for()
+    assert not [c for c in page.context.cookies() if c["name"] == PLAIN_COOKIE]
+
+
+def test_the_jwks_is_cached_and_a_rotated_key_is_fetched_once(stack, oidc_provider):
+    assert login_error(provider_round(stack, oidc_provider, "ana")[0]) is None   # keys now cached
+    fetched = oidc_provider.jwks_requests
+    for _ in range(2):
+        assert login_error(provider_round(stack, oidc_provider, "juez")[0]) is None
+    assert oidc_provider.jwks_requests == fetched                               # the cache served both
+    oidc_provider.rotate("RS256")
+    callback, _ = provider_round(stack, oidc_provider, "ana")
+    assert login_error(callback) is None and callback.headers["Location"] == "/audiencias"
+    assert oidc_provider.jwks_requests == fetched + 1                           # one fetch for the new key
+    oidc_provider.rotate("ES256")                                              # an elliptic-curve key too
+    assert login_error(provider_round(stack, oidc_provider, "juez")[0]) is None
+    oidc_provider.rotate("RS256")
+
+
+def test_claims_without_a_role_of_the_portal_are_refused(stack, oidc_provider):
+    assert login_error(provider_round(stack, oidc_provider, "sin_rol")[0]) == "oidc_no_role"
+    assert login_error(provider_round(stack, oidc_provider, "juez_sin_tribunal")[0]) == "oidc_no_role"
+
+
+def test_a_replayed_or_foreign_callback_is_refused(stack, oidc_provider):
+    callback, http = provider_round(stack, oidc_provider, "ana")
+    assert login_error(callback) is None
+    replay = http.get(stack.url + callback.request.path_url, allow_redirects=False, timeout=10)
+    assert login_error(replay) == "oidc_state"                 # the state is taken once
+    # a callback carried to another browser (without the sign-in's binding cookie) makes no session there
+    http2 = requests.Session()
+    start = http2.get(stack.url + "/api/v1/auth/oidc/login", allow_redirects=False, timeout=10)
+    params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(start.headers["Location"]).query))
+    chosen = http2.post(f"{oidc_provider.issuer}/authorize", data={**params, "user": "ana"}, allow_redirects=False,
+                        timeout=10)
+    stranger = requests.get(chosen.headers["Location"], allow_redirects=False, timeout=10)
+    assert login_error(stranger) == "oidc_state" and PLAIN_COOKIE not in stranger.cookies
+    assert OIDC_COOKIE in http2.cookies
+
+
+def test_the_login_target_must_be_a_path_of_this_site(stack, oidc_provider):
+    for target in ("https://malo.example/", "//malo.example/x", "/\\malo.example"):
+        answer = requests.get(stack.url + "/api/v1/auth/oidc/login", params={"next": target}, allow_redirects=False,
+                              timeout=10)
+        assert answer.status_code == 422 and "next" in answer.json()["details"]["fields"]
+
+
+@pytest.fixture(scope="module")
+def production_gateway(stack, oidc_provider, tmp_path_factory):
+    """A second gateway on the same stack, with PORTAL_ENV=production (its own secrets)."""
+    port = devstack.free_port()
+    redirect = f"http://127.0.0.1:{port}/api/v1/auth/oidc/callback"
+    oidc_provider.allow_redirect(redirect)
+    env = {**stack.env, "PORTAL_ENV": "production", "GATEWAY_PORT": str(port), "JWT_SECRET": "p" * 48,
+           "WHATSAPP_APP_SECRET": "a" * 40, "WHATSAPP_VERIFY_TOKEN": "v" * 40, "PAYMENT_SECRET_BANCO_DEMO": "b" * 40,
+           "OIDC_REDIRECT_URI": redirect}
+    process = devstack.ServiceProcess("gateway", "gateway.service:Gateway", env,
+                                      tmp_path_factory.mktemp("prod") / "gateway.log").start()
+    try:
+        devstack.wait_ready(f"http://127.0.0.1:{port}/healthz", 60, process.process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.stop()
+
+
+def test_in_production_there_are_no_demo_users_and_the_cookie_is_secure(production_gateway, new_page, stack,
+                                                                        oidc_provider):
+    options = requests.get(production_gateway + "/api/v1/auth/options", timeout=10).json()
+    assert options == {"environment": "production", "demo": False, "oidc": True}
+    assert requests.get(production_gateway + "/api/v1/auth/demo-users", timeout=10).status_code == 404
+    refused = requests.post(production_gateway + "/api/v1/auth/demo-login", json={"sub": "abogado.perez"}, timeout=10)
+    assert refused.status_code == 404 and "Set-Cookie" not in refused.headers
+    page = new_page()
+    response = page.goto(production_gateway + "/entrar")
+    assert "max-age=" in response.headers["strict-transport-security"]
+    page.get_by_role("link", name="Entrar con la cuenta institucional").wait_for()
+    assert page.get_by_role("heading", name="Usuarios de demostración").count() == 0
+    callback, _ = provider_round(stack, oidc_provider, "juez", base=production_gateway)
+    set_cookie = next(h for h in callback.raw.headers.getlist("Set-Cookie") if h.startswith(SECURE_COOKIE))
+    assert set_cookie.startswith(f"{SECURE_COOKIE}=")
+    for attribute in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/"):
+        assert attribute in set_cookie
+    value = set_cookie.split(";")[0].split("=", 1)[1]
+    me = requests.get(production_gateway + "/api/v1/auth/session", headers={"Cookie": f"{SECURE_COOKIE}={value}"},
+                      timeout=10)
+    assert me.status_code == 200 and me.json()["actor"]["role"] == "judge"
+    # the development cookie's name means nothing here
+    plain = requests.get(production_gateway + "/api/v1/auth/session", headers={"Cookie": f"{PLAIN_COOKIE}={value}"},
+                         timeout=10)
+    assert plain.status_code == 401

@@ -1,0 +1,113 @@
+"""The rules of inquiries to a court or an area, without a database: when one is due and overdue (the clock passed
+in), who sees which, who answers, which areas exist; and the setting of their SLA."""
+import datetime
+
+import pytest
+
+from services.chat import domain, live
+from services.chat.settings import ChatSettings, DEV_LINES
+from services.runtime.config import ConfigurationError
+
+UTC = datetime.timezone.utc
+ASKED = datetime.datetime(2026, 12, 4, 16, 30, tzinfo=UTC)  # a Friday, 10:30 in Guatemala
+H = datetime.timedelta(hours=1)
+
+
+@pytest.mark.parametrize("sla_hours,due", [
+    (24, ASKED + 24 * H),
+    (8, ASKED + 8 * H),
+    (0.5, ASKED + datetime.timedelta(minutes=30)),
+    (72, datetime.datetime(2026, 12, 7, 16, 30, tzinfo=UTC)),  # elapsed hours: the weekend counts
+])
+def test_an_inquiry_is_due_its_sla_hours_after_it_was_asked(sla_hours, due):
+    assert domain.inquiry_due_at(ASKED, sla_hours) == due
+
+
+DUE = ASKED + 24 * H
+
+
+@pytest.mark.parametrize("answered_at,now,overdue", [
+    (None, ASKED, False),                                      # just asked
+    (None, DUE - datetime.timedelta(seconds=1), False),        # a second before it is due
+    (None, DUE, True),                                         # due now and still open
+    (None, DUE + 5 * H, True),
+    (ASKED + H, DUE + 5 * H, False),                           # answered in time stays in time
+    (DUE, DUE + 5 * H, False),                                 # answered at the due instant: in time
+    (DUE + datetime.timedelta(seconds=1), DUE + 5 * H, True),  # answered late stays a breach
+    (DUE + H, ASKED, True),                                    # whatever the clock says now
+])
+def test_overdue_open_past_due_or_answered_after_it(answered_at, now, overdue):
+    assert domain.inquiry_overdue(DUE, answered_at, now) is overdue
+
+
+@pytest.mark.parametrize("actor,scope", [
+    ({"sub": "a", "role": "chat_agent"}, {}),
+    ({"sub": "s", "role": "chat_supervisor"}, {}),
+    ({"sub": "c", "role": "clerk", "court_id": "00001"}, {"court_id": "00001"}),
+    ({"sub": "c", "role": "clerk", "court_id": None}, None),   # a clerk with no court sees none
+    ({"sub": "c", "role": "clerk"}, None),
+    ({"sub": "j", "role": "judge", "court_id": "00001"}, None),
+    ({"sub": "l", "role": "lawyer", "court_id": "00001"}, None),
+    ({"sub": "x", "role": "admin"}, None),
+    ({"sub": "x", "role": "citizen"}, None),
+])
+def test_who_sees_which_inquiries(actor, scope):
+    assert domain.inquiry_scope(actor) == scope
+
+
+CLERK_00001 = {"sub": "c1", "role": "clerk", "court_id": "00001"}
+CLERK_01001 = {"sub": "c2", "role": "clerk", "court_id": "01001"}
+AGENT = {"sub": "a", "role": "chat_agent"}
+SUPERVISOR = {"sub": "s", "role": "chat_supervisor"}
+
+
+@pytest.mark.parametrize("actor,court_id,area,teams,allowed", [
+    (CLERK_00001, "00001", None, (), True),
+    (CLERK_01001, "00001", None, (), False),      # another court's clerk
+    ({"sub": "j", "role": "judge", "court_id": "00001"}, "00001", None, (), False),  # the judge does not answer
+    (AGENT, "00001", None, ("tijuana",), False),  # chat staff do not answer for a court
+    (SUPERVISOR, "00001", None, (), False),
+    (SUPERVISOR, None, "tijuana", (), True),      # an area: the supervision
+    (AGENT, None, "tijuana", ("mexicali", "tijuana"), True),  # or staff in that team
+    (AGENT, None, "tijuana", ("mexicali",), False),
+    (AGENT, None, "tijuana", None, False),
+    (CLERK_00001, None, "tijuana", ("tijuana",), False),  # a clerk never answers an area's
+])
+def test_who_answers(actor, court_id, area, teams, allowed):
+    assert domain.may_answer_inquiry(actor, court_id, area, teams) is allowed
+
+
+def test_the_areas_are_the_chat_teams_and_the_sla_areas_once_each_in_order():
+    assert domain.inquiry_areas(["tijuana", "mexicali", "tijuana", "ensenada"]) == ["ensenada", "mexicali", "tijuana"]
+    assert domain.inquiry_areas(line["team"] for line in DEV_LINES) == ["ensenada", "mexicali", "tijuana"]
+    settings = ChatSettings({})  # and the areas the SLA policies name: the complaints area by default
+    assert domain.inquiry_areas((line["team"] for line in DEV_LINES), settings.sla_policies["areas"]) == [
+        "ensenada", "mexicali", "quejas", "tijuana"]
+
+
+def test_the_inquiry_sla_setting():
+    assert ChatSettings({}).inquiry_sla_hours == 24
+    assert ChatSettings({"CHAT_INQUIRY_SLA_HOURS": "8"}).inquiry_sla_hours == 8
+    for bad in ("0", "-1", "721", "pronto"):
+        with pytest.raises(ConfigurationError):
+            ChatSettings({"CHAT_INQUIRY_SLA_HOURS": bad})
+
+
+def _change(operation, doc, updated=None):
+    change = {"_id": {"_data": "82AB"}, "operationType": operation, "ns": {"coll": "inquiries"},
+              "documentKey": {"_id": doc["_id"]}, "fullDocument": doc}
+    if updated is not None:
+        change["updateDescription"] = {"updatedFields": updated, "removedFields": []}
+    return change
+
+
+def test_the_stream_tells_staff_an_inquiry_was_asked_and_answered_with_identifiers_only():
+    doc = {"_id": "i1", "conversation_id": "c1", "status": "open", "question": "¿Expediente 01001-2026-00001?"}
+    assert "inquiries" in live.WATCHED
+    asked = live.event_of(_change("insert", doc))
+    assert asked == {"id": "82AB", "type": "inquiry", "data": {"conversation_id": "c1", "inquiry_id": "i1",
+                                                               "status": "open"}}
+    answered = live.event_of(_change("update", {**doc, "status": "answered"},
+                                     {"status": "answered", "answer": {"text": "Sí"}}))
+    assert answered["data"] == {"conversation_id": "c1", "inquiry_id": "i1", "status": "answered"}
+    assert live.event_of(_change("update", doc, {"due_at": "x"})) is None  # nothing an inbox shows

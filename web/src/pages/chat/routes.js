@@ -1,0 +1,13 @@
+// Agentes y supervisión del chat (chat_agent, chat_supervisor).
+// Add a page: { path: "/...", page: lazy(() => import("./MyPage.jsx")), title: "...", roles: ["chat_agent", "chat_supervisor"],
+//                nav: { label: "..." } }  (see web/README.md). Pages here load on first use (lazy).
+import { lazy } from "../../router.jsx";
+
+const STAFF = ["chat_agent", "chat_supervisor"];
+
+export default [
+  { path: "/chat", page: lazy(() => import("./Inbox.jsx")), title: "Bandeja del chat", roles: STAFF,
+    nav: { label: "Bandeja del chat", description: "Conversaciones de WhatsApp en vivo: responder, asignar, resolver." } },
+  { path: "/chat/conversacion/:conversationId", page: lazy(() => import("./Conversation.jsx")), title: "Conversación",
+    roles: STAFF },
+];
