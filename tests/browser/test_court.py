@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from tests.support.browser import check_page, sign_in, tab_to
+from tests.support.browser import check_page, choose_files, sign_in, tab_to
 from tests.support.hearings import amparo_metadata, future, hearing_body, open_with, room, schedule
 from tests.support.pdfgen import make_pdf
 from tests.support.queries import wait_for
@@ -164,10 +164,7 @@ def test_a_judge_issues_a_resolution_that_admits_the_amparo_with_the_keyboard(ne
     type_into(page, "Resumen", "Se admite para su trámite el amparo")
     type_into(page, "Plazo en días hábiles", "3")
     type_into(page, "Etapa a la que pasa el expediente", "Admitido")
-    tab_to(page, "La resolución firmada (PDF)")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(pdf))
+    choose_files(page, "La resolución firmada (PDF)", str(pdf))
     check_page(page, "formulario de resolución")
     press(page, "Emitir la resolución")
     issued = page.get_by_test_id("resolution-issued")

@@ -8,7 +8,7 @@ import json
 import re
 import uuid
 
-from tests.support.browser import DESKTOP, PHONE, check_page, sign_in, tab_to
+from tests.support.browser import DESKTOP, PHONE, check_page, choose_files, sign_in, tab_to
 from tests.support.mailbox import wait_for
 from tests.support.pdfgen import make_pdf
 
@@ -47,10 +47,7 @@ def test_a_lawyer_opens_a_case_and_files_a_writ_with_the_keyboard(new_page, stac
     page.keyboard.type("Juan Demandado")
     tab_to(page, "Parte que usted representa")
     page.keyboard.press("ArrowDown")
-    tab_to(page, "Demanda y anexos (PDF)")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(tmp_path / "demanda.pdf"))
+    choose_files(page, "Demanda y anexos (PDF)", str(tmp_path / "demanda.pdf"))
     page.get_by_test_id("chosen-files").get_by_text("demanda.pdf", exact=True).wait_for()
     check_page(page, "iniciar un expediente")
     tab_to(page, "Presentar la demanda")
@@ -81,10 +78,7 @@ def test_a_lawyer_opens_a_case_and_files_a_writ_with_the_keyboard(new_page, stac
     page.get_by_role("heading", name="Presentar un escrito", exact=True).wait_for()
     tab_to(page, "Resumen del escrito")
     page.keyboard.type("Evacúo la audiencia conferida")
-    tab_to(page, "El escrito y sus anexos (PDF)")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files([str(tmp_path / "memorial.pdf"), str(tmp_path / "anexo.pdf")])
+    choose_files(page, "El escrito y sus anexos (PDF)", [str(tmp_path / "memorial.pdf"), str(tmp_path / "anexo.pdf")])
     page.get_by_test_id("chosen-files").get_by_text("anexo.pdf", exact=True).wait_for()
     check_page(page, "presentar un escrito")
     tab_to(page, "Presentar el escrito")

@@ -8,7 +8,7 @@ import datetime
 import pytest
 
 from tests.support.bank import BankSimulator
-from tests.support.browser import check_page, sign_in, tab_to
+from tests.support.browser import check_page, choose_files, sign_in, tab_to
 from tests.support.certificates import pdfsig
 from tests.support.pdfgen import make_pdf
 from tests.support.protocol import deposit, metadata, new_notary, officer, today
@@ -64,10 +64,7 @@ def test_a_notary_deposits_and_a_lawyer_finds_it_and_gets_a_signed_copy_with_the
     type_into(page, "Número de páginas", "2")
     pdf = tmp_path / "testimonio.pdf"
     pdf.write_bytes(make_pdf(pages=2, text="Testimonio especial"))
-    tab_to(page, "El testimonio especial (PDF)")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(pdf))
+    choose_files(page, "El testimonio especial (PDF)", str(pdf))
     tab_to(page, "Depositar el testimonio")
     page.keyboard.press("Enter")
     done = page.get_by_test_id("deposit-done")

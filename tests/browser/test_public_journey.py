@@ -8,7 +8,7 @@ import hashlib
 
 import pytest
 
-from tests.support.browser import check_page, tab_to
+from tests.support.browser import check_page, choose_files, tab_to
 from tests.support.hearings import amparo_metadata, future, hearing_body, open_with, room, schedule
 from tests.support.pdfgen import make_pdf
 from tests.support.queries import wait_for
@@ -88,10 +88,7 @@ def test_the_public_finds_the_hearing_and_verifies_the_resolution_with_the_keybo
     page.get_by_role("heading", name="Verificar un documento").wait_for()
     pdf_path = tmp_path / "auto-admision.pdf"
     pdf_path.write_bytes(amparo["pdf"])
-    tab_to(page, "El documento en PDF")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(pdf_path))
+    choose_files(page, "El documento en PDF", str(pdf_path))
     tab_to(page, "Verificar", exact=True)
     page.keyboard.press("Enter")
     verdict = page.get_by_test_id("verdict")

@@ -4,7 +4,7 @@ bad rows is refused whole and the page lists each refused line with its reasons;
 API's Spanish message beside it and stores nothing."""
 import datetime
 
-from tests.support.browser import check_page, focused, sign_in, tab_to
+from tests.support.browser import check_page, choose_files, focused, sign_in, tab_to
 from tests.support.certificates import new_cui, officer, record_body
 from tests.support.pdfgen import make_pdf
 
@@ -72,10 +72,7 @@ def test_an_officer_adds_finds_and_cancels_a_record_with_the_keyboard(new_page, 
     type_into(page, "Resolución que la ordena", "Auto del Juzgado Segundo de Ejecución Penal, 2026")
     pdf = tmp_path / "auto-rehabilitacion.pdf"
     pdf.write_bytes(make_pdf(seed=5150))
-    tab_to(page, "La resolución del tribunal (PDF)")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(pdf))
+    choose_files(page, "La resolución del tribunal (PDF)", str(pdf))
     tab_to(page, "Cancelar el antecedente")
     page.keyboard.press("Enter")
     page.get_by_text("El antecedente quedó cancelado.").wait_for()

@@ -143,6 +143,28 @@ def tab_to(page, name, max_tabs=80, backwards=False, exact=False):
     raise AssertionError(f"«{name}» no se alcanza con el teclado en {max_tabs} tabulaciones; pasó por: {seen[-15:]}")
 
 
+def choose_files(page, name, files):
+    """Reach the file input named ``name`` with Tab, open its chooser with the keyboard and choose ``files``
+    (a path or a list of paths). On a loaded machine Chromium has been seen to drop the first key press on a
+    file input (no chooser within 10 s): if the focus is still on the input, the press is made once more with
+    Enter, which opens it too; a chooser that never opens, or a focus that moved, fails the test."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    tab_to(page, name)
+    for key in ("Space", "Enter"):
+        try:
+            with page.expect_file_chooser(timeout=15_000) as chooser:
+                page.keyboard.press(key)
+        except PlaywrightTimeout:
+            now = focused(page)
+            assert now is not None and name.lower() in now["name"].lower(), (
+                f"el foco dejó «{name}» sin abrir el selector de archivos: está en {now}")
+            continue
+        chooser.value.set_files(files)
+        return
+    raise AssertionError(f"«{name}» tiene el foco pero no abre el selector de archivos con Espacio ni con Intro")
+
+
 def check_page(page, where=""):
     """axe-core at desktop size and at phone size, and the phone layout; restores the desktop size."""
     size = page.viewport_size or DESKTOP
