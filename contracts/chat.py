@@ -78,6 +78,11 @@ class ConversationSummarySchema(ContractSchema):
     assignee = fields.Nested(PersonRefSchema, allow_none=True, required=True)
     labels = fields.List(fields.String(), required=True)
     team = fields.String(allow_none=True, required=True, metadata={"description": "El equipo que la atiende"})
+    area = fields.String(allow_none=True, required=True,
+                         metadata={"description": "El área a la que se envió (una transferencia a un área, o el área "
+                                                  "de quejas), o null: la de su línea"})
+    transfer = fields.Nested("TransferSchema", allow_none=True, required=True,  # defined with its request, below
+                             metadata={"description": "Su última transferencia: a qué línea o área, quién y cuándo"})
     last_message_at = fields.String(allow_none=True, required=True)
     last_message_preview = fields.String(required=True)
     last_user_message_at = fields.String(allow_none=True, required=True)
@@ -246,8 +251,45 @@ class LabelsRequestSchema(ContractSchema):
 
 
 class TransferRequestSchema(ContractSchema):
-    team = pattern_text(LABEL_PATTERN, "Equipo inválido: minúsculas, dígitos, _ y -.", required=True,
-                        metadata={"description": "El equipo que la atenderá (uno de los de las líneas)"})
+    """POST /api/v1/chat/conversations/{conversation_id}/transfer: line or area (exactly one of the two)."""
+
+    line = pattern_text(PHONE_NUMBER_ID_PATTERN, "phone_number_id de una línea: solo dígitos.", required=False,
+                        metadata={"description": "Una línea configurada (phone_number_id, de GET /api/v1/chat/lines): "
+                                                 "la conversación pasa a la cola del equipo de esa línea. Las "
+                                                 "respuestas siguen saliendo del número al que escribió el usuario "
+                                                 "(WhatsApp no permite cambiarlo)"})
+    area = pattern_text(LABEL_PATTERN, "Área inválida: minúsculas, dígitos, _ y -.", required=False,
+                        metadata={"description": "Un área del chat (de GET /api/v1/chat/areas: los equipos de las "
+                                                 "líneas, las áreas con SLA propio y el área de quejas): la "
+                                                 "conversación pasa a la cola de esa área"})
+    openapi_rules = {"oneOf": [{"required": ["line"]}, {"required": ["area"]}]}
+
+    @validates_schema
+    def line_or_area(self, data, **kwargs):
+        if ("line" in data) == ("area" in data):
+            raise ValidationError("Indique line (una línea) o area (un área), uno de los dos.", "line")
+
+
+class TransferSchema(ContractSchema):
+    line = fields.String(allow_none=True, required=True, metadata={"description": "La línea a cuyo equipo se "
+                                                                                  "transfirió, o null"})
+    area = fields.String(allow_none=True, required=True, metadata={"description": "El área a la que se transfirió, "
+                                                                                  "o null"})
+    team = fields.String(required=True, metadata={"description": "El equipo que la atiende desde entonces"})
+    by = fields.Nested(PersonRefSchema, required=True)
+    at = fields.String(required=True)
+
+
+class AreaSchema(ContractSchema):
+    area = fields.String(required=True)
+    lines = fields.List(fields.String(), required=True,
+                        metadata={"description": "Las líneas cuyo equipo es esta área (phone_number_id)"})
+    complaints = fields.Boolean(required=True, metadata={"description": "El área a la que van las quejas "
+                                                                        "(CHAT_COMPLAINTS_AREA)"})
+
+
+class AreaListSchema(ContractSchema):
+    items = fields.List(fields.Nested(AreaSchema), required=True)
 
 
 class AssignRequestSchema(ContractSchema):

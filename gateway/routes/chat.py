@@ -12,6 +12,7 @@ from contracts.chat import (AgentListSchema, AgentSchema, AgentSettingsRequestSc
 from contracts.chat import (InquiryAnswerRequestSchema, InquiryListQuerySchema, InquiryListSchema,
                             InquiryRequestSchema, InquirySchema)
 from contracts.chat import ReportQuerySchema, ReportSchema, TemplateListSchema
+from contracts.chat import AreaListSchema
 from gateway.base import GatewayBase
 from services.runtime import rpc
 from gateway.live import LiveHub, open_stream
@@ -150,6 +151,14 @@ class ChatRoutes(GatewayBase):
     def list_chat_templates(self, request):
         return json_response(self.call(self.chat.list_templates, request.actor))
 
+    @route("GET", "/api/v1/chat/areas")
+    @doc("Áreas del chat: a las que se transfiere una conversación o se envía una consulta (personal del chat)",
+         "chat", roles=STAFF, response=AreaListSchema,
+         description="Los equipos de las líneas, las áreas con metas propias en CHAT_SLA_POLICIES y el área de quejas "
+                     "(CHAT_COMPLAINTS_AREA, complaints: true).")
+    def list_chat_areas(self, request):
+        return json_response(self.call(self.chat.list_areas, request.actor))
+
     # --- real time --------------------------------------------------------------------------------------------------
     @route("GET", "/api/v1/chat/stream")
     @doc("Eventos en tiempo real de la bandeja (Server-Sent Events; personal del chat)", "chat", roles=STAFF,
@@ -271,9 +280,13 @@ class ChatRoutes(GatewayBase):
         return json_response(self.call(self.chat.set_labels, request.actor, conversation_id, request.body))
 
     @route("POST", "/api/v1/chat/conversations/<string:conversation_id>/transfer")
-    @doc("Transferir la conversación a otro equipo (queda sin asignar, en la cola de ese equipo)", "chat",
+    @doc("Transferir la conversación a una línea o a un área (queda sin asignar, en la cola de su equipo)", "chat",
          roles=STAFF, body=TransferRequestSchema, response=ConversationSummarySchema,
-         description="team debe ser el equipo de alguna línea configurada (422 unknown_team si no).")
+         description="line (una línea de GET /api/v1/chat/lines: la cola del equipo de esa línea; 422 unknown_line si "
+                     "no) o area (un área de GET /api/v1/chat/areas; 422 unknown_area si no), exactamente uno de los "
+                     "dos (422 validation_error si ninguno o ambos). La conversación sigue en el número de WhatsApp "
+                     "al que escribió el usuario: las respuestas salen de ahí, porque WhatsApp no permite contestar "
+                     "desde otro. La transferencia queda en la conversación (transfer) y en la bitácora.")
     def transfer_chat_conversation(self, request, conversation_id):
         return json_response(self.call(self.chat.transfer, request.actor, conversation_id, request.body))
 

@@ -377,6 +377,26 @@ def may_assign(actor, current_sub: Optional[str], target_sub: Optional[str]) -> 
     return target_sub is None and current_sub == actor["sub"]
 
 
+# --- transfers ---------------------------------------------------------------------------------------------------
+def transfer_destination(line: Optional[str], area: Optional[str], lines: dict, areas) -> Optional[dict]:
+    """Where a transfer sends a conversation, as the conversation keeps it: ``{"line", "area", "team"}``; None
+    when the line or the area is not configured. Exactly one of ``line`` and ``area`` is given (the request's
+    contract checks it).
+
+    - ``line`` (a ``phone_number_id`` of ``lines``): to that line's team queue. The conversation stays on the
+      number the user wrote to, so replies still go out from it: WhatsApp ties a conversation to the business
+      number the user chose, and no other number may answer it.
+    - ``area`` (one of ``areas``, see ``inquiry_areas``): to that area's queue; its staff are the agents a
+      supervisor gives the team of the same name."""
+    if line is not None:
+        if line not in lines:
+            return None
+        return {"line": line, "area": None, "team": lines[line]["team"]}
+    if area is None or area not in set(areas):
+        return None
+    return {"line": None, "area": area, "team": area}
+
+
 # --- auto-assignment ---------------------------------------------------------------------------------------------
 ONLINE, AWAY = "online", "away"
 PRESENCES = (ONLINE, AWAY)
@@ -502,11 +522,11 @@ def inquiry_overdue(due_at: datetime.datetime, answered_at: Optional[datetime.da
     return now >= due_at
 
 
-def inquiry_areas(teams_of_lines, policy_areas=()) -> list:
-    """The areas an inquiry may be sent to: the chat teams of the configured lines (those a conversation is
-    transferred to) and the areas CHAT_SLA_POLICIES names (the complaints area, ``quejas``, by default). Their
-    staff are the agents a supervisor gives that team."""
-    return sorted(set(teams_of_lines) | set(policy_areas))
+def inquiry_areas(teams_of_lines, policy_areas=(), complaints_area=None) -> list:
+    """The areas of the chat, where an inquiry may be sent and a conversation transferred: the chat teams of the
+    configured lines, the areas CHAT_SLA_POLICIES names and the complaints area (CHAT_COMPLAINTS_AREA, ``quejas``
+    by default). Their staff are the agents a supervisor gives that team."""
+    return sorted(set(teams_of_lines) | set(policy_areas) | ({complaints_area} if complaints_area else set()))
 
 
 def inquiry_scope(actor) -> Optional[dict]:

@@ -50,9 +50,11 @@ def unknown_template(reason, templates):
     return ValidationFailed("unknown_template", reason, {"fields": {"template": reason}, "templates": templates})
 
 
-def unknown_team(team, teams):
-    return ValidationFailed("unknown_team", "No hay un equipo con ese nombre.",
-                            {"fields": {"team": f"Use uno de: {', '.join(teams)}."}, "team": str(team)[:64]})
+def unknown_line(line, lines):
+    """``lines``: {phone_number_id: line} of the configuration."""
+    choices = ", ".join(f"{key} ({value['region']})" for key, value in lines.items())
+    return ValidationFailed("unknown_line", "No hay una línea configurada con ese phone_number_id.",
+                            {"fields": {"line": f"Use una de: {choices}."}, "line": str(line)[:64]})
 
 
 def invalid_status(reason):

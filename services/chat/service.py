@@ -210,6 +210,16 @@ class ChatService:
                           for line_id, line in self.settings.lines.items()]}
 
     @rpc
+    def list_areas(self, actor):
+        """The chat's areas (where a conversation is transferred or an inquiry sent), with the lines whose team
+        each is and which one receives the complaints."""
+        self._staff(actor, "list_areas", "areas")
+        lines = self.settings.lines
+        return {"items": [{"area": area, "lines": [key for key, line in lines.items() if line["team"] == area],
+                           "complaints": area == self.settings.complaints_area}
+                          for area in self.settings.areas()]}
+
+    @rpc
     def list_templates(self, actor):
         self._staff(actor, "list_templates", "templates")
         return {"items": [dict(template) for template in self.settings.templates]}
@@ -425,15 +435,21 @@ class ChatService:
 
     @rpc
     def transfer(self, actor, conversation_id, body):
+        """To a line (``{line}``: that line's team queue) or an area (``{area}``: that area's queue), unassigned.
+        The conversation stays on the WhatsApp number the user wrote to: replies keep going out from it, since
+        WhatsApp ties a conversation to the business number the user chose and no other may answer it."""
         target = f"conversation:{conversation_id}"
         actor = self._staff(actor, "transfer", target)
         body = load(TransferRequestSchema(), body)
-        teams = sorted({line["team"] for line in self.settings.lines.values()})
-        if body["team"] not in teams:
-            raise errors.unknown_team(body["team"], teams)
+        lines, areas = self.settings.lines, self.settings.areas()
+        destination = domain.transfer_destination(body.get("line"), body.get("area"), lines, areas)
+        if destination is None:
+            if "line" in body:
+                raise errors.unknown_line(body["line"], lines)
+            raise errors.unknown_area(body["area"], areas)
         doc = self._conversation(actor, conversation_id, "transfer")
-        doc = self.store.transfer(doc["_id"], body["team"])
-        self.store.audit(actor, "transfer", target, "allowed", {"team": body["team"]})
+        doc = self.store.transfer(doc["_id"], destination, {"sub": actor["sub"], "name": actor.get("name")})
+        self.store.audit(actor, "transfer", target, "allowed", destination)
         return self._summary(doc)
 
     @rpc
@@ -472,8 +488,7 @@ class ChatService:
             court = self._court(body["court_id"])
             where = {"court_id": court["court_id"], "court_name": court["name"]}
         else:
-            areas = domain.inquiry_areas((line["team"] for line in self.settings.lines.values()),
-                                         self.settings.sla_policies["areas"])
+            areas = self.settings.areas()
             if body["area"] not in areas:
                 raise errors.unknown_area(body["area"], areas)
             where = {"area": body["area"]}

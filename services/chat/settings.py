@@ -17,7 +17,7 @@ documented default (``DEV_*``); with ``PORTAL_ENV=production`` the service refus
 import json
 import re
 
-from services.chat import hours
+from services.chat import domain, hours
 from services.runtime.config import (ConfigurationError, ServiceSettings, Setting, Settings, between, positive,
                                      time_zone)
 
@@ -167,6 +167,14 @@ def sla_policies(raw):
 LABEL_OR_LINE_RE = r"^[a-z0-9_-]{1,64}$"
 
 
+def area_name(raw):
+    """A type: an area's name (minúsculas, dígitos, _ y -), as teams and SLA areas are written."""
+    text = str(raw).strip()
+    if not re.match(LABEL_OR_LINE_RE, text):
+        raise ValueError("un nombre de área: minúsculas, dígitos, _ y - (hasta 64)")
+    return text
+
+
 def hours_of_lines(config, lines_):
     """{phone_number_id: BusinessHours} in each line's time zone; a key naming no configured line refuses."""
     for key in config:
@@ -205,6 +213,8 @@ class ChatSettings(ServiceSettings):
     # business hours, the out-of-office reply and the SLA targets (services.chat.hours): JSON, empty: the defaults
     business_hours = Setting("CHAT_BUSINESS_HOURS", "", business_hours)
     sla_policies = Setting("CHAT_SLA_POLICIES", "", sla_policies)
+    # the area complaints are routed to (its team's agents take them first; its SLA targets in CHAT_SLA_POLICIES)
+    complaints_area = Setting("CHAT_COMPLAINTS_AREA", hours.COMPLAINTS_AREA, area_name)
     # inquiries to a court or an area: due this many hours after they are asked; a court is checked with filings
     inquiry_sla_hours = Setting("CHAT_INQUIRY_SLA_HOURS", 24, float, between(0.25, 24 * 30))
     rpc_timeout = Setting("RPC_TIMEOUT", 10, float, positive)
@@ -227,6 +237,12 @@ class ChatSettings(ServiceSettings):
 
     def line(self, phone_number_id):
         return self.lines.get(phone_number_id)
+
+    def areas(self):
+        """The chat's areas (``domain.inquiry_areas``): the lines' teams, the SLA policies' areas and the
+        complaints area."""
+        return domain.inquiry_areas((line["team"] for line in self.lines.values()), self.sla_policies["areas"],
+                                    self.complaints_area)
 
     def survey_template(self):
         """The approved template of the satisfaction survey, {name, language}; None when CHAT_CSAT_TEMPLATE is

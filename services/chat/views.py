@@ -28,7 +28,8 @@ def conversation_summary(doc, lines, now):
             "contact": {"wa_id": doc["contact"]["wa_id"], "name": doc["contact"].get("name")},
             "status": doc["status"], "snoozed_until": iso(doc.get("snoozed_until")),
             "assignee": person(doc.get("assignee")), "labels": list(doc.get("labels") or []),
-            "team": doc.get("team") or (line["team"] if line else None),
+            "team": doc.get("team") or (line["team"] if line else None), "area": doc.get("area"),
+            "transfer": transfer_view(doc.get("transfer")),
             "last_message_at": iso(doc.get("last_message_at")),
             "last_message_preview": doc.get("last_message_preview") or "",
             "last_user_message_at": iso(last_user), "window_open": domain.window_open(last_user, now),
@@ -36,6 +37,14 @@ def conversation_summary(doc, lines, now):
             "sla_breached": bool(doc.get("sla_breached")), "sla": sla_view(doc.get("sla")),
             "complaint": bool(doc.get("complaint")), "csat": csat_view(doc.get("csat")),
             "created_at": iso(doc["created_at"])}
+
+
+def transfer_view(value):
+    """The conversation's last transfer (to a line's team or to an area), or None."""
+    if not value:
+        return None
+    return {"line": value.get("line"), "area": value.get("area"), "team": value["team"], "by": person(value["by"]),
+            "at": iso(value["at"])}
 
 
 def csat_view(value):

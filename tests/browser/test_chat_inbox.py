@@ -154,11 +154,24 @@ def test_a_supervisor_sees_the_load_assigns_and_bad_labels_are_refused_beside_th
     while stack.db("chat").conversations.find_one({"_id": conversation_id})["labels"] != ["familiar", "urgente"]:
         assert time.monotonic() < deadline, "labels not stored"
         time.sleep(0.1)
-    # transferred to another line's team: unassigned, in that team's queue
-    page.get_by_label("Transferir a otro equipo").select_option("tijuana")
+    # transferred to an area, chosen with the keyboard: unassigned, in that area's queue
+    tab_to(page, "Una línea")
+    page.keyboard.press("ArrowDown")  # the radio group moves to «Un área del chat»
+    tab_to(page, "Área de destino")
+    page.get_by_label("Área de destino").select_option("quejas")
     press(page, "Transferir", exact=True)
     page.get_by_test_id("assignee").get_by_text("Sin asignar").wait_for()
-    assert stack.db("chat").conversations.find_one({"_id": conversation_id})["team"] == "tijuana"
+    stored = stack.db("chat").conversations.find_one({"_id": conversation_id})
+    assert (stored["team"], stored["area"], stored["line"]) == ("quejas", "quejas", LINE)
+    page.locator(".lead", has_text="Equipo quejas").wait_for()
+    # then to another line's team: that team's queue; replies still go out from the number the lawyer wrote to
+    page.get_by_label("Una línea").check()
+    page.get_by_label("Línea de destino").select_option(wa.LINES[1])
+    press(page, "Transferir", exact=True)
+    page.locator(".lead", has_text="Equipo tijuana").wait_for()
+    stored = stack.db("chat").conversations.find_one({"_id": conversation_id})
+    assert (stored["team"], stored["area"], stored["line"]) == ("tijuana", None, LINE)
+    assert stored["transfer"]["line"] == wa.LINES[1] and stored["transfer"]["by"]["sub"] == "supervisora.chat"
     page.goto(f"/chat/conversacion/{conversation_id}")
     page.get_by_role("heading", name="Conversación con Lic. Pablo Ruiz", level=1).wait_for()
     page.get_by_label("Asignar a").select_option("agente.carga")

@@ -106,11 +106,62 @@ def test_a_raised_capacity_and_a_transfer_feed_the_queue(stack, api, team):
     time.sleep(0.6)
     assert assignee(stack, wa_id) is None  # nobody serves team mexicali
     cid = conversation(stack, wa_id)["_id"]
-    error = api.post_json(f"/api/v1/chat/conversations/{cid}/transfer", {"team": "rosarito"}, sofia)
-    assert error.status_code == 422 and error.json()["error"] == "unknown_team"
-    moved = api.post_json(f"/api/v1/chat/conversations/{cid}/transfer", {"team": "tijuana"}, team["ana"])
-    assert moved.status_code == 200 and moved.json()["team"] == "tijuana"
+    moved = api.post_json(f"/api/v1/chat/conversations/{cid}/transfer", {"line": LINE}, team["ana"])
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["team"] == "tijuana" and moved.json()["line"] == wa.LINES[0]  # still the number it came to
     wait(lambda: assignee(stack, wa_id) == "agente.luis", what="the transferred conversation to be assigned")
+
+
+def test_a_transfer_names_a_line_or_an_area_and_is_recorded(stack, api, team):
+    sofia = team["sofia"]
+    wa_id = wa.new_wa_id()
+    assert wa.WebhookSender(stack.url).send(wa.text_payload(wa.LINES[2], wa_id, "Consulta de traslado")
+                                            ).status_code == 200
+    wait(lambda: conversation(stack, wa_id), what="the Ensenada conversation")
+    cid = conversation(stack, wa_id)["_id"]
+    path = f"/api/v1/chat/conversations/{cid}/transfer"
+    before = conversation(stack, wa_id)
+    # neither, both, the old field, a malformed value: 422 naming the field, nothing changed
+    for body in ({}, {"line": LINE, "area": "quejas"}, {"team": "tijuana"}, {"line": "tijuana"}, {"area": "Quejas"},
+                 {"line": None}):
+        refused = api.post_json(path, body, sofia)
+        assert refused.status_code == 422 and refused.json()["error"] == "validation_error", (body, refused.text)
+    both = api.post_json(path, {"line": LINE, "area": "quejas"}, sofia).json()
+    assert both["details"]["fields"]["line"] == "Indique line (una línea) o area (un área), uno de los dos."
+    # an unknown line or area: the valid choices are listed
+    unknown = api.post_json(path, {"line": "199999"}, sofia)
+    assert unknown.status_code == 422 and unknown.json()["error"] == "unknown_line"
+    assert f"{LINE} (Tijuana)" in unknown.json()["details"]["fields"]["line"]
+    unknown = api.post_json(path, {"area": "rosarito"}, sofia)
+    assert unknown.status_code == 422 and unknown.json()["error"] == "unknown_area"
+    assert "quejas" in unknown.json()["details"]["fields"]["area"] and "tijuana" in unknown.json()["details"]["fields"]["area"]
+    assert conversation(stack, wa_id) == before
+    # the areas a transfer may name
+    areas = {a["area"]: a for a in api.get("/api/v1/chat/areas", sofia).json()["items"]}
+    assert {"ensenada", "mexicali", "quejas", "tijuana"} <= set(areas)  # and the SLA policies' areas
+    assert areas["tijuana"] == {"area": "tijuana", "lines": [LINE], "complaints": False}
+    assert areas["quejas"] == {"area": "quejas", "lines": [], "complaints": True}
+    # to an area: its queue, unassigned; where it went, who and when are kept and audited
+    taken = api.post_json(f"/api/v1/chat/conversations/{cid}/assign", {"agent": "agente.ana"}, sofia)
+    assert taken.status_code == 200, taken.text
+    moved = api.post_json(path, {"area": "quejas"}, sofia)
+    assert moved.status_code == 200, moved.text
+    summary = moved.json()
+    assert summary["line"] == wa.LINES[2] and summary["team"] == "quejas" and summary["area"] == "quejas"
+    assert summary["assignee"] is None
+    assert summary["transfer"]["line"] is None and summary["transfer"]["area"] == "quejas"
+    assert summary["transfer"]["team"] == "quejas"
+    assert summary["transfer"]["by"] == {"sub": "supervisora.sofia", "name": "Sofía"}
+    stored = conversation(stack, wa_id)
+    assert stored["line"] == wa.LINES[2] and stored["waiting_since"] > before["waiting_since"]
+    entry = stack.db("chat").audit.find_one({"target": f"conversation:{cid}", "action": "transfer"})
+    assert entry["outcome"] == "allowed" and entry["details"] == {"line": None, "area": "quejas", "team": "quejas"}
+    # to a line: that line's team; the area is cleared, the number the user wrote to stays
+    moved = api.post_json(path, {"line": wa.LINES[0]}, team["ana"]).json()
+    assert (moved["line"], moved["team"], moved["area"]) == (wa.LINES[2], "mexicali", None)
+    assert moved["transfer"]["line"] == wa.LINES[0] and moved["transfer"]["by"]["sub"] == "agente.ana"
+    listed = api.get(f"/api/v1/chat/conversations/{cid}", sofia).json()
+    assert listed["transfer"] == moved["transfer"]
 
 
 def test_labels_replace_and_filter(stack, api, team):

@@ -61,6 +61,7 @@ def error_of(response, status, code=None):
 def endpoints(conversation_id):
     base = f"/api/v1/chat/conversations/{conversation_id}"
     return [("GET", "/api/v1/chat/lines", None), ("GET", "/api/v1/chat/templates", None),
+            ("GET", "/api/v1/chat/areas", None),
             ("GET", "/api/v1/chat/conversations", None), ("GET", base, None),
             ("POST", f"{base}/notes", {"text": "Nota de la matriz"}),
             ("POST", f"{base}/status", {"status": "open"}),

@@ -204,6 +204,51 @@ def test_a_queue_is_shared_in_turns_and_waits_when_everyone_is_full():
     assert moved == [("c6", "ana")]  # transferred to tijuana: tijuana's agents take it
 
 
+# --- transfers ----------------------------------------------------------------------------------------------------
+LINES = {line["phone_number_id"]: line for line in DEV_LINES}
+AREAS = ["ensenada", "mexicali", "quejas", "tijuana"]
+
+
+def test_a_transfer_to_a_line_goes_to_its_team_and_to_an_area_to_that_area():
+    tijuana = DEV_LINES[1]["phone_number_id"]
+    assert domain.transfer_destination(tijuana, None, LINES, AREAS) == {"line": tijuana, "area": None,
+                                                                        "team": "tijuana"}
+    assert domain.transfer_destination(None, "quejas", LINES, AREAS) == {"line": None, "area": "quejas",
+                                                                         "team": "quejas"}
+    assert domain.transfer_destination(None, "mexicali", LINES, AREAS)["team"] == "mexicali"
+    # not configured: None (the service answers with the valid choices)
+    assert domain.transfer_destination("199999", None, LINES, AREAS) is None
+    assert domain.transfer_destination(None, "rosarito", LINES, AREAS) is None
+    assert domain.transfer_destination(None, None, LINES, AREAS) is None
+
+
+@pytest.mark.parametrize("body,valid", [
+    ({"line": "100000000000002"}, True), ({"area": "quejas"}, True),
+    ({}, False), ({"line": "100000000000002", "area": "quejas"}, False), ({"team": "tijuana"}, False),
+    ({"line": "tijuana"}, False), ({"area": "Quejas"}, False), ({"line": None}, False), ({"area": ""}, False),
+])
+def test_a_transfer_request_names_exactly_one_of_line_and_area(body, valid):
+    from marshmallow import ValidationError
+
+    from contracts.chat import TransferRequestSchema
+    if valid:
+        assert TransferRequestSchema().load(body) == body
+        return
+    with pytest.raises(ValidationError) as caught:
+        TransferRequestSchema().load(body)
+    if set(body) in ({"line", "area"}, set()):
+        assert caught.value.messages == {"line": ["Indique line (una línea) o area (un área), uno de los dos."]}
+
+
+def test_the_chat_areas_include_the_configured_complaints_area():
+    assert ChatSettings({}).areas() == AREAS
+    settings = ChatSettings({"CHAT_COMPLAINTS_AREA": "atencion-quejas"})
+    assert settings.complaints_area == "atencion-quejas" and "atencion-quejas" in settings.areas()
+    for bad in ("Quejas", "con espacio", "x" * 65):
+        with pytest.raises(ConfigurationError):
+            ChatSettings({"CHAT_COMPLAINTS_AREA": bad})
+
+
 def test_the_gateway_refuses_to_start_in_production_without_the_webhook_secrets():
     from gateway.webhooks import resolve
     from services.runtime.config import Settings

@@ -88,12 +88,15 @@ class Conversations:
             {"_id": conversation_id}, {"$set": {"labels": labels, "updated_at": utcnow()}},
             return_document=ReturnDocument.AFTER)
 
-    def transfer(self, conversation_id, team):
-        """Hand the conversation to another team: unassigned, back in the queue, for that team's agents."""
+    def transfer(self, conversation_id, destination, by):
+        """Hand the conversation to a line's team or to an area (``destination``: ``domain.transfer_destination``):
+        unassigned, back in the queue, for that team's agents. Its ``line`` does not change (replies go out from
+        the number the user wrote to); ``team`` and ``area`` do, and ``transfer`` records where, who and when."""
         now = utcnow()
         return self.db.get_collection(CONVERSATIONS, write_concern=MAJORITY).find_one_and_update(
             {"_id": conversation_id},
-            {"$set": {"team": team, "assignee": None, "waiting_since": now, "updated_at": now}},
+            {"$set": {"team": destination["team"], "area": destination["area"], "assignee": None,
+                      "transfer": {**destination, "by": by, "at": now}, "waiting_since": now, "updated_at": now}},
             return_document=ReturnDocument.AFTER)
 
     def correct_classification(self, message, label, by):

@@ -1,7 +1,7 @@
 // One conversation as the chat staff works it: the messages (texts as written: shown as text, never as HTML) with
 // each reply's status (queued, sent, delivered, read, or failed with its reason), the private notes, the reply box
 // with the 24-hour window (outside it the API answers 409 outside_window with the approved templates, which are then
-// offered), take/release or (supervisors) assign, labels, transfer to another line's team, snooze/resolve/reopen, and
+// offered), take/release or (supervisors) assign, labels, transfer to a line's team or an area, snooze/resolve/reopen, and
 // the correction of an inbound message's classification (queja, consulta, sugerencia).
 // Updated live from the stream: a message, a status, a note, an inquiry or a change of this conversation reloads it.
 // The conversation's inquiries to a court or an area are shown and asked from here (Inquiries.jsx).
@@ -302,32 +302,61 @@ function Labels({ conversation, onChanged }) {
   );
 }
 
-function Transfer({ conversation, teams, onChanged }) {
-  const form = useForm({ team: "" });
-  const others = teams.filter((team) => team !== conversation.team);
+// Transfer to a line (its team's queue) or to an area (GET /api/v1/chat/areas): exactly one of the two. The
+// conversation stays on the number the user wrote to: WhatsApp lets no other number answer it.
+function Transfer({ conversation, lines, areas, onChanged }) {
+  const [target, setTarget] = useState("line");
+  const form = useForm({ line: "", area: "" });
   const transfer = form.submit(async (values) => {
-    if (!values.team) {
-      form.setErrors({ team: "Elija el equipo." });
-      form.setMessage("Elija el equipo al que la transfiere.");
+    const chosen = values[target];
+    if (!chosen) {
+      const field = target === "line" ? "Elija la línea." : "Elija el área.";
+      form.setErrors({ [target]: field });
+      form.setMessage(target === "line" ? "Elija la línea a cuyo equipo la transfiere." : "Elija el área a la que la transfiere.");
       return;
     }
     onChanged(await api.post(`/api/v1/chat/conversations/${encodeURIComponent(conversation.conversation_id)}/transfer`,
-      { team: values.team }));
-    form.setValues({ team: "" });
+      { [target]: chosen }));
+    form.setValues({ line: "", area: "" });
   });
-  if (!others.length) return null;
+  if (!lines.length && !areas.length) return null;
   return (
     <form onSubmit={transfer} noValidate class="chat-transfer">
       <FormMessage form={form} />
-      <Field form={form} name="team" id="transferir-equipo" label="Transferir a otro equipo" as="select"
-        hint="Queda sin asignar, en la cola de ese equipo.">
-        <option value="">Elija el equipo</option>
-        {others.map((team) => (
-          <option key={team} value={team}>
-            {team}
-          </option>
-        ))}
-      </Field>
+      <fieldset class="choices">
+        <legend>Transferir a</legend>
+        <label class="choice">
+          <input type="radio" name="transferir-a" value="line" checked={target === "line"}
+            onChange={() => setTarget("line")} />
+          Una línea (la cola de su equipo)
+        </label>
+        <label class="choice">
+          <input type="radio" name="transferir-a" value="area" checked={target === "area"}
+            onChange={() => setTarget("area")} />
+          Un área del chat
+        </label>
+      </fieldset>
+      {target === "line" ? (
+        <Field form={form} name="line" id="transferir-linea" label="Línea de destino" as="select"
+          hint="Queda sin asignar, en la cola del equipo de esa línea. Las respuestas siguen saliendo del número al que escribió el usuario: WhatsApp no permite cambiarlo.">
+          <option value="">Elija la línea</option>
+          {lines.map((line) => (
+            <option key={line.phone_number_id} value={line.phone_number_id}>
+              {line.region} ({line.display_number}) · equipo {line.team}
+            </option>
+          ))}
+        </Field>
+      ) : (
+        <Field form={form} name="area" id="transferir-area" label="Área de destino" as="select"
+          hint="Queda sin asignar, en la cola de esa área. Las respuestas siguen saliendo del número al que escribió el usuario.">
+          <option value="">Elija el área</option>
+          {areas.map((area) => (
+            <option key={area.area} value={area.area}>
+              {area.area}{area.complaints ? " (quejas)" : ""}
+            </option>
+          ))}
+        </Field>
+      )}
       <button type="submit" class="button-secondary" disabled={form.busy}>
         Transferir
       </button>
@@ -387,7 +416,7 @@ export default function ConversationPage({ conversationId }) {
   const conversation = useApi(() => api.get(path), [conversationId]);
   const agents = useApi(() => (supervisor ? api.get("/api/v1/chat/agents") : null), [supervisor]);
   const lines = useApi(() => api.get("/api/v1/chat/lines"), []);
-  const teams = [...new Set(((lines.data && lines.data.items) || []).map((line) => line.team))].sort();
+  const areas = useApi(() => api.get("/api/v1/chat/areas"), []);
   const reload = useDebounced(conversation.reload, 200);
   const live = useChatEvents((type, data) => {
     if (type === "reset" || (data && data.conversation_id === conversationId)) reload();
@@ -405,6 +434,7 @@ export default function ConversationPage({ conversationId }) {
           <p class="lead">
             +{c.contact.wa_id} · {c.region ? `Línea de ${c.region}` : `Línea ${c.line}`}
             {c.team ? ` · Equipo ${c.team}` : ""}
+            {c.area && c.area !== c.team ? ` · Área ${c.area}` : ""}
             {c.complaint ? " · Marcada como queja" : ""}
           </p>
         )}
@@ -434,7 +464,8 @@ export default function ConversationPage({ conversationId }) {
               <Assignment conversation={c} me={me} supervisor={supervisor}
                 agents={(agents.data && agents.data.items) || []} onChanged={changed} />
               <Labels key={c.labels.join(",")} conversation={c} onChanged={changed} />
-              <Transfer conversation={c} teams={teams} onChanged={changed} />
+              <Transfer conversation={c} lines={(lines.data && lines.data.items) || []}
+                areas={(areas.data && areas.data.items) || []} onChanged={changed} />
             </section>
             <Notes conversation={c} onAdded={changed} />
             <Inquiries conversation={c} onAsked={changed} />
