@@ -21,7 +21,7 @@ from services.runtime.observability import Observability, counter, histogram
 from services.runtime.rpc import call, proxy, rpc
 from services.runtime.signatures import valid_signature
 from services.runtime.timers import config_timer
-from services.runtime.workqueue import default_owner
+from services.runtime.workqueue import default_owner, in_parallel
 
 log = logging.getLogger(__name__)
 
@@ -121,14 +121,15 @@ class ChatService:
 
     @config_timer("CHAT_INBOUND_INTERVAL", 0.5)
     def process_webhooks(self):
-        workers.process_webhooks(self.store, self.settings.lines, inbound_applied, self._level_rules(),
-                                 self._levels_heard)
+        rules = self._level_rules()
+        in_parallel(self.settings.inbound_concurrency, lambda: workers.process_webhooks(
+            self.store, self.settings.lines, inbound_applied, rules, self._levels_heard))
 
-    @config_timer("CHAT_SEND_INTERVAL", 0.5)
+    @config_timer("CHAT_SEND_INTERVAL", 0.1)
     def send_replies(self):
         settings = self.settings
         graph = Graph(settings.graph_url, settings.api_version, settings.access_token, settings.graph_timeout)
-        workers.send_replies(self.store, graph, settings, replies_sent)
+        workers.send_replies(self.store, graph, settings, replies_sent)  # one at a time: a contact's replies in order
 
     @config_timer("CHAT_MEDIA_INTERVAL", 1)
     def fetch_media(self):

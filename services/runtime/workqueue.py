@@ -39,6 +39,7 @@ import socket
 import time
 import uuid
 
+import eventlet
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
 from services.runtime.mongo import utcnow
@@ -225,3 +226,15 @@ class WorkQueue:
     def length(self, limit=LENGTH_COUNT_LIMIT):
         """Jobs still to be done (due now, leased, or waiting for their backoff): one index count."""
         return self.collection.count_documents({"status": PENDING}, limit=limit)
+
+
+def in_parallel(count, task):
+    """Run ``task()`` in ``count`` green threads at once and return the sum of what they return: a timer's
+    drain run ``count`` times side by side, each claiming its own jobs (a claim is atomic, so no job is done
+    twice). Worth it where each job mostly waits on the database or the network (a majority commit, an HTTP
+    call): one drain alone does them one after another, and its rate is one over that wait."""
+    if count <= 1:
+        return task()
+    pool = eventlet.GreenPool(count)
+    threads = [pool.spawn(task) for _ in range(count)]
+    return sum(thread.wait() or 0 for thread in threads)

@@ -25,11 +25,18 @@ Job::
     # or, each client its own identity and its own sequence of paths (client i takes
     # per_client[i % len]; it walks its paths in order and starts again at the end):
      "request": {"method": "GET", "per_client": [{"headers": {...}, "paths": ["/a", "/b", "/a", ...]}, ...]}
+    # a JSON body, the same for every request (with per_client or a single path):
+     "request": {"method": "POST", "per_client": [...], "json": {"text": "..."}}
+    # or WhatsApp webhooks as Meta posts them: each a text message with a distinct wamid ("<prefix>-<n>"),
+    # from one of "contacts" numbers, to "line", signed with "secret" (X-Hub-Signature-256):
+     "request": {"method": "POST", "path": "/api/v1/chat/whatsapp/webhook",
+                 "webhook": {"secret": "...", "line": "100000000000001", "prefix": "wamid.bench-1", "contacts": 2000}}
 
 With ``per_client``, the results also split the counted requests into ``first`` (the
 first request of a path by that client: e.g. the first opening of a notice, which
 records the access) and ``repeat`` (a path that client requested before), each with
-its count, p50 and p99.
+its count, p50 and p99. Every result also has ``ok_total``: the 2xx responses of the whole run, warm-up and
+drain included (what a "nothing lost" check compares the stored count with).
 """
 import http.client
 import itertools
@@ -40,7 +47,9 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
+from services.runtime.signatures import sign
 from tests.support.pdfgen import make_pdf
+from tests.support.whatsapp import WebhookSender, text_payload
 
 
 class Documents:
@@ -95,8 +104,28 @@ class Documents:
         return body, f"multipart/form-data; boundary={boundary}"
 
 
+class Webhooks:
+    """Signed webhook bodies, each one text message with a distinct wamid, made on the fly (cheap: one HMAC)."""
+
+    def __init__(self, spec):
+        self.secret = spec["secret"]
+        self.line = spec["line"]
+        self.prefix = spec["prefix"]
+        self.contacts = spec.get("contacts", 1000)
+        self.counter = itertools.count()
+        self.lock = threading.Lock()
+
+    def body(self):
+        with self.lock:
+            n = next(self.counter)
+        wa_id = f"52168{n % self.contacts:08d}"
+        raw = WebhookSender.encode(text_payload(self.line, wa_id, f"Mensaje de prueba {n}: ¿cómo va mi expediente?",
+                                                wamid=f"{self.prefix}-{n}", name=f"Lic. Carga {n % self.contacts}"))
+        return raw, {"Content-Type": "application/json", "X-Hub-Signature-256": sign(self.secret, raw)}
+
+
 class Client(threading.Thread):
-    def __init__(self, job, documents, clock, index=0):
+    def __init__(self, job, documents, clock, index=0, webhooks=None):
         super().__init__(daemon=True)
         parts = urlsplit(job["url"])
         self.host, self.port = parts.hostname, parts.port or 80
@@ -107,6 +136,8 @@ class Client(threading.Thread):
         self.step = 0
         self.requested = set()  # the paths this client already requested (per_client only)
         self.documents = documents
+        self.webhooks = webhooks
+        self.json = json.dumps(self.request["json"]).encode() if "json" in self.request else None
         self.clock = clock
         self.records = []  # (finished_at, latency_seconds, status, first request of its path)
         self.errors = []   # a few samples, for the report
@@ -134,6 +165,11 @@ class Client(threading.Thread):
         body = None
         if self.documents is not None:
             body, headers["Content-Type"] = self.documents.body()
+        elif self.webhooks is not None:
+            body, signed = self.webhooks.body()
+            headers.update(signed)
+        elif self.json is not None:
+            body, headers["Content-Type"] = self.json, "application/json"
         if self.connection is None:
             self.connect()
         started = time.perf_counter()
@@ -206,7 +242,8 @@ def main():
     job = json.loads(sys.stdin.read())
     documents = Documents(job["request"]["filing"]) if job["request"].get("filing") else None
     clock = Clock(job.get("warmup", 1.0), job.get("seconds", 10), job.get("requests"))
-    clients = [Client(job, documents, clock, index) for index in range(job["clients"])]
+    webhooks = Webhooks(job["request"]["webhook"]) if job["request"].get("webhook") else None
+    clients = [Client(job, documents, clock, index, webhooks) for index in range(job["clients"])]
     for client in clients:
         client.start()
 
@@ -223,13 +260,14 @@ def main():
         client.join(job.get("timeout", 30) + 5)
 
     window = window_end - clock.window_start
-    counted, warmup_errors, errors, samples = [], 0, 0, []
+    counted, warmup_errors, errors, samples, ok_total = [], 0, 0, [], 0
     per_second = [0] * max(1, int(window))  # responses counted in each whole second of the window
     split = {True: [], False: []}
     for client in clients:
         samples.extend(client.errors)
         for finished, latency, status, first in client.records:
             ok = 200 <= status < 300
+            ok_total += ok
             if clock.window_start <= finished <= window_end:
                 counted.append(latency)
                 split[first].append(latency)
@@ -248,7 +286,7 @@ def main():
         "max_ms": latencies[-1] * 1000 if latencies else None,
         "error_samples": samples[:5],
         "stragglers": sum(client.is_alive() for client in clients),
-        "per_second": per_second,
+        "per_second": per_second, "ok_total": ok_total,
     }
     if job["request"].get("per_client"):
         for name, values in (("first", sorted(split[True])), ("repeat", sorted(split[False]))):

@@ -45,6 +45,10 @@ keep-alive clients, scenario after scenario:
     archive, deposit
             the protocol archive's goals: the search by grantor name or by notary and year over 2,000,000
             deposits, and deposits of a 1 MB testimonio; see ``tests.bench.protocol``
+    webhook, inbox, reply
+            the chat's goals: signed WhatsApp webhooks (500/s, p99 < 100 ms, nothing lost), the staff inbox
+            over 100,000 conversations at 20 agents, an agent's reply to the Graph API server; the complaint
+            classifier's figures; see ``tests.bench.chat``
 
 Between two scenarios it waits 2 s and has mongod write its dirty data to disk (``fsync``), so no
 scenario pays for the checkpoint of the one before (the filing scenario leaves ~0.5 GB behind). It
@@ -77,6 +81,7 @@ from pymongo.write_concern import WriteConcern
 
 from services.runtime.config import DEFAULT_CONFIG_PATH, ROOT
 from tests.bench import certificates
+from tests.bench import chat
 from tests.bench import portal
 from tests.bench import protocol
 from tests.bench import queries as public_queries
@@ -88,7 +93,7 @@ from tests.support.stack import TestStack
 # What the stack itself must decide (addresses, database, secrets, mode); everything else runs with the
 # production defaults of deploy/config.yaml rather than TestStack's test-tuned values.
 STACK_KEYS = {"AMQP_URI", "MONGO_URI", "MONGO_DB_PREFIX", "GATEWAY_HOST", "GATEWAY_PORT", "JWT_SECRET", "PORTAL_ENV",
-              "METRICS_PORT", "MAX_WORKERS", "SMTP_PORT"}
+              "METRICS_PORT", "MAX_WORKERS", "SMTP_PORT", "WHATSAPP_GRAPH_URL"}
 
 
 def production_env():
@@ -110,18 +115,20 @@ OPEN_FIRST_EVERY = 4          # one opening in 4 is the first access of a notice
 OPEN_REREAD_RECENT = 10       # a re-read picks one of the client's last 10 opened notices
 OPEN_RATE_BOUND = 800         # openings/s the notices are made for; past it the clients only re-read
 SCENARIOS = ("echo", "case", "filing", "mass", "open", "issue", "verify", "registry", "lookup", "agenda", "search",
-             "lag", "portal", "archive", "deposit")
-LOAD_KINDS = ("echo", "case", "filing", "open", "verify", "lookup", "agenda", "search", "archive", "deposit")  # driven by the load generator
+             "lag", "portal", "archive", "deposit", "webhook", "inbox", "reply")
+LOAD_KINDS = ("echo", "case", "filing", "open", "verify", "lookup", "agenda", "search", "archive", "deposit",
+              "webhook", "inbox", "reply")  # driven by the load generator
 TITLES = {"echo": "reference: GET /diagnostics/echo", "case": "GET /cases/{n} (case file)",
           "filing": "POST /cases/{n}/filings, 1 MB PDF", "open": "GET /mailbox/notifications/{id}",
           "mass": "mass notification: event -> notices", "mass_relay": "mass: relay notification_available",
           "mass_reference": "mass reference: bare insert_many", **certificates.TITLES,
           "lookup": certificates.TITLES["registry_api"], **public_queries.TITLES, **portal.TITLES,
-          **protocol.TITLES}
+          **protocol.TITLES, **chat.TITLES}
 PROFILED = {"echo": ("gateway", "filings"), "case": ("gateway", "filings"), "filing": ("gateway", "filings"),
             "open": ("gateway", "mailbox"), "mass": ("mailbox",), "verify": ("gateway", "certificates"),
             "lookup": ("gateway", "certificates"), "agenda": ("gateway", "queries"), "search": ("gateway", "queries"),
-            "lag": ("queries",), "archive": ("gateway", "certificates"), "deposit": ("gateway", "certificates")}
+            "lag": ("queries",), "archive": ("gateway", "certificates"), "deposit": ("gateway", "certificates"),
+            "webhook": ("gateway", "chat"), "inbox": ("gateway", "chat"), "reply": ("gateway", "chat")}
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -357,6 +364,7 @@ class Runner:
         self.queries = public_queries.QueriesBench(stack, args)
         self.portal = portal.PortalBench(stack, args)
         self.protocol = protocol.ProtocolBench(stack, args)
+        self.chat = chat.ChatBench(stack, args)
 
     def run_portal(self):
         """The portal's hearings page in the browser (timed in the page), with the CPU of every process."""
@@ -442,6 +450,9 @@ class Runner:
             request = self.queries.agenda_request() if kind == "agenda" else self.queries.search_request()
         elif kind in ("archive", "deposit"):
             request = self.protocol.search_request() if kind == "archive" else self.protocol.deposit_request()
+        elif kind in ("webhook", "inbox", "reply"):
+            request = {"webhook": self.chat.webhook_request, "inbox": self.chat.inbox_request,
+                       "reply": self.chat.reply_request}[kind]()
         elif kind in ("verify", "lookup"):
             request = (self.certificates.verify_request() if kind == "verify"
                        else self.certificates.registry_api_request())
@@ -479,6 +490,12 @@ class Runner:
                       clients=args.clients)
         if kind == "archive":
             result["records"] = args.archive_instruments
+        elif kind == "inbox":
+            result["records"] = args.inbox_conversations
+        elif kind == "webhook":
+            self.chat.count_stored(result)
+        elif kind == "reply":
+            self.chat.reply_delivery(result)
         if result["requests"]:
             n = result["requests"]
             print(f"  mongod per request: {database['operations'] / n:.2f} operations, "
@@ -571,6 +588,7 @@ class Runner:
             if process is not None and process.poll() is None:
                 process.kill()
                 process.wait()
+        self.chat.stop()
 
 
 # --- report ----------------------------------------------------------------------
@@ -775,6 +793,7 @@ def print_goals(results, args):
     lines.extend(public_queries.goal_lines(results, fmt))
     lines.extend(portal.goal_lines(results, fmt))
     lines.extend(protocol.goal_lines(results, fmt))
+    lines.extend(chat.goal_lines(results, fmt))
     # The same figures seen through CPU cost, which other users' load disturbs much less than rates do.
     costs = {}
     for r in results:
@@ -821,7 +840,8 @@ def parse_args(argv):
     parser.add_argument("--scenarios", default="echo,case,echo,case,echo,case,filing,mass,open,echo,"
                                                 "issue,echo,verify,echo,verify,echo,verify,registry,echo,lookup,"
                                                 "echo,agenda,echo,agenda,echo,agenda,echo,search,lag,portal,"
-                                                "echo,deposit,echo,archive",
+                                                "echo,deposit,echo,archive,echo,webhook,echo,inbox,"
+                                                "echo,reply",
                         help="comma-separated, in order, from echo, case, filing, mass, open "
                              "(default echo,case,filing,mass,open,echo)")
     parser.add_argument("--mass-recipients", type=int, default=MASS_RECIPIENTS,
@@ -842,6 +862,8 @@ def parse_args(argv):
                         help="agenda, search, lag: amparo and antejuicio cases seeded (default 100,000)")
     parser.add_argument("--archive-instruments", type=int, default=protocol.ARCHIVE_INSTRUMENTS,
                         help=f"archive: deposits seeded into the protocol archive (default {protocol.ARCHIVE_INSTRUMENTS:,})")
+    parser.add_argument("--inbox-conversations", type=int, default=chat.INBOX_CONVERSATIONS,
+                        help=f"inbox: conversations seeded into the chat (default {chat.INBOX_CONVERSATIONS:,})")
     parser.add_argument("--lag-rate", type=int, default=200, help="lag: hearing changes per second (default 200)")
     parser.add_argument("--agenda-near", type=float, default=0.8,
                         help="agenda: share of requests for a day within a week of today (default 0.8; the rest "
@@ -953,6 +975,8 @@ def main(argv=None):
                 runner.queries.seed()
             if kind == "archive":
                 runner.protocol.seed()
+            if kind == "inbox":
+                runner.chat.seed()
             if kind in ("issue", "registry"):
                 print(f"Running {label} …", flush=True)
                 for result in runner.run_certificates(kind):

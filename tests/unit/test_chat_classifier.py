@@ -5,51 +5,28 @@ set) and ``chat_messages_holdout.tsv`` (50 messages written after the rules were
 (complaints: recall >= 0.9, precision >= 0.8) is asserted on the development set; the control's figures are
 printed (``pytest -s``), because they are what the rules are worth on messages they were not written for
 (see the README)."""
-from pathlib import Path
-
 import pytest
 
 from services.chat.classifier import CONSULTA, QUEJA, SUGERENCIA, classify, fold
-
-DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-def labelled(name):
-    rows = []
-    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            label, text = line.split("\t")
-            assert label in (QUEJA, CONSULTA, SUGERENCIA), line
-            rows.append((label, text))
-    return rows
-
-
-def figures(rows, positive=QUEJA):
-    tp = sum(1 for label, text in rows if label == positive and classify(text).label == positive)
-    fp = sum(1 for label, text in rows if label != positive and classify(text).label == positive)
-    fn = sum(1 for label, text in rows if label == positive and classify(text).label != positive)
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    accuracy = sum(1 for label, text in rows if classify(text).label == label) / len(rows)
-    return precision, recall, accuracy
+from tests.support.classifier_sets import DEVELOPMENT, HOLDOUT, figures, labelled
 
 
 def test_the_development_set_is_large_and_balanced_enough():
-    rows = labelled("chat_messages.tsv")
+    rows = labelled(DEVELOPMENT)
     assert len(rows) >= 300
     assert {label for label, _ in rows} == {QUEJA, CONSULTA, SUGERENCIA}
     assert len({text for _, text in rows}) == len(rows)  # no message twice
 
 
 def test_complaints_on_the_development_set_meet_the_goal():
-    precision, recall, accuracy = figures(labelled("chat_messages.tsv"))
+    precision, recall, accuracy = figures(labelled(DEVELOPMENT))
     print(f"\nclasificador, conjunto de desarrollo: quejas precisión {precision:.2f}, exhaustividad {recall:.2f}; "
           f"exactitud (3 clases) {accuracy:.2f}")
     assert recall >= 0.9 and precision >= 0.8
 
 
 def test_the_control_set_figures_are_reported():
-    rows = labelled("chat_messages_holdout.tsv")
+    rows = labelled(HOLDOUT)
     precision, recall, accuracy = figures(rows)
     print(f"\nclasificador, conjunto de control ({len(rows)} mensajes): quejas precisión {precision:.2f}, "
           f"exhaustividad {recall:.2f}; exactitud (3 clases) {accuracy:.2f}")

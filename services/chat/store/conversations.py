@@ -1,5 +1,7 @@
 """The staff inbox: conversations (one per line and ``wa_id``), their messages and private notes, and the
 agents who have used the inbox (``agents``, ``_id`` = the agent's sub)."""
+import time
+
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from contracts import paging
@@ -9,6 +11,8 @@ from services.runtime.mongo import MAJORITY, utcnow
 
 MAX_MESSAGES_SHOWN = 500
 MAX_NOTES_SHOWN = 200
+SEEN_EVERY_SECONDS = 60
+_seen = {}  # agent sub -> ((name, role), monotonic time of the last write) in this process
 
 
 class Conversations:
@@ -124,10 +128,18 @@ class Conversations:
 
     # --- agents ---------------------------------------------------------------------------------------------
     def seen_agent(self, actor):
-        """Record that a member of the chat staff used the inbox (so they can be assigned conversations)."""
+        """Record that a member of the chat staff used the inbox (so they can be assigned conversations): a
+        write when the agent is new to this process, changed name or role, or was last written
+        ``SEEN_EVERY_SECONDS`` ago, not one per request (an agent's inbox polls and pages all day)."""
+        key = (actor.get("name"), actor["role"])
+        last = _seen.get(actor["sub"])
+        now = time.monotonic()
+        if last is not None and last[0] == key and now - last[1] < SEEN_EVERY_SECONDS:
+            return
         self.db[AGENTS].update_one({"_id": actor["sub"]},
                                    {"$set": {"name": actor.get("name"), "role": actor["role"],
                                              "last_seen_at": utcnow()}}, upsert=True)
+        _seen[actor["sub"]] = (key, now)
 
     def agent(self, sub):
         return self.db[AGENTS].find_one({"_id": sub})
