@@ -548,3 +548,54 @@ def may_answer_inquiry(actor, inquiry_court_id: Optional[str], inquiry_area: Opt
     if actor.get("role") == SUPERVISOR:
         return True
     return is_staff(actor) and inquiry_area in tuple(actor_teams or ())
+
+
+# --- retention ------------------------------------------------------------------------------------------------------
+# Conversations are personal data. CHAT_RETENTION_DAYS after a conversation was resolved and last touched (a message
+# either way, a status change, an assignment, a label, a note, an inquiry asked or answered), what identifies the
+# person or says what they wrote is erased: the messages (text, media and their bytes, locations, contacts, the
+# original JSON), the notes, the inquiries, the contact's name and number, the lawyer linked to it. What is left is
+# an anonymous shell that the reports still count (``SHELL_FIELDS``): line, team, area, the agent's id, status and
+# instants, SLA, CSAT, the complaint flag, the staff's labels and the messages' figures (``figures``: counts,
+# first user message and first reply instants, the classifier's labels and cues). A conversation open, pending or
+# snoozed, or with an inquiry still unanswered, is never erased.
+ERASED_WA_ID_PREFIX = "erased:"  # the shell's wa_id: unique per conversation (the (line, wa_id) index), no number
+SHELL_FIELDS = ("_id", "line", "wa_id", "team", "area", "assignee", "status", "created_at", "updated_at",
+                "resolved_at", "csat", "complaint", "sla", "sla_breached", "labels", "figures", "erased_at")
+FIGURES = ("first_in", "first_reply", "messages_in", "messages_out", "cues", "classes")
+
+
+def retention_cutoff(now: datetime.datetime, days: int) -> datetime.datetime:
+    """What was last touched at or before this instant has outlived a retention of ``days`` days."""
+    return now - datetime.timedelta(days=days)
+
+
+def last_activity(*instants) -> Optional[datetime.datetime]:
+    """The latest of the instants given (None ignored); None when there is none."""
+    known = [instant for instant in instants if instant is not None]
+    return max(known) if known else None
+
+
+def retention_expired(status: str, resolved_at: Optional[datetime.datetime],
+                      touched_at: Optional[datetime.datetime], open_inquiries: int, now: datetime.datetime,
+                      days: int) -> bool:
+    """A conversation's personal data is erased when it is resolved, was resolved and last touched
+    (``touched_at``: the latest of its activity, see ``last_activity``) ``days`` days or more before ``now``, and
+    no inquiry of it waits for an answer. Without a resolution instant or any activity it is kept (nothing says
+    how old it is)."""
+    if status != RESOLVED or resolved_at is None or touched_at is None or open_inquiries:
+        return False
+    cutoff = retention_cutoff(now, days)
+    return resolved_at <= cutoff and touched_at <= cutoff
+
+
+def erased_shell(doc: dict, figures: dict, erased_at: datetime.datetime) -> dict:
+    """The update that leaves of a conversation ``doc`` only its anonymous shell: ``{"$set", "$unset"}``. Every
+    field not in ``SHELL_FIELDS`` is removed (a field added later is erased unless it is added there); the agent
+    is kept by id only; the number becomes ``erased:<conversation id>``."""
+    keep = {"wa_id": ERASED_WA_ID_PREFIX + str(doc["_id"]), "erased_at": erased_at,
+            "figures": {key: (figures or {}).get(key) for key in FIGURES}}
+    assignee = doc.get("assignee")
+    keep["assignee"] = {"sub": assignee.get("sub")} if isinstance(assignee, dict) and assignee.get("sub") else None
+    unset = {key: "" for key in doc if key not in SHELL_FIELDS}
+    return {"$set": keep, "$unset": unset} if unset else {"$set": keep}

@@ -51,6 +51,10 @@ inquiries_counted = counter("chat", "inquiries_total", "Inquiries to a court or 
 surveys_queued = counter("chat", "csat_surveys_total", "Satisfaction surveys on resolve, by how (interactive, "
                          "template, skipped: outside the window without a template)", ["via"])
 
+conversations_erased = counter("chat", "conversations_erased_total", "Conversations whose personal data the retention "
+                               "erased (CHAT_RETENTION_DAYS after they were resolved and last touched)")
+RETENTION_ACTOR = {"sub": "system:retention", "role": "system"}  # who erases, in the audit log
+RETENTION_LEASE_SECONDS = workers.BUDGET_SECONDS * 6
 
 class ChatService:
     name = "chat"
@@ -163,6 +167,24 @@ class ChatService:
         woken = self.store.wake_snoozed(utcnow())
         if woken:
             log.info("snoozed conversations reopened", extra={"count": woken})
+
+    @config_timer("CHAT_RETENTION_INTERVAL", 3600)
+    def erase_expired(self):
+        """Retention: erase the personal data of the conversations resolved and untouched for CHAT_RETENTION_DAYS
+        (``workers.erase_expired``); one replica at a time; each run's conversations audited before they go."""
+        store, days = self.store, self.settings.retention_days
+        if not store.take_lock("retention", PROCESS_OWNER, RETENTION_LEASE_SECONDS):
+            return
+        try:
+            def audit(ids):
+                store.audit(RETENTION_ACTOR, "erase_conversations", "conversations", "allowed",
+                            {"count": len(ids), "conversation_ids": ids, "retention_days": days})
+
+            erased = workers.erase_expired(store, utcnow(), days, audit)
+            if erased:
+                conversations_erased.inc(len(erased))
+        finally:
+            store.release_lock("retention", PROCESS_OWNER)
 
     # --- business hours and SLA ------------------------------------------------------------------------------------
     def _level_rules(self):

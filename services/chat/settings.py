@@ -26,6 +26,7 @@ DEV_VERIFY_TOKEN = "chat-dev-verify-token"
 DEV_ACCESS_TOKEN = "chat-dev-access-token"
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v21.0"
+DEFAULT_RETENTION_DAYS = 365
 SECRET_KEYS = ("WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "WHATSAPP_ACCESS_TOKEN")
 
 DEV_LINES = [
@@ -218,6 +219,11 @@ class ChatSettings(ServiceSettings):
     complaints_area = Setting("CHAT_COMPLAINTS_AREA", hours.COMPLAINTS_AREA, area_name)
     # inquiries to a court or an area: due this many hours after they are asked; a court is checked with filings
     inquiry_sla_hours = Setting("CHAT_INQUIRY_SLA_HOURS", 24, float, between(0.25, 24 * 30))
+    # retention (services.chat.domain, "retention"): days after a conversation was resolved and last touched before
+    # its personal data is erased. One year by default: a whole annual cycle of reports and of a complaint's
+    # follow-up, and a lawyer who comes back about the same matter months later finds the history; longer keeps
+    # personal data that no longer serves the purpose it was given for. At most ten years.
+    retention_days = Setting("CHAT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, int, between(1, 3650, "días"))
     rpc_timeout = Setting("RPC_TIMEOUT", 10, float, positive)
 
     def __init__(self, config):

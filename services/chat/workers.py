@@ -181,3 +181,45 @@ def send_replies(store, graph, settings, counter):
 
     return drain(queue, work, on_error)
 
+
+# --- retention ------------------------------------------------------------------------------------------------------
+RETENTION_BATCH = 200  # conversations one run marks at most (and so names in its audit entry)
+
+
+def erase_expired(store, now, days, audit, budget_seconds=BUDGET_SECONDS, clock=time.monotonic):
+    """One run of the retention (``store.retention``): mark the conversations that outlived ``days`` days, check
+    each mark again (an inquiry asked or a note written at that moment takes it back), write the audit entry of
+    those it will erase (``audit(ids)``, before anything is destroyed), then erase them one by one within
+    ``budget_seconds``: what is left, marked and hidden, is finished first by the next run (so is a run that
+    died). Lastly, the webhook payloads older than the cutoff. Returns the ids of the conversations erased."""
+    started = clock()
+
+    def time_left():
+        return clock() - started < budget_seconds
+
+    cutoff = domain.retention_cutoff(now, days)
+    marked = 0
+    for doc in store.retention_candidates(cutoff):
+        if marked >= RETENTION_BATCH or not time_left():
+            break
+        if store.retention_expired(doc, now, days) and store.mark_for_erasure(doc, cutoff, now):
+            marked += 1
+    erasing = []
+    for doc in store.unfinished_erasures(RETENTION_BATCH * 2):
+        if doc["erasing"].get("destroying") or store.retention_expired(doc, now, days):
+            erasing.append(doc["_id"])
+        elif store.unmark_erasure(doc["_id"]):
+            log.info("erasure taken back: the conversation was touched", extra={"conversation_id": doc["_id"]})
+    erased = []
+    if erasing:
+        audit(erasing)
+        for conversation_id in erasing:
+            if not time_left():
+                break
+            if store.finish_erasure(conversation_id):
+                erased.append(conversation_id)
+    swept = store.sweep_webhooks(cutoff, time_left)
+    if erased or swept:
+        log.info("retention: personal data erased", extra={"conversations": len(erased), "webhooks": swept,
+                                                           "pending": len(erasing) - len(erased)})
+    return erased

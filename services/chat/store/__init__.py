@@ -11,6 +11,7 @@
 | real time (the stream's events) | ``live`` | none: reads the change stream of the collections above |
 | business hours and SLA | ``levels`` | conversations (``sla``, ``sla_breached``), messages and sends (out-of-office reply) |
 | inquiries to a court or an area | ``inquiries`` | inquiries (question, where, due, the one answer) |
+| retention | ``retention`` | conversations (``erased_at``, ``erasing``, ``figures``); erases from the others |
 
 Besides: audit (every read of a conversation, ``Store.audit``).
 """
@@ -28,6 +29,7 @@ from services.runtime.gauges import Backlog, queue_backlog
 from services.runtime.mongo import Store
 from services.chat.store.surveys import Surveys
 from services.chat.store.reports import Reports
+from services.chat.store.retention import Retention
 
 __all__ = ["ChatStore", "new_id", "payload_id"]
 
@@ -37,6 +39,7 @@ AREAS += (Levels,)  # business hours, the out-of-office reply and SLA clocks on 
 AREAS += (Surveys,)  # the satisfaction survey (CSAT) sent on resolve, and its answer
 AREAS += (Reports,)  # reports: the conversations of a period with their messages' figures (reads only)
 AREAS += (Inquiries,)  # inquiries to a court or an area
+AREAS += (Retention,)  # retention: erasing the personal data of old conversations, keeping a shell
 
 
 class ChatStore(*AREAS, Store):

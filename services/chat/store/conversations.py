@@ -32,11 +32,12 @@ class Conversations:
     }
 
     def conversation(self, conversation_id):
-        return self.db[CONVERSATIONS].find_one({"_id": conversation_id})
+        """The conversation, or None (also once the retention erased it, or began to: ``store.retention``)."""
+        return self.db[CONVERSATIONS].find_one({"_id": conversation_id, "erased_at": None})
 
     def list_conversations(self, query, limit, cursor):
         """Newest activity first; fetches one more than ``limit`` (for ``paging.page``)."""
-        filters = {}
+        filters = {"erased_at": None}  # what the retention erased is gone (store.retention)
         for key, field in (("line", "line"), ("status", "status"), ("label", "labels")):
             if query.get(key):
                 filters[field] = query[key]

@@ -10,7 +10,7 @@ from services.chat.store.common import CONVERSATIONS, MESSAGES
 
 CURSOR_BATCH = 1000
 FIELDS = ("_id", "line", "team", "area", "assignee", "status", "created_at", "resolved_at", "csat", "complaint",
-          "sla", "sla_breached", "labels")
+          "sla", "sla_breached", "labels", "figures")
 
 _IN = {"$eq": ["$direction", "in"]}
 _BY_A_PERSON = {"$and": [{"$eq": ["$direction", "out"]}, {"$ne": [{"$ifNull": ["$author", None]}, None]}]}
@@ -74,7 +74,8 @@ class Reports:
         figures = {row["_id"]: row for row in self.db[MESSAGES].aggregate(
             [{"$match": {"conversation_id": {"$in": [doc["_id"] for doc in batch]}}}, *MESSAGE_FIGURES])}
         for doc in batch:
-            stats = figures.get(doc["_id"]) or {}
+            # a conversation the retention erased keeps its messages' figures (``figures``), taken before they went
+            stats = dict(doc["figures"]) if doc.get("figures") else figures.get(doc["_id"]) or {}
             stats["cues"] = [cue for cues in stats.get("cues") or [] if isinstance(cues, list) for cue in cues]
             stats["classes"] = [label for label in stats.get("classes") or [] if label]
             doc["stats"] = stats
