@@ -133,6 +133,16 @@ def holds(stack, needles):
     return found
 
 
+def hold_the_lease(db):
+    """Take the retention's lease as a replica does, only once no run holds it (a run in flight could otherwise see
+    a conversation moved back and erase it before the test looked): no run starts until the test lets it go."""
+    def taken():
+        now = datetime.datetime.now(datetime.timezone.utc)
+        return db.locks.update_one({"_id": "retention", "until": {"$lt": now}},
+                                   {"$set": {"owner": "the-test", "until": LOCK_HELD_UNTIL}}).modified_count
+    wait(taken, timeout=30, what="the retention's lease free")
+
+
 def runs_seen(stack, count):
     """Wait until the retention ran ``count`` more times (each run moves its lease's ``until``)."""
     locks = stack.db("chat").locks
@@ -196,7 +206,7 @@ def test_expired_conversations_are_erased_and_the_rest_stay_whole(stack, api, to
     resolve(api, stack, agent, noted_id)
 
     # back in time, while the test holds the retention's lease (no run in between)
-    db.locks.update_one({"_id": "retention"}, {"$set": {"owner": "the-test", "until": LOCK_HELD_UNTIL}}, upsert=True)
+    hold_the_lease(db)
     try:
         move_back(stack, old_id, old_wa, OLD)
         move_back(stack, recent_id, None, RECENT)
