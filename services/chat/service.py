@@ -125,15 +125,20 @@ class ChatService:
 
     @config_timer("CHAT_INBOUND_INTERVAL", 0.5)
     def process_webhooks(self):
+        if not self.store.webhook_queue().due():
+            return
         rules = self._level_rules()
         in_parallel(self.settings.inbound_concurrency, lambda: workers.process_webhooks(
             self.store, self.settings.lines, inbound_applied, rules, self._levels_heard))
 
     @config_timer("CHAT_SEND_INTERVAL", 0.1)
     def send_replies(self):
+        """Several senders side by side; a reply waits for the earlier ones of its conversation (``workers``)."""
         settings = self.settings
+        if not self.store.send_queue(workers.send_policy(settings)).due():
+            return
         graph = Graph(settings.graph_url, settings.api_version, settings.access_token, settings.graph_timeout)
-        workers.send_replies(self.store, graph, settings, replies_sent)  # one at a time: a contact's replies in order
+        in_parallel(settings.send_concurrency, lambda: workers.send_replies(self.store, graph, settings, replies_sent))
 
     @config_timer("CHAT_MEDIA_INTERVAL", 1)
     def fetch_media(self):

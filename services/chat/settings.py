@@ -211,6 +211,7 @@ class ChatSettings(ServiceSettings):
     # the satisfaction survey outside the 24-hour window: an approved template without body parameters ("none": none)
     csat_template = Setting("CHAT_CSAT_TEMPLATE", "encuesta_satisfaccion")
     inbound_concurrency = Setting("CHAT_INBOUND_CONCURRENCY", 8, int, between(1, 64))
+    send_concurrency = Setting("CHAT_SEND_CONCURRENCY", 4, int, between(1, 64))
     max_webhook_bytes = Setting("CHAT_MAX_WEBHOOK_BYTES", 1024 * 1024, int, between(1024, 16 * 1024 * 1024))
     # business hours, the out-of-office reply and the SLA targets (services.chat.hours): JSON, empty: the defaults
     business_hours = Setting("CHAT_BUSINESS_HOURS", "", business_hours)

@@ -12,6 +12,7 @@ from services.runtime.workqueue import RetryPolicy
 log = logging.getLogger(__name__)
 
 BUDGET_SECONDS = 10  # one timer run works at most this long (its jobs' leases are far longer)
+ORDER_WAIT_SECONDS = 0.2  # a reply whose conversation has an earlier one still queued is tried again after this
 MAX_JOBS = 500
 
 
@@ -146,6 +147,9 @@ def send_replies(store, graph, settings, counter):
         message = store.message(job["message_id"])
         if message is None or message["status"] != domain.QUEUED:
             queue.complete(job)  # already sent (a job repeated after a crash) or gone
+            return
+        if store.earlier_queued(message):  # another sender has the reply before it: keep the contact's order
+            queue.defer(job, ORDER_WAIT_SECONDS)
             return
         body = (domain.template_message_body(message["wa_id"], message["template"]) if message.get("template")
                 else domain.text_message_body(message["wa_id"], message["text"]))

@@ -196,6 +196,19 @@ class WorkQueue:
             return None
         return outcome
 
+    def defer(self, job, seconds, now=None):
+        """Put back a job this owner holds, due again in ``seconds``, without counting an attempt (it was not
+        tried: something it must wait for is not done yet). False if this owner no longer holds it."""
+        now = now or utcnow()
+        return bool(self.collection.update_one(
+            self._held(job),
+            {"$set": {"next_attempt_at": now + datetime.timedelta(seconds=seconds), "lease_owner": None,
+                      "lease_until": None}}).modified_count)
+
+    def due(self, now=None):
+        """Whether a job is claimable now (one index look-up): a timer asks before it starts its drains."""
+        return self.collection.find_one(claim_filter(now or utcnow()), {"_id": 1}) is not None
+
     def give_up(self, job, error, now=None):
         """A failure no retry can mend (the job's data is gone, say)."""
         return self.fail(job, error, permanent=True, now=now)

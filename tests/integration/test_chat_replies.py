@@ -124,6 +124,20 @@ def test_just_inside_the_window_a_reply_is_accepted(stack, api, graph, sender, a
     assert graph.wait_for(wa_id)
 
 
+def test_replies_written_one_after_another_reach_whatsapp_in_that_order_even_when_the_first_is_retried(
+        stack, api, graph, sender, agent):
+    """Several senders work side by side; a reply waits for the earlier ones of its conversation, so the lawyer
+    reads them in the order the agent wrote them (here the first meets a rate limit twice and is retried)."""
+    conversation_id, wa_id = open_conversation(stack, sender)
+    graph.fail(131056, 400, times=2)
+    texts = [f"Parte {i} de 6 de la respuesta" for i in range(1, 7)]
+    for text in texts:
+        assert reply(api, agent, conversation_id, text).status_code == 202
+    sent = graph.wait_for(wa_id, count=len(texts), timeout=30)
+    assert [s.body["text"]["body"] for s in sent] == texts
+    assert len(graph.attempts_to(wa_id)) == len(texts) + 2  # the two refusals, then each once
+
+
 @pytest.mark.parametrize("code,http_status", [(130429, 400), (131056, 400), (None, 500), (None, 503)])
 def test_rate_limits_and_server_errors_are_retried_until_sent(stack, api, graph, sender, agent, code, http_status):
     conversation_id, wa_id = open_conversation(stack, sender)

@@ -135,3 +135,24 @@ def test_the_mailbox_alerts_keep_their_collection_and_document_shape(collection)
     assert set(doc) == {"_id", "notification_id", "sub", "email", "status", "attempts", "created_at",
                         "next_attempt_at", "lease_owner", "lease_until", "sent_at", "last_error"}
     assert doc["status"] == "sent" and doc["sent_at"] is not None and doc["attempts"] == 1
+
+
+def test_a_deferred_job_waits_without_spending_an_attempt_and_due_says_when_one_is_claimable(collection):
+    worker, other = queue(collection, "a"), queue(collection, "b")
+    now = utcnow()
+    assert not worker.due(now=now)
+    [job_id] = worker.enqueue([{"to": "x"}], now=now)
+    assert worker.due(now=now)
+    job = worker.claim(now=now)
+    assert not worker.due(now=now)  # leased: nobody else may take it
+    assert not other.defer(job, 5, now=now)  # only the holder of the lease puts it back
+    assert worker.defer(job, 5, now=now)
+    doc = collection.find_one({"_id": job_id})
+    assert (doc["status"], doc["attempts"], doc["lease_owner"], doc["last_error"]) == ("pending", 0, None, None)
+    assert not worker.due(now=now + datetime.timedelta(seconds=4))
+    assert other.claim(now=now + datetime.timedelta(seconds=4)) is None
+    later = now + datetime.timedelta(seconds=5)
+    assert worker.due(now=later)
+    assert other.complete(other.claim(now=later), now=later)
+    assert collection.find_one({"_id": job_id})["attempts"] == 1  # the one real attempt
+    assert not worker.due(now=later + datetime.timedelta(days=1))

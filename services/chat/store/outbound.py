@@ -62,6 +62,13 @@ class Outbound:
         self.db[MESSAGES].update_one({"_id": message_id, "wamid": None}, {"$set": {"wamid": wamid}})
         return self.apply_known_statuses(wamid)
 
+    def earlier_queued(self, message):
+        """Whether a reply of the same conversation queued before ``message`` is still waiting to be sent (the
+        later one waits for it: a contact's replies reach WhatsApp in the order the agents wrote them)."""
+        return self.db[MESSAGES].find_one(
+            {"conversation_id": message["conversation_id"], "direction": "out", "status": domain.QUEUED,
+             "created_at": {"$lt": message["created_at"]}, "_id": {"$ne": message["_id"]}}, {"_id": 1}) is not None
+
     def mark_retrying(self, message_id, outcome):
         self.db[MESSAGES].update_one({"_id": message_id, "status": domain.QUEUED},
                                      {"$set": {"error": {"code": outcome.code, "reason": outcome.reason,
