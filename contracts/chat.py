@@ -1,5 +1,7 @@
 """Contracts of the chat service (CHAT PJBC over WhatsApp): the webhook's handshake and acknowledgement, the
 lines, the staff inbox (conversations, messages, notes) and what agents send."""
+import re
+
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from contracts.base import ContractSchema, hex_id, one_of, pattern_text, plain_text, text
@@ -98,6 +100,9 @@ class ConversationSummarySchema(ContractSchema):
     csat = fields.Nested("CsatSchema", allow_none=True, required=True,  # defined with the reports, below
                          metadata={"description": "La encuesta de satisfacción de su última resolución"})
     created_at = fields.String(required=True)
+    lawyer = fields.Nested("LinkedLawyerSchema", allow_none=True, required=True,  # defined with the inquiries, below
+                           metadata={"description": "El abogado al que está vinculado el número (lo vinculó él mismo "
+                                                    "desde su cuenta, con un código enviado por WhatsApp), o null"})
 
 
 class ConversationListSchema(ContractSchema):
@@ -550,3 +555,72 @@ class LiveChangesSchema(ContractSchema):
     last_id = fields.String(allow_none=True, required=True, metadata={"description": "Dónde sigue la próxima lectura"})
     reset = fields.Boolean(required=True, metadata={"description": "true: no se pudo seguir desde after; la bandeja "
                                                                    "debe leerse de nuevo"})
+
+
+# --- a lawyer's WhatsApp number linked to their account ---------------------------------------------------------------
+WA_ID_PATTERN = r"^[1-9][0-9]{7,14}$"
+LINK_CODE_PATTERN = r"^[0-9]{6}$"
+LINK_DELIVERIES = ("queued", "sent", "failed")
+
+
+def _whole(pattern, error):
+    """Beside ``validate.Regexp(pattern)``: what it let pass only because Python's ``$`` also matches before a final
+    newline (JSON Schema's does not) is refused too."""
+    compiled = re.compile(pattern)
+
+    def check(value):
+        if isinstance(value, str) and compiled.match(value) and value.endswith("\n"):
+            raise ValidationError(error)
+
+    return check
+
+
+def whole_pattern_text(pattern, error, **kwargs):
+    return fields.String(validate=[validate.Regexp(pattern, error=error), _whole(pattern, error)], **kwargs)
+
+
+def wa_id_field(**kwargs):
+    return whole_pattern_text(WA_ID_PATTERN, "Número de WhatsApp inválido: solo dígitos, con el código de país y sin "
+                                             "+ (p. ej. 5216861234567).", **kwargs)
+
+
+class LinkRequestSchema(ContractSchema):
+    """POST /api/v1/chat/link: the number to link (a code goes to it over WhatsApp)."""
+
+    wa_id = wa_id_field(required=True, metadata={"description": "El número de WhatsApp en formato E.164 sin +: código "
+                                                               "de país y número (p. ej. 5216861234567 o "
+                                                               "526861234567; un número de México se guarda como lo "
+                                                               "nombra WhatsApp, con 521)"})
+
+
+class LinkConfirmSchema(ContractSchema):
+    """POST /api/v1/chat/link/confirm: the code received."""
+
+    code = whole_pattern_text(LINK_CODE_PATTERN, "El código son 6 dígitos.", required=True,
+                              metadata={"description": "Los 6 dígitos recibidos por WhatsApp"})
+
+
+class LinkPendingSchema(ContractSchema):
+    wa_id = fields.String(required=True)
+    line = fields.String(required=True, metadata={"description": "phone_number_id de la línea que envía el código"})
+    from_number = fields.String(allow_none=True, required=True,
+                                metadata={"description": "El número del Poder Judicial del que llega el código"})
+    expires_at = fields.String(required=True)
+    attempts_left = fields.Integer(required=True)
+    delivery = one_of(LINK_DELIVERIES, required=True,
+                      metadata={"description": "queued (en cola o reintentando), sent (WhatsApp lo aceptó) o failed"})
+    delivery_error = fields.String(allow_none=True, required=True,
+                                   metadata={"description": "Por qué no se pudo enviar, en español"})
+
+
+class LinkSchema(ContractSchema):
+    wa_id = fields.String(required=True)
+    name = fields.String(allow_none=True, required=True)
+    bar_number = fields.String(required=True)
+    linked_at = fields.String(required=True)
+
+
+class LinkListSchema(ContractSchema):
+    items = fields.List(fields.Nested(LinkSchema), required=True, metadata={"description": "Sus números vinculados"})
+    pending = fields.Nested(LinkPendingSchema, allow_none=True, required=True,
+                            metadata={"description": "El código pendiente, si hay uno vigente"})

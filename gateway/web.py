@@ -54,7 +54,9 @@ def pdf_response(data, info):
 
 
 def error_response(exc):
-    return json_response(exc.to_dict(), status=exc.status)
+    retry_after = exc.details.get("retry_after") if exc.status == 429 and isinstance(exc.details, dict) else None
+    headers = {"Retry-After": str(retry_after)} if type(retry_after) is int else None  # a service's own limit
+    return json_response(exc.to_dict(), status=exc.status, headers=headers)
 
 
 def _routing_error(exc):

@@ -13,6 +13,7 @@ from contracts.chat import (InquiryAnswerRequestSchema, InquiryListQuerySchema, 
                             InquiryRequestSchema, InquirySchema)
 from contracts.chat import ReportQuerySchema, ReportSchema, TemplateListSchema
 from contracts.chat import AreaListSchema
+from contracts.chat import LinkConfirmSchema, LinkListSchema, LinkPendingSchema, LinkRequestSchema, LinkSchema
 from gateway.base import GatewayBase
 from services.runtime import rpc
 from gateway.live import LiveHub, open_stream
@@ -25,6 +26,14 @@ from services.runtime.logs import current_correlation_id
 STAFF = ("chat_agent", "chat_supervisor")
 INQUIRY_READERS = STAFF + ("clerk",)  # a clerk sees and answers the inquiries sent to their own court
 ATTACHMENT_NAME = re.compile(r"[^A-Za-z0-9._-]")
+LAWYERS = ("lawyer",)  # a lawyer links their own WhatsApp number to their account
+LINK_DESCRIPTION = (
+    "Un código de 6 dígitos va al número por WhatsApp (la plantilla de autenticación aprobada CHAT_LINK_TEMPLATE), "
+    "desde la línea a la que ese número escribió por última vez, o desde CHAT_LINK_LINE. Vence a los 10 minutos y "
+    "admite 5 intentos; un pedido nuevo reemplaza al anterior. Un número de México sin el 1 de WhatsApp "
+    "(526861234567) se guarda como lo nombra WhatsApp (5216861234567). A lo sumo CHAT_LINK_REQUESTS_PER_HOUR "
+    "códigos por hora por abogado y por número: después, 429 too_many_link_requests con Retry-After. Nada se "
+    "vincula hasta confirmar el código (POST /api/v1/chat/link/confirm).")
 
 
 def media_response(result):
@@ -337,3 +346,40 @@ class ChatRoutes(GatewayBase):
                      "en la conversación para el agente y nunca se envía al usuario por sí sola.")
     def answer_chat_inquiry(self, request, inquiry_id):
         return json_response(self.call(self.chat.answer_inquiry, request.actor, inquiry_id, request.body))
+
+    # --- a lawyer's WhatsApp number linked to their account ------------------------------------------------------------
+    @route("POST", "/api/v1/chat/link")
+    @doc("Vincular su número de WhatsApp a su cuenta (abogado): se le envía un código por WhatsApp", "chat",
+         roles=LAWYERS, body=LinkRequestSchema, response=LinkPendingSchema, status=202, errors=(429,),
+         description=LINK_DESCRIPTION)
+    def request_chat_link(self, request):
+        return json_response(self.call(self.chat.request_link, request.actor, request.body), status=202)
+
+    @route("POST", "/api/v1/chat/link/confirm")
+    @doc("Confirmar la vinculación con el código recibido por WhatsApp (abogado)", "chat", roles=LAWYERS,
+         body=LinkConfirmSchema, response=LinkSchema, errors=(404, 409),
+         links={"UnlinkNumber": {"operationId": "unlink_chat_number",
+                                 "parameters": {"wa_id": "$response.body#/wa_id"}}},
+         description="El código de su último pedido, antes de 10 minutos y de 5 intentos (cada intento cuenta). "
+                     "Correcto: el número queda vinculado a su cuenta, con su nombre y número de colegiado, y el "
+                     "personal del chat los ve en sus conversaciones; si estaba vinculado a otro abogado, pasa a "
+                     "usted (queda en la bitácora). Incorrecto: 422 link_code_wrong con attempts_left. Vencido: 409 "
+                     "link_code_expired; sin intentos: 409 link_code_locked (en ambos casos nada se vincula: pida "
+                     "otro código). Sin pedido: 404 link_not_requested.")
+    def confirm_chat_link(self, request):
+        return json_response(self.call(self.chat.confirm_link, request.actor, request.body))
+
+    @route("GET", "/api/v1/chat/link")
+    @doc("Sus números de WhatsApp vinculados y su código pendiente (abogado)", "chat", roles=LAWYERS,
+         response=LinkListSchema,
+         description="pending: el último código pedido mientras sirve (vigente y con intentos), con su envío: queued, "
+                     "sent o failed con el motivo (p. ej. un número que no usa WhatsApp).")
+    def list_chat_links(self, request):
+        return json_response(self.call(self.chat.list_links, request.actor))
+
+    @route("DELETE", "/api/v1/chat/link/numbers/<string:wa_id>")
+    @doc("Desvincular uno de sus números de WhatsApp (abogado)", "chat", roles=LAWYERS, response=LinkSchema,
+         description="Un número que no está vinculado a su cuenta (o que es de otro abogado) es 404 link_not_found. "
+                     "Queda en la bitácora.")
+    def unlink_chat_number(self, request, wa_id):
+        return json_response(self.call(self.chat.unlink, request.actor, wa_id))

@@ -13,6 +13,7 @@ import base64
 import binascii
 import datetime
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Optional
@@ -548,6 +549,103 @@ def may_answer_inquiry(actor, inquiry_court_id: Optional[str], inquiry_area: Opt
     if actor.get("role") == SUPERVISOR:
         return True
     return is_staff(actor) and inquiry_area in tuple(actor_teams or ())
+
+
+# --- a lawyer's WhatsApp number linked to their account ---------------------------------------------------------------
+# A lawyer signed in to the portal asks to link a number; a six-digit code goes to that number over WhatsApp (an
+# approved authentication template); the lawyer types it back while signed in, and the number is theirs: staff then
+# see the lawyer's name and bar number beside the conversation. One number belongs to one lawyer at a time; another
+# lawyer takes it only by proving a code sent to it. The code is kept as an HMAC (a leaked database does not give it
+# away: six digits are too few to stand a plain hash), expires, and dies after a few wrong tries.
+LINK_CODE_DIGITS = 6
+LINK_CODE_TTL = datetime.timedelta(minutes=10)
+LINK_MAX_ATTEMPTS = 5
+LINK_RATE_WINDOW = datetime.timedelta(hours=1)
+LAWYER = "lawyer"
+LINK_LINKED, LINK_WRONG, LINK_EXPIRED, LINK_LOCKED = "linked", "wrong", "expired", "locked"
+WA_ID_PATTERN = r"^[1-9][0-9]{7,14}$"  # E.164 without the +: a country code, at most 15 digits
+
+
+def normalize_wa_id(number: str) -> str:
+    """The number as WhatsApp names the user (``wa_id``), so that a link meets the conversations it belongs to.
+    Mexico's mobile numbers are +52 and ten digits, but WhatsApp's ``wa_id`` of them carries the old mobile prefix 1
+    (521 and ten digits): a Mexican number typed without it gets it."""
+    digits = str(number)
+    if len(digits) == 12 and digits.startswith("52"):
+        return "521" + digits[2:]
+    return digits
+
+
+def new_link_code(randbelow) -> str:
+    """A fresh code: ``LINK_CODE_DIGITS`` decimal digits, uniformly drawn (``randbelow``: ``secrets.randbelow``)."""
+    return f"{randbelow(10 ** LINK_CODE_DIGITS):0{LINK_CODE_DIGITS}d}"
+
+
+def link_code_digest(key: bytes, link_id: str, code: str) -> str:
+    """What is stored of a code: HMAC-SHA256 with the service's key over the request's id and the code."""
+    return hmac.new(key, f"{link_id}:{code}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def link_code_matches(key: bytes, link_id: str, digest: str, code: str) -> bool:
+    """The code typed is the one sent (compared in constant time)."""
+    return hmac.compare_digest(link_code_digest(key, link_id, str(code)), str(digest))
+
+
+def link_expires_at(created_at: datetime.datetime) -> datetime.datetime:
+    return created_at + LINK_CODE_TTL
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """What one typed code does to a pending request: ``outcome`` one of ``linked`` (right code), ``wrong``
+    (counted; ``attempts_left`` more, 0: none), ``expired`` or ``locked`` (no tries left before this one): after
+    the last two a new code must be asked."""
+    outcome: str
+    attempts_left: int
+
+
+def check_link_code(pending: dict, attempts_before: int, code: str, key: bytes, now: datetime.datetime) -> CodeCheck:
+    """Judge a code typed for ``pending`` (``link_id``, ``digest``, ``expires_at``), which had ``attempts_before``
+    tries before this one (this one is counted too, right or wrong: a guess costs a try, so parallel guesses cannot
+    go past ``LINK_MAX_ATTEMPTS``). Expired and exhausted requests refuse even the right code."""
+    if now >= pending["expires_at"]:
+        return CodeCheck(LINK_EXPIRED, 0)
+    if attempts_before >= LINK_MAX_ATTEMPTS:
+        return CodeCheck(LINK_LOCKED, 0)
+    left = LINK_MAX_ATTEMPTS - attempts_before - 1
+    if link_code_matches(key, pending["link_id"], pending["digest"], code):
+        return CodeCheck(LINK_LINKED, left)
+    return CodeCheck(LINK_WRONG, left)
+
+
+def link_rate_retry_after(recent: list, limit: int, now: datetime.datetime) -> Optional[int]:
+    """Whether one more code request may go, given the instants of the ``recent`` ones (of the same lawyer, or to the
+    same number) within ``LINK_RATE_WINDOW``: None when it may, else the whole seconds until the oldest leaves the
+    window."""
+    within = sorted(at for at in recent if now - at < LINK_RATE_WINDOW)
+    if len(within) < limit:
+        return None
+    oldest = within[len(within) - limit]
+    return max(1, int((oldest + LINK_RATE_WINDOW - now).total_seconds() + 0.999))
+
+
+def authentication_template_body(wa_id: str, template: dict, code: str) -> dict:
+    """The Graph API request of an approved authentication template: the code as the body's one parameter and as
+    the parameter of its copy-code button (Meta requires both)."""
+    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": wa_id, "type": "template",
+            "template": {"name": template["name"], "language": {"code": template["language"]},
+                         "components": [{"type": "body", "parameters": [{"type": "text", "text": code}]},
+                                        {"type": "button", "sub_type": "url", "index": "0",
+                                         "parameters": [{"type": "text", "text": code}]}]}}
+
+
+def link_line(conversations: list, lines: dict, default_line: str) -> str:
+    """The line a code goes from: the one the number last wrote to (``conversations``: its conversations, with
+    ``line`` and ``last_user_message_at``), if still configured; else ``default_line``."""
+    written = [c for c in conversations if c.get("line") in lines and c.get("last_user_message_at") is not None]
+    if written:
+        return max(written, key=lambda c: c["last_user_message_at"])["line"]
+    return default_line
 
 
 # --- retention ------------------------------------------------------------------------------------------------------

@@ -120,3 +120,41 @@ def invalid_report_period(fields):
 def invalid_report_page(after):
     return ValidationFailed("invalid_page", "La página pedida del reporte no es válida.",
                             {"fields": {"after": "No es una página de este reporte."}, "after": str(after)[:100]})
+
+
+# --- a lawyer's WhatsApp number linked to their account -----------------------------------------------------------
+def lawyers_only(role):
+    return Forbidden("forbidden", "Solo un abogado, con su propia sesión, vincula su número de WhatsApp a su cuenta.",
+                     {"role": role})
+
+
+def link_rate_limited(retry_after, scope):
+    which = ("Pidió demasiados códigos en la última hora" if scope == "lawyer"
+             else "Se pidieron demasiados códigos para ese número en la última hora")
+    return PortalError("too_many_link_requests", f"{which}. Espere {retry_after} segundos e intente de nuevo.",
+                       {"retry_after": retry_after, "scope": scope}, status=429)
+
+
+def no_pending_link():
+    return NotFound("link_not_requested", "No hay un código de vinculación pendiente: pida uno nuevo "
+                    "(POST /api/v1/chat/link).", {})
+
+
+def link_code_wrong(attempts_left):
+    message = ("El código no es correcto. " + (f"Le quedan {attempts_left} intento(s)." if attempts_left
+                                               else "Ya no le quedan intentos: pida un código nuevo."))
+    return ValidationFailed("link_code_wrong", message, {"fields": {"code": message}, "attempts_left": attempts_left})
+
+
+def link_code_expired():
+    return Conflict("link_code_expired", "El código venció (dura 10 minutos) y no se vinculó ningún número. Pida un "
+                    "código nuevo.", {})
+
+
+def link_code_locked():
+    return Conflict("link_code_locked", "Se agotaron los intentos con este código y no se vinculó ningún número. Pida "
+                    "un código nuevo.", {})
+
+
+def link_not_found(wa_id):
+    return NotFound("link_not_found", "Ese número no está vinculado a su cuenta.", {"wa_id": str(wa_id)[:32]})

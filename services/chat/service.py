@@ -2,6 +2,7 @@
 Entrypoints only."""
 import json
 import logging
+import secrets
 
 from contracts import paging
 from contracts.base import load, load_actor
@@ -10,10 +11,12 @@ from contracts.chat import (AgentSettingsRequestSchema, AssignRequestSchema, Con
                             InquiryRequestSchema, LabelsRequestSchema, LiveChangesRequestSchema, NoteRequestSchema,
                             PresenceRequestSchema, ReplyRequestSchema, ReportQuerySchema, StatusRequestSchema,
                             TransferRequestSchema)
+from contracts.chat import LinkConfirmSchema, LinkRequestSchema
 from services.chat import domain, errors, hours, reports, views, workers
 from services.chat.graph import Graph
 from services.chat.settings import ChatSettings
 from services.chat.store import ChatStore
+from services.chat.store.links import LinkRateLimited
 from services.chat.store.levels import LevelRules
 from services.runtime.config import SettingsProvider
 from services.runtime.mongo import Mongo, utcnow
@@ -81,8 +84,13 @@ class ChatService:
             raise errors.conversation_not_found(conversation_id)
         return doc
 
-    def _summary(self, doc):
-        return views.conversation_summary(doc, self.settings.lines, utcnow())
+    def _summary(self, doc, links=None):
+        """A conversation as the inbox lists it, with the lawyer its number is linked to (``links``: {wa_id: link}
+        already read for a page; None: read here)."""
+        if links is None:
+            links = self.store.linked_lawyers([doc["wa_id"]])
+        return {**views.conversation_summary(doc, self.settings.lines, utcnow()),
+                "lawyer": views.linked_lawyer(links.get(doc["wa_id"]))}
 
     # --- health --------------------------------------------------------------------------------------------------
     @rpc
@@ -290,7 +298,8 @@ class ChatService:
         items, next_cursor = paging.page(self.store.list_conversations(query, limit, cursor), limit,
                                          "last_message_at")
         self.store.audit(actor, "list_conversations", "conversations", "allowed", {"count": len(items)})
-        return {"items": [self._summary(d) for d in items], "next_cursor": next_cursor}
+        links = self.store.linked_lawyers(d["wa_id"] for d in items)
+        return {"items": [self._summary(d, links) for d in items], "next_cursor": next_cursor}
 
     @rpc
     def get_conversation(self, actor, conversation_id):
@@ -301,6 +310,7 @@ class ChatService:
         notes = self.store.notes_of(doc["_id"])
         self.store.audit(actor, "read_conversation", target, "allowed", {"messages": len(messages)})
         view = views.conversation_view(doc, messages, notes, self.settings.lines, utcnow())
+        view["lawyer"] = views.linked_lawyer(self.store.linked_lawyers([doc["wa_id"]]).get(doc["wa_id"]))
         view["inquiries"] = [views.inquiry_view(i, utcnow()) for i in self.store.inquiries_of(doc["_id"])]
         return view
 
@@ -583,3 +593,91 @@ class ChatService:
         inquiries_counted.labels("answered_late" if view["overdue"] else "answered").inc()
         self.store.audit(actor, "answer_inquiry", target, "allowed", {"conversation_id": doc["conversation_id"]})
         return view
+
+    # --- a lawyer's WhatsApp number linked to their account ----------------------------------------------------------
+    # The lawyer, signed in, names a number; a six-digit code goes to it over WhatsApp (the approved authentication
+    # template CHAT_LINK_TEMPLATE, from the line the number last wrote to, else CHAT_LINK_LINE); typed back within
+    # 10 minutes and 5 tries, the number is theirs, with the name and bar number of their account. Each step is audited.
+    def _lawyer(self, actor, action, target):
+        """The caller, if a lawyer (with a bar number, as the gateway requires of their token); otherwise the refusal
+        is audited and raised."""
+        actor = load_actor(actor)
+        if actor["role"] != domain.LAWYER or not actor.get("bar_number"):
+            self.store.audit(actor, action, target, "denied")
+            raise errors.lawyers_only(actor["role"])
+        return actor
+
+    @rpc
+    def request_link(self, actor, body):
+        actor = self._lawyer(actor, "link_request", "links")
+        body = load(LinkRequestSchema(), body)
+        wa_id = domain.normalize_wa_id(body["wa_id"])
+        target = f"wa_id:{wa_id}"
+        settings = self.settings
+        line = domain.link_line(self.store.number_conversations(wa_id, settings.lines), settings.lines,
+                                settings.link_line)
+        now = utcnow()
+        code = domain.new_link_code(secrets.randbelow)
+        try:
+            pending, replaced = self.store.request_link(actor, wa_id, line, code, settings.link_key,
+                                                        settings.link_requests_per_hour, workers.send_policy(settings),
+                                                        now)
+        except LinkRateLimited as limited:
+            self.store.audit(actor, "link_request", target, "rate_limited", {"scope": limited.scope})
+            raise errors.link_rate_limited(limited.retry_after, limited.scope)
+        self.store.audit(actor, "link_request", target, "allowed",
+                         {"line": line, "replaced_wa_id": replaced["wa_id"] if replaced else None})
+        return views.pending_link_view(pending, settings.lines, now)
+
+    @rpc
+    def confirm_link(self, actor, body):
+        actor = self._lawyer(actor, "link_confirm", "links")
+        body = load(LinkConfirmSchema(), body)
+        before = self.store.count_link_attempt(actor["sub"])
+        if before is None:
+            self.store.audit(actor, "link_confirm", "links", "not_found")
+            raise errors.no_pending_link()
+        target = f"wa_id:{before['wa_id']}"
+        now = utcnow()
+        check = domain.check_link_code(before, before["attempts"], body["code"], self.settings.link_key, now)
+        if check.outcome == domain.LINK_EXPIRED:
+            self.store.audit(actor, "link_confirm", target, "expired")
+            raise errors.link_code_expired()
+        if check.outcome == domain.LINK_LOCKED:
+            self.store.audit(actor, "link_confirm", target, "locked")
+            raise errors.link_code_locked()
+        if check.outcome == domain.LINK_WRONG:
+            self.store.audit(actor, "link_confirm", target, "wrong_code", {"attempts_left": check.attempts_left})
+            raise errors.link_code_wrong(check.attempts_left)
+        done = self.store.confirm_link(actor, before, now)
+        if done is None:  # replaced by a new request, or used by a confirmation at the same time
+            self.store.audit(actor, "link_confirm", target, "not_found")
+            raise errors.no_pending_link()
+        link, replaced = done
+        previous = replaced["sub"] if replaced else None
+        self.store.audit(actor, "link_confirm", target, "allowed",
+                         {"bar_number": actor["bar_number"], "replaced_sub": previous if previous != actor["sub"]
+                          else None, "line": link.get("line")})
+        if replaced and previous != actor["sub"]:  # the number was another lawyer's: that link ends, on record
+            self.store.audit(actor, "link_replaced", target, "allowed",
+                             {"previous_sub": previous, "previous_bar_number": replaced.get("bar_number")})
+        return views.link_view(link)
+
+    @rpc
+    def list_links(self, actor):
+        actor = self._lawyer(actor, "list_links", "links")
+        links = self.store.links_of_lawyer(actor["sub"])
+        pending = views.pending_link_view(self.store.pending_link(actor["sub"]), self.settings.lines, utcnow())
+        return {"items": [views.link_view(doc) for doc in links], "pending": pending}
+
+    @rpc
+    def unlink(self, actor, wa_id):
+        wa_id = domain.normalize_wa_id(str(wa_id)[:32])
+        target = f"wa_id:{wa_id}"
+        actor = self._lawyer(actor, "unlink", target)
+        removed = self.store.unlink(actor["sub"], wa_id)
+        if removed is None:
+            self.store.audit(actor, "unlink", target, "not_found")
+            raise errors.link_not_found(wa_id)
+        self.store.audit(actor, "unlink", target, "allowed", {"linked_at": removed["linked_at"]})
+        return views.link_view(removed)

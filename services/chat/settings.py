@@ -10,10 +10,18 @@ Empty: the three development lines of ``DEV_LINES`` (Mexicali, Tijuana, Ensenada
 ``WHATSAPP_TEMPLATES``: JSON list of the approved templates an agent may send outside the 24-hour window
 (``name``, ``language``, ``parameters``: how many body parameters); empty: ``DEV_TEMPLATES``.
 
+``CHAT_LINK_TEMPLATE`` and ``CHAT_LINK_TEMPLATE_LANGUAGE``: the approved template of category AUTHENTICATION
+(a body with the code, and a copy-code button) that carries a lawyer's linking code; kept apart from
+``WHATSAPP_TEMPLATES``, which are the agents' (an agent never sends a code). ``CHAT_LINK_LINE``: the line a code
+goes from when the number never wrote to any (empty: the first line). ``CHAT_LINK_REQUESTS_PER_HOUR``: codes a
+lawyer may ask for, and codes that may go to one number, in an hour.
+
 Secrets: ``WHATSAPP_APP_SECRET`` (signs the webhooks), ``WHATSAPP_VERIFY_TOKEN`` (the subscription
 handshake) and ``WHATSAPP_ACCESS_TOKEN`` (Bearer token of the Graph API). In development each has a
 documented default (``DEV_*``); with ``PORTAL_ENV=production`` the service refuses to start without them.
 """
+import hashlib
+import hmac
 import json
 import re
 
@@ -89,6 +97,20 @@ def templates(raw):
                 or type(item["parameters"]) is not int or not 0 <= item["parameters"] <= 10):
             raise ValueError("cada plantilla lleva name (minúsculas, dígitos y _), language y parameters (0-10)")
     return [dict(item) for item in items]
+
+
+def template_name(raw):
+    text = str(raw)
+    if not TEMPLATE_NAME_RE.match(text):
+        raise ValueError("nombre de plantilla: minúsculas, dígitos y _")
+    return text
+
+
+def template_language(raw):
+    text = str(raw)
+    if not re.match(r"^[a-z]{2,3}(_[A-Z]{2})?$", text):
+        raise ValueError("idioma de plantilla, p. ej. es_MX")
+    return text
 
 
 def url(raw):
@@ -226,12 +248,21 @@ class ChatSettings(ServiceSettings):
     # personal data that no longer serves the purpose it was given for. At most ten years.
     retention_days = Setting("CHAT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, int, between(1, 3650, "días"))
     rpc_timeout = Setting("RPC_TIMEOUT", 10, float, positive)
+    # a lawyer's number linked to their account: the authentication template of the code, the line that sends it
+    # when the number never wrote (empty: the first line), and how many codes an hour per lawyer and per number
+    link_template = Setting("CHAT_LINK_TEMPLATE", "codigo_vinculacion", template_name)
+    link_template_language = Setting("CHAT_LINK_TEMPLATE_LANGUAGE", "es_MX", template_language)
+    link_line = Setting("CHAT_LINK_LINE", "")
+    link_requests_per_hour = Setting("CHAT_LINK_REQUESTS_PER_HOUR", 5, int, between(1, 100))
 
     def __init__(self, config):
         super().__init__(config)
         if self.csat_template != "none" and self.survey_template() is None:
             raise ConfigurationError("CHAT_CSAT_TEMPLATE", self.csat_template,
                                      "debe ser una plantilla de WHATSAPP_TEMPLATES sin parámetros (o none)")
+        if self.link_line and self.link_line not in self.lines:
+            raise ConfigurationError("CHAT_LINK_LINE", self.link_line, "no es el phone_number_id de una línea configurada")
+        self.link_line = self.link_line or next(iter(self.lines))
         self.hours = hours_of_lines(self.business_hours, self.lines)  # {phone_number_id: BusinessHours}
         sla_lines_known(self.sla_policies, self.lines)
         production = (config if isinstance(config, Settings) else Settings(config)).production
@@ -242,6 +273,10 @@ class ChatSettings(ServiceSettings):
             if production and (not value or value == default):
                 raise ConfigurationError(key, "", "es obligatorio en producción (PORTAL_ENV=production)")
             setattr(self, attribute, value or default)
+        # the key of the linking codes' HMAC (domain.link_code_digest): derived from the app secret, a secret the
+        # database never holds, for this use only
+        self.link_key = hmac.new(self.app_secret.encode("utf-8"), b"portal-judicial chat link codes",
+                                 hashlib.sha256).digest()
 
     def line(self, phone_number_id):
         return self.lines.get(phone_number_id)
@@ -251,6 +286,10 @@ class ChatSettings(ServiceSettings):
         complaints area."""
         return domain.inquiry_areas((line["team"] for line in self.lines.values()), self.sla_policies["areas"],
                                     self.complaints_area)
+
+    def link_code_template(self):
+        """The authentication template of the linking code, {name, language}."""
+        return {"name": self.link_template, "language": self.link_template_language}
 
     def survey_template(self):
         """The approved template of the satisfaction survey, {name, language}; None when CHAT_CSAT_TEMPLATE is

@@ -125,3 +125,31 @@ def inquiry_view(doc, now):
             "due_at": iso(doc["due_at"]), "status": doc["status"],
             "overdue": domain.inquiry_overdue(doc["due_at"], answer["at"] if answer else None, now),
             "answer": {"text": answer["text"], "by": person(answer["by"]), "at": iso(answer["at"])} if answer else None}
+
+
+# --- a lawyer's WhatsApp number linked to their account ----------------------------------------------------------------
+def linked_lawyer(link):
+    """What staff see of the lawyer a number is linked to (name and bar number, from their signed-in account), or
+    None when the number is not linked."""
+    if not link:
+        return None
+    return {"name": link.get("name"), "bar_number": link["bar_number"]}
+
+
+def link_view(doc):
+    """One of a lawyer's linked numbers, as they see it."""
+    return {"wa_id": doc["_id"], "name": doc.get("name"), "bar_number": doc["bar_number"],
+            "linked_at": iso(doc["linked_at"])}
+
+
+def pending_link_view(doc, lines, now):
+    """A lawyer's pending request: the number, the line the code comes from, until when and how many tries are
+    left, and how its sending went (queued, sent or failed with the reason); None when there is none or it can no
+    longer be used."""
+    if not doc or now >= doc["expires_at"] or doc["attempts"] >= domain.LINK_MAX_ATTEMPTS:
+        return None
+    line = lines.get(doc["line"])
+    send = doc.get("send") or {}
+    return {"wa_id": doc["wa_id"], "line": doc["line"], "from_number": line["display_number"] if line else None,
+            "expires_at": iso(doc["expires_at"]), "attempts_left": domain.LINK_MAX_ATTEMPTS - doc["attempts"],
+            "delivery": send.get("status") or domain.QUEUED, "delivery_error": send.get("reason")}

@@ -140,10 +140,40 @@ def send_policy(settings):
                        max_attempts=settings.send_attempts, lease_seconds=max(60.0, settings.graph_timeout * 3))
 
 
+def send_link_code(store, graph, settings, queue, job, counter):
+    """Send a lawyer's linking code (``store.links``) as the authentication template; a code whose request was
+    replaced or used meanwhile is not sent. The job's copy of the code is erased once it is sent or given up."""
+    pending = store.link_code_pending(job["link_id"])
+    if pending is None or not job.get("code"):
+        store.forget_link_code(job)
+        queue.complete(job)
+        return
+    body = domain.authentication_template_body(job["wa_id"], settings.link_code_template(), job["code"])
+    answer = graph.send(job["line"], body)
+    if answer.wamid:
+        queue.complete(job)
+        store.link_code_sent(job, wamid=answer.wamid)
+        counter.labels("sent").inc()
+        return
+    outcome = domain.send_failure(answer.http_status, answer.code)
+    log.warning("linking code not accepted by the Graph API", extra={"job_id": job["_id"],
+                                                                      "http_status": answer.http_status,
+                                                                      "code": answer.code, "detail": answer.detail})
+    failure = queue.fail(job, f"{answer.http_status} {answer.code} {answer.detail}", permanent=not outcome.retry)
+    if failure is None:
+        return
+    given_up = failure.give_up
+    store.link_code_sent(job, reason=outcome.reason if not (given_up and outcome.retry) else domain.EXHAUSTED_REASON,
+                         retrying=not given_up)
+    counter.labels("failed" if given_up else "retry").inc()
+
+
 def send_replies(store, graph, settings, counter):
     queue = store.send_queue(send_policy(settings))
 
     def work(job):
+        if job.get("link_id"):  # a lawyer's linking code, not a message of a conversation
+            return send_link_code(store, graph, settings, queue, job, counter)
         message = store.message(job["message_id"])
         if message is None or message["status"] != domain.QUEUED:
             queue.complete(job)  # already sent (a job repeated after a crash) or gone

@@ -12,6 +12,7 @@
 | business hours and SLA | ``levels`` | conversations (``sla``, ``sla_breached``), messages and sends (out-of-office reply) |
 | inquiries to a court or an area | ``inquiries`` | inquiries (question, where, due, the one answer) |
 | retention | ``retention`` | conversations (``erased_at``, ``erasing``, ``figures``); erases from the others |
+| lawyers' numbers linked to their accounts | ``links`` | links, link_codes (pending codes), link_requests (limits) |
 
 Besides: audit (every read of a conversation, ``Store.audit``).
 """
@@ -23,6 +24,7 @@ from services.chat.store.inbound import Inbound, payload_id
 from services.chat.store.live import Live
 from services.chat.store.inquiries import Inquiries
 from services.chat.store.levels import Levels
+from services.chat.store.links import Links
 from services.chat.store.media import Media
 from services.chat.store.outbound import Outbound
 from services.runtime.gauges import Backlog, queue_backlog
@@ -39,6 +41,7 @@ AREAS += (Levels,)  # business hours, the out-of-office reply and SLA clocks on 
 AREAS += (Surveys,)  # the satisfaction survey (CSAT) sent on resolve, and its answer
 AREAS += (Reports,)  # reports: the conversations of a period with their messages' figures (reads only)
 AREAS += (Inquiries,)  # inquiries to a court or an area
+AREAS += (Links,)  # a lawyer's WhatsApp number linked to their account
 AREAS += (Retention,)  # retention: erasing the personal data of old conversations, keeping a shell
 
 

@@ -438,6 +438,12 @@ export default function ConversationPage({ conversationId }) {
             {c.complaint ? " · Marcada como queja" : ""}
           </p>
         )}
+        {c && c.lawyer && (
+          <p data-testid="linked-lawyer">
+            Número vinculado a la cuenta de <strong>{c.lawyer.name || "un abogado"}</strong>, colegiado{" "}
+            {c.lawyer.bar_number}
+          </p>
+        )}
       </PageHeader>
       <LiveState state={live} />
       {conversation.loading && !c && <Loading />}
