@@ -19,4 +19,6 @@ export default [
   { path: "/casillero/:notificationId", page: lazy(() => import("./Notice.jsx")), title: "Notificación", roles },
   { path: "/mis-plazos", page: lazy(() => import("./Deadlines.jsx")), title: "Mis plazos", roles,
     nav: { label: "Mis plazos", description: "Los vencimientos de sus notificaciones en un calendario." } },
+  { path: "/mi-whatsapp", page: lazy(() => import("./WhatsApp.jsx")), title: "Mi WhatsApp", roles,
+    nav: { label: "Mi WhatsApp", description: "Vincule su número de WhatsApp: el chat del Poder Judicial lo reconoce." } },
 ];

@@ -1,0 +1,61 @@
+"""A lawyer links their WhatsApp number in a real browser, with the keyboard alone: «Mi WhatsApp» asks for a code, the
+loopback Graph API server receives it, a wrong code is refused beside its field, the right one lists the number; the
+chat agent then sees the lawyer's name and bar number on the conversation's page. Each page passes axe-core and fits
+360 px."""
+from tests.support import whatsapp as wa
+from tests.support.browser import check_page, sign_in, tab_to
+
+LINE = wa.LINES[1]
+
+
+def press(page, name, key="Enter", **kwargs):
+    tab_to(page, name, **kwargs)
+    page.keyboard.press(key)
+
+
+def test_a_lawyer_links_their_number_and_the_agent_sees_it(new_page, api, stack, graph):
+    conversation_id, wa_id = wa.open_conversation(stack, LINE, "Buenos días, ¿me ayudan con un expediente?",
+                                                  name="Perfil de WhatsApp")
+    lawyer = api.lawyer("abogada.whatsapp", name="Lcda. Inés Paredes", bar_number="31415")
+    page = new_page()
+    sign_in(page, stack, token=lawyer)
+    press(page, "Mi WhatsApp")
+    page.get_by_role("heading", name="Mi WhatsApp", level=1).wait_for()
+    page.get_by_text("Ningún número vinculado.").wait_for()
+    check_page(page, "mi whatsapp")
+    tab_to(page, "Número de WhatsApp")
+    page.keyboard.type("+52 " + wa_id[3:])  # as a lawyer writes it: with + and spaces, without WhatsApp's 1
+    press(page, "Enviarme un código por WhatsApp")
+    [sent] = graph.wait_for(wa_id)
+    code = sent.body["template"]["components"][0]["parameters"][0]["text"]
+    pending = page.get_by_test_id("pending-link")
+    pending.wait_for()
+    assert f"+{wa_id}" in pending.inner_text() and "5 intento" in pending.inner_text()
+    check_page(page, "mi whatsapp, código pendiente")
+    # a wrong code: refused beside the field, nothing linked
+    tab_to(page, "Código", exact=True)
+    page.keyboard.type(f"{(int(code) + 1) % 1_000_000:06d}")
+    press(page, "Vincular el número")
+    page.get_by_text("Le quedan 4 intento(s).").first.wait_for()
+    assert stack.db("chat").links.find_one({"_id": wa_id}) is None
+    # the right one
+    tab_to(page, "Código", exact=True)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(code)
+    press(page, "Vincular el número")
+    linked = page.locator(f"[data-wa-id='{wa_id}']")
+    linked.wait_for()
+    assert "Lcda. Inés Paredes" in linked.inner_text() and "31415" in linked.inner_text()
+    assert page.get_by_test_id("pending-link").count() == 0
+    # the agent sees who wrote
+    agent = new_page()
+    sign_in(agent, stack, token=stack.token("agente.vinculo", "chat_agent", name="Agente Vínculo"))
+    agent.goto(f"/chat/conversacion/{conversation_id}")
+    shown = agent.get_by_test_id("linked-lawyer")
+    shown.wait_for()
+    assert "Lcda. Inés Paredes" in shown.inner_text() and "31415" in shown.inner_text()
+    check_page(agent, "conversación con el abogado vinculado")
+    # the lawyer unlinks it
+    press(page, f"Desvincular el +{wa_id}")
+    page.get_by_text("Ningún número vinculado.").wait_for()
+    assert stack.db("chat").links.find_one({"_id": wa_id}) is None
