@@ -45,6 +45,8 @@ webhooks_stored = counter("chat", "webhooks_stored_total", "Webhook payloads sto
 inbound_applied = counter("chat", "inbound_applied_total", "What stored payloads brought (message, status, unrouted)",
                           ["kind"])
 auto_assigned = counter("chat", "auto_assignments_total", "Conversations handed to an agent by round robin")
+links_counted = counter("chat", "links_total", "Lawyers' WhatsApp numbers linked to their accounts, by event (requested, "
+                        "rate_limited, linked, replaced, wrong_code, expired, locked, unlinked)", ["event"])
 media_fetched = counter("chat", "media_total", "Media of inbound messages, by outcome (stored, refused, failed)",
                         ["outcome"])
 replies_sent = counter("chat", "replies_total", "Replies through the Graph API, by outcome (sent, retry, failed)",
@@ -624,9 +626,11 @@ class ChatService:
                                                         now)
         except LinkRateLimited as limited:
             self.store.audit(actor, "link_request", target, "rate_limited", {"scope": limited.scope})
+            links_counted.labels("rate_limited").inc()
             raise errors.link_rate_limited(limited.retry_after, limited.scope)
         self.store.audit(actor, "link_request", target, "allowed",
                          {"line": line, "replaced_wa_id": replaced["wa_id"] if replaced else None})
+        links_counted.labels("requested").inc()
         return views.pending_link_view(pending, settings.lines, now)
 
     @rpc
@@ -642,12 +646,15 @@ class ChatService:
         check = domain.check_link_code(before, before["attempts"], body["code"], self.settings.link_key, now)
         if check.outcome == domain.LINK_EXPIRED:
             self.store.audit(actor, "link_confirm", target, "expired")
+            links_counted.labels("expired").inc()
             raise errors.link_code_expired()
         if check.outcome == domain.LINK_LOCKED:
             self.store.audit(actor, "link_confirm", target, "locked")
+            links_counted.labels("locked").inc()
             raise errors.link_code_locked()
         if check.outcome == domain.LINK_WRONG:
             self.store.audit(actor, "link_confirm", target, "wrong_code", {"attempts_left": check.attempts_left})
+            links_counted.labels("wrong_code").inc()
             raise errors.link_code_wrong(check.attempts_left)
         done = self.store.confirm_link(actor, before, now)
         if done is None:  # replaced by a new request, or used by a confirmation at the same time
@@ -661,6 +668,8 @@ class ChatService:
         if replaced and previous != actor["sub"]:  # the number was another lawyer's: that link ends, on record
             self.store.audit(actor, "link_replaced", target, "allowed",
                              {"previous_sub": previous, "previous_bar_number": replaced.get("bar_number")})
+            links_counted.labels("replaced").inc()
+        links_counted.labels("linked").inc()
         return views.link_view(link)
 
     @rpc
@@ -680,4 +689,5 @@ class ChatService:
             self.store.audit(actor, "unlink", target, "not_found")
             raise errors.link_not_found(wa_id)
         self.store.audit(actor, "unlink", target, "allowed", {"linked_at": removed["linked_at"]})
+        links_counted.labels("unlinked").inc()
         return views.link_view(removed)

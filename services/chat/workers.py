@@ -39,7 +39,9 @@ def apply_payload(store, job, lines, levels=None, on_levels=None):
                 if on_levels is not None:
                     on_levels(change.phone_number_id, outcome)
         for status in change.statuses:
-            store.add_status(domain.status_record(status, received_at))
+            record = domain.status_record(status, received_at)
+            if store.add_status(record) is None:  # no message of a conversation: perhaps a lawyer's linking code
+                store.link_code_status(record["wamid"])
             statuses += 1
     return added, statuses, unrouted
 

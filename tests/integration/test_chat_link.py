@@ -159,6 +159,22 @@ def test_a_number_that_never_wrote_gets_the_code_from_the_default_line(stack, ap
     assert linked(stack, wa_id)["sub"] == sub
 
 
+def test_a_code_whatsapp_could_not_deliver_is_shown_failed_with_why(stack, api, graph, sender):
+    sub, token = lawyer(api)
+    wa_id = wa.new_wa_id()
+    assert request_link(api, token, wa_id).status_code == 202
+    graph.wait_for(wa_id)
+    with graph.lock:
+        wamid = next(w for s, w in zip(graph.sent, graph.wamids) if s.body.get("to") == wa_id)
+    wait(lambda: (api.get(LINK, token).json()["pending"] or {}).get("delivery") == "sent", what="the code sent")
+    # WhatsApp reports later that the number does not use it (the status of a message no conversation holds)
+    assert sender.send(wa.status_payload(DEFAULT_LINE, wamid, wa_id, "failed", error_code=131026)).status_code == 200
+    pending = wait(lambda: (lambda p: p if p["delivery"] == "failed" else None)(api.get(LINK, token).json()["pending"]),
+                   what="the code shown as failed")
+    assert "no usa WhatsApp" in pending["delivery_error"]
+    assert linked(stack, wa_id) is None
+
+
 def test_unlinking_removes_what_staff_see_and_is_audited(stack, api, graph, sender, agent):
     conversation_id, wa_id = open_conversation(stack, sender)
     sub, token = lawyer(api)

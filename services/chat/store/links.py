@@ -12,7 +12,7 @@ The code itself goes to WhatsApp through the ``sends`` work queue (a job with ``
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from services.chat import domain
-from services.chat.store.common import CONVERSATIONS, SENDS, new_id
+from services.chat.store.common import CONVERSATIONS, SENDS, STATUSES, new_id
 from services.runtime.mongo import MAJORITY, utcnow
 
 LINKS = "links"
@@ -34,6 +34,7 @@ class Links:
 
     indexes = {LINKS: [IndexModel([("sub", ASCENDING), ("linked_at", DESCENDING)])],
                LINK_CODES: [IndexModel([("link_id", ASCENDING)]),
+                            IndexModel([("send.wamid", ASCENDING)], sparse=True),
                             IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=3600)],
                LINK_REQUESTS: [IndexModel([("sub", ASCENDING), ("at", DESCENDING)]),
                                IndexModel([("wa_id", ASCENDING), ("at", DESCENDING)]),
@@ -94,6 +95,20 @@ class Links:
         self.db[LINK_CODES].update_one({"link_id": job["link_id"]}, {"$set": {"send": send}})
         if not retrying:
             self.forget_link_code(job)
+        if wamid:  # WhatsApp may have reported it failed before the send was recorded here
+            self.link_code_status(wamid)
+
+    def link_code_status(self, wamid):
+        """A ``failed`` status WhatsApp reported for a code's message (the number does not use WhatsApp, say), put
+        on its pending request so that the lawyer sees why no code came; other statuses change nothing there."""
+        failed = self.db[STATUSES].find_one({"wamid": wamid, "status": domain.FAILED})
+        if failed is None:
+            return False
+        error = domain.status_failure_reason(failed.get("errors") or [])
+        return bool(self.db[LINK_CODES].update_one(
+            {"send.wamid": wamid, "send.status": domain.SENT},
+            {"$set": {"send.status": domain.FAILED, "send.reason": error["reason"], "send.at": utcnow()}}
+        ).modified_count)
 
     def forget_link_code(self, job):
         self.db[SENDS].update_one({"_id": job["_id"]}, {"$unset": {"code": ""}})
