@@ -93,6 +93,8 @@ class ConversationSummarySchema(ContractSchema):
     unanswered = fields.Integer(required=True)
     complaint = fields.Boolean(required=True, metadata={"description": "Algún mensaje del usuario se clasificó "
                                                                        "como queja"})
+    priority = fields.Boolean(required=True, metadata={"description": "Va primero en la cola de espera (una queja); "
+                                                                      "la primera queja la envía al área de quejas"})
     sla_breached = fields.Boolean(required=True, metadata={"description": "Incumplió algún SLA (ver sla.breaches)"})
     sla = fields.Nested("SlaSchema", allow_none=True, required=True,  # defined with the service levels, below
                         metadata={"description": "Lo que vence, cuándo se cumplió y lo incumplido, en tiempo hábil "

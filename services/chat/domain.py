@@ -398,6 +398,38 @@ def transfer_destination(line: Optional[str], area: Optional[str], lines: dict, 
     return {"line": None, "area": area, "team": area}
 
 
+# --- complaints ---------------------------------------------------------------------------------------------------
+# A complaint (a user message the classifier labels ``queja``, or one the staff correct to it) flags its conversation
+# (``complaint``), gives it priority (``priority``: first in the waiting queue, before conversations that waited
+# longer) and routes it to the configured complaints area (CHAT_COMPLAINTS_AREA, ``quejas`` by default), whose SLA
+# targets then apply to the clocks that start. The flags follow the labels that stand; the routing does not.
+COMPLAINT = "queja"
+
+
+def complaint_flags(is_complaint: bool) -> dict:
+    """The conversation's flags while some message of it stands as a complaint (or none does)."""
+    return {"complaint": bool(is_complaint), "priority": bool(is_complaint)}
+
+
+def complaint_route(routed_at: Optional[datetime.datetime], reopened: bool, assignee_teams: Optional[tuple],
+                    area: str, now: datetime.datetime) -> dict:
+    """The fields that send a conversation flagged as a complaint to the complaints ``area``: its ``team`` and
+    ``area``, and ``complaint_routed_at``; {} when it stays where it is.
+
+    Once per conversation: a conversation routed before (``routed_at``) is not moved again by a later complaint,
+    so a staff transfer out of the area stands, and a staff correction of the label to a non-complaint clears the
+    flag and the priority but leaves the conversation where it is (staff transfer it if it does not belong there).
+    A complaint that reopens a resolved conversation (``reopened``: a new matter) is routed again.
+    Its agent keeps it if they are in the area's team (``assignee_teams``; None: nobody has it); otherwise it is
+    unassigned and waits, first, in the area's queue."""
+    if routed_at is not None and not reopened:
+        return {}
+    route = {"team": area, "area": area, "complaint_routed_at": now}
+    if assignee_teams is not None and area not in assignee_teams:
+        route.update(assignee=None, waiting_since=now)
+    return route
+
+
 # --- auto-assignment ---------------------------------------------------------------------------------------------
 ONLINE, AWAY = "online", "away"
 PRESENCES = (ONLINE, AWAY)
@@ -426,7 +458,8 @@ def pick_agent(team: str, agents: list) -> Optional[AgentSlot]:
 
 
 def assign_queue(waiting: list, teams_of_lines: dict, agents: list, now: datetime.datetime) -> list:
-    """Who gets each waiting conversation (oldest first): [(conversation_id, agent sub)], applying each
+    """Who gets each waiting conversation, in the queue's order (priority first, then oldest wait first: the store's
+    ``waiting``): [(conversation_id, agent sub)], applying each
     assignment to the agents' loads before the next. ``waiting``: [(conversation_id, line, team)]: the team a
     conversation was transferred to, or None for its line's team."""
     slots = {a.sub: a for a in agents}

@@ -295,11 +295,12 @@ def policy_for(policies: Mapping, line: str, area: Optional[str]) -> SlaPolicy:
     return SlaPolicy(**{kind: merged.get(kind) for kind in SLA_KINDS})
 
 
-def conversation_area(conversation: Mapping) -> Optional[str]:
-    """The area whose targets apply: the conversation's own, else the team it was transferred to (an area is a
-    team of the chat), else the complaints area for a complaint."""
+def conversation_area(conversation: Mapping, complaints_area: str = COMPLAINTS_AREA) -> Optional[str]:
+    """The area whose targets apply: the conversation's own (an area it was transferred or routed to), else the team
+    it was transferred to (an area is a team of the chat), else the complaints area (CHAT_COMPLAINTS_AREA) for a
+    complaint."""
     return (conversation.get("area") or conversation.get("team")
-            or (COMPLAINTS_AREA if conversation.get("complaint") else None))
+            or (complaints_area if conversation.get("complaint") else None))
 
 
 # --- service levels ----------------------------------------------------------------------------------------------

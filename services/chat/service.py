@@ -55,11 +55,11 @@ inquiries_counted = counter("chat", "inquiries_total", "Inquiries to a court or 
                             "answered_late)", ["event"])
 surveys_queued = counter("chat", "csat_surveys_total", "Satisfaction surveys on resolve, by how (interactive, "
                          "template, skipped: outside the window without a template)", ["via"])
-
 conversations_erased = counter("chat", "conversations_erased_total", "Conversations whose personal data the retention "
                                "erased (CHAT_RETENTION_DAYS after they were resolved and last touched)")
 RETENTION_ACTOR = {"sub": "system:retention", "role": "system"}  # who erases, in the audit log
 RETENTION_LEASE_SECONDS = workers.BUDGET_SECONDS * 6
+
 
 class ChatService:
     name = "chat"
@@ -204,7 +204,7 @@ class ChatService:
     # --- business hours and SLA ------------------------------------------------------------------------------------
     def _level_rules(self):
         settings = self.settings
-        return LevelRules(settings.hours, settings.sla_policies, workers.send_policy(settings))
+        return LevelRules(settings.hours, settings.sla_policies, workers.send_policy(settings), settings.complaints_area)
 
     @staticmethod
     def _levels_heard(line, outcome):
@@ -458,7 +458,7 @@ class ChatService:
         message = self.store.message(message_id)
         if message is None or message["conversation_id"] != doc["_id"] or not message.get("classification"):
             raise errors.not_classified(message_id)
-        message = self.store.correct_classification(message, body["label"], actor["sub"])
+        message = self.store.correct_classification(message, body["label"], actor["sub"], self.settings.complaints_area)
         self.store.audit(actor, "correct_classification", target, "allowed",
                          {"message_id": message_id, "label": body["label"]})
         return views.message_view(message)

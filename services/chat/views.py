@@ -35,7 +35,8 @@ def conversation_summary(doc, lines, now):
             "last_user_message_at": iso(last_user), "window_open": domain.window_open(last_user, now),
             "window_closes_at": iso(domain.window_closes_at(last_user)), "unanswered": doc.get("unanswered", 0),
             "sla_breached": bool(doc.get("sla_breached")), "sla": sla_view(doc.get("sla")),
-            "complaint": bool(doc.get("complaint")), "csat": csat_view(doc.get("csat")),
+            "complaint": bool(doc.get("complaint")), "priority": bool(doc.get("priority")),
+            "csat": csat_view(doc.get("csat")),
             "created_at": iso(doc["created_at"])}
 
 

@@ -1,7 +1,7 @@
 """Business hours and SLA of the test stack (services.chat.hours): the development lines are open at every hour
 (so no other test gets an out-of-office reply, whatever the time it runs), plus two lines of their own: one
 never open (every message is outside business hours) and one open at every hour with SLA targets of seconds
-(the timer flags a breach while the test watches)."""
+(the timer flags a breach while the test watches); the complaints area has targets of its own."""
 import json
 
 from services.chat.settings import DEV_LINES
@@ -20,8 +20,9 @@ BUSINESS_HOURS = {"default": {**ALWAYS_OPEN, "out_of_office": OUT_OF_OFFICE_TEXT
                   CLOSED_LINE: {"holidays": ["2026-12-25"], "out_of_office": OUT_OF_OFFICE_TEXT},
                   FAST_SLA_LINE: {**ALWAYS_OPEN, "out_of_office": OUT_OF_OFFICE_TEXT}}
 FAST_TARGETS = {"first_response": 1, "next_response": 1, "resolution": 3}
+COMPLAINT_TARGETS = {"first_response": 600, "next_response": 1200, "resolution": 7 * 3600}  # the area «quejas»
 SLA_POLICIES = {"default": {"first_response": 900, "next_response": 1800, "resolution": 14 * 3600},
-                "lines": {FAST_SLA_LINE: FAST_TARGETS}, "areas": {}}
+                "lines": {FAST_SLA_LINE: FAST_TARGETS}, "areas": {"quejas": COMPLAINT_TARGETS}}
 
 
 def chat_hours_env():

@@ -133,6 +133,8 @@ def test_policy_default_then_line_then_area():
     assert hours.conversation_area({"complaint": True, "area": "familia"}) == "familia"
     assert hours.conversation_area({"complaint": True, "team": "ensenada"}) == "ensenada"   # transferred
     assert hours.conversation_area({}) is None
+    assert hours.conversation_area({"complaint": True}, "atencion") == "atencion"   # CHAT_COMPLAINTS_AREA
+    assert hours.conversation_area({"complaint": True, "team": "quejas", "area": "quejas"}, "x") == "quejas"  # routed
 
 
 def test_sla_of_a_friday_evening_message_answered_on_monday():

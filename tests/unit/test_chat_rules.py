@@ -249,6 +249,29 @@ def test_the_chat_areas_include_the_configured_complaints_area():
             ChatSettings({"CHAT_COMPLAINTS_AREA": bad})
 
 
+# --- complaints ------------------------------------------------------------------------------------------------------
+def test_a_complaint_is_flagged_with_priority_and_the_flags_follow_the_labels():
+    assert domain.complaint_flags(True) == {"complaint": True, "priority": True}
+    assert domain.complaint_flags(0) == {"complaint": False, "priority": False}
+
+
+def test_a_complaint_is_routed_to_the_complaints_area_once_per_conversation():
+    earlier = NOW - datetime.timedelta(hours=2)
+    # the first complaint: to the area; nobody had it, so it simply waits there
+    assert domain.complaint_route(None, False, None, "quejas", NOW) == {"team": "quejas", "area": "quejas",
+                                                                        "complaint_routed_at": NOW}
+    # its agent is not in the area's team: unassigned, waiting from now in the area's queue
+    assert domain.complaint_route(None, False, ("tijuana",), "quejas", NOW) == {
+        "team": "quejas", "area": "quejas", "complaint_routed_at": NOW, "assignee": None, "waiting_since": NOW}
+    # an agent of the area keeps it; a configured area of another name
+    assert "assignee" not in domain.complaint_route(None, False, ("tijuana", "quejas"), "quejas", NOW)
+    assert domain.complaint_route(None, False, None, "atencion", NOW)["team"] == "atencion"
+    # routed before: a later complaint (or staff correction) does not move it again, wherever staff put it since
+    assert domain.complaint_route(earlier, False, ("tijuana",), "quejas", NOW) == {}
+    # a complaint that reopens a resolved conversation is a new matter: routed again
+    assert domain.complaint_route(earlier, True, None, "quejas", NOW)["complaint_routed_at"] == NOW
+
+
 def test_the_gateway_refuses_to_start_in_production_without_the_webhook_secrets():
     from gateway.webhooks import resolve
     from services.runtime.config import Settings

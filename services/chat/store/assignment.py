@@ -3,7 +3,7 @@ agent, and a lease (``locks``) so that one replica at a time hands them out (two
 could both give the last free place of an agent)."""
 import datetime
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from services.chat import domain
@@ -18,8 +18,11 @@ WAITING_BATCH = 200
 class Assignment:
     """Mixin of ``ChatStore``: presence, agent settings, the waiting queue."""
 
+    # the waiting queue in its order: priority (complaints) first, then the longest wait
     indexes = {CONVERSATIONS: [IndexModel([("status", ASCENDING), ("assignee", ASCENDING),
-                                           ("waiting_since", ASCENDING)])]}
+                                           ("waiting_since", ASCENDING)]),
+                               IndexModel([("status", ASCENDING), ("assignee", ASCENDING), ("priority", DESCENDING),
+                                           ("waiting_since", ASCENDING), ("_id", ASCENDING)])]}
 
     def set_presence(self, actor, presence, default_capacity):
         return self.db.get_collection(AGENTS, write_concern=MAJORITY).find_one_and_update(
@@ -44,6 +47,14 @@ class Assignment:
             {"$match": {"status": {"$in": list(domain.LOADED_STATUSES)}, "assignee": {"$ne": None}}},
             {"$group": {"_id": "$assignee.sub", "count": {"$sum": 1}}}])}
 
+    def assignee_teams(self, conversation, session=None):
+        """The teams of the agent who has the conversation, or None when nobody has it."""
+        assignee = conversation.get("assignee")
+        if not assignee:
+            return None
+        agent = self.db[AGENTS].find_one({"_id": assignee["sub"]}, {"teams": 1}, session=session)
+        return tuple((agent or {}).get("teams") or ())
+
     def agent_slots(self, default_capacity):
         loads = self.loads()
         return [domain.AgentSlot(a["_id"], a.get("presence") or domain.AWAY, tuple(a.get("teams") or ()),
@@ -52,11 +63,11 @@ class Assignment:
                 for a in self.agents()]
 
     def waiting(self, limit=WAITING_BATCH):
-        """Open conversations nobody has, oldest wait first: [(conversation_id, line, team it was transferred
-        to or None)]."""
+        """Open conversations nobody has, those with priority (complaints: ``domain.complaint_flags``) first, then
+        the longest wait first: [(conversation_id, line, team it was transferred or routed to, or None)]."""
         return [(c["_id"], c["line"], c.get("team")) for c in self.db[CONVERSATIONS].find(
             {"status": domain.OPEN, "assignee": None}, {"line": 1, "team": 1}).sort(
-            [("waiting_since", ASCENDING), ("_id", ASCENDING)]).limit(limit)]
+            [("priority", DESCENDING), ("waiting_since", ASCENDING), ("_id", ASCENDING)]).limit(limit)]
 
     def auto_assign(self, conversation_id, agent, now):
         """Give a waiting conversation to ``agent`` if it is still unassigned and open."""

@@ -5,7 +5,7 @@ import time
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from contracts import paging
-from services.chat import domain
+from services.chat import domain, hours
 from services.chat.store.common import AGENTS, CONVERSATIONS, MESSAGES, NOTES, new_id
 from services.runtime.mongo import MAJORITY, utcnow
 
@@ -104,9 +104,11 @@ class Conversations:
                       "transfer": {**destination, "by": by, "at": now}, "waiting_since": now, "updated_at": now}},
             return_document=ReturnDocument.AFTER)
 
-    def correct_classification(self, message, label, by):
+    def correct_classification(self, message, label, by, complaints_area=hours.COMPLAINTS_AREA):
         """A person's label for a message, kept beside the rules' one (and in ``classification_corrections``,
-        for later training); the conversation's complaint flag follows the labels that now stand."""
+        for later training); the conversation's complaint flag and priority follow the labels that now stand, and a
+        complaint it now has is routed to ``complaints_area`` once (``domain.complaint_route``: a correction to a
+        non-complaint does not move it back)."""
         now = utcnow()
         self.db.get_collection("classification_corrections", write_concern=MAJORITY).insert_one(
             {"_id": new_id(), "message_id": message["_id"], "conversation_id": message["conversation_id"],
@@ -115,10 +117,15 @@ class Conversations:
         self.db.get_collection(MESSAGES, write_concern=MAJORITY).update_one(
             {"_id": message["_id"]}, {"$set": {"classification.corrected": {"label": label, "by": by, "at": now}}})
         complaints = self.db[MESSAGES].count_documents({"conversation_id": message["conversation_id"], "$or": [
-            {"classification.corrected.label": "queja"},
-            {"classification.label": "queja", "classification.corrected": None}]}, limit=1)
+            {"classification.corrected.label": domain.COMPLAINT},
+            {"classification.label": domain.COMPLAINT, "classification.corrected": None}]}, limit=1)
+        update = {**domain.complaint_flags(complaints), "updated_at": now}
+        conversation = self.db[CONVERSATIONS].find_one({"_id": message["conversation_id"]})
+        if complaints and conversation is not None:
+            update.update(domain.complaint_route(conversation.get("complaint_routed_at"), False,
+                                                 self.assignee_teams(conversation), complaints_area, now))
         self.db.get_collection(CONVERSATIONS, write_concern=MAJORITY).update_one(
-            {"_id": message["conversation_id"]}, {"$set": {"complaint": bool(complaints), "updated_at": now}})
+            {"_id": message["conversation_id"]}, {"$set": update})
         return self.db[MESSAGES].find_one({"_id": message["_id"]})
 
     def wake_snoozed(self, now):

@@ -14,7 +14,7 @@ import logging
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from services.chat import csat, domain
+from services.chat import csat, domain, hours
 from services.chat.store.common import CONVERSATIONS, MESSAGES, STATUSES, WEBHOOKS, new_id
 from services.runtime.mongo import MAJORITY, utcnow
 from services.runtime.workqueue import RetryPolicy, WorkQueue
@@ -104,8 +104,13 @@ class Inbound:
                 update["last_message_preview"] = domain.preview(record["text"])
             if name:
                 update["contact.name"] = name
-            if (record.get("classification") or {}).get("label") == "queja":
-                update["complaint"] = True  # flagged for the complaints area; staff see it first
+            if (record.get("classification") or {}).get("label") == domain.COMPLAINT:
+                # flagged, first in the waiting queue, and routed to the complaints area (domain.complaint_route)
+                update.update(domain.complaint_flags(True))
+                area = levels.complaints_area if levels is not None else hours.COMPLAINTS_AREA
+                update.update(domain.complaint_route(conversation.get("complaint_routed_at"),
+                                                     conversation["status"] == domain.RESOLVED,
+                                                     self.assignee_teams(conversation, tx.session), area, now))
             if levels is not None:
                 self.on_user_message(tx, conversation, message, update, now, levels, levels_outcome)
             self.db[CONVERSATIONS].update_one({"_id": conversation["_id"]},

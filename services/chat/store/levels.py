@@ -28,11 +28,12 @@ OVERDUE_BATCH = 500
 
 @dataclass(frozen=True)
 class LevelRules:
-    """What the store needs from the configuration: {line: BusinessHours}, the SLA policies, and the retry
-    policy of the send queue."""
+    """What the store needs from the configuration: {line: BusinessHours}, the SLA policies, the retry policy of
+    the send queue, and the area complaints are routed to (CHAT_COMPLAINTS_AREA)."""
     hours: dict
     policies: dict
     send_policy: object
+    complaints_area: str = hours.COMPLAINTS_AREA
 
 
 @dataclass
@@ -58,8 +59,8 @@ class Levels:
         line_hours = rules.hours.get(conversation["line"])
         if line_hours is None:
             return
-        area = hours.conversation_area({**conversation, "complaint": update.get("complaint",
-                                                                                conversation.get("complaint"))})
+        now_routed = {key: update[key] for key in ("complaint", "team", "area") if key in update}
+        area = hours.conversation_area({**conversation, **now_routed}, rules.complaints_area)
         policy = hours.policy_for(rules.policies, conversation["line"], area)
         sla = hours.sla_after_user_message(conversation.get("sla"), line_hours, policy, area, message["at"],
                                            reopened=conversation["status"] == domain.RESOLVED)
