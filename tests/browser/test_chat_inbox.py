@@ -1,9 +1,10 @@
 """The chat staff's inbox in a real browser against the real stack: a WhatsApp message (a signed webhook, as Meta
 posts it) appears in the open inbox without a reload; the agent opens it, takes it and replies with the keyboard
 alone; the loopback Graph API server receives the reply and its status becomes «Entregado» live when WhatsApp
-reports it. Outside the 24-hour window the reply is refused beside the field and the approved templates are offered;
-a template goes out. A supervisor sees the agents' load and assigns; labels the API refuses are shown beside their
-field with nothing stored. Texts are shown as written (markup is text). Each page passes axe-core and fits 360 px."""
+reports it. The approved templates come from GET /api/v1/chat/templates: outside the 24-hour window the reply is
+refused beside the field and they are offered (the 409 only switches the box to them); a template goes out. A
+supervisor sees the agents' load and assigns; labels the API refuses are shown beside their field with nothing
+stored. Texts are shown as written (markup is text). Each page passes axe-core and fits 360 px."""
 import time
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -50,7 +51,11 @@ def test_an_agent_answers_a_whatsapp_message_that_arrives_live(new_page, api, st
     assert "Ventana de 24 horas abierta" in page.get_by_test_id("window").inner_text()
     press(page, "Tomar la conversación")
     page.get_by_test_id("assignee").get_by_text("Asignada a Agente Bandeja (usted)").wait_for()
-    tab_to(page, "Respuesta", exact=True)
+    # the approved templates are there to choose from at any time (GET /api/v1/chat/templates), and back to a text
+    press(page, "Usar una plantilla aprobada")
+    page.get_by_label("Plantilla aprobada").wait_for()
+    press(page, "Escribir un texto")
+    tab_to(page, "Respuesta", exact=True, backwards=True)
     page.keyboard.type("Su audiencia es el lunes 14 a las 9:00.")
     press(page, "Enviar", exact=True)
     [sent] = graph.wait_for(wa_id)
@@ -84,6 +89,17 @@ def test_outside_the_window_the_templates_are_offered_and_one_goes_out(new_page,
                                                   timestamp=time.time() - 30 * 3600)
     page = new_page()
     sign_in(page, stack, token=agent)
+
+    def refusal_without_templates(route):  # the page offers the templates of GET /api/v1/chat/templates, not the 409's
+        response = route.fetch()
+        if response.status != 409:
+            route.fulfill(response=response)
+            return
+        body = response.json()
+        body["details"].pop("templates", None)
+        route.fulfill(response=response, json=body)
+
+    page.route("**/api/v1/chat/conversations/*/messages", refusal_without_templates)
     page.goto(f"/chat/conversacion/{conversation_id}")
     page.get_by_role("heading", name="Conversación con Lic. Juan Ortiz", level=1).wait_for()
     assert "solo permite enviar una plantilla" in page.get_by_test_id("window").inner_text()
@@ -95,6 +111,9 @@ def test_outside_the_window_the_templates_are_offered_and_one_goes_out(new_page,
     assert error.inner_text() == "Elija una plantilla aprobada."
     assert "24 horas" in page.get_by_test_id("form-error").inner_text()
     assert stack.db("chat").messages.count_documents({"conversation_id": conversation_id, "direction": "out"}) == 0
+    offered = page.get_by_label("Plantilla aprobada").locator("option").evaluate_all("os => os.map(o => o.value)")
+    listed = api.get("/api/v1/chat/templates", agent).json()["items"]
+    assert offered == [""] + [f"{t['name']}|{t['language']}" for t in listed]
     tab_to(page, "Plantilla aprobada")
     page.get_by_label("Plantilla aprobada").select_option("seguimiento_consulta|es_MX")
     tab_to(page, "Parámetro 1")

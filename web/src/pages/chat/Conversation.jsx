@@ -1,7 +1,7 @@
 // One conversation as the chat staff works it: the messages (texts as written: shown as text, never as HTML) with
 // each reply's status (queued, sent, delivered, read, or failed with its reason), the private notes, the reply box
-// with the 24-hour window (outside it the API answers 409 outside_window with the approved templates, which are then
-// offered), take/release or (supervisors) assign, labels, transfer to a line's team or an area, snooze/resolve/reopen, and
+// with the 24-hour window and the approved templates (GET /api/v1/chat/templates; outside the window the API's 409
+// outside_window switches the box to them), take/release or (supervisors) assign, labels, transfer to a line's team or an area, snooze/resolve/reopen, and
 // the correction of an inbound message's classification (queja, consulta, sugerencia).
 // Updated live from the stream: a message, a status, a note, an inquiry or a change of this conversation reloads it.
 // The conversation's inquiries to a court or an area are shown and asked from here (Inquiries.jsx).
@@ -138,10 +138,14 @@ function TemplateFields({ form, templates }) {
   );
 }
 
+// The reply box. The approved templates come from GET /api/v1/chat/templates; the agent may switch to them at any
+// time, and outside the 24-hour window the API's 409 outside_window switches to them with its message (its list of
+// templates is not read: the page's own, from the API, is the one offered).
 function Reply({ conversation, onSent }) {
-  const [templates, setTemplates] = useState(null);
+  const catalogue = useApi(() => api.get("/api/v1/chat/templates"), []);
+  const templates = (catalogue.data && catalogue.data.items) || [];
+  const [useTemplate, setUseTemplate] = useState(false);
   const form = useForm({ text: "", template: "" });
-  const useTemplate = templates !== null;
   const send = form.submit(async (values) => {
     let body;
     if (useTemplate) {
@@ -159,9 +163,9 @@ function Reply({ conversation, onSent }) {
     try {
       await api.post(`/api/v1/chat/conversations/${encodeURIComponent(conversation.conversation_id)}/messages`, body);
     } catch (error) {
-      if (error.code === "outside_window" || error.code === "unknown_template") {
-        setTemplates(error.details.templates || []);
-        if (error.code === "outside_window") error.fields = { template: "Elija una plantilla aprobada." };
+      if (error.code === "outside_window") {
+        setUseTemplate(true);
+        error.fields = { template: "Elija una plantilla aprobada." };
       }
       throw error;
     }
@@ -190,11 +194,20 @@ function Reply({ conversation, onSent }) {
             hint="Texto plano; un texto que empieza con /atajo se completa con la respuesta guardada." />
         )}
         {useTemplate && <TemplateFields form={form} templates={templates} />}
+        {useTemplate && <LoadError error={catalogue.error} retry={catalogue.reload} />}
+        {useTemplate && catalogue.data && templates.length === 0 && (
+          <p class="hint" data-testid="no-templates">No hay plantillas aprobadas configuradas.</p>
+        )}
         <button type="submit" disabled={form.busy}>
           {useTemplate ? "Enviar la plantilla" : "Enviar"}
         </button>{" "}
+        {!useTemplate && templates.length > 0 && (
+          <button type="button" class="button-secondary" onClick={() => setUseTemplate(true)}>
+            Usar una plantilla aprobada
+          </button>
+        )}
         {useTemplate && conversation.window_open && (
-          <button type="button" class="button-secondary" onClick={() => setTemplates(null)}>
+          <button type="button" class="button-secondary" onClick={() => setUseTemplate(false)}>
             Escribir un texto
           </button>
         )}
