@@ -122,6 +122,18 @@ def message_changes(payload) -> list:
     return changes
 
 
+def payload_senders(payload) -> list:
+    """``"<phone_number_id>:<wa_id>"`` of each user whose messages a payload that passed ``webhook_problems``
+    carries, sorted, once each (statuses name no sender: they apply in any order). Payloads are applied side
+    by side; one waits for the earlier payloads of the same senders, so a user's messages apply in order."""
+    senders = set()
+    for change in message_changes(payload):
+        for message in change.messages:
+            if isinstance(message, dict) and isinstance(message.get("from"), str):
+                senders.add(f"{change.phone_number_id}:{message['from']}")
+    return sorted(senders)
+
+
 def clean_text(value, limit=MAX_TEXT) -> str:
     """Text as the inbox keeps it: a string, no NUL or other control characters but newline and tab,
     at most ``limit`` characters. Never HTML: it is stored as the user wrote it and escaped on display."""

@@ -129,7 +129,7 @@ class ChatService:
         problems = domain.webhook_problems(payload)
         if problems:
             raise errors.invalid_webhook(problems)
-        payload_id, new = self.store.store_webhook(raw)
+        payload_id, new = self.store.store_webhook(raw, domain.payload_senders(payload))
         webhooks_stored.labels("new" if new else "duplicate").inc()
         return {"status": "received", "payload_id": payload_id}
 

@@ -12,7 +12,7 @@ from services.runtime.workqueue import RetryPolicy
 log = logging.getLogger(__name__)
 
 BUDGET_SECONDS = 10  # one timer run works at most this long (its jobs' leases are far longer)
-ORDER_WAIT_SECONDS = 0.2  # a reply whose conversation has an earlier one still queued is tried again after this
+ORDER_WAIT_SECONDS = 0.2  # a reply (a payload) waiting for an earlier one of its conversation (its sender)
 MAX_JOBS = 500
 
 
@@ -74,6 +74,9 @@ def process_webhooks(store, lines, counter, levels=None, on_levels=None):
     queue = store.webhook_queue()
 
     def work(job):
+        if store.earlier_payload_pending(job):  # another worker has this user's earlier messages: keep the order
+            queue.defer(job, ORDER_WAIT_SECONDS)
+            return
         added, statuses, unrouted = apply_payload(store, job, lines, levels, on_levels)
         queue.complete(job)
         if added:

@@ -118,6 +118,29 @@ def test_the_right_signature_stores_then_answers_200(stack, sender, api, agent):
     assert [m["text"] for m in seen["messages"]] == ["Buenos días, ¿cómo consulto mi expediente?"]
 
 
+def test_a_users_messages_apply_in_the_order_their_payloads_were_stored_while_payloads_apply_side_by_side(
+        stack, sender):
+    """Payloads are applied by several workers at once; a user's messages still apply one after another, in the
+    order WhatsApp's posts were stored (what the live stream and the conversation's state follow)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    user, others = wa.new_wa_id(), [wa.new_wa_id() for _ in range(4)]
+    posts = [(user, f"Mensaje {i} del mismo abogado") for i in range(10)]
+    posts += [(others[i % 4], f"Mensaje {i} de otro abogado") for i in range(20)]
+    wamids = {text: wa.new_wamid() for _, text in posts}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda post: sender.send(wa.text_payload(LINE, post[0], post[1],
+                                                                          wamid=wamids[post[1]])), posts))
+    assert all(answer.status_code == 200 for answer in answers)
+    for text in wamids:
+        wait_message(stack, wamids[text])
+    chat = stack.db("chat")
+    stored = [job for job in chat.webhooks.find({"senders": f"{LINE}:{user}"}).sort([("created_at", 1), ("_id", 1)])]
+    stored_order = [json.loads(job["raw"])["entry"][0]["changes"][0]["value"]["messages"][0]["id"] for job in stored]
+    applied_order = [m["wamid"] for m in chat.messages.find({"wa_id": user}).sort([("created_at", 1), ("_id", 1)])]
+    assert len(stored_order) == 10 and applied_order == stored_order
+
+
 # --- duplicates -----------------------------------------------------------------------------------------------
 def test_the_same_message_delivered_twice_is_kept_once(stack, sender, api, agent):
     wa_id, wamid = wa.new_wa_id(), wa.new_wamid()

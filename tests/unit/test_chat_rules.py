@@ -321,3 +321,21 @@ def test_declared_digests_in_hex_or_base64():
     assert domain.digest_matches(base64.b64encode(digest.digest()).decode(), data)
     assert domain.digest_matches(None, data)
     assert not domain.digest_matches("0" * 64, data) and not domain.digest_matches("no-es-base64!", data)
+
+
+def test_a_payloads_senders_are_its_users_by_line_once_each_and_statuses_name_none():
+    def change(line, messages=(), statuses=()):
+        return {"field": "messages", "value": {"messaging_product": "whatsapp",
+                                               "metadata": {"phone_number_id": line, "display_phone_number": "1"},
+                                               "messages": list(messages), "statuses": list(statuses)}}
+
+    def text(who, n):
+        return {"from": who, "id": f"wamid.{n}", "timestamp": "1", "type": "text", "text": {"body": "x"}}
+
+    payload = {"object": "whatsapp_business_account", "entry": [
+        {"id": "1", "changes": [change("200", [text("5216861", 1), text("5216860", 2), text("5216861", 3)])]},
+        {"id": "2", "changes": [change("100", [text("5216861", 4)], [{"id": "wamid.9", "status": "read"}])]}]}
+    assert domain.payload_senders(payload) == ["100:5216861", "200:5216860", "200:5216861"]
+    only_statuses = {"object": "whatsapp_business_account",
+                     "entry": [{"id": "1", "changes": [change("100", statuses=[{"id": "wamid.9", "status": "read"}])]}]}
+    assert domain.payload_senders(only_statuses) == []

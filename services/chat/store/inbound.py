@@ -17,7 +17,7 @@ from pymongo.errors import DuplicateKeyError
 from services.chat import csat, domain, hours
 from services.chat.store.common import CONVERSATIONS, MESSAGES, STATUSES, WEBHOOKS, new_id
 from services.runtime.mongo import MAJORITY, utcnow
-from services.runtime.workqueue import RetryPolicy, WorkQueue
+from services.runtime.workqueue import PENDING, RetryPolicy, WorkQueue
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,9 @@ class Inbound:
     """Mixin of ``ChatStore``: webhook payloads, inbound messages and statuses."""
 
     indexes = {
-        WEBHOOKS: WorkQueue.indexes(),
+        WEBHOOKS: [*WorkQueue.indexes(),
+                   IndexModel([("senders", ASCENDING), ("created_at", ASCENDING)],
+                              partialFilterExpression={"status": PENDING})],
         MESSAGES: [IndexModel([("wamid", ASCENDING)], unique=True,
                               partialFilterExpression={"wamid": {"$type": "string"}}),
                    IndexModel([("conversation_id", ASCENDING), ("at", DESCENDING), ("created_at", DESCENDING),
@@ -45,16 +47,27 @@ class Inbound:
     def webhook_queue(self, owner=None):
         return WorkQueue(self.db[WEBHOOKS], WEBHOOK_POLICY, owner)
 
-    def store_webhook(self, raw: bytes):
-        """Keep one payload as it arrived, majority-acknowledged. Returns (id, stored now: False when the
-        same body was already kept)."""
+    def store_webhook(self, raw: bytes, senders=()):
+        """Keep one payload as it arrived, majority-acknowledged, with the users whose messages it carries
+        (``domain.payload_senders``). Returns (id, stored now: False when the same body was already kept)."""
         queue = self.webhook_queue()
-        job = queue.new_job({"raw": raw.decode("utf-8"), "size": len(raw)}, job_id=payload_id(raw))
+        job = queue.new_job({"raw": raw.decode("utf-8"), "size": len(raw), "senders": list(senders)},
+                            job_id=payload_id(raw))
         try:
             self.db.get_collection(WEBHOOKS, write_concern=MAJORITY).insert_one(job)
         except DuplicateKeyError:
             return job["_id"], False
         return job["_id"], True
+
+    def earlier_payload_pending(self, job):
+        """Whether a payload stored before ``job`` with messages of one of its senders is still to be applied:
+        ``job`` waits for it, so each user's messages apply in the order WhatsApp posted them."""
+        if not job.get("senders"):
+            return False
+        return self.db[WEBHOOKS].find_one(
+            {"status": PENDING, "senders": {"$in": job["senders"]},
+             "$or": [{"created_at": {"$lt": job["created_at"]}},
+                     {"created_at": job["created_at"], "_id": {"$lt": job["_id"]}}]}, {"_id": 1}) is not None
 
     def webhook(self, job_id):
         return self.db[WEBHOOKS].find_one({"_id": job_id})
