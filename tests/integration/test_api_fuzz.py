@@ -13,7 +13,7 @@ import pytest
 from tests.fuzz.run import IDENTITIES, fuzz
 from tests.fuzz.world import build_world
 
-pytestmark = [pytest.mark.stack, pytest.mark.timeout(1200)]  # every identity of tests.fuzz.run, four at a time
+pytestmark = [pytest.mark.stack, pytest.mark.timeout(1800)]  # every identity of tests.fuzz.run, four at a time
 
 
 def test_the_fuzzer_finds_nothing_for_any_identity(stack):
