@@ -25,6 +25,9 @@ Job::
     # or, each client its own identity and its own sequence of paths (client i takes
     # per_client[i % len]; it walks its paths in order and starts again at the end):
      "request": {"method": "GET", "per_client": [{"headers": {...}, "paths": ["/a", "/b", "/a", ...]}, ...]}
+    # "pace": each client starts a request at most every "pace" seconds (an agent who writes a reply every few
+    # seconds, not back to back; the default 0 is back to back):
+     "request": {..., "pace": 2.0}
     # a JSON body, the same for every request (with per_client or a single path):
      "request": {"method": "POST", "per_client": [...], "json": {"text": "..."}}
     # or WhatsApp webhooks as Meta posts them: each a text message with a distinct wamid ("<prefix>-<n>"),
@@ -41,6 +44,7 @@ drain included (what a "nothing lost" check compares the stored count with).
 import http.client
 import itertools
 import json
+import random
 import sys
 import threading
 import time
@@ -189,12 +193,18 @@ class Client(threading.Thread):
         return finished, finished - started, status, first
 
     def run(self):
+        pace = self.request.get("pace") or 0
+        if pace:  # spread the clients' first requests over one pace, as people who did not start together
+            time.sleep(pace * random.random())
         while True:
             if not self.clock.may_start():
                 return
+            started = time.perf_counter()
             record = self.once()
             self.records.append(record)
             self.clock.completed(record[0])
+            if pace:
+                time.sleep(max(0.0, started + pace - time.perf_counter()))
 
 
 class Clock:

@@ -864,6 +864,9 @@ def parse_args(argv):
                         help=f"archive: deposits seeded into the protocol archive (default {protocol.ARCHIVE_INSTRUMENTS:,})")
     parser.add_argument("--inbox-conversations", type=int, default=chat.INBOX_CONVERSATIONS,
                         help=f"inbox: conversations seeded into the chat (default {chat.INBOX_CONVERSATIONS:,})")
+    parser.add_argument("--reply-pace", type=float, default=chat.REPLY_PACE,
+                        help=f"reply: seconds between two replies of one agent (default {chat.REPLY_PACE:g}; 0: back "
+                             "to back)")
     parser.add_argument("--lag-rate", type=int, default=200, help="lag: hearing changes per second (default 200)")
     parser.add_argument("--agenda-near", type=float, default=0.8,
                         help="agenda: share of requests for a day within a week of today (default 0.8; the rest "
