@@ -26,6 +26,7 @@ class Conversations:
                                     ("_id", DESCENDING)]),
                         IndexModel([("labels", ASCENDING), ("last_message_at", DESCENDING)]),
                         IndexModel([("complaint", ASCENDING), ("last_message_at", DESCENDING), ("_id", DESCENDING)]),
+                        IndexModel([("line", ASCENDING), ("last_message_at", DESCENDING), ("_id", DESCENDING)]),
                         IndexModel([("snoozed_until", ASCENDING)],
                                    partialFilterExpression={"status": domain.SNOOZED})],
         NOTES: [IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)])],
@@ -46,7 +47,7 @@ class Conversations:
         if query.get("sla_breached") is not None:  # services.chat.store.levels
             filters["sla_breached"] = True if query["sla_breached"] else {"$ne": True}
         if query.get("assignee") == "none":
-            filters["assignee"] = None
+            filters["assignee.sub"] = None  # the same conversations as "assignee": None, through its index
         elif query.get("assignee"):
             filters["assignee.sub"] = query["assignee"]
         if cursor is not None:
