@@ -15,6 +15,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import zlib
 from dataclasses import dataclass
 from typing import Optional
 
@@ -120,6 +121,20 @@ def message_changes(payload) -> list:
             changes.append(Change(value["metadata"]["phone_number_id"], names, list(value.get("messages") or []),
                                   list(value.get("statuses") or [])))
     return changes
+
+
+SENDER_SHARDS = 64  # a payload's share of the webhook queue: the appliers of one process split the shares
+
+
+def sender_shard(senders) -> int:
+    """The share of the webhook queue a payload belongs to: that of its first sender (0 without one). One
+    applier works a share in order, so one user's payloads are applied one after another without waiting."""
+    return zlib.crc32(senders[0].encode("utf-8")) % SENDER_SHARDS if senders else 0
+
+
+def shards_of(worker: int, workers: int) -> list:
+    """The shares of the webhook queue the ``worker``-th of ``workers`` appliers takes."""
+    return [shard for shard in range(SENDER_SHARDS) if shard % workers == worker]
 
 
 def payload_senders(payload) -> list:
@@ -419,8 +434,10 @@ COMPLAINT = "queja"
 
 
 def complaint_flags(is_complaint: bool) -> dict:
-    """The conversation's flags while some message of it stands as a complaint (or none does)."""
-    return {"complaint": bool(is_complaint), "priority": bool(is_complaint)}
+    """The conversation's flags while some message of it stands as a complaint (or none does). Without one,
+    ``priority`` is None, as for a conversation that never had one: the waiting queue sorts it descending, and
+    MongoDB puts False before a missing value, which would let a corrected complaint jump the queue."""
+    return {"complaint": bool(is_complaint), "priority": True if is_complaint else None}
 
 
 def complaint_route(routed_at: Optional[datetime.datetime], reopened: bool, assignee_teams: Optional[tuple],

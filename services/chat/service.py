@@ -94,6 +94,10 @@ class ChatService:
         return {**views.conversation_summary(doc, self.settings.lines, utcnow()),
                 "lawyer": views.linked_lawyer(links.get(doc["wa_id"]))}
 
+    def _area_lines(self, area):
+        """The configured lines whose team is ``area`` (a conversation never transferred belongs to its line's)."""
+        return [key for key, line in self.settings.lines.items() if line["team"] == area] if area else []
+
     # --- health --------------------------------------------------------------------------------------------------
     @rpc
     def health(self):
@@ -137,9 +141,9 @@ class ChatService:
     def process_webhooks(self):
         if not self.store.webhook_queue().due():
             return
-        rules = self._level_rules()
-        in_parallel(self.settings.inbound_concurrency, lambda: workers.process_webhooks(
-            self.store, self.settings.lines, inbound_applied, rules, self._levels_heard))
+        rules, count = self._level_rules(), self.settings.inbound_concurrency
+        in_parallel(count, lambda i: workers.process_webhooks(  # each applier its shares: a user's payloads in order
+            self.store, self.settings.lines, inbound_applied, rules, self._levels_heard, domain.shards_of(i, count)))
 
     @config_timer("CHAT_SEND_INTERVAL", 0.1)
     def send_replies(self):
@@ -148,7 +152,7 @@ class ChatService:
         if not self.store.send_queue(workers.send_policy(settings)).due():
             return
         graph = Graph(settings.graph_url, settings.api_version, settings.access_token, settings.graph_timeout)
-        in_parallel(settings.send_concurrency, lambda: workers.send_replies(self.store, graph, settings, replies_sent))
+        in_parallel(settings.send_concurrency, lambda _: workers.send_replies(self.store, graph, settings, replies_sent))
 
     @config_timer("CHAT_MEDIA_INTERVAL", 1)
     def fetch_media(self):
@@ -295,10 +299,12 @@ class ChatService:
     def list_conversations(self, actor, query=None):
         actor = self._staff(actor, "list_conversations", "conversations")
         query = load(ConversationListQuerySchema(), query or {})
+        if query.get("area") and query["area"] not in self.settings.areas():
+            raise errors.unknown_area(query["area"], self.settings.areas())
         limit = query.get("limit", 20)
         cursor = paging.decode_cursor(query["cursor"]) if query.get("cursor") else None
-        items, next_cursor = paging.page(self.store.list_conversations(query, limit, cursor), limit,
-                                         "last_message_at")
+        docs = self.store.list_conversations(query, limit, cursor, self._area_lines(query.get("area")))
+        items, next_cursor = paging.page(docs, limit, "last_message_at")
         self.store.audit(actor, "list_conversations", "conversations", "allowed", {"count": len(items)})
         links = self.store.linked_lawyers(d["wa_id"] for d in items)
         return {"items": [self._summary(d, links) for d in items], "next_cursor": next_cursor}
@@ -413,8 +419,8 @@ class ChatService:
         span, problems = reports.period(query.get("from_"), query.get("to"), time_zone, utcnow())
         if problems:
             raise errors.invalid_report_period(problems)
-        area_lines = [key for key, line in lines.items() if line["team"] == query.get("area")]
-        match = self.store.report_filter(span, query.get("line"), query.get("agent"), query.get("area"), area_lines)
+        match = self.store.report_filter(span, query.get("line"), query.get("agent"), query.get("area"),
+                                         self._area_lines(query.get("area")))
         return actor, query, span, match
 
     @rpc

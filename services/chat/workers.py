@@ -70,8 +70,9 @@ def drain(queue, work, on_error):
     return done
 
 
-def process_webhooks(store, lines, counter, levels=None, on_levels=None):
-    queue = store.webhook_queue()
+def process_webhooks(store, lines, counter, levels=None, on_levels=None, shards=None):
+    """Apply the stored payloads due (of ``shards`` only, when given: ``domain.shards_of``)."""
+    queue = store.webhook_queue(shards=shards)
 
     def work(job):
         if store.earlier_payload_pending(job):  # another worker has this user's earlier messages: keep the order
@@ -160,17 +161,24 @@ def send_link_code(store, graph, settings, queue, job, counter):
         store.link_code_sent(job, wamid=answer.wamid)
         counter.labels("sent").inc()
         return
-    outcome = domain.send_failure(answer.http_status, answer.code)
-    log.warning("linking code not accepted by the Graph API", extra={"job_id": job["_id"],
-                                                                      "http_status": answer.http_status,
-                                                                      "code": answer.code, "detail": answer.detail})
-    failure = queue.fail(job, f"{answer.http_status} {answer.code} {answer.detail}", permanent=not outcome.retry)
+    outcome, failure = refused(queue, job, answer, "linking code", job_id=job["_id"])
     if failure is None:
         return
     given_up = failure.give_up
     store.link_code_sent(job, reason=outcome.reason if not (given_up and outcome.retry) else domain.EXHAUSTED_REASON,
                          retrying=not given_up)
     counter.labels("failed" if given_up else "retry").inc()
+
+
+def refused(queue, job, answer, what, **context):
+    """A send the Graph API did not accept: logged, and its job failed, retried after its backoff unless the
+    code says a retry cannot help. Returns (``domain.send_failure`` outcome, the queue's failure: None when
+    this worker no longer holds the job)."""
+    outcome = domain.send_failure(answer.http_status, answer.code)
+    log.warning(f"{what} not accepted by the Graph API", extra={**context, "http_status": answer.http_status,
+                                                                 "code": answer.code, "detail": answer.detail})
+    failure = queue.fail(job, f"{answer.http_status} {answer.code} {answer.detail}", permanent=not outcome.retry)
+    return outcome, failure
 
 
 def send_replies(store, graph, settings, counter):
@@ -196,11 +204,7 @@ def send_replies(store, graph, settings, counter):
             queue.complete(job)
             counter.labels("sent").inc()
             return
-        outcome = domain.send_failure(answer.http_status, answer.code)
-        log.warning("reply not accepted by the Graph API", extra={"message_id": message["_id"],
-                                                                  "http_status": answer.http_status,
-                                                                  "code": answer.code, "detail": answer.detail})
-        failure = queue.fail(job, f"{answer.http_status} {answer.code} {answer.detail}", permanent=not outcome.retry)
+        outcome, failure = refused(queue, job, answer, "reply", message_id=message["_id"])
         if failure is None:
             return
         if failure.give_up:
@@ -215,8 +219,12 @@ def send_replies(store, graph, settings, counter):
             counter.labels("retry").inc()
 
     def on_error(job, exc):
-        queue.fail(job, repr(exc))
-        log.error("reply could not be sent", extra={"job_id": job["_id"], "error": repr(exc)})
+        failure = queue.fail(job, repr(exc))
+        log.error("reply could not be sent", extra={"job_id": job["_id"], "error": repr(exc),
+                                                    "given_up": bool(failure and failure.give_up)})
+        if failure is not None and failure.give_up and job.get("message_id"):
+            # the message must not stay queued: the later replies of its conversation wait for it (earlier_queued)
+            store.mark_failed(job["message_id"], None, domain.EXHAUSTED_REASON)
 
     return drain(queue, work, on_error)
 

@@ -124,10 +124,12 @@ class WorkQueue:
     can keep the words its data already uses (the mailbox's alerts are ``sent``, with ``sent_at``).
     """
 
-    def __init__(self, collection, policy=None, owner=None, done_status="done", done_at="done_at"):
+    def __init__(self, collection, policy=None, owner=None, done_status="done", done_at="done_at", scope=None):
+        """``scope``: a filter of the jobs this worker claims (a share of the queue), None for all."""
         if done_status in (PENDING, FAILED):
             raise ValueError(f"done_status cannot be {done_status!r}")
         self.collection = collection
+        self.scope = scope
         self.policy = policy or RetryPolicy()
         self.owner = owner or default_owner()
         self.done_status = done_status
@@ -167,7 +169,7 @@ class WorkQueue:
         ``policy.lease_seconds``; None when no job is due."""
         now = now or utcnow()
         return self.collection.find_one_and_update(
-            claim_filter(now),
+            {"$and": [claim_filter(now), self.scope]} if self.scope else claim_filter(now),
             {"$set": {"lease_owner": self.owner,
                       "lease_until": now + datetime.timedelta(seconds=self.policy.lease_seconds)}},
             sort=[("next_attempt_at", ASCENDING)], return_document=ReturnDocument.AFTER)
@@ -242,12 +244,13 @@ class WorkQueue:
 
 
 def in_parallel(count, task):
-    """Run ``task()`` in ``count`` green threads at once and return the sum of what they return: a timer's
-    drain run ``count`` times side by side, each claiming its own jobs (a claim is atomic, so no job is done
-    twice). Worth it where each job mostly waits on the database or the network (a majority commit, an HTTP
-    call): one drain alone does them one after another, and its rate is one over that wait."""
+    """Run ``task(i)`` for i in 0 … count - 1 in green threads at once and return the sum of what they return:
+    a timer's drain run ``count`` times side by side, each claiming its own jobs (a claim is atomic, so no job
+    is done twice; ``i`` lets each take its own share of the queue, see ``WorkQueue(scope=...)``). Worth it
+    where each job mostly waits on the database or the network (a majority commit, an HTTP call): one drain
+    alone does them one after another, and its rate is one over that wait."""
     if count <= 1:
-        return task()
+        return task(0)
     pool = eventlet.GreenPool(count)
-    threads = [pool.spawn(task) for _ in range(count)]
+    threads = [pool.spawn(task, i) for i in range(count)]
     return sum(thread.wait() or 0 for thread in threads)

@@ -118,7 +118,7 @@ def test_a_complaint_is_routed_once_and_a_correction_or_transfer_stands(stack, a
     path = f"/api/v1/chat/conversations/{cid}/messages/{message['_id']}/classification"
     assert api.post_json(path, {"label": "consulta"}, supervisor).status_code == 200
     doc = conversation(stack, wa_id)
-    assert (doc["complaint"], doc["priority"], doc["team"], doc["area"]) == (False, False, "quejas", "quejas")
+    assert (doc["complaint"], doc["priority"], doc["team"], doc["area"]) == (False, None, "quejas", "quejas")
     # staff transfer it to the line's team; a later complaint flags it again, with priority, and does not move it
     moved = api.post_json(f"/api/v1/chat/conversations/{cid}/transfer", {"line": LINE}, supervisor)
     assert moved.status_code == 200, moved.text

@@ -252,7 +252,7 @@ def test_the_chat_areas_include_the_configured_complaints_area():
 # --- complaints ------------------------------------------------------------------------------------------------------
 def test_a_complaint_is_flagged_with_priority_and_the_flags_follow_the_labels():
     assert domain.complaint_flags(True) == {"complaint": True, "priority": True}
-    assert domain.complaint_flags(0) == {"complaint": False, "priority": False}
+    assert domain.complaint_flags(0) == {"complaint": False, "priority": None}  # sorts with those never flagged
 
 
 def test_a_complaint_is_routed_to_the_complaints_area_once_per_conversation():
@@ -339,3 +339,12 @@ def test_a_payloads_senders_are_its_users_by_line_once_each_and_statuses_name_no
     only_statuses = {"object": "whatsapp_business_account",
                      "entry": [{"id": "1", "changes": [change("100", statuses=[{"id": "wamid.9", "status": "read"}])]}]}
     assert domain.payload_senders(only_statuses) == []
+
+
+def test_a_payload_belongs_to_the_share_of_its_first_sender_and_the_appliers_split_the_shares():
+    assert domain.sender_shard([]) == 0
+    one = domain.sender_shard(["100:5216861"])
+    assert one == domain.sender_shard(["100:5216861", "200:5216860"]) and 0 <= one < domain.SENDER_SHARDS
+    for workers in (1, 3, 8):
+        shares = [domain.shards_of(i, workers) for i in range(workers)]
+        assert sorted(s for share in shares for s in share) == list(range(domain.SENDER_SHARDS))  # each once

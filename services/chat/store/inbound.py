@@ -44,15 +44,22 @@ class Inbound:
         STATUSES: [IndexModel([("wamid", ASCENDING)])],
     }
 
-    def webhook_queue(self, owner=None):
-        return WorkQueue(self.db[WEBHOOKS], WEBHOOK_POLICY, owner)
+    def webhook_queue(self, owner=None, shards=None):
+        """The stored payloads to apply; ``shards``: only those shares (``domain.sender_shard``), the one that
+        holds share 0 also takes payloads stored without a share (before shares existed)."""
+        scope = None
+        if shards is not None:
+            scope = {"shard": {"$in": list(shards)}}
+            if 0 in shards:
+                scope = {"$or": [scope, {"shard": {"$exists": False}}]}
+        return WorkQueue(self.db[WEBHOOKS], WEBHOOK_POLICY, owner, scope=scope)
 
     def store_webhook(self, raw: bytes, senders=()):
         """Keep one payload as it arrived, majority-acknowledged, with the users whose messages it carries
         (``domain.payload_senders``). Returns (id, stored now: False when the same body was already kept)."""
         queue = self.webhook_queue()
-        job = queue.new_job({"raw": raw.decode("utf-8"), "size": len(raw), "senders": list(senders)},
-                            job_id=payload_id(raw))
+        job = queue.new_job({"raw": raw.decode("utf-8"), "size": len(raw), "senders": list(senders),
+                             "shard": domain.sender_shard(list(senders))}, job_id=payload_id(raw))
         try:
             self.db.get_collection(WEBHOOKS, write_concern=MAJORITY).insert_one(job)
         except DuplicateKeyError:
@@ -61,11 +68,13 @@ class Inbound:
 
     def earlier_payload_pending(self, job):
         """Whether a payload stored before ``job`` with messages of one of its senders is still to be applied:
-        ``job`` waits for it, so each user's messages apply in the order WhatsApp posted them."""
+        ``job`` waits for it, so each user's messages apply in the order WhatsApp posted them. Not for one that
+        already failed (``attempts`` > 0): a payload that cannot apply must not hold back the user's next
+        messages for the hour its retries may take; order gives way there, nothing is lost."""
         if not job.get("senders"):
             return False
         return self.db[WEBHOOKS].find_one(
-            {"status": PENDING, "senders": {"$in": job["senders"]},
+            {"status": PENDING, "attempts": 0, "senders": {"$in": job["senders"]},
              "$or": [{"created_at": {"$lt": job["created_at"]}},
                      {"created_at": job["created_at"], "_id": {"$lt": job["_id"]}}]}, {"_id": 1}) is not None
 
@@ -132,8 +141,10 @@ class Inbound:
 
         try:
             return self.transaction(apply)
-        except DuplicateKeyError:  # the same wamid committed by another worker meanwhile
-            return None
+        except DuplicateKeyError:
+            if self.db[MESSAGES].find_one({"wamid": record["wamid"]}, {"_id": 1}):
+                return None  # the same wamid committed by another worker meanwhile
+            raise  # another unique key (the conversation's): the payload fails and is retried, never dropped
 
     def add_status(self, status):
         """Keep a status WhatsApp reported (once per wamid and status) and apply it to the message it names,
