@@ -53,6 +53,9 @@ class ConversationListQuerySchema(ContractSchema):
     assignee = pattern_text(SUB_PATTERN, "Identificador de agente inválido.", required=False,
                             metadata={"description": "El sub del agente asignado, o none: sin asignar"})
     label = pattern_text(LABEL_PATTERN, "Etiqueta inválida: minúsculas, dígitos, _ y -.", required=False)
+    area = pattern_text(LABEL_PATTERN, "Área inválida: minúsculas, dígitos, _ y -.", required=False,
+                        metadata={"description": "Un área del chat (de GET /api/v1/chat/areas): la de la conversación, "
+                                                 "si no el equipo al que se transfirió, si no el de su línea"})
     complaint = fields.Boolean(required=False, metadata={"description": "true: solo las marcadas como queja"})
     sla_breached = fields.Boolean(required=False, metadata={"description": "true: solo las que incumplieron algún "
                                                                            "SLA; false: las que no"})

@@ -197,6 +197,12 @@ def test_a_supervisor_sees_the_load_assigns_and_bad_labels_are_refused_beside_th
     press(page, "Asignar", exact=True)
     page.get_by_test_id("assignee").get_by_text("Asignada a Agente Carga").wait_for()
     # the load the supervisor sees counts it
+    # the inbox by area: the team it was transferred to lists it, another area does not
+    page.goto("/chat?area=tijuana")
+    page.locator(f"[data-conversation='{conversation_id}']").wait_for()
+    assert page.get_by_label("Área", exact=True).input_value() == "tijuana"
+    page.get_by_label("Área", exact=True).select_option("quejas")
+    page.locator(f"[data-conversation='{conversation_id}']").wait_for(state="detached")
     page.goto("/chat?queja=1")
     page.locator(f"[data-conversation='{conversation_id}']").wait_for()
     load = page.get_by_test_id("agents").locator("[data-agent='agente.carga']").get_by_test_id("load")

@@ -164,6 +164,41 @@ def test_a_transfer_names_a_line_or_an_area_and_is_recorded(stack, api, team):
     assert listed["transfer"] == moved["transfer"]
 
 
+def in_area(api, token, area, cid, line):
+    """Whether the inbox filtered by ``area`` (and the conversation's line, to keep the pages few) lists ``cid``."""
+    cursor = ""
+    for _ in range(20):
+        page = api.get(f"/api/v1/chat/conversations?area={area}&line={line}&limit=100"
+                       + (f"&cursor={cursor}" if cursor else ""), token)
+        assert page.status_code == 200, page.text
+        if any(item["conversation_id"] == cid for item in page.json()["items"]):
+            return True
+        cursor = page.json()["next_cursor"]
+        if not cursor:
+            return False
+    raise AssertionError("too many pages")
+
+
+def test_the_inbox_filters_by_area_the_conversations_own_else_its_team_else_its_lines(stack, api, team):
+    sofia = team["sofia"]
+    wa_id = wa.new_wa_id()
+    assert wa.WebhookSender(stack.url).send(wa.text_payload(wa.LINES[2], wa_id, "Consulta por área")).status_code == 200
+    wait(lambda: conversation(stack, wa_id), what="the Ensenada conversation")
+    cid = conversation(stack, wa_id)["_id"]
+    line = wa.LINES[2]
+    assert in_area(api, sofia, "ensenada", cid, line) and not in_area(api, sofia, "quejas", cid, line)  # its line's
+    assert api.post_json(f"/api/v1/chat/conversations/{cid}/transfer", {"area": "quejas"}, sofia).status_code == 200
+    assert in_area(api, sofia, "quejas", cid, line) and not in_area(api, sofia, "ensenada", cid, line)  # its own
+    assert api.post_json(f"/api/v1/chat/conversations/{cid}/transfer", {"line": LINE}, sofia).status_code == 200
+    assert in_area(api, sofia, "tijuana", cid, line) and not in_area(api, sofia, "quejas", cid, line)  # its team
+    # an area that is not configured is named with the valid ones; a malformed one is refused as such
+    unknown = api.get("/api/v1/chat/conversations?area=rosarito", sofia)
+    assert unknown.status_code == 422 and unknown.json()["error"] == "unknown_area"
+    assert "quejas" in unknown.json()["details"]["fields"]["area"]
+    malformed = api.get("/api/v1/chat/conversations?area=Quejas", sofia)
+    assert malformed.status_code == 422 and malformed.json()["error"] == "validation_error"
+
+
 def test_labels_replace_and_filter(stack, api, team):
     sofia = team["sofia"]
     wa_id = wa.new_wa_id()

@@ -7,6 +7,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from contracts import paging
 from services.chat import domain, hours
 from services.chat.store.common import AGENTS, CONVERSATIONS, MESSAGES, NOTES, new_id
+from services.chat.store.reports import area_filter
 from services.runtime.mongo import MAJORITY, utcnow
 
 MAX_MESSAGES_SHOWN = 500
@@ -36,9 +37,12 @@ class Conversations:
         """The conversation, or None (also once the retention erased it, or began to: ``store.retention``)."""
         return self.db[CONVERSATIONS].find_one({"_id": conversation_id, "erased_at": None})
 
-    def list_conversations(self, query, limit, cursor):
-        """Newest activity first; fetches one more than ``limit`` (for ``paging.page``)."""
+    def list_conversations(self, query, limit, cursor, area_lines=()):
+        """Newest activity first; fetches one more than ``limit`` (for ``paging.page``). ``area_lines``: the
+        lines whose team is the area asked for (``store.reports.area_filter``)."""
         filters = {"erased_at": None}  # what the retention erased is gone (store.retention)
+        if query.get("area"):
+            filters["$and"] = [area_filter(query["area"], area_lines)]
         for key, field in (("line", "line"), ("status", "status"), ("label", "labels")):
             if query.get(key):
                 filters[field] = query[key]

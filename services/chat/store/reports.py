@@ -26,6 +26,14 @@ MESSAGE_FIGURES = [
 ]
 
 
+def area_filter(area, area_lines):
+    """The conversations of ``area``: their own area, else the team they were transferred to, else their line's
+    team (``area_lines``: the lines whose team is ``area``). The inbox's filter and the reports' are this one."""
+    return {"$or": [{"area": area},
+                    {"area": {"$in": [None, ""]}, "team": area},
+                    {"area": {"$in": [None, ""]}, "team": {"$in": [None, ""]}, "line": {"$in": list(area_lines)}}]}
+
+
 class Reports:
     """Mixin of ``ChatStore``: the conversations of a report, with their messages' figures."""
 
@@ -42,10 +50,7 @@ class Reports:
         if agent:
             clauses.append({"assignee.sub": agent})
         if area:
-            clauses.append({"$or": [{"area": area},
-                                    {"area": {"$in": [None, ""]}, "team": area},
-                                    {"area": {"$in": [None, ""]}, "team": {"$in": [None, ""]},
-                                     "line": {"$in": list(area_lines)}}]})
+            clauses.append(area_filter(area, area_lines))
         return {"$and": clauses}
 
     def report_conversations(self, match, after=None, limit=None):

@@ -65,7 +65,7 @@ function AgentsLoad({ agents }) {
   );
 }
 
-function Filters({ query, setQuery, lines, agents, me }) {
+function Filters({ query, setQuery, lines, areas, agents, me }) {
   const change = (name) => (event) => {
     const target = event.currentTarget;
     setQuery({ ...query, [name]: target.type === "checkbox" ? (target.checked ? "1" : "") : target.value });
@@ -79,6 +79,18 @@ function Filters({ query, setQuery, lines, agents, me }) {
           {lines.map((line) => (
             <option key={line.phone_number_id} value={line.phone_number_id}>
               {line.region} ({line.display_number})
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field">
+        <label for="filtro-area">Área</label>
+        <select id="filtro-area" value={query.area || ""} onChange={change("area")}>
+          <option value="">Todas las áreas</option>
+          {areas.map((area) => (
+            <option key={area.area} value={area.area}>
+              {area.area}
+              {area.complaints ? " (quejas)" : ""}
             </option>
           ))}
         </select>
@@ -154,11 +166,12 @@ export default function InboxPage() {
   const cursor = pages[pages.length - 1];
   const filters = {
     line: query.linea || undefined, status: query.estado || undefined, assignee: query.asignada || undefined,
-    complaint: query.queja === "1" ? "true" : undefined,
+    area: query.area || undefined, complaint: query.queja === "1" ? "true" : undefined,
   };
   const key = JSON.stringify(filters);
   const list = useApi(() => api.get("/api/v1/chat/conversations", { ...filters, cursor, limit: 25 }), [key, cursor]);
   const lines = useApi(() => api.get("/api/v1/chat/lines"), []);
+  const areas = useApi(() => api.get("/api/v1/chat/areas"), []);
   const agents = useApi(() => api.get("/api/v1/chat/agents"), []);
   const [myPresence, setMyPresence] = useState(null);
   const reloadList = useDebounced(list.reload);
@@ -195,7 +208,8 @@ export default function InboxPage() {
       <Filters query={query} setQuery={(next) => {
         setPages([""]);
         setQuery(next);
-      }} lines={(lines.data && lines.data.items) || []} agents={agentItems} me={me} />
+      }} lines={(lines.data && lines.data.items) || []} areas={(areas.data && areas.data.items) || []}
+        agents={agentItems} me={me} />
       {list.loading && !list.data && <Loading />}
       <LoadError error={list.error} retry={list.reload} />
       {list.data && items.length === 0 && <p class="empty">No hay conversaciones con estos filtros.</p>}
