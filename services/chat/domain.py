@@ -701,15 +701,6 @@ def authentication_template_body(wa_id: str, template: dict, code: str) -> dict:
                                          "parameters": [{"type": "text", "text": code}]}]}}
 
 
-def link_line(conversations: list, lines: dict, default_line: str) -> str:
-    """The line a code goes from: the one the number last wrote to (``conversations``: its conversations, with
-    ``line`` and ``last_user_message_at``), if still configured; else ``default_line``."""
-    written = [c for c in conversations if c.get("line") in lines and c.get("last_user_message_at") is not None]
-    if written:
-        return max(written, key=lambda c: c["last_user_message_at"])["line"]
-    return default_line
-
-
 # --- retention ------------------------------------------------------------------------------------------------------
 # Conversations are personal data. CHAT_RETENTION_DAYS after a conversation was resolved and last touched (a message
 # either way, a status change, an assignment, a label, a note, an inquiry asked or answered), what identifies the

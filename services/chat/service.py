@@ -622,8 +622,9 @@ class ChatService:
         wa_id = domain.normalize_wa_id(body["wa_id"])
         target = f"wa_id:{wa_id}"
         settings = self.settings
-        line = domain.link_line(self.store.number_conversations(wa_id, settings.lines), settings.lines,
-                                settings.link_line)
+        # always the configured line: the line a number last wrote to would tell any lawyer who asks for a code
+        # whether that person (an opposing party, say) has written to the court's chat, and to which region
+        line = settings.link_line
         now = utcnow()
         code = domain.new_link_code(secrets.randbelow)
         try:

@@ -92,13 +92,15 @@ def test_a_lawyer_links_their_number_and_staff_see_name_and_bar_number(stack, ap
     assert response.status_code == 202, response.text
     pending = response.json()
     assert pending["wa_id"] == wa_id and pending["attempts_left"] == 5 and pending["delivery"] in ("queued", "sent")
-    assert pending["line"] == WROTE_TO and pending["from_number"] == "+52 663 203 2197"  # the line it wrote to
+    # from the configured line, not the one the number wrote to (which would tell any lawyer who asks that this
+    # person has written to the court's chat, and to which region)
+    assert pending["line"] == DEFAULT_LINE and pending["from_number"] == "+52 686 525 3785"
     expires = datetime.datetime.fromisoformat(pending["expires_at"].replace("Z", "+00:00"))
     assert datetime.timedelta(minutes=9) < expires - datetime.datetime.now(datetime.timezone.utc) <= \
         datetime.timedelta(minutes=10)
-    # the code reaches WhatsApp as the authentication template, from the line the number wrote to
+    # the code reaches WhatsApp as the authentication template, from the configured line
     [sent] = graph.wait_for(wa_id)
-    assert sent.phone_number_id == WROTE_TO and sent.authorization == "Bearer chat-dev-access-token"
+    assert sent.phone_number_id == DEFAULT_LINE and sent.authorization == "Bearer chat-dev-access-token"
     assert sent.body["type"] == "template" and sent.body["to"] == wa_id
     template = sent.body["template"]
     assert template["name"] == "codigo_vinculacion" and template["language"] == {"code": "es_MX"}
@@ -147,7 +149,7 @@ def test_a_lawyer_links_their_number_and_staff_see_name_and_bar_number(stack, ap
     assert entry["details"]["replaced_sub"] is None
 
 
-def test_a_number_that_never_wrote_gets_the_code_from_the_default_line(stack, api, graph):
+def test_a_number_that_never_wrote_gets_the_code_from_the_configured_line_too(stack, api, graph):
     sub, token = lawyer(api)
     wa_id = wa.new_wa_id()
     response = request_link(api, token, wa_id)
@@ -331,6 +333,18 @@ def test_a_number_gets_at_most_five_codes_an_hour_whoever_asks(stack, api, graph
     assert body["details"]["scope"] == "number"
     assert stored(stack) == before
     assert len(graph.wait_for(wa_id, 6, timeout=1)) == 5
+
+
+def test_lawyers_asking_for_one_number_at_the_same_moment_still_get_five_codes_an_hour_in_all(stack, api, graph):
+    from concurrent.futures import ThreadPoolExecutor
+
+    wa_id = wa.new_wa_id()
+    tokens = [lawyer(api)[1] for _ in range(10)]
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(lambda token: request_link(api, token, wa_id), tokens))
+    assert sorted(a.status_code for a in answers) == [202] * 5 + [429] * 5, [a.text for a in answers]
+    assert stack.db("chat").link_requests.count_documents({"wa_id": wa_id}) == 5
+    assert len(graph.wait_for(wa_id, 6, timeout=3)) == 5
 
 
 # --- who may ----------------------------------------------------------------------------------------------------------

@@ -103,29 +103,6 @@ def test_a_wait_is_at_least_one_whole_second():
     assert domain.link_rate_retry_after(recent, 1, NOW) == 1
 
 
-# --- which line sends it ----------------------------------------------------------------------------------------------
-LINES = {"1": {}, "2": {}, "3": {}}
-
-
-def test_the_code_goes_from_the_line_the_number_last_wrote_to():
-    conversations = [{"line": "1", "last_user_message_at": NOW - datetime.timedelta(days=3)},
-                     {"line": "2", "last_user_message_at": NOW - datetime.timedelta(hours=1)},
-                     {"line": "3", "last_user_message_at": None}]
-    assert domain.link_line(conversations, LINES, "3") == "2"
-
-
-def test_a_number_that_never_wrote_gets_it_from_the_default_line():
-    assert domain.link_line([], LINES, "3") == "3"
-    assert domain.link_line([{"line": "1", "last_user_message_at": None}], LINES, "3") == "3"
-
-
-def test_a_line_no_longer_configured_is_not_used():
-    conversations = [{"line": "9", "last_user_message_at": NOW}, {"line": "1", "last_user_message_at": NOW
-                                                                  - datetime.timedelta(days=1)}]
-    assert domain.link_line(conversations, LINES, "3") == "1"
-    assert domain.link_line(conversations[:1], LINES, "3") == "3"
-
-
 # --- the Graph API request --------------------------------------------------------------------------------------------
 def test_the_authentication_template_carries_the_code_in_its_body_and_its_copy_code_button():
     body = domain.authentication_template_body("5216861234567", {"name": "codigo_vinculacion", "language": "es_MX"},

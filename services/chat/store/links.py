@@ -12,12 +12,13 @@ The code itself goes to WhatsApp through the ``sends`` work queue (a job with ``
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from services.chat import domain
-from services.chat.store.common import CONVERSATIONS, SENDS, STATUSES, new_id
+from services.chat.store.common import SENDS, STATUSES, new_id
 from services.runtime.mongo import MAJORITY, utcnow
 
 LINKS = "links"
 LINK_CODES = "link_codes"
 LINK_REQUESTS = "link_requests"
+LINK_GUARDS = "link_guards"  # one document per number asked for: concurrent requests for it conflict (see request_link)
 MAX_LINKS_SHOWN = 50
 
 
@@ -38,14 +39,10 @@ class Links:
                             IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=3600)],
                LINK_REQUESTS: [IndexModel([("sub", ASCENDING), ("at", DESCENDING)]),
                                IndexModel([("wa_id", ASCENDING), ("at", DESCENDING)]),
-                               IndexModel([("at", ASCENDING)], expireAfterSeconds=2 * 3600)]}
+                               IndexModel([("at", ASCENDING)], expireAfterSeconds=2 * 3600)],
+               LINK_GUARDS: [IndexModel([("at", ASCENDING)], expireAfterSeconds=2 * 3600)]}
 
     # --- asking for a code -------------------------------------------------------------------------------------
-    def number_conversations(self, wa_id, lines):
-        """The number's conversations on the configured lines: [{line, last_user_message_at}]."""
-        return list(self.db[CONVERSATIONS].find({"line": {"$in": list(lines)}, "wa_id": wa_id},
-                                                {"line": 1, "last_user_message_at": 1}))
-
     def request_link(self, actor, wa_id, line, code, key, limit, policy, now):
         """A new pending request of ``actor`` for ``wa_id`` (replacing theirs, if any), its entry in the hourly
         limits, and the job that sends ``code`` from ``line``: one transaction. Raises ``LinkRateLimited`` (nothing
@@ -61,6 +58,11 @@ class Links:
 
         def apply(tx):
             session = tx.session
+            # Two lawyers asking for one number at once would each count the other's request out (snapshot reads,
+            # different documents written) and both pass the number's limit: both write this document first, so
+            # one of them conflicts, is retried, and counts the other's. (The lawyer's own limit has its pending
+            # request, keyed by the lawyer, for the same.)
+            self.db[LINK_GUARDS].update_one({"_id": wa_id}, {"$set": {"at": now}}, upsert=True, session=session)
             for scope, query in (("lawyer", {"sub": actor["sub"]}), ("number", {"wa_id": wa_id})):
                 recent = [r["at"] for r in self.db[LINK_REQUESTS].find({**query, "at": {"$gt": since}}, {"at": 1},
                                                                         session=session).limit(limit + 1)]
