@@ -56,7 +56,8 @@ class ChatBench:
         self.secret = stack.env.get("WHATSAPP_APP_SECRET") or DEV_APP_SECRET
         self.tokens = [stack.token(agent_sub(i), "chat_agent", name=f"Agente de Carga {i}") for i in range(AGENTS)]
         self.seeded = 0
-        self.runs = 0
+        self.prefix = None          # the wamids of the last webhook run begin with it
+        self.reply_started = None   # when the last reply run's job was made
         self.graph = None
         self.replying = None  # conversation ids the reply scenario answers in, one per agent
 
@@ -116,7 +117,6 @@ class ChatBench:
 
     # --- webhooks -------------------------------------------------------------------------------------------------
     def webhook_request(self):
-        self.runs += 1
         self.prefix = f"wamid.bench{time.time_ns()}"
         return {"method": "POST", "path": WEBHOOK_PATH,
                 "webhook": {"secret": self.secret, "line": LINES[0], "prefix": self.prefix, "contacts": 2000}}
