@@ -158,3 +158,14 @@ def link_code_locked():
 
 def link_not_found(wa_id):
     return NotFound("link_not_found", "Ese número no está vinculado a su cuenta.", {"wa_id": str(wa_id)[:32]})
+
+
+def web_lawyers_only(role):
+    return Forbidden("forbidden", "Solo un abogado, con su propia sesión, escribe al tribunal por el chat web.",
+                     {"role": role})
+
+
+def template_not_for_web():
+    return ValidationFailed("template_not_for_web", "Las plantillas son de WhatsApp: en una conversación web "
+                            "responda con texto (no hay ventana de 24 horas).",
+                            {"fields": {"template": "No se usa en el canal web."}})

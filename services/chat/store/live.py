@@ -21,24 +21,25 @@ class Live:
 
     indexes = {}
 
-    def live_changes(self, after, wait_seconds, limit, clock=time.monotonic):
+    def live_changes(self, after, wait_seconds, limit, clock=time.monotonic, keep=None):
         """Events after the resume token ``after`` (None: from now), as soon as there is one, waiting at most
         ``wait_seconds`` for the first; at most ``limit``. Returns ``{"events", "last_id", "reset"}``:
         ``last_id`` is where the next call resumes (it moves on even when no change was an event); ``reset``
         is True when ``after`` could not be resumed (too old for the oplog, or not a token of this database):
-        then the events start from now and the client must read the inbox again."""
+        then the events start from now and the client must read the inbox again. ``keep(event)``: only the events
+        it accepts (a lawyer's own conversation); the others are passed over, ``last_id`` moves past them."""
         try:
-            return self._read_changes({"_data": after} if after else None, wait_seconds, limit, clock)
+            return self._read_changes({"_data": after} if after else None, wait_seconds, limit, clock, keep)
         except OperationFailure as exc:  # the server refused the token itself (a database down is not this)
             if after is None:
                 raise
             log.info("live events not resumable from the given id; reset",
                      extra={"code": exc.code, "lost_history": exc.code in LOST_HISTORY})
-        result = self._read_changes(None, 0, limit, clock)
+        result = self._read_changes(None, 0, limit, clock, keep)
         result["reset"] = True
         return result
 
-    def _read_changes(self, resume_after, wait_seconds, limit, clock):
+    def _read_changes(self, resume_after, wait_seconds, limit, clock, keep=None):
         deadline = clock() + max(wait_seconds, 0)
         events = []
         await_ms = max(1, min(IDLE_AWAIT_MS, int(wait_seconds * 1000) or 1))
@@ -48,7 +49,7 @@ class Live:
                 change = stream.try_next()
                 if change is not None:
                     event = live.event_of(change)
-                    if event is not None:
+                    if event is not None and (keep is None or keep(event)):
                         events.append(event)
                     if events and not stream._cursor._has_next():  # the batch is read: answer now
                         break
