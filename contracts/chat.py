@@ -57,6 +57,8 @@ class ConversationListQuerySchema(ContractSchema):
                         metadata={"description": "Un área del chat (de GET /api/v1/chat/areas): la de la conversación, "
                                                  "si no el equipo al que se transfirió, si no el de su línea"})
     complaint = fields.Boolean(required=False, metadata={"description": "true: solo las marcadas como queja"})
+    channel = one_of(("whatsapp", "web"), required=False,
+                     metadata={"description": "whatsapp, o web: las de abogados que escriben desde el portal"})
     sla_breached = fields.Boolean(required=False, metadata={"description": "true: solo las que incumplieron algún "
                                                                            "SLA; false: las que no"})
     limit = limit_field(100, required=False)

@@ -220,7 +220,8 @@ class ChatRoutes(GatewayBase):
          description="Filtros: line (phone_number_id), status, assignee (sub del agente, o none), label, area (un "
                      "área de GET /api/v1/chat/areas: la de la conversación, si no el equipo al que se transfirió, "
                      "si no el de su línea; una que no existe es 422 unknown_area), complaint "
-                     "(true: las que tienen algún mensaje clasificado como queja), sla_breached (true: las que "
+                     "(true: las que tienen algún mensaje clasificado como queja), channel (whatsapp, o web: las de "
+                     "abogados que escriben desde el portal), sla_breached (true: las que "
                      "incumplieron alguna meta de SLA; false: las que no). "
                      "cursor: el next_cursor de la página anterior.")
     def list_chat_conversations(self, request):

@@ -322,6 +322,13 @@ def test_staff_see_web_conversations_in_the_inbox_and_in_the_reports(stack, api)
     doc = wait(lambda: web_doc(stack, sub), what="the web conversation")
     listed = api.get("/api/v1/chat/conversations", supervisor, params={"limit": 100}).json()
     assert doc["_id"] in [item["conversation_id"] for item in listed["items"]]
+    # the inbox's channel filter: web ones only, or WhatsApp's only (those stored before channels existed too)
+    web = api.get("/api/v1/chat/conversations", supervisor, params={"channel": "web", "limit": 100}).json()["items"]
+    assert doc["_id"] in [item["conversation_id"] for item in web] and {item["channel"] for item in web} == {"web"}
+    whatsapp = api.get("/api/v1/chat/conversations", supervisor, params={"channel": "whatsapp", "limit": 100})
+    assert doc["_id"] not in [item["conversation_id"] for item in whatsapp.json()["items"]]
+    assert {item["channel"] for item in whatsapp.json()["items"]} <= {"whatsapp"}
+    error_of(api.get("/api/v1/chat/conversations", supervisor, params={"channel": "telegram"}), 422)
     rows = api.get("/api/v1/chat/reports", supervisor, params={"per": "conversation", "line": WEB_LINE})
     assert rows.status_code == 200, rows.text
     assert doc["_id"] in rows.text

@@ -28,6 +28,7 @@ class Conversations:
                         IndexModel([("labels", ASCENDING), ("last_message_at", DESCENDING)]),
                         IndexModel([("complaint", ASCENDING), ("last_message_at", DESCENDING), ("_id", DESCENDING)]),
                         IndexModel([("line", ASCENDING), ("last_message_at", DESCENDING), ("_id", DESCENDING)]),
+                        IndexModel([("channel", ASCENDING), ("last_message_at", DESCENDING), ("_id", DESCENDING)]),
                         IndexModel([("snoozed_until", ASCENDING)],
                                    partialFilterExpression={"status": domain.SNOOZED})],
         NOTES: [IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)])],
@@ -46,6 +47,8 @@ class Conversations:
         for key, field in (("line", "line"), ("status", "status"), ("label", "labels")):
             if query.get(key):
                 filters[field] = query[key]
+        if query.get("channel"):  # a conversation stored before channels existed is WhatsApp's
+            filters["channel"] = domain.WEB if query["channel"] == domain.WEB else {"$ne": domain.WEB}
         if query.get("complaint") is not None:
             filters["complaint"] = True if query["complaint"] else {"$ne": True}
         if query.get("sla_breached") is not None:  # services.chat.store.levels
