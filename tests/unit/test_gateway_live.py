@@ -104,3 +104,41 @@ def test_a_quiet_stream_sends_a_comment_and_ends_at_its_deadline():
     finally:
         live.HEARTBEAT_SECONDS = original
     assert hub.subscribers == []
+
+
+class FakeContainer:
+    def spawn_managed_thread(self, fn):
+        import eventlet
+        return eventlet.spawn(fn)
+
+
+def test_a_lawyer_s_own_stream_is_fed_by_its_own_poll_with_its_identity_never_by_the_hub(monkeypatch):
+    import eventlet
+    hub = live.LiveHub()
+    hub.subscribers, hub.own, hub.token, hub._thread = [], {}, None, None
+    hub.container = FakeContainer()
+    asked = []
+
+    class Proxy:
+        def web_live_changes(self, actor, body):
+            asked.append((actor["sub"], body["after"], body["wait_seconds"]))
+            return {"events": [event(1)] if len(asked) == 1 else [], "last_id": f"82{len(asked):08X}",
+                    "reset": False}
+
+    monkeypatch.setattr(hub, "_proxy", lambda: Proxy())
+    monkeypatch.setattr(live.rpc, "call", lambda fn, *args, timeout=None: fn(*args))
+    monkeypatch.setattr(live, "OWN_POLL_SECONDS", 0.01)
+    staff = hub.subscribe({"sub": "agente", "role": "chat_agent"})
+    own = hub.subscribe_own({"sub": "abogada", "role": "lawyer"}, "web_live_changes", "8200000000")
+    hub.broadcast(event(99))  # the hub's events are every conversation's: for staff streams only
+    eventlet.sleep(0.1)
+    received = []
+    while not own.queue.empty():
+        received.append(own.queue.get_nowait())
+    assert received == [event(1)] and staff.queue.qsize() == 1
+    assert asked[0] == ("abogada", "8200000000", 0) and asked[1][1] == "8200000001"  # never a long poll; resumes
+    assert own not in hub.subscribers
+    hub.unsubscribe(own)
+    count = len(asked)
+    eventlet.sleep(0.05)
+    assert len(asked) == count and own not in hub.own  # its poll ended with the stream

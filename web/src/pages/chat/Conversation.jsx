@@ -349,6 +349,9 @@ function Labels({ conversation, onChanged }) {
 // conversation stays on the number the user wrote to: WhatsApp lets no other number answer it.
 function Transfer({ conversation, lines, areas, onChanged }) {
   const [target, setTarget] = useState("line");
+  const stays = isWeb(conversation)
+    ? "El abogado sigue leyendo las respuestas en el portal."
+    : "Las respuestas siguen saliendo del número al que escribió el usuario";
   const form = useForm({ line: "", area: "" });
   const transfer = form.submit(async (values) => {
     const chosen = values[target];
@@ -381,7 +384,7 @@ function Transfer({ conversation, lines, areas, onChanged }) {
       </fieldset>
       {target === "line" ? (
         <Field form={form} name="line" id="transferir-linea" label="Línea de destino" as="select"
-          hint="Queda sin asignar, en la cola del equipo de esa línea. Las respuestas siguen saliendo del número al que escribió el usuario: WhatsApp no permite cambiarlo.">
+          hint={`Queda sin asignar, en la cola del equipo de esa línea. ${isWeb(conversation) ? stays : `${stays}: WhatsApp no permite cambiarlo.`}`}>
           <option value="">Elija la línea</option>
           {lines.map((line) => (
             <option key={line.phone_number_id} value={line.phone_number_id}>
@@ -391,7 +394,7 @@ function Transfer({ conversation, lines, areas, onChanged }) {
         </Field>
       ) : (
         <Field form={form} name="area" id="transferir-area" label="Área de destino" as="select"
-          hint="Queda sin asignar, en la cola de esa área. Las respuestas siguen saliendo del número al que escribió el usuario.">
+          hint={`Queda sin asignar, en la cola de esa área. ${isWeb(conversation) ? stays : `${stays}.`}`}>
           <option value="">Elija el área</option>
           {areas.map((area) => (
             <option key={area.area} value={area.area}>
