@@ -1,4 +1,4 @@
-"""The chat service (CHAT PJBC): lawyers write over WhatsApp, court staff answer from one inbox.
+"""The chat service (CHAT PJBC): lawyers write over WhatsApp or from the portal (the web channel), court staff answer
 Entrypoints only."""
 import json
 import logging
