@@ -740,6 +740,21 @@ def retention_expired(status: str, resolved_at: Optional[datetime.datetime],
     return resolved_at <= cutoff and touched_at <= cutoff
 
 
+RETENTION_RECHECK = datetime.timedelta(days=1)  # a conversation kept for an unanswered inquiry is looked at again
+
+
+def retention_recheck_at(resolved_at: Optional[datetime.datetime], touched_at: Optional[datetime.datetime],
+                         open_inquiries: int, now: datetime.datetime, days: int) -> datetime.datetime:
+    """When the retention should look again at a resolved conversation it found not expired: the instant its
+    resolution and its last activity will both have outlived ``days`` days (new activity only moves that later, so
+    looking then is never too late), or, while an inquiry waits for its answer (which may come any day), or
+    without the instants to tell, a day from ``now``. Until then the runs pass it by: conversations that cannot be
+    erased yet do not fill every run's budget ahead of those that can."""
+    if open_inquiries or resolved_at is None or touched_at is None:
+        return now + RETENTION_RECHECK
+    return max(max(resolved_at, touched_at) + datetime.timedelta(days=days), now + datetime.timedelta(seconds=1))
+
+
 def erased_shell(doc: dict, figures: dict, erased_at: datetime.datetime) -> dict:
     """The update that leaves of a conversation ``doc`` only its anonymous shell: ``{"$set", "$unset"}``. Every
     field not in ``SHELL_FIELDS`` is removed (a field added later is erased unless it is added there); the agent

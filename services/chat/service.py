@@ -80,11 +80,16 @@ class ChatService:
         return actor
 
     def _conversation(self, actor, conversation_id, action):
+        """The conversation (not erased), or 404 audited. Also for what a write returned: a conversation the
+        retention marked between the read and the write is not written (the store's writes answer None)."""
         doc = self.store.conversation(conversation_id)
-        if doc is None:
+        return self._written(actor, conversation_id, action, doc)
+
+    def _written(self, actor, conversation_id, action, result):
+        if result is None:
             self.store.audit(actor, action, f"conversation:{conversation_id}", "not_found")
             raise errors.conversation_not_found(conversation_id)
-        return doc
+        return result
 
     def _summary(self, doc, links=None):
         """A conversation as the inbox lists it, with the lawyer its number is linked to (``links``: {wa_id: link}
@@ -356,8 +361,8 @@ class ChatService:
             raise errors.outside_window(views.iso(domain.window_closes_at(doc.get("last_user_message_at"))),
                                         self.settings.templates)
         author = {"sub": actor["sub"], "name": actor.get("name")}
-        message = self.store.queue_reply(doc, author, body.get("text"), workers.send_policy(self.settings),
-                                         template=template)
+        message = self._written(actor, conversation_id, "reply", self.store.queue_reply(
+            doc, author, body.get("text"), workers.send_policy(self.settings), template=template))
         self._sla_replied(doc, message)
         self.store.audit(actor, "reply", target, "allowed", {"message_id": message["_id"]})
         return views.message_view(message)
@@ -368,7 +373,8 @@ class ChatService:
         actor = self._staff(actor, "add_note", target)
         body = load(NoteRequestSchema(), body)
         doc = self._conversation(actor, conversation_id, "add_note")
-        note = self.store.add_note(doc["_id"], {"sub": actor["sub"], "name": actor.get("name")}, body["text"])
+        note = self._written(actor, conversation_id, "add_note", self.store.add_note(
+            doc["_id"], {"sub": actor["sub"], "name": actor.get("name")}, body["text"]))
         self.store.audit(actor, "add_note", target, "allowed", {"note_id": note["_id"]})
         return views.note_view(note)
 
@@ -382,7 +388,8 @@ class ChatService:
             raise errors.invalid_status(problem)
         doc = self._conversation(actor, conversation_id, "set_status")
         was = doc
-        doc = self.store.set_status(doc["_id"], body["status"], body.get("snoozed_until"))
+        doc = self._written(actor, conversation_id, "set_status",
+                            self.store.set_status(doc["_id"], body["status"], body.get("snoozed_until")))
         doc = self._survey_if_resolved(was, doc)  # the satisfaction survey, once per resolution
         if body["status"] == domain.RESOLVED:
             doc = self._sla_resolved(doc)
@@ -475,7 +482,8 @@ class ChatService:
         actor = self._staff(actor, "set_labels", target)
         body = load(LabelsRequestSchema(), body)
         doc = self._conversation(actor, conversation_id, "set_labels")
-        doc = self.store.set_labels(doc["_id"], sorted(set(body["labels"])))
+        doc = self._written(actor, conversation_id, "set_labels",
+                            self.store.set_labels(doc["_id"], sorted(set(body["labels"]))))
         self.store.audit(actor, "set_labels", target, "allowed", {"labels": doc["labels"]})
         return self._summary(doc)
 
@@ -494,7 +502,8 @@ class ChatService:
                 raise errors.unknown_line(body["line"], lines)
             raise errors.unknown_area(body["area"], areas)
         doc = self._conversation(actor, conversation_id, "transfer")
-        doc = self.store.transfer(doc["_id"], destination, {"sub": actor["sub"], "name": actor.get("name")})
+        doc = self._written(actor, conversation_id, "transfer", self.store.transfer(
+            doc["_id"], destination, {"sub": actor["sub"], "name": actor.get("name")}))
         self.store.audit(actor, "transfer", target, "allowed", destination)
         return self._summary(doc)
 
@@ -516,6 +525,7 @@ class ChatService:
             assignee = {"sub": agent["_id"], "name": agent.get("name")}
         updated = self.store.assign(doc["_id"], current, assignee)
         if updated is None:
+            self._conversation(actor, conversation_id, "assign")  # erased meanwhile: 404
             raise errors.assignment_changed()
         self.store.audit(actor, "assign", target, "allowed", {"agent": body["agent"]})
         return self._summary(updated)
@@ -540,9 +550,9 @@ class ChatService:
             where = {"area": body["area"]}
         line = self.settings.line(doc["line"])
         sla_hours = self.settings.inquiry_sla_hours
-        inquiry = self.store.add_inquiry(doc, where, body["question"], {"sub": actor["sub"], "name": actor.get("name")},
-                                         lambda asked_at: domain.inquiry_due_at(asked_at, sla_hours),
-                                         line["region"] if line else None)
+        inquiry = self._written(actor, conversation_id, "ask_inquiry", self.store.add_inquiry(
+            doc, where, body["question"], {"sub": actor["sub"], "name": actor.get("name")},
+            lambda asked_at: domain.inquiry_due_at(asked_at, sla_hours), line["region"] if line else None))
         inquiries_counted.labels("asked").inc()
         self.store.audit(actor, "ask_inquiry", target, "allowed", {"inquiry_id": inquiry["_id"], **where})
         return views.inquiry_view(inquiry, utcnow())

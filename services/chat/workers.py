@@ -246,10 +246,13 @@ def erase_expired(store, now, days, audit, budget_seconds=BUDGET_SECONDS, clock=
 
     cutoff = domain.retention_cutoff(now, days)
     marked = 0
-    for doc in store.retention_candidates(cutoff):
+    for doc in store.retention_candidates(cutoff, now):
         if marked >= RETENTION_BATCH or not time_left():
             break
-        if store.retention_expired(doc, now, days) and store.mark_for_erasure(doc, cutoff, now):
+        expired, recheck_at = store.retention_verdict(doc, now, days)
+        if not expired:
+            store.put_off_retention(doc["_id"], recheck_at)
+        elif store.mark_for_erasure(doc, cutoff, now):
             marked += 1
     erasing = []
     for doc in store.unfinished_erasures(RETENTION_BATCH * 2):

@@ -2,7 +2,7 @@
 written in one transaction; the sender claims the job, calls the Graph API, and records the outcome on the
 message (``sent`` with its wamid, or the error an agent sees: retrying, or ``failed`` with a reason)."""
 from services.chat import domain
-from services.chat.store.common import CONVERSATIONS, MESSAGES, SENDS, new_id
+from services.chat.store.common import CONVERSATIONS, MESSAGES, SENDS, ConversationGone, earlier, new_id
 from services.runtime.mongo import utcnow
 from services.runtime.workqueue import WorkQueue
 
@@ -29,7 +29,7 @@ class Outbound:
 
     def queue_reply(self, conversation, author, text, policy, template=None):
         """The reply (a text, or an approved template) and its send job, committed together; returns the
-        message."""
+        message, or None when the conversation was marked for erasure meanwhile (nothing is queued)."""
         now = utcnow()
         if template is not None:
             template = {"name": template["name"], "language": template["language"],
@@ -41,14 +41,19 @@ class Outbound:
             self.db[MESSAGES].insert_one(message, session=tx.session)
             self.db[SENDS].insert_one(self.send_queue(policy).new_job({"message_id": message["_id"]}, now),
                                       session=tx.session)
-            self.db[CONVERSATIONS].update_one(
-                {"_id": conversation["_id"]},
+            done = self.db[CONVERSATIONS].update_one(
+                {"_id": conversation["_id"], "erased_at": None},
                 {"$set": {"last_message_at": now, "last_message_preview": domain.preview(text), "updated_at": now,
                           "unanswered": 0},
                  "$min": {"first_response_at": now}}, session=tx.session)
+            if not done.matched_count:
+                raise ConversationGone(conversation["_id"])  # the transaction is taken back whole
             self.sla_replied(tx, conversation["_id"], now)  # a person's reply meets the first or next response
 
-        self.transaction(apply)
+        try:
+            self.transaction(apply)
+        except ConversationGone:
+            return None
         return message
 
     def message(self, message_id):
@@ -67,7 +72,7 @@ class Outbound:
         later one waits for it: a contact's replies reach WhatsApp in the order the agents wrote them)."""
         return self.db[MESSAGES].find_one(
             {"conversation_id": message["conversation_id"], "direction": "out", "status": domain.QUEUED,
-             "created_at": {"$lt": message["created_at"]}, "_id": {"$ne": message["_id"]}}, {"_id": 1}) is not None
+             **earlier(message)}, {"_id": 1}) is not None
 
     def mark_retrying(self, message_id, outcome):
         self.db[MESSAGES].update_one({"_id": message_id, "status": domain.QUEUED},
