@@ -618,6 +618,16 @@ class LinkPendingSchema(ContractSchema):
                                    metadata={"description": "Por qué no se pudo enviar, en español"})
 
 
+MAX_UNLINK_REASON = 500
+
+
+class StaffUnlinkRequestSchema(ContractSchema):
+    """POST /api/v1/chat/links/{wa_id}/unlink: why the supervision ends the link (kept in the audit log)."""
+
+    reason = text(MAX_UNLINK_REASON, required=True,
+                  metadata={"description": "Por qué se desvincula (p. ej. el abogado informó que perdió su teléfono)"})
+
+
 class LinkSchema(ContractSchema):
     wa_id = fields.String(required=True)
     name = fields.String(allow_none=True, required=True)

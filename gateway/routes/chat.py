@@ -13,7 +13,8 @@ from contracts.chat import (InquiryAnswerRequestSchema, InquiryListQuerySchema, 
                             InquiryRequestSchema, InquirySchema)
 from contracts.chat import ReportQuerySchema, ReportSchema, TemplateListSchema
 from contracts.chat import AreaListSchema
-from contracts.chat import LinkConfirmSchema, LinkListSchema, LinkPendingSchema, LinkRequestSchema, LinkSchema
+from contracts.chat import (LinkConfirmSchema, LinkListSchema, LinkPendingSchema, LinkRequestSchema, LinkSchema,
+                            StaffUnlinkRequestSchema)
 from gateway.base import GatewayBase
 from services.runtime import rpc
 from gateway.live import LiveHub, open_stream
@@ -385,3 +386,13 @@ class ChatRoutes(GatewayBase):
                      "Queda en la bitácora.")
     def unlink_chat_number(self, request, wa_id):
         return json_response(self.call(self.chat.unlink, request.actor, wa_id))
+
+    @route("POST", "/api/v1/chat/links/<string:wa_id>/unlink")
+    @doc("Desvincular el número de WhatsApp de un abogado (supervisión del chat)", "chat", roles=STAFF,
+         body=StaffUnlinkRequestSchema, response=LinkSchema, errors=(404,),
+         description="Solo chat_supervisor (403 para un agente): cuando el abogado perdió o cambió su teléfono, o el "
+                     "número pasó a otra persona. El personal deja de ver al abogado en las conversaciones de ese "
+                     "número; el abogado puede vincularlo de nuevo con un código. Quedan en la bitácora el abogado, "
+                     "el motivo y quién lo hizo. Un número no vinculado es 404 link_not_found.")
+    def unlink_chat_number_by_staff(self, request, wa_id):
+        return json_response(self.call(self.chat.unlink_by_staff, request.actor, wa_id, request.body))

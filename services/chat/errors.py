@@ -26,8 +26,8 @@ def not_classified(message_id):
                     "(solo los mensajes del usuario con texto).", {"message_id": str(message_id)[:64]})
 
 
-def supervisor_only():
-    return Forbidden("forbidden", "Solo la supervisión del chat configura equipos y capacidad de los agentes.", {})
+def supervisor_only(what="configura equipos y capacidad de los agentes"):
+    return Forbidden("forbidden", f"Solo la supervisión del chat {what}.", {})
 
 
 def agent_not_found(sub):
@@ -158,3 +158,8 @@ def link_code_locked():
 
 def link_not_found(wa_id):
     return NotFound("link_not_found", "Ese número no está vinculado a su cuenta.", {"wa_id": str(wa_id)[:32]})
+
+
+def number_not_linked(wa_id):
+    return NotFound("link_not_found", "Ese número no está vinculado a la cuenta de ningún abogado.",
+                    {"wa_id": str(wa_id)[:32]})

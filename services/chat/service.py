@@ -11,7 +11,7 @@ from contracts.chat import (AgentSettingsRequestSchema, AssignRequestSchema, Con
                             InquiryRequestSchema, LabelsRequestSchema, LiveChangesRequestSchema, NoteRequestSchema,
                             PresenceRequestSchema, ReplyRequestSchema, ReportQuerySchema, StatusRequestSchema,
                             TransferRequestSchema)
-from contracts.chat import LinkConfirmSchema, LinkRequestSchema
+from contracts.chat import LinkConfirmSchema, LinkRequestSchema, StaffUnlinkRequestSchema
 from services.chat import domain, errors, hours, reports, views, workers
 from services.chat.graph import Graph
 from services.chat.settings import ChatSettings
@@ -46,7 +46,7 @@ inbound_applied = counter("chat", "inbound_applied_total", "What stored payloads
                           ["kind"])
 auto_assigned = counter("chat", "auto_assignments_total", "Conversations handed to an agent by round robin")
 links_counted = counter("chat", "links_total", "Lawyers' WhatsApp numbers linked to their accounts, by event (requested, "
-                        "rate_limited, linked, replaced, wrong_code, expired, locked, unlinked)", ["event"])
+                        "rate_limited, linked, replaced, wrong_code, expired, locked, unlinked, unlinked_by_staff)", ["event"])
 media_fetched = counter("chat", "media_total", "Media of inbound messages, by outcome (stored, refused, failed)",
                         ["outcome"])
 replies_sent = counter("chat", "replies_total", "Replies through the Graph API, by outcome (sent, retry, failed)",
@@ -707,4 +707,26 @@ class ChatService:
             raise errors.link_not_found(wa_id)
         self.store.audit(actor, "unlink", target, "allowed", {"linked_at": removed["linked_at"]})
         links_counted.labels("unlinked").inc()
+        return views.link_view(removed)
+
+    @rpc
+    def unlink_by_staff(self, actor, wa_id, body):
+        """The supervision ends a number's link to a lawyer's account (a lost or changed phone, a number given to
+        someone else): the staff stop seeing that lawyer on its conversations. The lawyer, the reason and who did
+        it are audited; the lawyer may link the number again with a new code."""
+        wa_id = domain.normalize_wa_id(str(wa_id)[:32])
+        target = f"wa_id:{wa_id}"
+        actor = self._staff(actor, "unlink_by_staff", target)
+        if actor["role"] != domain.SUPERVISOR:
+            self.store.audit(actor, "unlink_by_staff", target, "denied")
+            raise errors.supervisor_only("desvincula el número de un abogado")
+        body = load(StaffUnlinkRequestSchema(), body)
+        removed = self.store.unlink(None, wa_id)
+        if removed is None:
+            self.store.audit(actor, "unlink_by_staff", target, "not_found")
+            raise errors.number_not_linked(wa_id)
+        self.store.audit(actor, "unlink_by_staff", target, "allowed",
+                         {"sub": removed["sub"], "bar_number": removed["bar_number"],
+                          "linked_at": removed["linked_at"], "reason": body["reason"]})
+        links_counted.labels("unlinked_by_staff").inc()
         return views.link_view(removed)

@@ -421,6 +421,38 @@ function StatusActions({ conversation, onChanged }) {
   );
 }
 
+// The lawyer the number is linked to; the supervision can end that link (a lost or changed phone), saying why
+// (POST /api/v1/chat/links/{wa_id}/unlink: the reason goes to the audit log).
+function LinkedLawyer({ conversation, supervisor, onChanged }) {
+  const form = useForm({ reason: "" });
+  const wa = conversation.contact.wa_id;
+  const unlink = form.submit(async (values) => {
+    await api.post(`/api/v1/chat/links/${encodeURIComponent(wa)}/unlink`, { reason: values.reason });
+    onChanged();
+  });
+  return (
+    <>
+      <p data-testid="linked-lawyer">
+        Número vinculado a la cuenta de <strong>{conversation.lawyer.name || "un abogado"}</strong>, colegiado{" "}
+        {conversation.lawyer.bar_number}
+      </p>
+      {supervisor && (
+        <details class="chat-unlink">
+          <summary>Desvincular este número de la cuenta del abogado</summary>
+          <form onSubmit={unlink} noValidate>
+            <FormMessage form={form} />
+            <Field form={form} name="reason" id="motivo-desvincular" label="Motivo" as="textarea" rows={2} maxLength={500}
+              hint="Por ejemplo: el abogado informó que perdió su teléfono. Queda en la bitácora." />
+            <button type="submit" class="button-secondary" disabled={form.busy}>
+              Desvincular el número
+            </button>
+          </form>
+        </details>
+      )}
+    </>
+  );
+}
+
 export default function ConversationPage({ conversationId }) {
   const session = useSession();
   const me = session.actor ? session.actor.sub : "";
@@ -451,12 +483,7 @@ export default function ConversationPage({ conversationId }) {
             {c.complaint ? " · Marcada como queja" : ""}
           </p>
         )}
-        {c && c.lawyer && (
-          <p data-testid="linked-lawyer">
-            Número vinculado a la cuenta de <strong>{c.lawyer.name || "un abogado"}</strong>, colegiado{" "}
-            {c.lawyer.bar_number}
-          </p>
-        )}
+        {c && c.lawyer && <LinkedLawyer conversation={c} supervisor={supervisor} onChanged={changed} />}
       </PageHeader>
       <LiveState state={live} />
       {conversation.loading && !c && <Loading />}
