@@ -564,16 +564,11 @@ def digest_matches(declared, data: bytes) -> bool:
 # --- inquiries to a court or an area ("asking the court") ---------------------------------------------------------
 # An agent asks a court (its clerks answer) or an area (a chat team: the staff in it, or a supervisor, answer)
 # about a conversation. The answer is internal: it appears in the conversation for the agent and is never
-# sent to the user by itself. Each inquiry has its own SLA: due CHAT_INQUIRY_SLA_HOURS after it was asked
-# (elapsed hours, not business hours).
+# sent to the user by itself. Each inquiry has its own SLA: due CHAT_INQUIRY_SLA_HOURS business hours of its
+# conversation's line after it was asked (``hours.inquiry_due_at``).
 INQUIRY_OPEN, INQUIRY_ANSWERED = "open", "answered"
 INQUIRY_STATUSES = (INQUIRY_OPEN, INQUIRY_ANSWERED)
 CLERK = "clerk"
-
-
-def inquiry_due_at(asked_at: datetime.datetime, sla_hours: float) -> datetime.datetime:
-    """When an inquiry asked at ``asked_at`` should be answered."""
-    return asked_at + datetime.timedelta(hours=sla_hours)
 
 
 def inquiry_overdue(due_at: datetime.datetime, answered_at: Optional[datetime.datetime],

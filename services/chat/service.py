@@ -552,7 +552,8 @@ class ChatService:
         sla_hours = self.settings.inquiry_sla_hours
         inquiry = self._written(actor, conversation_id, "ask_inquiry", self.store.add_inquiry(
             doc, where, body["question"], {"sub": actor["sub"], "name": actor.get("name")},
-            lambda asked_at: domain.inquiry_due_at(asked_at, sla_hours), line["region"] if line else None))
+            lambda asked_at: hours.inquiry_due_at(self.settings.hours.get(doc["line"]), asked_at, sla_hours),
+            line["region"] if line else None))
         inquiries_counted.labels("asked").inc()
         self.store.audit(actor, "ask_inquiry", target, "allowed", {"inquiry_id": inquiry["_id"], **where})
         return views.inquiry_view(inquiry, utcnow())
