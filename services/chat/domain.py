@@ -441,7 +441,7 @@ def complaint_flags(is_complaint: bool) -> dict:
 
 
 def complaint_route(routed_at: Optional[datetime.datetime], reopened: bool, assignee_teams: Optional[tuple],
-                    area: str, now: datetime.datetime) -> dict:
+                    area: str, now: datetime.datetime, area_staffed: bool = True) -> dict:
     """The fields that send a conversation flagged as a complaint to the complaints ``area``: its ``team`` and
     ``area``, and ``complaint_routed_at``; {} when it stays where it is.
 
@@ -450,8 +450,11 @@ def complaint_route(routed_at: Optional[datetime.datetime], reopened: bool, assi
     flag and the priority but leaves the conversation where it is (staff transfer it if it does not belong there).
     A complaint that reopens a resolved conversation (``reopened``: a new matter) is routed again.
     Its agent keeps it if they are in the area's team (``assignee_teams``; None: nobody has it); otherwise it is
-    unassigned and waits, first, in the area's queue."""
-    if routed_at is not None and not reopened:
+    unassigned and waits, first, in the area's queue.
+    An area nobody staffs (``area_staffed`` False: no agent has its team) does not take it: a complaint sent there
+    would wait unseen. It stays in its line's queue, still flagged and first, and is routed by a later complaint
+    once the area has staff."""
+    if (routed_at is not None and not reopened) or not area_staffed:
         return {}
     route = {"team": area, "area": area, "complaint_routed_at": now}
     if assignee_teams is not None and area not in assignee_teams:

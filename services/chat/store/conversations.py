@@ -146,9 +146,10 @@ class Conversations:
         conversation = self.db[CONVERSATIONS].find_one({"_id": message["conversation_id"]})
         if complaints and conversation is not None:
             update.update(domain.complaint_route(conversation.get("complaint_routed_at"), False,
-                                                 self.assignee_teams(conversation), complaints_area, now))
+                                                 self.assignee_teams(conversation), complaints_area, now,
+                                                 self.area_staffed(complaints_area)))
         self.db.get_collection(CONVERSATIONS, write_concern=MAJORITY).update_one(
-            {"_id": message["conversation_id"]}, {"$set": update})
+            {"_id": message["conversation_id"], "erased_at": None}, {"$set": update})
         return self.db[MESSAGES].find_one({"_id": message["_id"]})
 
     def wake_snoozed(self, now):

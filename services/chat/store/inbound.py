@@ -131,7 +131,8 @@ class Inbound:
                 area = levels.complaints_area if levels is not None else hours.COMPLAINTS_AREA
                 update.update(domain.complaint_route(conversation.get("complaint_routed_at"),
                                                      conversation["status"] == domain.RESOLVED,
-                                                     self.assignee_teams(conversation, tx.session), area, now))
+                                                     self.assignee_teams(conversation, tx.session), area, now,
+                                                     self.area_staffed(area, tx.session)))
             if levels is not None:
                 self.on_user_message(tx, conversation, message, update, now, levels, levels_outcome)
             self.db[CONVERSATIONS].update_one({"_id": conversation["_id"]},
