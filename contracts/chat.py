@@ -563,7 +563,7 @@ class LiveChangesSchema(ContractSchema):
 
 
 # --- a lawyer's WhatsApp number linked to their account ---------------------------------------------------------------
-WA_ID_PATTERN = r"^[1-9][0-9]{7,14}$"
+WA_ID_PATTERN = r"^[1-9][0-9]{7,14}$"  # E.164 without the +: a country code, at most 15 digits
 LINK_CODE_PATTERN = r"^[0-9]{6}$"
 LINK_DELIVERIES = ("queued", "sent", "failed")
 

@@ -623,7 +623,6 @@ LINK_MAX_ATTEMPTS = 5
 LINK_RATE_WINDOW = datetime.timedelta(hours=1)
 LAWYER = "lawyer"
 LINK_LINKED, LINK_WRONG, LINK_EXPIRED, LINK_LOCKED = "linked", "wrong", "expired", "locked"
-WA_ID_PATTERN = r"^[1-9][0-9]{7,14}$"  # E.164 without the +: a country code, at most 15 digits
 
 
 def normalize_wa_id(number: str) -> str:
