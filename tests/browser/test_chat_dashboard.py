@@ -7,6 +7,8 @@ a refused period show their messages; axe-core and 360 px. An agent has no such 
 import csv
 import io
 
+from playwright.sync_api import expect
+
 from tests.support import whatsapp as wa
 from tests.support.browser import check_page, sign_in, tab_to
 from tests.support.polling import wait
@@ -86,8 +88,7 @@ def test_the_supervisor_reads_the_seeded_figures_filters_and_downloads_the_csv(n
     page.get_by_label("Agente", exact=True).select_option(AGENT)
     press(page, "Actualizar el tablero")
     page.wait_for_url(f"**agente={AGENT}**")
-    page.wait_for_function("document.querySelector('[data-testid=volumes] tr[data-key=conversations] td')"
-                           ".textContent === '3'")
+    expect(page.get_by_test_id("volumes").locator("tr[data-key='conversations'] td")).to_have_text("3")
     assert figures(page, "volumes") == {"conversations": "3", "messages_in": "4", "messages_out": "2", "resolved": "1"}
     times = page.get_by_test_id("chart-times")
     assert times.locator("tr[data-key='first_response'] td").first.inner_text() == "1"
@@ -98,7 +99,7 @@ def test_the_supervisor_reads_the_seeded_figures_filters_and_downloads_the_csv(n
     assert {k: csat.locator(f"tr[data-key='{k}'] td").inner_text() for k in "12345"} == {
         "1": "0", "2": "0", "3": "0", "4": "1", "5": "0"}
     assert page.get_by_test_id("csat-average").inner_text() == "4 de 5"
-    assert "1 respuestas de 1 encuestas" in page.get_by_test_id("csat-summary").inner_text()
+    assert "1 respuesta de 1 encuesta enviada" in page.get_by_test_id("csat-summary").inner_text()
     assert page.get_by_test_id("complaints-total").locator("strong").inner_text() == "1"
     [area] = expected["complaints"]["by_area"]
     assert page.get_by_test_id("chart-complaints").locator(f"tr[data-key='{area['area']}'] td").inner_text() == "1"
@@ -117,8 +118,7 @@ def test_the_supervisor_reads_the_seeded_figures_filters_and_downloads_the_csv(n
     tab_to(page, "Línea", exact=True, backwards=True)
     page.get_by_label("Línea", exact=True).select_option(TIJUANA)
     press(page, "Actualizar el tablero")
-    page.wait_for_function("document.querySelector('[data-testid=volumes] tr[data-key=conversations] td')"
-                           ".textContent === '1'")
+    expect(page.get_by_test_id("volumes").locator("tr[data-key='conversations'] td")).to_have_text("1")
     assert figures(page, "volumes") == {"conversations": "1", "messages_in": "1", "messages_out": "0", "resolved": "0"}
     assert page.get_by_test_id("complaints-total").locator("strong").inner_text() == "0"
     assert page.get_by_test_id("csat-average").inner_text() == "sin respuestas"

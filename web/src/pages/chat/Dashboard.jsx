@@ -87,6 +87,8 @@ function Filters({ query, setQuery, period, lines, areas, agents, fields }) {
   );
 }
 
+const count = (n, one, many) => `${formatNumber(n)} ${n === 1 ? one : many}`;
+
 // A chart and its table: <figure> named by its caption; the SVG draws, the table tells.
 function Chart({ id, title, children, table }) {
   return (
@@ -152,7 +154,7 @@ function Volumes({ report }) {
           <thead>
             <tr>
               <th scope="col">Día</th>
-              <th scope="col">Conversaciones</th>
+              <th scope="col">Abiertas</th>
               <th scope="col">Recibidos</th>
               <th scope="col">Enviados</th>
             </tr>
@@ -191,7 +193,7 @@ function Times({ report }) {
             <thead>
               <tr>
                 <th scope="col">Tiempo</th>
-                <th scope="col">Conversaciones</th>
+                <th scope="col">Casos</th>
                 <th scope="col">Mediana</th>
                 <th scope="col">p90</th>
               </tr>
@@ -240,7 +242,7 @@ function Csat({ report }) {
       <h2 id="tablero-csat">Satisfacción (CSAT)</h2>
       <p data-testid="csat-summary">
         Promedio: <strong data-testid="csat-average">{csat.average === null ? "sin respuestas" : `${formatNumber(csat.average)} de 5`}</strong>{" "}
-        ({formatNumber(csat.answered)} respuestas de {formatNumber(csat.surveys_sent)} encuestas enviadas)
+        ({count(csat.answered, "respuesta", "respuestas")} de {count(csat.surveys_sent, "encuesta enviada", "encuestas enviadas")})
       </p>
       <Chart id="chart-csat" title="Respuestas por calificación"
         table={<FigureTable caption="Respuestas por calificación" head={["Calificación", "Respuestas"]} rows={rows} />}>

@@ -32,10 +32,9 @@ function shorten(text, max = 34) {
 // Horizontal bars, one row per item: its label above, the bar, and the value (as `format` writes it) after it.
 // items: [{ key, label, value }]
 export function BarChart({ items, format = formatNumber, color = COLORS[0] }) {
-  const row = 38;
-  const labelWidth = 0;
-  const valueRoom = 92;
-  const barRoom = WIDTH - labelWidth - valueRoom;
+  const row = 42;
+  const valueRoom = 96;
+  const barRoom = WIDTH - valueRoom;
   const max = Math.max(0, ...items.map((item) => item.value || 0));
   const height = Math.max(row, items.length * row) + 4;
   return (
@@ -45,12 +44,12 @@ export function BarChart({ items, format = formatNumber, color = COLORS[0] }) {
         const width = max > 0 && item.value ? Math.max(2, (item.value / max) * barRoom) : 0;
         return (
           <g key={item.key}>
-            <text x="0" y={y + 12} fill={INK} font-size="12">
+            <text x="0" y={y + 14} fill={INK} font-size="14">
               {shorten(item.label)}
             </text>
-            <rect x="0" y={y + 17} width={barRoom} height="14" fill="#eef1f4" />
-            <rect x="0" y={y + 17} width={width} height="14" fill={color} data-value={item.value ?? ""} />
-            <text x={barRoom + 6} y={y + 29} fill={INK} font-size="12" font-weight="600">
+            <rect x="0" y={y + 20} width={barRoom} height="16" fill="#eef1f4" />
+            <rect x="0" y={y + 20} width={width} height="16" fill={color} data-value={item.value ?? ""} />
+            <text x={barRoom + 6} y={y + 33} fill={INK} font-size="14" font-weight="600">
               {format(item.value)}
             </text>
           </g>
@@ -62,10 +61,10 @@ export function BarChart({ items, format = formatNumber, color = COLORS[0] }) {
 
 // Columns by day, one or more series stacked: days [{ day, ...values }], series [{ key, label, color }].
 export function DayChart({ days, series }) {
-  const height = 150;
-  const top = 14;
-  const bottom = 20;
-  const left = 30;
+  const height = 160;
+  const top = 16;
+  const bottom = 24;
+  const left = 34;
   const plot = WIDTH - left - 4;
   const totals = days.map((day) => series.reduce((sum, s) => sum + (day[s.key] || 0), 0));
   const max = Math.max(1, ...totals);
@@ -76,10 +75,10 @@ export function DayChart({ days, series }) {
     <svg class="chart" viewBox={`0 0 ${WIDTH} ${height}`} aria-hidden="true" focusable="false" data-chart="days">
       <line x1={left} y1={height - bottom} x2={WIDTH - 4} y2={height - bottom} stroke={GRID} stroke-width="1" />
       <line x1={left} y1={top} x2={WIDTH - 4} y2={top} stroke={GRID} stroke-width="1" stroke-dasharray="3 3" />
-      <text x={left - 4} y={top + 4} fill={INK} font-size="11" text-anchor="end">
+      <text x={left - 5} y={top + 5} fill={INK} font-size="13" text-anchor="end">
         {formatNumber(max)}
       </text>
-      <text x={left - 4} y={height - bottom + 4} fill={INK} font-size="11" text-anchor="end">
+      <text x={left - 5} y={height - bottom + 5} fill={INK} font-size="13" text-anchor="end">
         0
       </text>
       {days.map((day, i) => {
@@ -99,10 +98,10 @@ export function DayChart({ days, series }) {
       })}
       {days.length > 0 && (
         <>
-          <text x={left} y={height - 4} fill={INK} font-size="11">
+          <text x={left} y={height - 4} fill={INK} font-size="13">
             {shortDay(days[0].day)}
           </text>
-          <text x={WIDTH - 4} y={height - 4} fill={INK} font-size="11" text-anchor="end">
+          <text x={WIDTH - 4} y={height - 4} fill={INK} font-size="13" text-anchor="end">
             {shortDay(days[days.length - 1].day)}
           </text>
         </>
