@@ -446,6 +446,13 @@ class ReportTopicsSchema(ContractSchema):
                                  metadata={"description": "Mensajes por clase: queja, consulta, sugerencia"})
 
 
+class ReportDaySchema(ContractSchema):
+    day = fields.String(required=True, metadata={"description": "AAAA-MM-DD, en la zona horaria del período"})
+    conversations = fields.Integer(required=True, metadata={"description": "Abiertas ese día"})
+    messages_in = fields.Integer(required=True, metadata={"description": "Mensajes de los usuarios en ellas"})
+    messages_out = fields.Integer(required=True, metadata={"description": "Mensajes enviados en ellas"})
+
+
 class ReportSchema(ContractSchema):
     period = fields.Nested(ReportPeriodSchema, required=True)
     filters = fields.Nested(ReportFiltersSchema, required=True)
@@ -459,6 +466,9 @@ class ReportSchema(ContractSchema):
     csat = fields.Nested(ReportCsatSchema, required=True)
     complaints = fields.Nested(ReportComplaintsSchema, required=True)
     topics = fields.Nested(ReportTopicsSchema, required=True)
+    by_day = fields.List(fields.Nested(ReportDaySchema), required=True,
+                         metadata={"description": "Cada día del período, del primero al último: las conversaciones "
+                                                  "abiertas ese día y sus mensajes (suman los de volumes)"})
 
 
 # --- inquiries to a court or an area ("consultas") -------------------------------------------------------------------

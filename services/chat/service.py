@@ -438,7 +438,7 @@ class ChatService:
         filters = {key: query.get(key) for key in ("line", "agent", "area")}
         report = {"period": {"from": span.first_day.isoformat(), "to": span.last_day.isoformat(),
                              "time_zone": span.time_zone},
-                  "filters": filters, **self.store.report_summary(match, self.settings.lines)}
+                  "filters": filters, **self.store.report_summary(match, self.settings.lines, span)}
         self.store.audit(actor, "report", "reports", "allowed", {**filters, **report["period"]})
         if query.get("format") == "csv":
             return {"csv": reports.summary_csv(report)}

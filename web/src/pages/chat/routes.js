@@ -10,4 +10,7 @@ export default [
     nav: { label: "Bandeja del chat", description: "Conversaciones de WhatsApp en vivo: responder, asignar, resolver." } },
   { path: "/chat/conversacion/:conversationId", page: lazy(() => import("./Conversation.jsx")), title: "Conversación",
     roles: STAFF },
+  { path: "/tablero-del-chat", page: lazy(() => import("./Dashboard.jsx")), title: "Tablero de la supervisión del chat",
+    roles: ["chat_supervisor"],
+    nav: { label: "Tablero del chat", description: "Volumen, tiempos, SLA, satisfacción, quejas por área y temas." } },
 ];
