@@ -2,7 +2,8 @@
 opened, finds it by its number, chooses the party and sends the writ of appearance with the keyboard; the
 receipt shows it; while it waits the page says so; the clerk accepts it in the queue, where it reads
 «Apersonamiento» with the party named; then lawyer B finds the case in «Mis expedientes» and files a writ in it.
-A second appearance sent while the first waits shows the API's 409 in Spanish and stores nothing. A reserved case
+One sent without a party shows the API's message beside it; a second appearance sent while the first waits
+shows the API's 409 in Spanish; neither stores anything. A reserved case
 shows nothing. The new page passes axe-core and fits 360x740."""
 import hashlib
 import uuid
@@ -153,10 +154,19 @@ def test_an_appearance_sent_while_another_waits_shows_the_409_in_spanish_and_sto
     page = new_page()
     sign_in(page, stack, actor=newcomer)
     page.goto(f"/mis-expedientes/apersonarse?expediente={case_number}")
-    page.get_by_label("Parte que usted representa").select_option("Querellante Uno")
-    page.get_by_label("Resumen del escrito").fill("Me apersono")
     (tmp_path / "a.pdf").write_bytes(make_pdf(seed=8383))
     page.get_by_label("El escrito de apersonamiento y sus anexos (PDF)").set_input_files(str(tmp_path / "a.pdf"))
+    page.get_by_label("Resumen del escrito").fill("Me apersono")
+    # no party chosen: the API's message beside the party, what was typed kept, nothing stored
+    page.get_by_role("button", name="Presentar el apersonamiento").click()
+    missing = page.locator("[data-field-error='represents']")
+    missing.wait_for()
+    assert missing.inner_text() == "Un apersonamiento debe indicar la parte que representa."
+    assert page.get_by_label("Parte que usted representa").get_attribute("aria-invalid") == "true"
+    assert page.get_by_label("Resumen del escrito").input_value() == "Me apersono"
+    assert stack.db("filings").filings.count_documents({"filed_by.sub": newcomer["sub"]}) == 0
+    check_page(page, "apersonarse (sin parte)")
+    page.get_by_label("Parte que usted representa").select_option("Querellante Uno")
     # meanwhile the same lawyer appeared from another device
     first = api.file(token_of(stack, newcomer), case_number, kind="apersonamiento", summary="Me apersono",
                      represents="Querellante Uno")

@@ -35,7 +35,8 @@ function AppearanceForm({ facts, onConflict }) {
     setProgress(0);
     try {
       const receipt = await api.upload(`/api/v1/cases/${encodeURIComponent(facts.case_number)}/filings`,
-        multipart({ kind: "apersonamiento", summary: v.summary, represents: v.represents }, v.documents),
+        // no party chosen: none is sent, and the API says an appearance must name one
+        multipart({ kind: "apersonamiento", summary: v.summary, represents: v.represents || undefined }, v.documents),
         { onProgress: setProgress, idempotencyKey: keyFor(v) });
       navigate(`/constancias/${receipt.filing_id}?nuevo=1`);
     } catch (error) {
