@@ -6,6 +6,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from contracts.base import ContractSchema, hex_id, one_of, pattern_text, plain_text, text
 from contracts.filings import court_id_field
+from contracts.live import LiveChangesRequestSchema, live_changes_schema, live_event_schema  # noqa: F401 - chat.live_changes's request
 from contracts.paging import cursor_field, limit_field
 
 CONVERSATION_STATUSES = ("open", "pending", "snoozed", "resolved")
@@ -548,28 +549,8 @@ class InquiryListSchema(ContractSchema):
 
 # --- real time (GET /api/v1/chat/stream) ------------------------------------------------------------------------------
 LIVE_TYPES = ("message", "message_status", "conversation", "note", "agent", "inquiry")
-LIVE_ID_PATTERN = r"^[0-9A-Fa-f]{2,1024}$"
-
-
-class LiveChangesRequestSchema(ContractSchema):
-    """chat.live_changes: the inbox's events after a resume token (the gateway's stream asks it)."""
-
-    after = pattern_text(LIVE_ID_PATTERN, "Identificador de evento inválido.", required=False, allow_none=True)
-    wait_seconds = fields.Float(required=False, validate=validate.Range(min=0, max=20))
-    limit = fields.Integer(required=False, validate=validate.Range(min=1, max=1000))
-
-
-class LiveEventSchema(ContractSchema):
-    id = fields.String(required=True, metadata={"description": "Para Last-Event-ID al reconectar"})
-    type = one_of(LIVE_TYPES, required=True)
-    data = fields.Dict(required=True, metadata={"description": "Identificadores y estados; nunca textos ni nombres"})
-
-
-class LiveChangesSchema(ContractSchema):
-    events = fields.List(fields.Nested(LiveEventSchema), required=True)
-    last_id = fields.String(allow_none=True, required=True, metadata={"description": "Dónde sigue la próxima lectura"})
-    reset = fields.Boolean(required=True, metadata={"description": "true: no se pudo seguir desde after; la bandeja "
-                                                                   "debe leerse de nuevo"})
+LiveEventSchema = live_event_schema(LIVE_TYPES)
+LiveChangesSchema = live_changes_schema(LIVE_TYPES)
 
 
 # --- a lawyer's WhatsApp number linked to their account ---------------------------------------------------------------

@@ -17,7 +17,7 @@ from contracts.chat import (LinkConfirmSchema, LinkListSchema, LinkPendingSchema
                             StaffUnlinkRequestSchema)
 from gateway.base import GatewayBase
 from services.runtime import rpc
-from gateway.live import LiveHub, open_stream
+from gateway.live import LAST_EVENT_ID_HEADER, LiveHub, open_stream
 from gateway.openapi import doc
 from gateway.web import CORRELATION_HEADER, json_response, parse_json_object, route
 from gateway.webhooks import WhatsAppWebhook
@@ -110,15 +110,11 @@ STREAM_DESCRIPTION = (
     "reset (lea de nuevo la bandeja: no se pudo seguir desde Last-Event-ID). Un comentario «: ping» cada 15 s; "
     "el servidor cierra el flujo a los 30 minutos (el navegador reconecta solo, con Last-Event-ID). Con "
     "Last-Event-ID llegan primero los eventos ocurridos desde ese id, mientras el oplog de MongoDB los conserve.")
-LAST_EVENT_ID_HEADER = {"name": "Last-Event-ID", "in": "header", "required": False,
-                        "schema": {"type": "string", "maxLength": 1024},
-                        "description": "El id del último evento recibido (el navegador lo envía al reconectar); "
-                                       "uno que no es de este servicio cuenta como ninguno."}
 
 
 class ChatRoutes(GatewayBase):
     whatsapp = WhatsAppWebhook()
-    live = LiveHub()  # the one reader of the chat's events in this process (gateway.live)
+    live = LiveHub("chat")  # the one reader of the chat's events in this process (gateway.live)
 
     # --- WhatsApp -------------------------------------------------------------------------------------------
     @route("GET", "/api/v1/chat/whatsapp/webhook")
@@ -176,7 +172,7 @@ class ChatRoutes(GatewayBase):
     def chat_stream(self, request):
         request.environ["eventlet.minimum_write_chunk_size"] = 0  # each event is written as it comes
         return open_stream(self.live, lambda actor, body: self.call(self.chat.live_changes, actor, body),
-                           request.actor, request.headers.get("Last-Event-ID"))
+                           request.actor, request.headers.get("Last-Event-ID"), title="flujo de eventos del chat")
 
     # --- agents -------------------------------------------------------------------------------------------------
     @route("GET", "/api/v1/chat/agents")
