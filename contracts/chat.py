@@ -641,9 +641,9 @@ class LinkListSchema(ContractSchema):
 SHORTCODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
 SHORTCODE_ERROR = "Atajo inválido: de 1 a 32 minúsculas sin tildes, dígitos, _ y - (empieza con letra o dígito)."
 MAX_CANNED_TEXT = 1024
-CANNED_TEXT_PATTERN = rf"^[{BLANK}]*[^{BLANK}\x00<>][^\x00<>]*$"
-CANNED_TEXT_ERROR = ("Texto plano, sin etiquetas: no puede estar en blanco ni contener < ni > (WhatsApp no interpreta "
-                     "HTML; use *negrita* o _cursiva_ de WhatsApp).")
+CANNED_TEXT_PATTERN = rf"^[{BLANK}]*[^{BLANK}\x00<>/][^\x00<>]*$"
+CANNED_TEXT_ERROR = ("Texto plano, sin etiquetas: no puede estar en blanco, empezar con / ni contener < ni > "
+                     "(WhatsApp no interpreta HTML; use *negrita* o _cursiva_ de WhatsApp).")
 
 
 def canned_text_field(**kwargs):

@@ -110,7 +110,7 @@ SHORTCUT_DESCRIPTION = (
     "atajo usado.")
 CANNED_DESCRIPTION = (
     "atajo (shortcode): de 1 a 32 minúsculas sin tildes, dígitos, _ y -, empezando con letra o dígito. text: hasta "
-    "1024 caracteres de texto plano para WhatsApp, sin < ni > (WhatsApp no interpreta HTML). En una respuesta, "
+    "1024 caracteres de texto plano para WhatsApp, sin < ni > (WhatsApp no interpreta HTML) y sin / al principio. En una respuesta, "
     "/atajo al principio del texto se reemplaza por text (POST /api/v1/chat/conversations/{conversation_id}/messages).")
 CANNED_LINKS = {
     "UpdateCannedResponse": {"operationId": "update_chat_canned_response",

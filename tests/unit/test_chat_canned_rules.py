@@ -74,13 +74,13 @@ def test_invalid_shortcodes(shortcode):
 
 
 @pytest.mark.parametrize("text", [CANNED, "Horario: *lunes a viernes*, _8:00 a 15:00_.", "x" * 1024,
-                                  "  con espacios al inicio", "Línea 1\nLínea 2", "1 + 1 = 2 & 3 ≥ 2"])
+                                  "  con espacios al inicio", "Línea 1\nLínea 2", "1 + 1 = 2 & 3 ≥ 2", "Vea 1/2"])
 def test_valid_canned_texts(text):
     assert load(CannedResponseUpdateSchema(), {"text": text})["text"] == text
 
 
 @pytest.mark.parametrize("text", ["", "   \n", "x" * 1025, "hola\x00", "<b>Horario</b>", "<script>alert(1)</script>",
-                                  "plazo > 3 días", "a < b", 5, None, ["texto"], {"$ne": ""}, "\ud800"])
+                                  "plazo > 3 días", "a < b", "/horario", "  /otro", 5, None, ["texto"], {"$ne": ""}, "\ud800"])
 def test_invalid_canned_texts(text):
     with pytest.raises(ValidationFailed) as refused:
         load(CannedResponseUpdateSchema(), {"text": text})
