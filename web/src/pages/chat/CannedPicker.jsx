@@ -69,7 +69,7 @@ export function CannedList({ picker }) {
   const count = matches.length + more;
   return (
     <>
-      <p class="visually-hidden" role="status" data-testid="canned-status">
+      <p class="visually-hidden canned-status" role="status" data-testid="canned-status">
         {open
           ? `${count} ${count === 1 ? "respuesta guardada coincide" : "respuestas guardadas coinciden"}: flechas para elegir, Intro para ponerla en la respuesta, Escape para cerrar.`
           : ""}
