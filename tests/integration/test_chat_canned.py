@@ -3,6 +3,7 @@ chat staff list them, nobody else touches them (an authorization matrix, enforce
 bodies get a clear error and store nothing; a reply that starts with /shortcode reaches the loopback Graph API
 server with the canned text in its place, and an unknown or malformed shortcode is refused with nothing queued or
 sent."""
+import datetime
 import itertools
 import json
 import time
@@ -127,6 +128,28 @@ def test_a_shortcode_taken_is_409_and_the_stored_text_stays(stack, api, tokens):
     assert f"/{shortcode}" in body["message"] and "shortcode" in body["details"]["fields"]
     assert snapshot(stack) == before
     assert stack.db("chat").canned_responses.find_one({"_id": shortcode})["text"] == HORARIO
+
+
+def test_past_the_bound_a_new_one_is_409_and_nothing_is_stored(stack, api, tokens):
+    """At most MAX_CANNED_RESPONSES (the inbox lists them all without paging): filled to the bound directly in the
+    database, then taken away again."""
+    from services.chat.domain import MAX_CANNED_RESPONSES
+    collection = stack.db("chat").canned_responses
+    missing = MAX_CANNED_RESPONSES - collection.count_documents({})
+    filler = [f"relleno-{uuid.uuid4().hex[:8]}" for _ in range(max(missing, 0))]
+    by = {"sub": "relleno", "name": None}
+    now = datetime.datetime.now(datetime.timezone.utc)
+    if filler:
+        collection.insert_many([{"_id": code, "text": "Relleno", "created_at": now, "created_by": by,
+                                 "updated_at": now, "updated_by": by} for code in filler])
+    try:
+        before = snapshot(stack)
+        body = error_of(add(api, tokens["chat_supervisor"], new_shortcode("lleno")), 409, "canned_responses_full")
+        assert "500" in body["message"]
+        assert snapshot(stack) == before
+        assert len(api.get(BASE, tokens["chat_agent"]).json()["items"]) == MAX_CANNED_RESPONSES
+    finally:
+        collection.delete_many({"_id": {"$in": filler}})
 
 
 # --- who may ---------------------------------------------------------------------------------------------------------
