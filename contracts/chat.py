@@ -4,7 +4,7 @@ import re
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.base import ContractSchema, hex_id, one_of, pattern_text, plain_text, text
+from contracts.base import BLANK, ContractSchema, hex_id, one_of, pattern_text, plain_text, storable_text, text
 from contracts.filings import court_id_field
 from contracts.live import LiveChangesRequestSchema, live_changes_schema, live_event_schema  # noqa: F401 - chat.live_changes's request
 from contracts.paging import cursor_field, limit_field
@@ -159,6 +159,9 @@ class MessageSchema(ContractSchema):
     automatic = fields.String(allow_none=True, required=False,
                               metadata={"description": "Un mensaje que envió el sistema, no una persona (p. ej. "
                                                        "out_of_office: la respuesta fuera de horario); null si no"})
+    canned = fields.String(allow_none=True, required=False,
+                           metadata={"description": "El atajo de la respuesta guardada con que empezaba el texto "
+                                                    "(/atajo, ya reemplazado en text); null si no"})
 
 
 class NoteSchema(ContractSchema):
@@ -630,3 +633,52 @@ class LinkListSchema(ContractSchema):
     items = fields.List(fields.Nested(LinkSchema), required=True, metadata={"description": "Sus números vinculados"})
     pending = fields.Nested(LinkPendingSchema, allow_none=True, required=True,
                             metadata={"description": "El código pendiente, si hay uno vigente"})
+
+
+# --- canned responses ("respuestas guardadas") ------------------------------------------------------------------------
+# A shortcode names a canned response; a reply whose text starts with /shortcode is sent with the canned text in its
+# place (services.chat.domain.expand_reply). The text is plain text for WhatsApp: no < or > (WhatsApp shows markup as
+# it is; its own *bold* and _italics_ are fine), not blank, no NUL.
+SHORTCODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+SHORTCODE_ERROR = "Atajo inválido: de 1 a 32 minúsculas sin tildes, dígitos, _ y - (empieza con letra o dígito)."
+MAX_CANNED_TEXT = 1024
+CANNED_TEXT_PATTERN = rf"^[{BLANK}]*[^{BLANK}\x00<>/][^\x00<>]*$"
+CANNED_TEXT_ERROR = ("Texto plano, sin etiquetas: no puede estar en blanco, empezar con / ni contener < ni > "
+                     "(WhatsApp no interpreta HTML; use *negrita* o _cursiva_ de WhatsApp).")
+
+
+def canned_text_field(**kwargs):
+    return fields.String(
+        validate=[validate.Length(min=1, max=MAX_CANNED_TEXT, error=f"Debe tener entre 1 y {MAX_CANNED_TEXT} caracteres."),
+                  validate.Regexp(CANNED_TEXT_PATTERN, error=CANNED_TEXT_ERROR), storable_text],
+        **kwargs)
+
+
+class CannedResponseRequestSchema(ContractSchema):
+    """POST /api/v1/chat/canned-responses: a new canned response."""
+
+    shortcode = whole_pattern_text(SHORTCODE_PATTERN, SHORTCODE_ERROR, required=True,
+                                   metadata={"description": "El atajo: en una respuesta, /atajo al principio del texto "
+                                                            "se reemplaza por el texto guardado (p. ej. horario)"})
+    text = canned_text_field(required=True, metadata={"description": "El texto que se envía en lugar de /atajo: texto "
+                                                                     "plano, sin < ni >"})
+
+
+class CannedResponseUpdateSchema(ContractSchema):
+    """PUT /api/v1/chat/canned-responses/{shortcode}: its new text (the shortcode does not change)."""
+
+    text = canned_text_field(required=True, metadata={"description": "El nuevo texto: texto plano, sin < ni >"})
+
+
+class CannedResponseSchema(ContractSchema):
+    shortcode = fields.String(required=True)
+    text = fields.String(required=True, metadata={"description": "Texto plano: escápelo al mostrarlo"})
+    created_at = fields.String(required=True)
+    created_by = fields.Nested(PersonRefSchema, required=True)
+    updated_at = fields.String(required=True, metadata={"description": "Su último cambio (al crearla, created_at)"})
+    updated_by = fields.Nested(PersonRefSchema, required=True)
+
+
+class CannedResponseListSchema(ContractSchema):
+    items = fields.List(fields.Nested(CannedResponseSchema), required=True,
+                        metadata={"description": "Todas, por atajo en orden alfabético"})

@@ -7,7 +7,8 @@
   a ``delivered`` is normal, a late ``delivered`` after ``read`` changes nothing;
 - the 24-hour customer service window;
 - what a Graph API send error means (retry with backoff, or fail with a Spanish reason);
-- conversation statuses and who may assign.
+- conversation statuses and who may assign;
+- canned responses: a reply that starts with ``/shortcode`` and what is sent in its place.
 """
 import base64
 import binascii
@@ -15,9 +16,12 @@ import datetime
 import hashlib
 import hmac
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from typing import Optional
+
+from contracts.chat import SHORTCODE_PATTERN
 
 STAFF_ROLES = ("chat_agent", "chat_supervisor")
 SUPERVISOR = "chat_supervisor"
@@ -762,3 +766,63 @@ def erased_shell(doc: dict, figures: dict, erased_at: datetime.datetime) -> dict
     keep["assignee"] = {"sub": assignee.get("sub")} if isinstance(assignee, dict) and assignee.get("sub") else None
     unset = {key: "" for key in doc if key not in SHELL_FIELDS}
     return {"$set": keep, "$unset": unset} if unset else {"$set": keep}
+
+
+# --- canned responses ("respuestas guardadas") ------------------------------------------------------------------------
+# Supervisors keep short institutional texts under a shortcode (``horario``). A reply whose text starts with
+# ``/shortcode`` is sent with the canned text in place of ``/shortcode``; what follows it is kept as typed, its
+# separator included (``/horario Gracias.`` -> ``<canned text> Gracias.``; a line break stays a line break; only
+# blanks after it are dropped). The first character decides: a text that starts with ``/`` always names a canned
+# response, so a mistyped or unknown shortcode never reaches a lawyer as typed: an unknown one, or a ``/`` followed
+# by something that is not a shortcode (``/Horario``, ``/ ``, ``/¿``), is refused and nothing is queued. To send a
+# text that starts with a slash, double it: ``//`` sends one ``/`` and the rest as typed. A text that does not start
+# with ``/`` (a blank first included) is sent as typed.
+PLAIN, ESCAPED, SHORTCODE, NOT_A_SHORTCODE = "plain", "escaped", "shortcode", "not_a_shortcode"
+SHORTCUT_PREFIX = "/"
+MAX_CANNED_RESPONSES = 500  # a bounded list: the inbox offers them all, without paging
+_SHORTCODE = re.compile(SHORTCODE_PATTERN)
+_SHOWN_TOKEN = 40  # of what followed a "/" that is not a shortcode, this much is quoted back
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    """What the start of a reply's text asks for: ``kind`` one of ``plain`` (sent as typed), ``escaped`` (``//``:
+    sent without its first ``/``), ``shortcode`` (``shortcode`` names a canned response; ``rest``: what followed it,
+    as typed) or ``not_a_shortcode`` (``shortcode``: what followed the ``/``, cut, to quote it back)."""
+    kind: str
+    shortcode: Optional[str] = None
+    rest: str = ""
+
+
+def is_shortcode(value) -> bool:
+    return isinstance(value, str) and _SHORTCODE.fullmatch(value) is not None
+
+
+def reply_shortcut(text: str) -> Shortcut:
+    """How a reply's text starts (see above): the one rule for the API and the inbox's picker."""
+    if not text.startswith(SHORTCUT_PREFIX):
+        return Shortcut(PLAIN, rest=text)
+    if text.startswith(SHORTCUT_PREFIX * 2):
+        return Shortcut(ESCAPED, rest=text[1:])
+    end = next((i for i, ch in enumerate(text) if ch.isspace()), len(text))
+    token, rest = text[1:end], text[end:]
+    if is_shortcode(token):
+        return Shortcut(SHORTCODE, token, rest if rest.strip() else "")
+    return Shortcut(NOT_A_SHORTCODE, token[:_SHOWN_TOKEN], rest)
+
+
+def expanded_text(shortcut: Shortcut, canned_text: Optional[str] = None) -> str:
+    """What is sent: the canned text followed by what was typed after the shortcode, or the text as typed (without
+    the escaping ``/`` of ``//``). ``canned_text``: the stored text of ``shortcut.shortcode`` (a ``shortcode`` only;
+    the caller refuses an unknown one and a ``not_a_shortcode`` before this)."""
+    if shortcut.kind == SHORTCODE:
+        return canned_text + shortcut.rest
+    return shortcut.rest
+
+
+def expansion_problem(expanded: str, limit=MAX_TEXT) -> Optional[str]:
+    """Why an expanded reply cannot go (Spanish), or None: WhatsApp takes at most ``limit`` characters of text."""
+    if len(expanded) > limit:
+        return (f"Con la respuesta guardada el texto tiene {len(expanded)} caracteres y WhatsApp admite a lo sumo "
+                f"{limit}: acorte lo que escribió después del atajo.")
+    return None

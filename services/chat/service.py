@@ -11,11 +11,13 @@ from contracts.chat import (AgentSettingsRequestSchema, AssignRequestSchema, Con
                             InquiryRequestSchema, LabelsRequestSchema, LiveChangesRequestSchema, NoteRequestSchema,
                             PresenceRequestSchema, ReplyRequestSchema, ReportQuerySchema, StatusRequestSchema,
                             TransferRequestSchema)
-from contracts.chat import LinkConfirmSchema, LinkRequestSchema, StaffUnlinkRequestSchema
+from contracts.chat import (CannedResponseRequestSchema, CannedResponseUpdateSchema, LinkConfirmSchema,
+                            LinkRequestSchema, StaffUnlinkRequestSchema)
 from services.chat import domain, errors, hours, reports, views, workers
 from services.chat.graph import Graph
 from services.chat.settings import ChatSettings
 from services.chat.store import ChatStore
+from services.chat.store.canned import EXISTS, FULL
 from services.chat.store.links import LinkRateLimited
 from services.chat.store.levels import LevelRules
 from services.runtime.config import SettingsProvider
@@ -352,20 +354,40 @@ class ChatService:
         body = load(ReplyRequestSchema(), body)
         doc = self._conversation(actor, conversation_id, "reply")
         now = utcnow()
-        template = body.get("template")
+        template, text, canned = body.get("template"), None, None
         if template is not None:
             problem = domain.template_problem(template, self.settings.templates)
             if problem:
                 raise errors.unknown_template(problem, self.settings.templates)
-        elif not domain.window_open(doc.get("last_user_message_at"), now):
-            raise errors.outside_window(views.iso(domain.window_closes_at(doc.get("last_user_message_at"))),
-                                        self.settings.templates)
+        else:
+            text, canned = self._expanded(body["text"])  # a /shortcode, before anything is queued
+            if not domain.window_open(doc.get("last_user_message_at"), now):
+                raise errors.outside_window(views.iso(domain.window_closes_at(doc.get("last_user_message_at"))),
+                                            self.settings.templates)
         author = {"sub": actor["sub"], "name": actor.get("name")}
         message = self._written(actor, conversation_id, "reply", self.store.queue_reply(
-            doc, author, body.get("text"), workers.send_policy(self.settings), template=template))
+            doc, author, text, workers.send_policy(self.settings), template=template, canned=canned))
         self._sla_replied(doc, message)
-        self.store.audit(actor, "reply", target, "allowed", {"message_id": message["_id"]})
+        self.store.audit(actor, "reply", target, "allowed",
+                         {"message_id": message["_id"], **({"canned": canned} if canned else {})})
         return views.message_view(message)
+
+    def _expanded(self, text):
+        """What a reply's text sends (``domain.reply_shortcut``) and the shortcode it used, or a refusal."""
+        shortcut = domain.reply_shortcut(text)
+        if shortcut.kind == domain.NOT_A_SHORTCODE:
+            raise errors.not_a_shortcode(shortcut.shortcode)
+        canned_text = None
+        if shortcut.kind == domain.SHORTCODE:
+            doc = self.store.canned_response(shortcut.shortcode)
+            if doc is None:
+                raise errors.unknown_canned_response(shortcut.shortcode)
+            canned_text = doc["text"]
+        expanded = domain.expanded_text(shortcut, canned_text)
+        problem = domain.expansion_problem(expanded)
+        if problem:
+            raise errors.expanded_too_long(problem)
+        return expanded, shortcut.shortcode if shortcut.kind == domain.SHORTCODE else None
 
     @rpc
     def add_note(self, actor, conversation_id, body):
@@ -529,6 +551,73 @@ class ChatService:
             raise errors.assignment_changed()
         self.store.audit(actor, "assign", target, "allowed", {"agent": body["agent"]})
         return self._summary(updated)
+
+    # --- canned responses ---------------------------------------------------------------------------------------------
+    # Chat staff list them (the inbox's picker); supervisors add, change and delete them, each write audited with the
+    # text it wrote or removed. A reply's /shortcode is expanded in ``reply`` (``domain.reply_shortcut``).
+    def _canned_writer(self, actor, action, target):
+        actor = self._staff(actor, action, target)
+        if actor["role"] != domain.SUPERVISOR:
+            self.store.audit(actor, action, target, "denied")
+            raise errors.canned_supervisor_only()
+        return actor
+
+    @rpc
+    def list_canned_responses(self, actor):
+        self._staff(actor, "list_canned_responses", "canned_responses")
+        return {"items": [views.canned_view(doc) for doc in self.store.canned_responses(domain.MAX_CANNED_RESPONSES)]}
+
+    @rpc
+    def add_canned_response(self, actor, body):
+        actor = self._canned_writer(actor, "add_canned_response", "canned_responses")
+        body = load(CannedResponseRequestSchema(), body)
+        target = f"canned_response:{body['shortcode']}"
+        by = {"sub": actor["sub"], "name": actor.get("name")}
+        doc, outcome = self.store.add_canned_response(body["shortcode"], body["text"], by,
+                                                      domain.MAX_CANNED_RESPONSES)
+        if outcome == EXISTS:
+            self.store.audit(actor, "add_canned_response", target, "conflict")
+            raise errors.canned_response_exists(body["shortcode"])
+        if outcome == FULL:
+            self.store.audit(actor, "add_canned_response", target, "conflict", {"limit": domain.MAX_CANNED_RESPONSES})
+            raise errors.canned_responses_full(domain.MAX_CANNED_RESPONSES)
+        self.store.audit(actor, "add_canned_response", target, "allowed", {"text": doc["text"]})
+        return views.canned_view(doc)
+
+    def _shortcode(self, actor, action, shortcode):
+        """A shortcode of the path (the gateway checked its form; a direct call may not have): else 404."""
+        if not domain.is_shortcode(shortcode):
+            self.store.audit(actor, action, f"canned_response:{str(shortcode)[:32]}", "not_found")
+            raise errors.canned_response_not_found(shortcode)
+        return shortcode
+
+    @rpc
+    def update_canned_response(self, actor, shortcode, body):
+        target = f"canned_response:{str(shortcode)[:32]}"
+        actor = self._canned_writer(actor, "update_canned_response", target)
+        shortcode = self._shortcode(actor, "update_canned_response", shortcode)
+        body = load(CannedResponseUpdateSchema(), body)
+        changed = self.store.update_canned_response(shortcode, body["text"],
+                                                    {"sub": actor["sub"], "name": actor.get("name")})
+        if changed is None:
+            self.store.audit(actor, "update_canned_response", target, "not_found")
+            raise errors.canned_response_not_found(shortcode)
+        before, after = changed
+        self.store.audit(actor, "update_canned_response", target, "allowed",
+                         {"text": after["text"], "previous_text": before["text"]})
+        return views.canned_view(after)
+
+    @rpc
+    def delete_canned_response(self, actor, shortcode):
+        target = f"canned_response:{str(shortcode)[:32]}"
+        actor = self._canned_writer(actor, "delete_canned_response", target)
+        shortcode = self._shortcode(actor, "delete_canned_response", shortcode)
+        removed = self.store.delete_canned_response(shortcode)
+        if removed is None:
+            self.store.audit(actor, "delete_canned_response", target, "not_found")
+            raise errors.canned_response_not_found(shortcode)
+        self.store.audit(actor, "delete_canned_response", target, "allowed", {"text": removed["text"]})
+        return views.canned_view(removed)
 
     # --- inquiries to a court or an area -----------------------------------------------------------------------------
     # An agent asks; a court's clerks (or, for an area, its staff or the supervision) answer; the answer is shown in

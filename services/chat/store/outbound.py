@@ -7,15 +7,16 @@ from services.runtime.mongo import utcnow
 from services.runtime.workqueue import WorkQueue
 
 
-def outbound_message(conversation, author, text, now, template=None, message_id=None, automatic=None):
-    """A message to the user, ``queued``: a person's reply (``author``), or an automatic one (``automatic``
-    names which, e.g. ``out_of_office``; no author)."""
+def outbound_message(conversation, author, text, now, template=None, message_id=None, automatic=None, canned=None):
+    """A message to the user, ``queued``: a person's reply (``author``; ``canned``: the shortcode of the canned
+    response its text started with, already expanded), or an automatic one (``automatic`` names which, e.g.
+    ``out_of_office``; no author)."""
     return {"_id": message_id or new_id(), "conversation_id": conversation["_id"], "line": conversation["line"],
             "wa_id": conversation["wa_id"], "direction": "out", "type": "template" if template else "text",
             "known": True, "text": text, "template": template,
             "media": None, "location": None, "contacts": None, "reply": None, "context_wamid": None,
             "wamid": None, "at": now, "created_at": now, "received_at": None, "author": author,
-            "automatic": automatic,
+            "automatic": automatic, "canned": canned,
             "status": domain.QUEUED, "status_at": {domain.QUEUED: now}, "error": None, "attempts": 0}
 
 
@@ -27,7 +28,7 @@ class Outbound:
     def send_queue(self, policy, owner=None):
         return WorkQueue(self.db[SENDS], policy, owner, done_status="sent", done_at="sent_at")
 
-    def queue_reply(self, conversation, author, text, policy, template=None):
+    def queue_reply(self, conversation, author, text, policy, template=None, canned=None):
         """The reply (a text, or an approved template) and its send job, committed together; returns the
         message, or None when the conversation was marked for erasure meanwhile (nothing is queued)."""
         now = utcnow()
@@ -35,7 +36,7 @@ class Outbound:
             template = {"name": template["name"], "language": template["language"],
                         "parameters": list(template.get("parameters") or [])}
             text = domain.template_text(template)
-        message = outbound_message(conversation, author, text, now, template)
+        message = outbound_message(conversation, author, text, now, template, canned=canned)
 
         def apply(tx):
             self.db[MESSAGES].insert_one(message, session=tx.session)

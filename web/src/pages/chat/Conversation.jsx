@@ -1,7 +1,8 @@
 // One conversation as the chat staff works it: the messages (texts as written: shown as text, never as HTML) with
 // each reply's status (queued, sent, delivered, read, or failed with its reason), the private notes, the reply box
 // with the 24-hour window and the approved templates (GET /api/v1/chat/templates; outside the window the API's 409
-// outside_window switches the box to them), take/release or (supervisors) assign, labels, transfer to a line's team or an area, snooze/resolve/reopen, and
+// outside_window switches the box to them) and the canned responses («/» at the start of the reply: CannedPicker.jsx),
+// take/release or (supervisors) assign, labels, transfer to a line's team or an area, snooze/resolve/reopen, and
 // the correction of an inbound message's classification (queja, consulta, sugerencia).
 // Updated live from the stream: a message, a status, a note, an inquiry or a change of this conversation reloads it.
 // The conversation's inquiries to a court or an area are shown and asked from here (Inquiries.jsx).
@@ -10,6 +11,7 @@ import { api } from "../../api.js";
 import { Field, useForm } from "../../forms.jsx";
 import { Link } from "../../router.jsx";
 import { Inquiries } from "./Inquiries.jsx";
+import { CannedList, useCannedPicker } from "./CannedPicker.jsx";
 import { useSession } from "../../session.js";
 import { formatDateTime, LoadError, Loading, Notice, PageHeader, useApi } from "../../ui.jsx";
 import {
@@ -144,8 +146,11 @@ function TemplateFields({ form, templates }) {
 function Reply({ conversation, onSent }) {
   const catalogue = useApi(() => api.get("/api/v1/chat/templates"), []);
   const templates = (catalogue.data && catalogue.data.items) || [];
+  const canned = useApi(() => api.get("/api/v1/chat/canned-responses"), []);
   const [useTemplate, setUseTemplate] = useState(false);
   const form = useForm({ text: "", template: "" });
+  const picker = useCannedPicker((canned.data && canned.data.items) || [], form.values.text,
+    (response) => form.set("text", response.text));
   const send = form.submit(async (values) => {
     let body;
     if (useTemplate) {
@@ -191,8 +196,10 @@ function Reply({ conversation, onSent }) {
         <FormMessage form={form} />
         {!useTemplate && (
           <Field form={form} name="text" id="respuesta" label="Respuesta" as="textarea" rows={3} maxLength={4096}
-            hint="Texto plano; un texto que empieza con /atajo se completa con la respuesta guardada." />
+            hint="Texto plano. Escriba / al principio para elegir una respuesta guardada (flechas e Intro). Para empezar con una /, escriba //."
+            {...picker.inputProps} />
         )}
+        {!useTemplate && <CannedList picker={picker} />}
         {useTemplate && <TemplateFields form={form} templates={templates} />}
         {useTemplate && <LoadError error={catalogue.error} retry={catalogue.reload} />}
         {useTemplate && catalogue.data && templates.length === 0 && (

@@ -13,4 +13,7 @@ export default [
   { path: "/tablero-del-chat", page: lazy(() => import("./Dashboard.jsx")), title: "Tablero de la supervisión del chat",
     roles: ["chat_supervisor"],
     nav: { label: "Tablero del chat", description: "Volumen, tiempos, SLA, satisfacción, quejas por área y temas." } },
+  { path: "/chat/respuestas-guardadas", page: lazy(() => import("./CannedResponses.jsx")), title: "Respuestas guardadas",
+    roles: ["chat_supervisor"],
+    nav: { label: "Respuestas guardadas", description: "Los textos que los agentes insertan con / en una respuesta." } },
 ];
