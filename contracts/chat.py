@@ -108,7 +108,11 @@ class ConversationSummarySchema(ContractSchema):
     created_at = fields.String(required=True)
     lawyer = fields.Nested("LinkedLawyerSchema", allow_none=True, required=True,  # defined with the inquiries, below
                            metadata={"description": "El abogado al que está vinculado el número (lo vinculó él mismo "
-                                                    "desde su cuenta, con un código enviado por WhatsApp), o null"})
+                                                    "desde su cuenta, con un código enviado por WhatsApp), o null; "
+                                                    "en el canal web, el abogado que escribe desde su cuenta"})
+    channel = one_of(("whatsapp", "web"), required=True,
+                     metadata={"description": "whatsapp, o web: un abogado escribe desde el portal (sus respuestas no "
+                                              "van a WhatsApp; sin ventana de 24 horas ni plantillas)"})
 
 
 class ConversationListSchema(ContractSchema):
@@ -682,3 +686,27 @@ class CannedResponseSchema(ContractSchema):
 class CannedResponseListSchema(ContractSchema):
     items = fields.List(fields.Nested(CannedResponseSchema), required=True,
                         metadata={"description": "Todas, por atajo en orden alfabético"})
+
+
+# --- the web channel: a lawyer writes to the court from the portal --------------------------------------------------
+class WebMessageRequestSchema(ContractSchema):
+    text = text(MAX_MESSAGE_TEXT, required=True,
+                metadata={"description": "Texto plano (nunca HTML: se guarda tal cual y se muestra escapado)"})
+
+
+class WebMessageSchema(ContractSchema):
+    message_id = fields.String(required=True)
+    author = one_of(("lawyer", "court"), required=True,
+                    metadata={"description": "lawyer: lo escribió usted; court: respuesta del tribunal"})
+    text = fields.String(required=True, metadata={"description": "Texto plano tal como se escribió: escápelo al "
+                                                                 "mostrarlo"})
+    at = fields.String(required=True)
+    automatic = fields.Boolean(required=True, metadata={"description": "Respuesta automática (fuera de horario)"})
+
+
+class WebConversationSchema(ContractSchema):
+    conversation_id = fields.String(allow_none=True, required=True,
+                                    metadata={"description": "null antes de su primer mensaje"})
+    messages = fields.List(fields.Nested(WebMessageSchema), required=True,
+                           metadata={"description": "Sus mensajes y las respuestas del tribunal, del más antiguo al "
+                                                    "más reciente (los últimos 500)"})

@@ -713,7 +713,8 @@ def authentication_template_body(wa_id: str, template: dict, code: str) -> dict:
 # snoozed, or with an inquiry still unanswered, is never erased.
 ERASED_WA_ID_PREFIX = "erased:"  # the shell's wa_id: unique per conversation (the (line, wa_id) index), no number
 SHELL_FIELDS = ("_id", "line", "wa_id", "team", "area", "assignee", "status", "created_at", "updated_at",
-                "resolved_at", "csat", "complaint", "sla", "sla_breached", "labels", "figures", "erased_at")
+                "resolved_at", "csat", "complaint", "sla", "sla_breached", "labels", "figures", "erased_at",
+                "channel")  # the channel (web or WhatsApp) says nothing of the person
 FIGURES = ("first_in", "first_reply", "messages_in", "messages_out", "cues", "classes")
 
 
@@ -826,3 +827,56 @@ def expansion_problem(expanded: str, limit=MAX_TEXT) -> Optional[str]:
         return (f"Con la respuesta guardada el texto tiene {len(expanded)} caracteres y WhatsApp admite a lo sumo "
                 f"{limit}: acorte lo que escribió después del atajo.")
     return None
+
+
+# --- the web channel ----------------------------------------------------------------------------------------------
+# A lawyer signed in to the portal writes to the court from the web: the same staff inbox, the same conversations
+# (channel ``web``), the same path of an inbound message (classified, SLA-counted, assigned, reported). The
+# conversation belongs to one configured line (CHAT_WEB_LINE: its team answers and its business hours count) and is
+# keyed by the lawyer's account (``wa_id`` = ``web:<sub>``): one per lawyer, reopened by a new message once resolved.
+# The staff's replies are never sent to WhatsApp: they are stored as delivered, and the lawyer reads them in the
+# portal. WhatsApp's 24-hour window and its templates do not apply (a free reply is always possible; a template is
+# refused), and the satisfaction survey is not sent.
+WHATSAPP, WEB = "whatsapp", "web"
+CHANNELS = (WHATSAPP, WEB)
+WEB_CONTACT_PREFIX = "web:"
+WEB_ID_PREFIX = "web:"  # the ``wamid`` of a lawyer's web message (the messages' unique key): never a WhatsApp id
+
+
+def channel_of(conversation) -> str:
+    """The channel a conversation (or one of its messages) came through; one stored before channels existed is
+    WhatsApp's."""
+    return (conversation or {}).get("channel") or WHATSAPP
+
+
+def is_web(conversation) -> bool:
+    return channel_of(conversation) == WEB
+
+
+def web_contact_id(sub: str) -> str:
+    """The conversation key of a lawyer's web conversation (where a WhatsApp one has the user's number)."""
+    return WEB_CONTACT_PREFIX + str(sub)
+
+
+def web_lawyer(actor) -> dict:
+    """Who writes on the web channel, from their signed-in account: what staff see beside the conversation."""
+    return {"sub": actor["sub"], "name": actor.get("name"), "bar_number": actor.get("bar_number")}
+
+
+def web_message_record(actor, text: str, message_id: str, at: datetime.datetime) -> dict:
+    """A lawyer's web message as ``add_inbound`` stores an inbound one: a text (kept as written: plain text, never
+    HTML), its own unique ``wamid`` (``web:<message id>``) and the lawyer's conversation key as ``wa_id``."""
+    return {"wamid": WEB_ID_PREFIX + message_id, "wa_id": web_contact_id(actor["sub"]), "type": "text",
+            "known": True, "text": clean_text(text), "media": None, "location": None, "contacts": None,
+            "reply": None, "at": at, "context_wamid": None, "raw": None, "channel": WEB}
+
+
+def reply_window_open(conversation, now: datetime.datetime) -> bool:
+    """Whether a free-form reply is possible now: always on the web channel; on WhatsApp, within 24 hours of the
+    user's last message."""
+    return is_web(conversation) or window_open((conversation or {}).get("last_user_message_at"), now)
+
+
+def web_author(message) -> str:
+    """Who wrote a message of a web conversation, as the lawyer sees it: ``lawyer`` (they did) or ``court``."""
+    return "lawyer" if message.get("direction") == "in" else "court"

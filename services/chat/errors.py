@@ -201,3 +201,14 @@ def not_a_shortcode(token):
 
 def expanded_too_long(reason):
     return ValidationFailed("validation_error", reason, {"fields": {"text": reason}})
+
+
+def web_lawyers_only(role):
+    return Forbidden("forbidden", "Solo un abogado, con su propia sesión, escribe al tribunal por el chat web.",
+                     {"role": role})
+
+
+def template_not_for_web():
+    return ValidationFailed("template_not_for_web", "Las plantillas son de WhatsApp: en una conversación web "
+                            "responda con texto (no hay ventana de 24 horas).",
+                            {"fields": {"template": "No se usa en el canal web."}})

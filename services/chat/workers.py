@@ -31,19 +31,27 @@ def apply_payload(store, job, lines, levels=None, on_levels=None):
             continue
         for message in change.messages:
             record = domain.message_record(message, received_at)
-            record["classification"] = classify(record)
-            outcome = InboundLevels()
-            if store.add_inbound(change.phone_number_id, record, change.names.get(record["wa_id"]), received_at,
-                                 levels, outcome):
+            if apply_message(store, change.phone_number_id, record, change.names.get(record["wa_id"]), received_at,
+                             levels, on_levels):
                 added += 1
-                if on_levels is not None:
-                    on_levels(change.phone_number_id, outcome)
         for status in change.statuses:
             record = domain.status_record(status, received_at)
             if store.add_status(record) is None:  # no message of a conversation: perhaps a lawyer's linking code
                 store.link_code_status(record["wamid"])
             statuses += 1
     return added, statuses, unrouted
+
+
+def apply_message(store, line, record, name, received_at, levels=None, on_levels=None, web=None, request=None):
+    """One inbound message, whatever its channel (a WhatsApp message of a payload, or a lawyer's web message):
+    classified, stored with its conversation, SLA clocks and out-of-office reply (``store.add_inbound``), and what it
+    did to the service levels heard once committed. Returns the message id, or None for a duplicate."""
+    record["classification"] = classify(record)
+    outcome = InboundLevels()
+    message_id = store.add_inbound(line, record, name, received_at, levels, outcome, web=web, request=request)
+    if message_id and on_levels is not None:
+        on_levels(line, outcome)
+    return message_id
 
 
 def classify(record):
@@ -179,8 +187,8 @@ def send_replies(store, graph, settings, counter):
         if job.get("link_id"):  # a lawyer's linking code, not a message of a conversation
             return send_link_code(store, graph, settings, queue, job, counter)
         message = store.message(job["message_id"])
-        if message is None or message["status"] != domain.QUEUED:
-            queue.complete(job)  # already sent (a job repeated after a crash) or gone
+        if message is None or message["status"] != domain.QUEUED or domain.is_web(message):
+            queue.complete(job)  # already sent (a job repeated after a crash), gone, or the web's (never WhatsApp's)
             return
         if store.earlier_queued(message):  # another sender has the reply before it: keep the contact's order
             queue.defer(job, ORDER_WAIT_SECONDS)

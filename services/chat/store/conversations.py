@@ -59,6 +59,11 @@ class Conversations:
         return list(self.db[CONVERSATIONS].find(filters).sort([("last_message_at", DESCENDING), ("_id", DESCENDING)])
                     .limit(limit + 1))
 
+    def web_conversation(self, line, contact_id):
+        """A lawyer's conversation on the web channel (``domain.web_contact_id``), or None (none yet, or erased)."""
+        return self.db[CONVERSATIONS].find_one({"line": line, "wa_id": contact_id, "channel": domain.WEB,
+                                                "erased_at": None})
+
     def messages_of(self, conversation_id):
         """The conversation's latest messages, oldest first (WhatsApp's times are whole seconds: within one,
         in the order they were stored)."""

@@ -26,8 +26,8 @@ class Inquiries:
         erasure began meanwhile (nothing is kept: ``kept_with_conversation``)."""
         now = utcnow()
         inquiry = {"_id": new_id(), "conversation_id": conversation["_id"], "line": conversation["line"],
-                   "region": region, "lawyer": _lawyer(self.linked_lawyers([conversation["wa_id"]]).get(
-                       conversation["wa_id"])),
+                   "region": region, "lawyer": _lawyer(conversation.get("lawyer") or self.linked_lawyers(
+                       [conversation["wa_id"]]).get(conversation["wa_id"])),
                    "court_id": target.get("court_id"), "court_name": target.get("court_name"),
                    "area": target.get("area"), "question": question, "asked_by": asked_by, "asked_at": now,
                    "due_at": due_at(now), "status": domain.INQUIRY_OPEN, "answer": None}

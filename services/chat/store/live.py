@@ -11,6 +11,7 @@ class Live:
 
     indexes = {}
 
-    def live_changes(self, after, wait_seconds, limit, clock=time.monotonic):
-        """The inbox's events after the resume token ``after`` (``services.runtime.live.read_changes``)."""
-        return read_changes(self.db, live.pipeline(), live.event_of, after, wait_seconds, limit, clock)
+    def live_changes(self, after, wait_seconds, limit, clock=time.monotonic, keep=None):
+        """The inbox's events after the resume token ``after`` (``services.runtime.live.read_changes``); ``keep``:
+        only those it accepts (a lawyer's own web conversation)."""
+        return read_changes(self.db, live.pipeline(), live.event_of, after, wait_seconds, limit, clock, keep)

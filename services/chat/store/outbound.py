@@ -10,14 +10,25 @@ from services.runtime.workqueue import WorkQueue
 def outbound_message(conversation, author, text, now, template=None, message_id=None, automatic=None, canned=None):
     """A message to the user, ``queued``: a person's reply (``author``; ``canned``: the shortcode of the canned
     response its text started with, already expanded), or an automatic one (``automatic`` names which, e.g.
-    ``out_of_office``; no author)."""
-    return {"_id": message_id or new_id(), "conversation_id": conversation["_id"], "line": conversation["line"],
-            "wa_id": conversation["wa_id"], "direction": "out", "type": "template" if template else "text",
-            "known": True, "text": text, "template": template,
-            "media": None, "location": None, "contacts": None, "reply": None, "context_wamid": None,
-            "wamid": None, "at": now, "created_at": now, "received_at": None, "author": author,
-            "automatic": automatic, "canned": canned,
-            "status": domain.QUEUED, "status_at": {domain.QUEUED: now}, "error": None, "attempts": 0}
+    ``out_of_office``; no author). On the web channel it is ``delivered`` as it is stored (the lawyer reads it in the
+    portal; nothing goes to WhatsApp: ``needs_sending``)."""
+    web = domain.is_web(conversation)
+    status = domain.DELIVERED if web else domain.QUEUED
+    message = {"_id": message_id or new_id(), "conversation_id": conversation["_id"], "line": conversation["line"],
+               "wa_id": conversation["wa_id"], "direction": "out", "type": "template" if template else "text",
+               "known": True, "text": text, "template": template,
+               "media": None, "location": None, "contacts": None, "reply": None, "context_wamid": None,
+               "wamid": None, "at": now, "created_at": now, "received_at": None, "author": author,
+               "automatic": automatic, "canned": canned,
+               "status": status, "status_at": {status: now}, "error": None, "attempts": 0}
+    if web:
+        message["channel"] = domain.WEB
+    return message
+
+
+def needs_sending(message) -> bool:
+    """A message for the Graph API's send queue: every queued one; never one of the web channel."""
+    return message["status"] == domain.QUEUED and not domain.is_web(message)
 
 
 class Outbound:
@@ -40,8 +51,9 @@ class Outbound:
 
         def apply(tx):
             self.db[MESSAGES].insert_one(message, session=tx.session)
-            self.db[SENDS].insert_one(self.send_queue(policy).new_job({"message_id": message["_id"]}, now),
-                                      session=tx.session)
+            if needs_sending(message):
+                self.db[SENDS].insert_one(self.send_queue(policy).new_job({"message_id": message["_id"]}, now),
+                                          session=tx.session)
             done = self.db[CONVERSATIONS].update_one(
                 {"_id": conversation["_id"], "erased_at": None},
                 {"$set": {"last_message_at": now, "last_message_preview": domain.preview(text), "updated_at": now,

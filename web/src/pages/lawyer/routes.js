@@ -22,6 +22,8 @@ export default [
   { path: "/casillero/:notificationId", page: lazy(() => import("./Notice.jsx")), title: "Notificación", roles },
   { path: "/mis-plazos", page: lazy(() => import("./Deadlines.jsx")), title: "Mis plazos", roles,
     nav: { label: "Mis plazos", description: "Los vencimientos de sus notificaciones en un calendario." } },
+  { path: "/chat-tribunal", page: lazy(() => import("./CourtChat.jsx")), title: "Chat con el tribunal", roles,
+    nav: { label: "Chat con el tribunal", description: "Escriba al personal del chat del Poder Judicial desde el portal." } },
   { path: "/mi-whatsapp", page: lazy(() => import("./WhatsApp.jsx")), title: "Mi WhatsApp", roles,
     nav: { label: "Mi WhatsApp", description: "Vincule su número de WhatsApp: el chat del Poder Judicial lo reconoce." } },
 ];
