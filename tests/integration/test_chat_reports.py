@@ -141,6 +141,15 @@ def test_the_volumes_of_each_day_add_up_to_the_periods(api, seeded, tokens):
     assert figures[f"by_day.{DAY}.conversations"] == "10" and figures[f"by_day.{DAY}.messages_out"] == "15"
 
 
+def test_the_openapi_document_describes_the_days(api):
+    spec = api.get("/api/v1/openapi.json").json()
+    schema = spec["paths"]["/api/v1/chat/reports"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    report = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    assert "by_day" in report["required"] and report["properties"]["by_day"]["type"] == "array"
+    day = spec["components"]["schemas"][report["properties"]["by_day"]["items"]["$ref"].rsplit("/", 1)[-1]]
+    assert set(day["required"]) == {"day", "conversations", "messages_in", "messages_out"}
+
+
 def test_filters_and_the_days_edges_in_the_lines_time_zone(api, seeded, tokens):
     supervisor = tokens["supervisor"]
     assert report(api, supervisor).json()["volumes"]["conversations"] == 12  # ten of Mexicali, two of Ensenada's four
