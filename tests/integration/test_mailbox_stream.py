@@ -204,3 +204,13 @@ def test_the_mailbox_service_refuses_non_lawyers_itself_and_checks_what_it_is_as
                 cluster.mailbox.live_changes(lawyer, request)
         own = cluster.mailbox.live_changes(lawyer, {})
         assert own["events"] == [] and own["last_id"] and own["reset"] is False
+
+
+def test_the_document_states_the_stream_for_lawyers_with_its_last_event_id(api):
+    operation = api.get("/api/v1/openapi.json").json()["paths"][PATH]["get"]
+    assert operation["operationId"] == "mailbox_stream"
+    assert "text/event-stream" in operation["responses"]["200"]["content"]
+    assert {"401", "403", "503", "504"} <= set(operation["responses"])
+    [header] = [p for p in operation["parameters"] if p["in"] == "header"]
+    assert header["name"] == "Last-Event-ID" and header["schema"]["maxLength"] == 1024
+    assert "notification_available" in operation["description"] and "reset" in operation["description"]
