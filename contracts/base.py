@@ -66,7 +66,7 @@ HEX_ID_PATTERN = r"^[0-9a-f]{32}$"
 MAX_PLAIN_TEXT = 4096
 
 
-def _storable_text(value):
+def storable_text(value):
     """No lone UTF-16 surrogates: such a string cannot be stored or shown."""
     try:
         value.encode("utf-8")
@@ -80,7 +80,7 @@ def text(max_length, min_length=1, **kwargs):
         validate=[validate.Length(min=min_length, max=max_length,
                                   error=f"Debe tener entre {min_length} y {max_length} caracteres."),
                   validate.Regexp(TEXT_PATTERN, error="No puede estar en blanco ni contener el carácter NUL."),
-                  _storable_text],
+                  storable_text],
         **kwargs,
     )
 
@@ -89,7 +89,7 @@ def plain_text(max_length=MAX_PLAIN_TEXT, **kwargs):
     """Text that may be empty (a value copied from a document we issued, say): bounded, no NUL."""
     return fields.String(
         validate=[validate.Length(max=max_length, error=f"Máximo {max_length} caracteres."),
-                  validate.Regexp(PLAIN_TEXT_PATTERN, error="No puede contener el carácter NUL."), _storable_text],
+                  validate.Regexp(PLAIN_TEXT_PATTERN, error="No puede contener el carácter NUL."), storable_text],
         **kwargs,
     )
 

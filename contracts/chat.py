@@ -4,8 +4,9 @@ import re
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.base import ContractSchema, hex_id, one_of, pattern_text, plain_text, text
+from contracts.base import BLANK, ContractSchema, hex_id, one_of, pattern_text, plain_text, storable_text, text
 from contracts.filings import court_id_field
+from contracts.live import LiveChangesRequestSchema, live_changes_schema, live_event_schema  # noqa: F401 - chat.live_changes's request
 from contracts.paging import cursor_field, limit_field
 
 CONVERSATION_STATUSES = ("open", "pending", "snoozed", "resolved")
@@ -164,6 +165,9 @@ class MessageSchema(ContractSchema):
     automatic = fields.String(allow_none=True, required=False,
                               metadata={"description": "Un mensaje que envió el sistema, no una persona (p. ej. "
                                                        "out_of_office: la respuesta fuera de horario); null si no"})
+    canned = fields.String(allow_none=True, required=False,
+                           metadata={"description": "El atajo de la respuesta guardada con que empezaba el texto "
+                                                    "(/atajo, ya reemplazado en text); null si no"})
 
 
 class NoteSchema(ContractSchema):
@@ -452,6 +456,13 @@ class ReportTopicsSchema(ContractSchema):
                                  metadata={"description": "Mensajes por clase: queja, consulta, sugerencia"})
 
 
+class ReportDaySchema(ContractSchema):
+    day = fields.String(required=True, metadata={"description": "AAAA-MM-DD, en la zona horaria del período"})
+    conversations = fields.Integer(required=True, metadata={"description": "Abiertas ese día"})
+    messages_in = fields.Integer(required=True, metadata={"description": "Mensajes de los usuarios en ellas"})
+    messages_out = fields.Integer(required=True, metadata={"description": "Mensajes enviados en ellas"})
+
+
 class ReportSchema(ContractSchema):
     period = fields.Nested(ReportPeriodSchema, required=True)
     filters = fields.Nested(ReportFiltersSchema, required=True)
@@ -465,6 +476,9 @@ class ReportSchema(ContractSchema):
     csat = fields.Nested(ReportCsatSchema, required=True)
     complaints = fields.Nested(ReportComplaintsSchema, required=True)
     topics = fields.Nested(ReportTopicsSchema, required=True)
+    by_day = fields.List(fields.Nested(ReportDaySchema), required=True,
+                         metadata={"description": "Cada día del período, del primero al último: las conversaciones "
+                                                  "abiertas ese día y sus mensajes (suman los de volumes)"})
 
 
 # --- inquiries to a court or an area ("consultas") -------------------------------------------------------------------
@@ -544,32 +558,12 @@ class InquiryListSchema(ContractSchema):
 
 # --- real time (GET /api/v1/chat/stream) ------------------------------------------------------------------------------
 LIVE_TYPES = ("message", "message_status", "conversation", "note", "agent", "inquiry")
-LIVE_ID_PATTERN = r"^[0-9A-Fa-f]{2,1024}$"
-
-
-class LiveChangesRequestSchema(ContractSchema):
-    """chat.live_changes: the inbox's events after a resume token (the gateway's stream asks it)."""
-
-    after = pattern_text(LIVE_ID_PATTERN, "Identificador de evento inválido.", required=False, allow_none=True)
-    wait_seconds = fields.Float(required=False, validate=validate.Range(min=0, max=20))
-    limit = fields.Integer(required=False, validate=validate.Range(min=1, max=1000))
-
-
-class LiveEventSchema(ContractSchema):
-    id = fields.String(required=True, metadata={"description": "Para Last-Event-ID al reconectar"})
-    type = one_of(LIVE_TYPES, required=True)
-    data = fields.Dict(required=True, metadata={"description": "Identificadores y estados; nunca textos ni nombres"})
-
-
-class LiveChangesSchema(ContractSchema):
-    events = fields.List(fields.Nested(LiveEventSchema), required=True)
-    last_id = fields.String(allow_none=True, required=True, metadata={"description": "Dónde sigue la próxima lectura"})
-    reset = fields.Boolean(required=True, metadata={"description": "true: no se pudo seguir desde after; la bandeja "
-                                                                   "debe leerse de nuevo"})
+LiveEventSchema = live_event_schema(LIVE_TYPES)
+LiveChangesSchema = live_changes_schema(LIVE_TYPES)
 
 
 # --- a lawyer's WhatsApp number linked to their account ---------------------------------------------------------------
-WA_ID_PATTERN = r"^[1-9][0-9]{7,14}$"
+WA_ID_PATTERN = r"^[1-9][0-9]{7,14}$"  # E.164 without the +: a country code, at most 15 digits
 LINK_CODE_PATTERN = r"^[0-9]{6}$"
 LINK_DELIVERIES = ("queued", "sent", "failed")
 
@@ -624,6 +618,16 @@ class LinkPendingSchema(ContractSchema):
                                    metadata={"description": "Por qué no se pudo enviar, en español"})
 
 
+MAX_UNLINK_REASON = 500
+
+
+class StaffUnlinkRequestSchema(ContractSchema):
+    """POST /api/v1/chat/links/{wa_id}/unlink: why the supervision ends the link (kept in the audit log)."""
+
+    reason = text(MAX_UNLINK_REASON, required=True,
+                  metadata={"description": "Por qué se desvincula (p. ej. el abogado informó que perdió su teléfono)"})
+
+
 class LinkSchema(ContractSchema):
     wa_id = fields.String(required=True)
     name = fields.String(allow_none=True, required=True)
@@ -635,6 +639,55 @@ class LinkListSchema(ContractSchema):
     items = fields.List(fields.Nested(LinkSchema), required=True, metadata={"description": "Sus números vinculados"})
     pending = fields.Nested(LinkPendingSchema, allow_none=True, required=True,
                             metadata={"description": "El código pendiente, si hay uno vigente"})
+
+
+# --- canned responses ("respuestas guardadas") ------------------------------------------------------------------------
+# A shortcode names a canned response; a reply whose text starts with /shortcode is sent with the canned text in its
+# place (services.chat.domain.expand_reply). The text is plain text for WhatsApp: no < or > (WhatsApp shows markup as
+# it is; its own *bold* and _italics_ are fine), not blank, no NUL.
+SHORTCODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+SHORTCODE_ERROR = "Atajo inválido: de 1 a 32 minúsculas sin tildes, dígitos, _ y - (empieza con letra o dígito)."
+MAX_CANNED_TEXT = 1024
+CANNED_TEXT_PATTERN = rf"^[{BLANK}]*[^{BLANK}\x00<>/][^\x00<>]*$"
+CANNED_TEXT_ERROR = ("Texto plano, sin etiquetas: no puede estar en blanco, empezar con / ni contener < ni > "
+                     "(WhatsApp no interpreta HTML; use *negrita* o _cursiva_ de WhatsApp).")
+
+
+def canned_text_field(**kwargs):
+    return fields.String(
+        validate=[validate.Length(min=1, max=MAX_CANNED_TEXT, error=f"Debe tener entre 1 y {MAX_CANNED_TEXT} caracteres."),
+                  validate.Regexp(CANNED_TEXT_PATTERN, error=CANNED_TEXT_ERROR), storable_text],
+        **kwargs)
+
+
+class CannedResponseRequestSchema(ContractSchema):
+    """POST /api/v1/chat/canned-responses: a new canned response."""
+
+    shortcode = whole_pattern_text(SHORTCODE_PATTERN, SHORTCODE_ERROR, required=True,
+                                   metadata={"description": "El atajo: en una respuesta, /atajo al principio del texto "
+                                                            "se reemplaza por el texto guardado (p. ej. horario)"})
+    text = canned_text_field(required=True, metadata={"description": "El texto que se envía en lugar de /atajo: texto "
+                                                                     "plano, sin < ni >"})
+
+
+class CannedResponseUpdateSchema(ContractSchema):
+    """PUT /api/v1/chat/canned-responses/{shortcode}: its new text (the shortcode does not change)."""
+
+    text = canned_text_field(required=True, metadata={"description": "El nuevo texto: texto plano, sin < ni >"})
+
+
+class CannedResponseSchema(ContractSchema):
+    shortcode = fields.String(required=True)
+    text = fields.String(required=True, metadata={"description": "Texto plano: escápelo al mostrarlo"})
+    created_at = fields.String(required=True)
+    created_by = fields.Nested(PersonRefSchema, required=True)
+    updated_at = fields.String(required=True, metadata={"description": "Su último cambio (al crearla, created_at)"})
+    updated_by = fields.Nested(PersonRefSchema, required=True)
+
+
+class CannedResponseListSchema(ContractSchema):
+    items = fields.List(fields.Nested(CannedResponseSchema), required=True,
+                        metadata={"description": "Todas, por atajo en orden alfabético"})
 
 
 # --- the web channel: a lawyer writes to the court from the portal --------------------------------------------------

@@ -13,11 +13,14 @@ from contracts.chat import (InquiryAnswerRequestSchema, InquiryListQuerySchema, 
                             InquiryRequestSchema, InquirySchema)
 from contracts.chat import ReportQuerySchema, ReportSchema, TemplateListSchema
 from contracts.chat import AreaListSchema
-from contracts.chat import LinkConfirmSchema, LinkListSchema, LinkPendingSchema, LinkRequestSchema, LinkSchema
+from contracts.chat import (CannedResponseListSchema, CannedResponseRequestSchema, CannedResponseSchema,
+                            CannedResponseUpdateSchema)
+from contracts.chat import (LinkConfirmSchema, LinkListSchema, LinkPendingSchema, LinkRequestSchema, LinkSchema,
+                            StaffUnlinkRequestSchema)
 from contracts.chat import WebConversationSchema, WebMessageRequestSchema, WebMessageSchema
 from gateway.base import GatewayBase
 from services.runtime import rpc
-from gateway.live import LiveHub, open_own_stream, open_stream
+from gateway.live import LAST_EVENT_ID_HEADER, LiveHub, open_own_stream, open_stream
 from gateway.openapi import doc
 from gateway.web import CORRELATION_HEADER, json_response, parse_json_object, route
 from gateway.uploads import idempotency_key
@@ -100,6 +103,24 @@ WEBHOOK_DESCRIPTION = (
     "procesan después, desde lo guardado. El mismo cuerpo repetido se guarda una vez; el mismo mensaje (wamid) "
     "en otro cuerpo, también.")
 
+SHORTCUT_DESCRIPTION = (
+    "Respuestas guardadas: un text que empieza con /atajo (minúsculas sin tildes, dígitos, _ y -) se envía y se "
+    "guarda con el texto de esa respuesta guardada en lugar de /atajo; lo que sigue al atajo se conserva tal cual, "
+    "con su separador (\"/horario Gracias.\" envía el texto guardado seguido de \" Gracias.\"). Un atajo que no existe "
+    "es 422 unknown_canned_response, y un / seguido de algo que no es un atajo (\"/Horario\", \"/ \") es 422 "
+    "invalid_shortcode: en ambos casos no se encola ni se envía nada. Para enviar un texto que empieza con /, "
+    "escriba // (sale una sola /). Un texto que no empieza con / se envía tal cual. El mensaje lleva canned: el "
+    "atajo usado.")
+CANNED_DESCRIPTION = (
+    "atajo (shortcode): de 1 a 32 minúsculas sin tildes, dígitos, _ y -, empezando con letra o dígito. text: hasta "
+    "1024 caracteres de texto plano para WhatsApp, sin < ni > (WhatsApp no interpreta HTML) y sin / al principio. En una respuesta, "
+    "/atajo al principio del texto se reemplaza por text (POST /api/v1/chat/conversations/{conversation_id}/messages).")
+CANNED_LINKS = {
+    "UpdateCannedResponse": {"operationId": "update_chat_canned_response",
+                             "parameters": {"shortcode": "$response.body#/shortcode"}},
+    "DeleteCannedResponse": {"operationId": "delete_chat_canned_response",
+                             "parameters": {"shortcode": "$response.body#/shortcode"}},
+}
 STREAM_DESCRIPTION = (
     "Un flujo text/event-stream que no termina: cada evento lleva id (para Last-Event-ID), event y data (JSON de una "
     "línea, solo identificadores y estados; el contenido se lee con las demás rutas de la bandeja). Tipos: message "
@@ -123,15 +144,11 @@ WEB_STREAM_DESCRIPTION = (
     "suyo o una respuesta del tribunal: conversation_id, message_id, direction, status) y message_status, y reset "
     "(lea de nuevo la conversación). Nunca eventos de otras conversaciones, notas, consultas ni agentes. El "
     "contenido se lee con GET /api/v1/chat/web/conversation.")
-LAST_EVENT_ID_HEADER = {"name": "Last-Event-ID", "in": "header", "required": False,
-                        "schema": {"type": "string", "maxLength": 1024},
-                        "description": "El id del último evento recibido (el navegador lo envía al reconectar); "
-                                       "uno que no es de este servicio cuenta como ninguno."}
 
 
 class ChatRoutes(GatewayBase):
     whatsapp = WhatsAppWebhook()
-    live = LiveHub()  # the one reader of the chat's events in this process (gateway.live)
+    live = LiveHub("chat")  # the one reader of the chat's events in this process (gateway.live)
 
     # --- WhatsApp -------------------------------------------------------------------------------------------
     @route("GET", "/api/v1/chat/whatsapp/webhook")
@@ -189,7 +206,7 @@ class ChatRoutes(GatewayBase):
     def chat_stream(self, request):
         request.environ["eventlet.minimum_write_chunk_size"] = 0  # each event is written as it comes
         return open_stream(self.live, lambda actor, body: self.call(self.chat.live_changes, actor, body),
-                           request.actor, request.headers.get("Last-Event-ID"))
+                           request.actor, request.headers.get("Last-Event-ID"), title="flujo de eventos del chat")
 
     # --- agents -------------------------------------------------------------------------------------------------
     @route("GET", "/api/v1/chat/agents")
@@ -265,7 +282,7 @@ class ChatRoutes(GatewayBase):
                      "ser una de ellas (nombre e idioma) con tantos parámetros como lleva: si no, 422 "
                      "unknown_template. En una conversación del canal web (channel web) la respuesta no va a "
                      "WhatsApp: queda delivered y el abogado la lee en el portal; no hay ventana de 24 horas y una "
-                     "template es 422 template_not_for_web.")
+                     "template es 422 template_not_for_web. " + SHORTCUT_DESCRIPTION)
     def reply_chat_conversation(self, request, conversation_id):
         return json_response(self.call(self.chat.reply, request.actor, conversation_id, request.body), status=202)
 
@@ -326,6 +343,39 @@ class ChatRoutes(GatewayBase):
                      "asignación cambió mientras tanto.")
     def assign_chat_conversation(self, request, conversation_id):
         return json_response(self.call(self.chat.assign, request.actor, conversation_id, request.body))
+
+    # --- canned responses ---------------------------------------------------------------------------------------------
+    @route("GET", "/api/v1/chat/canned-responses")
+    @doc("Respuestas guardadas: los textos que /atajo pone en una respuesta (personal del chat)", "chat", roles=STAFF,
+         response=CannedResponseListSchema, description=CANNED_DESCRIPTION)
+    def list_chat_canned_responses(self, request):
+        return json_response(self.call(self.chat.list_canned_responses, request.actor))
+
+    @route("POST", "/api/v1/chat/canned-responses")
+    @doc("Agregar una respuesta guardada (supervisión)", "chat", roles=STAFF, body=CannedResponseRequestSchema,
+         response=CannedResponseSchema, status=201, errors=(409,), links=CANNED_LINKS,
+         description="Solo chat_supervisor (403 para un agente, y queda en la bitácora). Un atajo que ya existe: 409 "
+                     "canned_response_exists (nada cambia); con 500 guardadas, 409 canned_responses_full. "
+                     + CANNED_DESCRIPTION)
+    def add_chat_canned_response(self, request):
+        return json_response(self.call(self.chat.add_canned_response, request.actor, request.body), status=201)
+
+    @route("PUT", "/api/v1/chat/canned-responses/<string:shortcode>")
+    @doc("Cambiar el texto de una respuesta guardada (supervisión)", "chat", roles=STAFF,
+         body=CannedResponseUpdateSchema, response=CannedResponseSchema,
+         description="Solo chat_supervisor (403 para un agente). El atajo no cambia (para otro atajo, agregue una "
+                     "nueva y borre esta). Un atajo que no existe: 404 canned_response_not_found. Queda en la bitácora "
+                     "con el texto anterior. Las respuestas ya enviadas no cambian.")
+    def update_chat_canned_response(self, request, shortcode):
+        return json_response(self.call(self.chat.update_canned_response, request.actor, shortcode, request.body))
+
+    @route("DELETE", "/api/v1/chat/canned-responses/<string:shortcode>")
+    @doc("Borrar una respuesta guardada (supervisión)", "chat", roles=STAFF, response=CannedResponseSchema,
+         description="Solo chat_supervisor (403 para un agente). Responde la que borró; un atajo que no existe: 404 "
+                     "canned_response_not_found. Queda en la bitácora con su texto. Desde entonces /atajo en una "
+                     "respuesta es 422 unknown_canned_response; las respuestas ya enviadas no cambian.")
+    def delete_chat_canned_response(self, request, shortcode):
+        return json_response(self.call(self.chat.delete_canned_response, request.actor, shortcode))
 
     # --- inquiries to a court or an area ------------------------------------------------------------------------
     @route("POST", "/api/v1/chat/conversations/<string:conversation_id>/inquiries")
@@ -402,6 +452,16 @@ class ChatRoutes(GatewayBase):
                      "Queda en la bitácora.")
     def unlink_chat_number(self, request, wa_id):
         return json_response(self.call(self.chat.unlink, request.actor, wa_id))
+
+    @route("POST", "/api/v1/chat/links/<string:wa_id>/unlink")
+    @doc("Desvincular el número de WhatsApp de un abogado (supervisión del chat)", "chat", roles=STAFF,
+         body=StaffUnlinkRequestSchema, response=LinkSchema, errors=(404,),
+         description="Solo chat_supervisor (403 para un agente): cuando el abogado perdió o cambió su teléfono, o el "
+                     "número pasó a otra persona. El personal deja de ver al abogado en las conversaciones de ese "
+                     "número; el abogado puede vincularlo de nuevo con un código. Quedan en la bitácora el abogado, "
+                     "el motivo y quién lo hizo. Un número no vinculado es 404 link_not_found.")
+    def unlink_chat_number_by_staff(self, request, wa_id):
+        return json_response(self.call(self.chat.unlink_by_staff, request.actor, wa_id, request.body))
 
     # --- the web channel: a lawyer writes to the court from the portal -------------------------------------------------
     @route("GET", "/api/v1/chat/web/conversation")

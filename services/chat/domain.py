@@ -7,7 +7,8 @@
   a ``delivered`` is normal, a late ``delivered`` after ``read`` changes nothing;
 - the 24-hour customer service window;
 - what a Graph API send error means (retry with backoff, or fail with a Spanish reason);
-- conversation statuses and who may assign.
+- conversation statuses and who may assign;
+- canned responses: a reply that starts with ``/shortcode`` and what is sent in its place.
 """
 import base64
 import binascii
@@ -15,9 +16,12 @@ import datetime
 import hashlib
 import hmac
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from typing import Optional
+
+from contracts.chat import SHORTCODE_PATTERN
 
 STAFF_ROLES = ("chat_agent", "chat_supervisor")
 SUPERVISOR = "chat_supervisor"
@@ -441,7 +445,7 @@ def complaint_flags(is_complaint: bool) -> dict:
 
 
 def complaint_route(routed_at: Optional[datetime.datetime], reopened: bool, assignee_teams: Optional[tuple],
-                    area: str, now: datetime.datetime) -> dict:
+                    area: str, now: datetime.datetime, area_staffed: bool = True) -> dict:
     """The fields that send a conversation flagged as a complaint to the complaints ``area``: its ``team`` and
     ``area``, and ``complaint_routed_at``; {} when it stays where it is.
 
@@ -450,8 +454,11 @@ def complaint_route(routed_at: Optional[datetime.datetime], reopened: bool, assi
     flag and the priority but leaves the conversation where it is (staff transfer it if it does not belong there).
     A complaint that reopens a resolved conversation (``reopened``: a new matter) is routed again.
     Its agent keeps it if they are in the area's team (``assignee_teams``; None: nobody has it); otherwise it is
-    unassigned and waits, first, in the area's queue."""
-    if routed_at is not None and not reopened:
+    unassigned and waits, first, in the area's queue.
+    An area nobody staffs (``area_staffed`` False: no agent has its team) does not take it: a complaint sent there
+    would wait unseen. It stays in its line's queue, still flagged and first, and is routed by a later complaint
+    once the area has staff."""
+    if (routed_at is not None and not reopened) or not area_staffed:
         return {}
     route = {"team": area, "area": area, "complaint_routed_at": now}
     if assignee_teams is not None and area not in assignee_teams:
@@ -564,16 +571,11 @@ def digest_matches(declared, data: bytes) -> bool:
 # --- inquiries to a court or an area ("asking the court") ---------------------------------------------------------
 # An agent asks a court (its clerks answer) or an area (a chat team: the staff in it, or a supervisor, answer)
 # about a conversation. The answer is internal: it appears in the conversation for the agent and is never
-# sent to the user by itself. Each inquiry has its own SLA: due CHAT_INQUIRY_SLA_HOURS after it was asked
-# (elapsed hours, not business hours).
+# sent to the user by itself. Each inquiry has its own SLA: due CHAT_INQUIRY_SLA_HOURS business hours of its
+# conversation's line after it was asked (``hours.inquiry_due_at``).
 INQUIRY_OPEN, INQUIRY_ANSWERED = "open", "answered"
 INQUIRY_STATUSES = (INQUIRY_OPEN, INQUIRY_ANSWERED)
 CLERK = "clerk"
-
-
-def inquiry_due_at(asked_at: datetime.datetime, sla_hours: float) -> datetime.datetime:
-    """When an inquiry asked at ``asked_at`` should be answered."""
-    return asked_at + datetime.timedelta(hours=sla_hours)
 
 
 def inquiry_overdue(due_at: datetime.datetime, answered_at: Optional[datetime.datetime],
@@ -625,7 +627,6 @@ LINK_MAX_ATTEMPTS = 5
 LINK_RATE_WINDOW = datetime.timedelta(hours=1)
 LAWYER = "lawyer"
 LINK_LINKED, LINK_WRONG, LINK_EXPIRED, LINK_LOCKED = "linked", "wrong", "expired", "locked"
-WA_ID_PATTERN = r"^[1-9][0-9]{7,14}$"  # E.164 without the +: a country code, at most 15 digits
 
 
 def normalize_wa_id(number: str) -> str:
@@ -741,6 +742,21 @@ def retention_expired(status: str, resolved_at: Optional[datetime.datetime],
     return resolved_at <= cutoff and touched_at <= cutoff
 
 
+RETENTION_RECHECK = datetime.timedelta(days=1)  # a conversation kept for an unanswered inquiry is looked at again
+
+
+def retention_recheck_at(resolved_at: Optional[datetime.datetime], touched_at: Optional[datetime.datetime],
+                         open_inquiries: int, now: datetime.datetime, days: int) -> datetime.datetime:
+    """When the retention should look again at a resolved conversation it found not expired: the instant its
+    resolution and its last activity will both have outlived ``days`` days (new activity only moves that later, so
+    looking then is never too late), or, while an inquiry waits for its answer (which may come any day), or
+    without the instants to tell, a day from ``now``. Until then the runs pass it by: conversations that cannot be
+    erased yet do not fill every run's budget ahead of those that can."""
+    if open_inquiries or resolved_at is None or touched_at is None:
+        return now + RETENTION_RECHECK
+    return max(max(resolved_at, touched_at) + datetime.timedelta(days=days), now + datetime.timedelta(seconds=1))
+
+
 def erased_shell(doc: dict, figures: dict, erased_at: datetime.datetime) -> dict:
     """The update that leaves of a conversation ``doc`` only its anonymous shell: ``{"$set", "$unset"}``. Every
     field not in ``SHELL_FIELDS`` is removed (a field added later is erased unless it is added there); the agent
@@ -751,6 +767,66 @@ def erased_shell(doc: dict, figures: dict, erased_at: datetime.datetime) -> dict
     keep["assignee"] = {"sub": assignee.get("sub")} if isinstance(assignee, dict) and assignee.get("sub") else None
     unset = {key: "" for key in doc if key not in SHELL_FIELDS}
     return {"$set": keep, "$unset": unset} if unset else {"$set": keep}
+
+
+# --- canned responses ("respuestas guardadas") ------------------------------------------------------------------------
+# Supervisors keep short institutional texts under a shortcode (``horario``). A reply whose text starts with
+# ``/shortcode`` is sent with the canned text in place of ``/shortcode``; what follows it is kept as typed, its
+# separator included (``/horario Gracias.`` -> ``<canned text> Gracias.``; a line break stays a line break; only
+# blanks after it are dropped). The first character decides: a text that starts with ``/`` always names a canned
+# response, so a mistyped or unknown shortcode never reaches a lawyer as typed: an unknown one, or a ``/`` followed
+# by something that is not a shortcode (``/Horario``, ``/ ``, ``/¿``), is refused and nothing is queued. To send a
+# text that starts with a slash, double it: ``//`` sends one ``/`` and the rest as typed. A text that does not start
+# with ``/`` (a blank first included) is sent as typed.
+PLAIN, ESCAPED, SHORTCODE, NOT_A_SHORTCODE = "plain", "escaped", "shortcode", "not_a_shortcode"
+SHORTCUT_PREFIX = "/"
+MAX_CANNED_RESPONSES = 500  # a bounded list: the inbox offers them all, without paging
+_SHORTCODE = re.compile(SHORTCODE_PATTERN)
+_SHOWN_TOKEN = 40  # of what followed a "/" that is not a shortcode, this much is quoted back
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    """What the start of a reply's text asks for: ``kind`` one of ``plain`` (sent as typed), ``escaped`` (``//``:
+    sent without its first ``/``), ``shortcode`` (``shortcode`` names a canned response; ``rest``: what followed it,
+    as typed) or ``not_a_shortcode`` (``shortcode``: what followed the ``/``, cut, to quote it back)."""
+    kind: str
+    shortcode: Optional[str] = None
+    rest: str = ""
+
+
+def is_shortcode(value) -> bool:
+    return isinstance(value, str) and _SHORTCODE.fullmatch(value) is not None
+
+
+def reply_shortcut(text: str) -> Shortcut:
+    """How a reply's text starts (see above): the one rule for the API and the inbox's picker."""
+    if not text.startswith(SHORTCUT_PREFIX):
+        return Shortcut(PLAIN, rest=text)
+    if text.startswith(SHORTCUT_PREFIX * 2):
+        return Shortcut(ESCAPED, rest=text[1:])
+    end = next((i for i, ch in enumerate(text) if ch.isspace()), len(text))
+    token, rest = text[1:end], text[end:]
+    if is_shortcode(token):
+        return Shortcut(SHORTCODE, token, rest if rest.strip() else "")
+    return Shortcut(NOT_A_SHORTCODE, token[:_SHOWN_TOKEN], rest)
+
+
+def expanded_text(shortcut: Shortcut, canned_text: Optional[str] = None) -> str:
+    """What is sent: the canned text followed by what was typed after the shortcode, or the text as typed (without
+    the escaping ``/`` of ``//``). ``canned_text``: the stored text of ``shortcut.shortcode`` (a ``shortcode`` only;
+    the caller refuses an unknown one and a ``not_a_shortcode`` before this)."""
+    if shortcut.kind == SHORTCODE:
+        return canned_text + shortcut.rest
+    return shortcut.rest
+
+
+def expansion_problem(expanded: str, limit=MAX_TEXT) -> Optional[str]:
+    """Why an expanded reply cannot go (Spanish), or None: WhatsApp takes at most ``limit`` characters of text."""
+    if len(expanded) > limit:
+        return (f"Con la respuesta guardada el texto tiene {len(expanded)} caracteres y WhatsApp admite a lo sumo "
+                f"{limit}: acorte lo que escribió después del atajo.")
+    return None
 
 
 # --- the web channel ----------------------------------------------------------------------------------------------

@@ -26,8 +26,8 @@ def not_classified(message_id):
                     "(solo los mensajes del usuario con texto).", {"message_id": str(message_id)[:64]})
 
 
-def supervisor_only():
-    return Forbidden("forbidden", "Solo la supervisión del chat configura equipos y capacidad de los agentes.", {})
+def supervisor_only(what="configura equipos y capacidad de los agentes"):
+    return Forbidden("forbidden", f"Solo la supervisión del chat {what}.", {})
 
 
 def agent_not_found(sub):
@@ -158,6 +158,49 @@ def link_code_locked():
 
 def link_not_found(wa_id):
     return NotFound("link_not_found", "Ese número no está vinculado a su cuenta.", {"wa_id": str(wa_id)[:32]})
+
+
+def number_not_linked(wa_id):
+    return NotFound("link_not_found", "Ese número no está vinculado a la cuenta de ningún abogado.",
+                    {"wa_id": str(wa_id)[:32]})
+
+
+# --- canned responses --------------------------------------------------------------------------------------------------
+ESCAPE_HINT = "Para enviar un texto que empiece con «/», escriba «//»."
+
+
+def canned_supervisor_only():
+    return Forbidden("forbidden", "Solo la supervisión del chat crea, cambia y borra respuestas guardadas.", {})
+
+
+def canned_response_not_found(shortcode):
+    return NotFound("canned_response_not_found", "No hay una respuesta guardada con ese atajo.",
+                    {"shortcode": str(shortcode)[:32]})
+
+
+def canned_response_exists(shortcode):
+    message = f"Ya hay una respuesta guardada con el atajo «/{shortcode}»: cámbiela o elija otro atajo."
+    return Conflict("canned_response_exists", message, {"fields": {"shortcode": message}, "shortcode": shortcode})
+
+
+def canned_responses_full(limit):
+    return Conflict("canned_responses_full", f"Ya hay {limit} respuestas guardadas, el máximo: borre alguna antes de "
+                    "agregar otra.", {"limit": limit})
+
+
+def unknown_canned_response(shortcode):
+    message = f"No hay una respuesta guardada con el atajo «/{shortcode}»; no se envió nada. {ESCAPE_HINT}"
+    return ValidationFailed("unknown_canned_response", message, {"fields": {"text": message}, "shortcode": shortcode})
+
+
+def not_a_shortcode(token):
+    message = (f"Un texto que empieza con «/» nombra una respuesta guardada, y «/{token}» no es un atajo (minúsculas "
+               f"sin tildes, dígitos, _ y -); no se envió nada. {ESCAPE_HINT}")
+    return ValidationFailed("invalid_shortcode", message, {"fields": {"text": message}})
+
+
+def expanded_too_long(reason):
+    return ValidationFailed("validation_error", reason, {"fields": {"text": reason}})
 
 
 def web_lawyers_only(role):

@@ -11,11 +11,13 @@ from contracts.chat import (AgentSettingsRequestSchema, AssignRequestSchema, Con
                             InquiryRequestSchema, LabelsRequestSchema, LiveChangesRequestSchema, NoteRequestSchema,
                             PresenceRequestSchema, ReplyRequestSchema, ReportQuerySchema, StatusRequestSchema,
                             TransferRequestSchema)
-from contracts.chat import LinkConfirmSchema, LinkRequestSchema, WebMessageRequestSchema
+from contracts.chat import (CannedResponseRequestSchema, CannedResponseUpdateSchema, LinkConfirmSchema,
+                            LinkRequestSchema, StaffUnlinkRequestSchema, WebMessageRequestSchema)
 from services.chat import domain, errors, hours, reports, views, workers
 from services.chat.graph import Graph
 from services.chat.settings import ChatSettings
 from services.chat.store import ChatStore, new_id as store_id
+from services.chat.store.canned import EXISTS, FULL
 from services.chat.store.links import LinkRateLimited
 from services.chat.store.levels import LevelRules
 from services.runtime.config import SettingsProvider
@@ -47,7 +49,7 @@ inbound_applied = counter("chat", "inbound_applied_total", "What stored payloads
                           "and the lawyers' web messages (web)", ["kind"])
 auto_assigned = counter("chat", "auto_assignments_total", "Conversations handed to an agent by round robin")
 links_counted = counter("chat", "links_total", "Lawyers' WhatsApp numbers linked to their accounts, by event (requested, "
-                        "rate_limited, linked, replaced, wrong_code, expired, locked, unlinked)", ["event"])
+                        "rate_limited, linked, replaced, wrong_code, expired, locked, unlinked, unlinked_by_staff)", ["event"])
 media_fetched = counter("chat", "media_total", "Media of inbound messages, by outcome (stored, refused, failed)",
                         ["outcome"])
 replies_sent = counter("chat", "replies_total", "Replies through the Graph API, by outcome (sent, retry, failed)",
@@ -81,11 +83,16 @@ class ChatService:
         return actor
 
     def _conversation(self, actor, conversation_id, action):
+        """The conversation (not erased), or 404 audited. Also for what a write returned: a conversation the
+        retention marked between the read and the write is not written (the store's writes answer None)."""
         doc = self.store.conversation(conversation_id)
-        if doc is None:
+        return self._written(actor, conversation_id, action, doc)
+
+    def _written(self, actor, conversation_id, action, result):
+        if result is None:
             self.store.audit(actor, action, f"conversation:{conversation_id}", "not_found")
             raise errors.conversation_not_found(conversation_id)
-        return doc
+        return result
 
     def _summary(self, doc, links=None):
         """A conversation as the inbox lists it, with the lawyer its number is linked to (``links``: {wa_id: link}
@@ -348,22 +355,42 @@ class ChatService:
         body = load(ReplyRequestSchema(), body)
         doc = self._conversation(actor, conversation_id, "reply")
         now = utcnow()
-        template = body.get("template")
+        template, text, canned = body.get("template"), None, None
         if template is not None and domain.is_web(doc):
             raise errors.template_not_for_web()
         if template is not None:
             problem = domain.template_problem(template, self.settings.templates)
             if problem:
                 raise errors.unknown_template(problem, self.settings.templates)
-        elif not domain.reply_window_open(doc, now):  # the web channel has no 24-hour window
-            raise errors.outside_window(views.iso(domain.window_closes_at(doc.get("last_user_message_at"))),
-                                        self.settings.templates)
+        else:
+            text, canned = self._expanded(body["text"])  # a /shortcode, before anything is queued
+            if not domain.reply_window_open(doc, now):  # the web channel has no 24-hour window
+                raise errors.outside_window(views.iso(domain.window_closes_at(doc.get("last_user_message_at"))),
+                                            self.settings.templates)
         author = {"sub": actor["sub"], "name": actor.get("name")}
-        message = self.store.queue_reply(doc, author, body.get("text"), workers.send_policy(self.settings),
-                                         template=template)
+        message = self._written(actor, conversation_id, "reply", self.store.queue_reply(
+            doc, author, text, workers.send_policy(self.settings), template=template, canned=canned))
         self._sla_replied(doc, message)
-        self.store.audit(actor, "reply", target, "allowed", {"message_id": message["_id"]})
+        self.store.audit(actor, "reply", target, "allowed",
+                         {"message_id": message["_id"], **({"canned": canned} if canned else {})})
         return views.message_view(message)
+
+    def _expanded(self, text):
+        """What a reply's text sends (``domain.reply_shortcut``) and the shortcode it used, or a refusal."""
+        shortcut = domain.reply_shortcut(text)
+        if shortcut.kind == domain.NOT_A_SHORTCODE:
+            raise errors.not_a_shortcode(shortcut.shortcode)
+        canned_text = None
+        if shortcut.kind == domain.SHORTCODE:
+            doc = self.store.canned_response(shortcut.shortcode)
+            if doc is None:
+                raise errors.unknown_canned_response(shortcut.shortcode)
+            canned_text = doc["text"]
+        expanded = domain.expanded_text(shortcut, canned_text)
+        problem = domain.expansion_problem(expanded)
+        if problem:
+            raise errors.expanded_too_long(problem)
+        return expanded, shortcut.shortcode if shortcut.kind == domain.SHORTCODE else None
 
     @rpc
     def add_note(self, actor, conversation_id, body):
@@ -371,7 +398,8 @@ class ChatService:
         actor = self._staff(actor, "add_note", target)
         body = load(NoteRequestSchema(), body)
         doc = self._conversation(actor, conversation_id, "add_note")
-        note = self.store.add_note(doc["_id"], {"sub": actor["sub"], "name": actor.get("name")}, body["text"])
+        note = self._written(actor, conversation_id, "add_note", self.store.add_note(
+            doc["_id"], {"sub": actor["sub"], "name": actor.get("name")}, body["text"]))
         self.store.audit(actor, "add_note", target, "allowed", {"note_id": note["_id"]})
         return views.note_view(note)
 
@@ -385,7 +413,8 @@ class ChatService:
             raise errors.invalid_status(problem)
         doc = self._conversation(actor, conversation_id, "set_status")
         was = doc
-        doc = self.store.set_status(doc["_id"], body["status"], body.get("snoozed_until"))
+        doc = self._written(actor, conversation_id, "set_status",
+                            self.store.set_status(doc["_id"], body["status"], body.get("snoozed_until")))
         doc = self._survey_if_resolved(was, doc)  # the satisfaction survey, once per resolution
         if body["status"] == domain.RESOLVED:
             doc = self._sla_resolved(doc)
@@ -434,7 +463,7 @@ class ChatService:
         filters = {key: query.get(key) for key in ("line", "agent", "area")}
         report = {"period": {"from": span.first_day.isoformat(), "to": span.last_day.isoformat(),
                              "time_zone": span.time_zone},
-                  "filters": filters, **self.store.report_summary(match, self.settings.lines)}
+                  "filters": filters, **self.store.report_summary(match, self.settings.lines, span)}
         self.store.audit(actor, "report", "reports", "allowed", {**filters, **report["period"]})
         if query.get("format") == "csv":
             return {"csv": reports.summary_csv(report)}
@@ -478,7 +507,8 @@ class ChatService:
         actor = self._staff(actor, "set_labels", target)
         body = load(LabelsRequestSchema(), body)
         doc = self._conversation(actor, conversation_id, "set_labels")
-        doc = self.store.set_labels(doc["_id"], sorted(set(body["labels"])))
+        doc = self._written(actor, conversation_id, "set_labels",
+                            self.store.set_labels(doc["_id"], sorted(set(body["labels"]))))
         self.store.audit(actor, "set_labels", target, "allowed", {"labels": doc["labels"]})
         return self._summary(doc)
 
@@ -497,7 +527,8 @@ class ChatService:
                 raise errors.unknown_line(body["line"], lines)
             raise errors.unknown_area(body["area"], areas)
         doc = self._conversation(actor, conversation_id, "transfer")
-        doc = self.store.transfer(doc["_id"], destination, {"sub": actor["sub"], "name": actor.get("name")})
+        doc = self._written(actor, conversation_id, "transfer", self.store.transfer(
+            doc["_id"], destination, {"sub": actor["sub"], "name": actor.get("name")}))
         self.store.audit(actor, "transfer", target, "allowed", destination)
         return self._summary(doc)
 
@@ -519,9 +550,77 @@ class ChatService:
             assignee = {"sub": agent["_id"], "name": agent.get("name")}
         updated = self.store.assign(doc["_id"], current, assignee)
         if updated is None:
+            self._conversation(actor, conversation_id, "assign")  # erased meanwhile: 404
             raise errors.assignment_changed()
         self.store.audit(actor, "assign", target, "allowed", {"agent": body["agent"]})
         return self._summary(updated)
+
+    # --- canned responses ---------------------------------------------------------------------------------------------
+    # Chat staff list them (the inbox's picker); supervisors add, change and delete them, each write audited with the
+    # text it wrote or removed. A reply's /shortcode is expanded in ``reply`` (``domain.reply_shortcut``).
+    def _canned_writer(self, actor, action, target):
+        actor = self._staff(actor, action, target)
+        if actor["role"] != domain.SUPERVISOR:
+            self.store.audit(actor, action, target, "denied")
+            raise errors.canned_supervisor_only()
+        return actor
+
+    @rpc
+    def list_canned_responses(self, actor):
+        self._staff(actor, "list_canned_responses", "canned_responses")
+        return {"items": [views.canned_view(doc) for doc in self.store.canned_responses(domain.MAX_CANNED_RESPONSES)]}
+
+    @rpc
+    def add_canned_response(self, actor, body):
+        actor = self._canned_writer(actor, "add_canned_response", "canned_responses")
+        body = load(CannedResponseRequestSchema(), body)
+        target = f"canned_response:{body['shortcode']}"
+        by = {"sub": actor["sub"], "name": actor.get("name")}
+        doc, outcome = self.store.add_canned_response(body["shortcode"], body["text"], by,
+                                                      domain.MAX_CANNED_RESPONSES)
+        if outcome == EXISTS:
+            self.store.audit(actor, "add_canned_response", target, "conflict")
+            raise errors.canned_response_exists(body["shortcode"])
+        if outcome == FULL:
+            self.store.audit(actor, "add_canned_response", target, "conflict", {"limit": domain.MAX_CANNED_RESPONSES})
+            raise errors.canned_responses_full(domain.MAX_CANNED_RESPONSES)
+        self.store.audit(actor, "add_canned_response", target, "allowed", {"text": doc["text"]})
+        return views.canned_view(doc)
+
+    def _shortcode(self, actor, action, shortcode):
+        """A shortcode of the path (the gateway checked its form; a direct call may not have): else 404."""
+        if not domain.is_shortcode(shortcode):
+            self.store.audit(actor, action, f"canned_response:{str(shortcode)[:32]}", "not_found")
+            raise errors.canned_response_not_found(shortcode)
+        return shortcode
+
+    @rpc
+    def update_canned_response(self, actor, shortcode, body):
+        target = f"canned_response:{str(shortcode)[:32]}"
+        actor = self._canned_writer(actor, "update_canned_response", target)
+        shortcode = self._shortcode(actor, "update_canned_response", shortcode)
+        body = load(CannedResponseUpdateSchema(), body)
+        changed = self.store.update_canned_response(shortcode, body["text"],
+                                                    {"sub": actor["sub"], "name": actor.get("name")})
+        if changed is None:
+            self.store.audit(actor, "update_canned_response", target, "not_found")
+            raise errors.canned_response_not_found(shortcode)
+        before, after = changed
+        self.store.audit(actor, "update_canned_response", target, "allowed",
+                         {"text": after["text"], "previous_text": before["text"]})
+        return views.canned_view(after)
+
+    @rpc
+    def delete_canned_response(self, actor, shortcode):
+        target = f"canned_response:{str(shortcode)[:32]}"
+        actor = self._canned_writer(actor, "delete_canned_response", target)
+        shortcode = self._shortcode(actor, "delete_canned_response", shortcode)
+        removed = self.store.delete_canned_response(shortcode)
+        if removed is None:
+            self.store.audit(actor, "delete_canned_response", target, "not_found")
+            raise errors.canned_response_not_found(shortcode)
+        self.store.audit(actor, "delete_canned_response", target, "allowed", {"text": removed["text"]})
+        return views.canned_view(removed)
 
     # --- inquiries to a court or an area -----------------------------------------------------------------------------
     # An agent asks; a court's clerks (or, for an area, its staff or the supervision) answer; the answer is shown in
@@ -543,9 +642,10 @@ class ChatService:
             where = {"area": body["area"]}
         line = self.settings.line(doc["line"])
         sla_hours = self.settings.inquiry_sla_hours
-        inquiry = self.store.add_inquiry(doc, where, body["question"], {"sub": actor["sub"], "name": actor.get("name")},
-                                         lambda asked_at: domain.inquiry_due_at(asked_at, sla_hours),
-                                         line["region"] if line else None)
+        inquiry = self._written(actor, conversation_id, "ask_inquiry", self.store.add_inquiry(
+            doc, where, body["question"], {"sub": actor["sub"], "name": actor.get("name")},
+            lambda asked_at: hours.inquiry_due_at(self.settings.hours.get(doc["line"]), asked_at, sla_hours),
+            line["region"] if line else None))
         inquiries_counted.labels("asked").inc()
         self.store.audit(actor, "ask_inquiry", target, "allowed", {"inquiry_id": inquiry["_id"], **where})
         return views.inquiry_view(inquiry, utcnow())
@@ -702,6 +802,28 @@ class ChatService:
         links_counted.labels("unlinked").inc()
         return views.link_view(removed)
 
+    @rpc
+    def unlink_by_staff(self, actor, wa_id, body):
+        """The supervision ends a number's link to a lawyer's account (a lost or changed phone, a number given to
+        someone else): the staff stop seeing that lawyer on its conversations. The lawyer, the reason and who did
+        it are audited; the lawyer may link the number again with a new code."""
+        wa_id = domain.normalize_wa_id(str(wa_id)[:32])
+        target = f"wa_id:{wa_id}"
+        actor = self._staff(actor, "unlink_by_staff", target)
+        if actor["role"] != domain.SUPERVISOR:
+            self.store.audit(actor, "unlink_by_staff", target, "denied")
+            raise errors.supervisor_only("desvincula el número de un abogado")
+        body = load(StaffUnlinkRequestSchema(), body)
+        removed = self.store.unlink(None, wa_id)
+        if removed is None:
+            self.store.audit(actor, "unlink_by_staff", target, "not_found")
+            raise errors.number_not_linked(wa_id)
+        self.store.audit(actor, "unlink_by_staff", target, "allowed",
+                         {"sub": removed["sub"], "bar_number": removed["bar_number"],
+                          "linked_at": removed["linked_at"], "reason": body["reason"]})
+        links_counted.labels("unlinked_by_staff").inc()
+        return views.link_view(removed)
+
     # --- the web channel: a lawyer writes to the court from the portal ------------------------------------------------
     # The same inbox and the same path as a WhatsApp message (``workers.apply_message``): classified, SLA-counted,
     # assigned, reported; the conversation is on CHAT_WEB_LINE, keyed by the lawyer's account. The lawyer reads only
@@ -763,10 +885,16 @@ class ChatService:
         actor = self._web_lawyer(actor, "web_live_changes")
         request = load(LiveChangesRequestSchema(), request or {})
         doc = self._own_web_conversation(actor)
-        own = doc["_id"] if doc else None
+        own = {"id": doc["_id"] if doc else None}
 
         def keep(event):
-            return own is not None and event["type"] in ("message", "message_status") and \
-                event["data"].get("conversation_id") == own
+            data = event["data"]
+            if own["id"] is None and event["type"] == "conversation" and "created" in (data.get("changed") or ()):
+                # a conversation created after this read began may be the lawyer's first: its creation comes
+                # before its first message in the change stream (one transaction), so that message is not missed
+                found = self._own_web_conversation(actor)
+                own["id"] = found["_id"] if found else None
+            return own["id"] is not None and event["type"] in ("message", "message_status") and \
+                data.get("conversation_id") == own["id"]
         return self.store.live_changes(request.get("after"), request.get("wait_seconds", 0),
                                        request.get("limit", 500), keep=keep)

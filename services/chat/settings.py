@@ -243,8 +243,9 @@ class ChatSettings(ServiceSettings):
     sla_policies = Setting("CHAT_SLA_POLICIES", "", sla_policies)
     # the area complaints are routed to (its team's agents take them first; its SLA targets in CHAT_SLA_POLICIES)
     complaints_area = Setting("CHAT_COMPLAINTS_AREA", hours.COMPLAINTS_AREA, area_name)
-    # inquiries to a court or an area: due this many hours after they are asked; a court is checked with filings
-    inquiry_sla_hours = Setting("CHAT_INQUIRY_SLA_HOURS", 24, float, between(0.25, 24 * 30))
+    # inquiries to a court or an area: due this many business hours of the line after they are asked (7: one day of
+    # the default hours, 08:00-15:00); a court is checked with filings
+    inquiry_sla_hours = Setting("CHAT_INQUIRY_SLA_HOURS", 7, float, between(0.25, 24 * 30))
     # retention (services.chat.domain, "retention"): days after a conversation was resolved and last touched before
     # its personal data is erased. One year by default: a whole annual cycle of reports and of a complaint's
     # follow-up, and a lawyer who comes back about the same matter months later finds the history; longer keeps

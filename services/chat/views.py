@@ -92,7 +92,13 @@ def message_view(doc):
             if error else None,
             "media": doc.get("media"), "location": doc.get("location"), "contacts": doc.get("contacts"),
             "reply": doc.get("reply"), "classification": classification_view(doc.get("classification")),
-            "automatic": doc.get("automatic")}
+            "automatic": doc.get("automatic"), "canned": doc.get("canned")}
+
+
+def canned_view(doc):
+    return {"shortcode": doc["_id"], "text": doc["text"], "created_at": iso(doc["created_at"]),
+            "created_by": person(doc["created_by"]), "updated_at": iso(doc["updated_at"]),
+            "updated_by": person(doc["updated_by"])}
 
 
 def classification_view(value):

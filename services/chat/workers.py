@@ -64,18 +64,9 @@ def classify(record):
 
 
 def drain(queue, work, on_error):
-    """Claim and work jobs until none is due, ``MAX_JOBS`` or ``BUDGET_SECONDS``."""
-    started, done = time.monotonic(), 0
-    while done < MAX_JOBS and time.monotonic() - started < BUDGET_SECONDS:
-        job = queue.claim()
-        if job is None:
-            break
-        done += 1
-        try:
-            work(job)
-        except Exception as exc:  # noqa: BLE001 - a job's failure is retried with backoff, never lost
-            on_error(job, exc)
-    return done
+    """``WorkQueue.drain`` as the chat's timers use it: ``work`` completes, fails or defers each job itself, within
+    ``BUDGET_SECONDS`` and ``MAX_JOBS``."""
+    return queue.drain(work, BUDGET_SECONDS, on_error=on_error, completes=False, max_jobs=MAX_JOBS)
 
 
 def process_webhooks(store, lines, counter, levels=None, on_levels=None, shards=None):
@@ -254,10 +245,13 @@ def erase_expired(store, now, days, audit, budget_seconds=BUDGET_SECONDS, clock=
 
     cutoff = domain.retention_cutoff(now, days)
     marked = 0
-    for doc in store.retention_candidates(cutoff):
+    for doc in store.retention_candidates(cutoff, now):
         if marked >= RETENTION_BATCH or not time_left():
             break
-        if store.retention_expired(doc, now, days) and store.mark_for_erasure(doc, cutoff, now):
+        expired, recheck_at = store.retention_verdict(doc, now, days)
+        if not expired:
+            store.put_off_retention(doc["_id"], recheck_at)
+        elif store.mark_for_erasure(doc, cutoff, now):
             marked += 1
     erasing = []
     for doc in store.unfinished_erasures(RETENTION_BATCH * 2):

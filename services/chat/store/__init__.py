@@ -13,12 +13,14 @@
 | inquiries to a court or an area | ``inquiries`` | inquiries (question, where, due, the one answer) |
 | retention | ``retention`` | conversations (``erased_at``, ``erasing``, ``figures``); erases from the others |
 | lawyers' numbers linked to their accounts | ``links`` | links, link_codes (pending codes), link_requests (limits) |
+| canned responses | ``canned`` | canned_responses (``_id``: the shortcode) |
 | the web channel (a lawyer writes from the portal) | ``inbound``, ``conversations`` | conversations (``channel: web``, ``lawyer``), messages; idempotency (the web messages' Idempotency-Key records) |
 
 Besides: audit (every read of a conversation, ``Store.audit``).
 """
 from services.chat.domain import OPEN
 from services.chat.store.assignment import Assignment
+from services.chat.store.canned import Canned
 from services.chat.store.common import CONVERSATIONS, SENDS, new_id
 from services.chat.store.conversations import Conversations
 from services.chat.store.inbound import Inbound, payload_id
@@ -45,6 +47,7 @@ AREAS += (Reports,)  # reports: the conversations of a period with their message
 AREAS += (Inquiries,)  # inquiries to a court or an area
 AREAS += (Links,)  # a lawyer's WhatsApp number linked to their account
 AREAS += (Retention,)  # retention: erasing the personal data of old conversations, keeping a shell
+AREAS += (Canned,)  # canned responses: texts a reply's /shortcode stands for
 AREAS += (IdempotentStore,)  # a lawyer's web message is stored once per Idempotency-Key (services.runtime.idempotency)
 
 

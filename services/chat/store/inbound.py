@@ -15,7 +15,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from services.chat import csat, domain, hours
-from services.chat.store.common import CONVERSATIONS, MESSAGES, STATUSES, WEBHOOKS, new_id
+from services.chat.store.common import CONVERSATIONS, MESSAGES, STATUSES, WEBHOOKS, earlier, new_id
 from services.runtime.mongo import MAJORITY, utcnow
 from services.runtime.workqueue import PENDING, RetryPolicy, WorkQueue
 
@@ -74,9 +74,8 @@ class Inbound:
         if not job.get("senders"):
             return False
         return self.db[WEBHOOKS].find_one(
-            {"status": PENDING, "attempts": 0, "senders": {"$in": job["senders"]},
-             "$or": [{"created_at": {"$lt": job["created_at"]}},
-                     {"created_at": job["created_at"], "_id": {"$lt": job["_id"]}}]}, {"_id": 1}) is not None
+            {"status": PENDING, "attempts": 0, "senders": {"$in": job["senders"]}, **earlier(job)},
+            {"_id": 1}) is not None
 
     def webhook(self, job_id):
         return self.db[WEBHOOKS].find_one({"_id": job_id})
@@ -142,7 +141,8 @@ class Inbound:
                 area = levels.complaints_area if levels is not None else hours.COMPLAINTS_AREA
                 update.update(domain.complaint_route(conversation.get("complaint_routed_at"),
                                                      conversation["status"] == domain.RESOLVED,
-                                                     self.assignee_teams(conversation, tx.session), area, now))
+                                                     self.assignee_teams(conversation, tx.session), area, now,
+                                                     self.area_staffed(area, tx.session)))
             if levels is not None:
                 self.on_user_message(tx, conversation, message, update, now, levels, levels_outcome)
             self.db[CONVERSATIONS].update_one({"_id": conversation["_id"]},

@@ -2,7 +2,8 @@
 // shown as such, without the 24-hour window and the templates): the messages (texts as written: shown as text, never as HTML) with
 // each reply's status (queued, sent, delivered, read, or failed with its reason), the private notes, the reply box
 // with the 24-hour window and the approved templates (GET /api/v1/chat/templates; outside the window the API's 409
-// outside_window switches the box to them), take/release or (supervisors) assign, labels, transfer to a line's team or an area, snooze/resolve/reopen, and
+// outside_window switches the box to them) and the canned responses («/» at the start of the reply: CannedPicker.jsx),
+// take/release or (supervisors) assign, labels, transfer to a line's team or an area, snooze/resolve/reopen, and
 // the correction of an inbound message's classification (queja, consulta, sugerencia).
 // Updated live from the stream: a message, a status, a note, an inquiry or a change of this conversation reloads it.
 // The conversation's inquiries to a court or an area are shown and asked from here (Inquiries.jsx).
@@ -11,6 +12,7 @@ import { api } from "../../api.js";
 import { Field, useForm } from "../../forms.jsx";
 import { Link } from "../../router.jsx";
 import { Inquiries } from "./Inquiries.jsx";
+import { CannedList, useCannedPicker } from "./CannedPicker.jsx";
 import { useSession } from "../../session.js";
 import { formatDateTime, LoadError, Loading, Notice, PageHeader, useApi } from "../../ui.jsx";
 import {
@@ -174,8 +176,11 @@ function WebReply({ conversation, onSent }) {
 function Reply({ conversation, onSent }) {
   const catalogue = useApi(() => api.get("/api/v1/chat/templates"), []);
   const templates = (catalogue.data && catalogue.data.items) || [];
+  const canned = useApi(() => api.get("/api/v1/chat/canned-responses"), []);
   const [useTemplate, setUseTemplate] = useState(false);
   const form = useForm({ text: "", template: "" });
+  const picker = useCannedPicker((canned.data && canned.data.items) || [], form.values.text,
+    (response) => form.set("text", response.text));
   const send = form.submit(async (values) => {
     let body;
     if (useTemplate) {
@@ -221,8 +226,10 @@ function Reply({ conversation, onSent }) {
         <FormMessage form={form} />
         {!useTemplate && (
           <Field form={form} name="text" id="respuesta" label="Respuesta" as="textarea" rows={3} maxLength={4096}
-            hint="Texto plano; un texto que empieza con /atajo se completa con la respuesta guardada." />
+            hint="Texto plano. Escriba / al principio para elegir una respuesta guardada (flechas e Intro). Para empezar con una /, escriba //."
+            {...picker.inputProps} />
         )}
+        {!useTemplate && <CannedList picker={picker} />}
         {useTemplate && <TemplateFields form={form} templates={templates} />}
         {useTemplate && <LoadError error={catalogue.error} retry={catalogue.reload} />}
         {useTemplate && catalogue.data && templates.length === 0 && (
@@ -454,6 +461,38 @@ function StatusActions({ conversation, onChanged }) {
   );
 }
 
+// The lawyer the number is linked to; the supervision can end that link (a lost or changed phone), saying why
+// (POST /api/v1/chat/links/{wa_id}/unlink: the reason goes to the audit log).
+function LinkedLawyer({ conversation, supervisor, onChanged }) {
+  const form = useForm({ reason: "" });
+  const wa = conversation.contact.wa_id;
+  const unlink = form.submit(async (values) => {
+    await api.post(`/api/v1/chat/links/${encodeURIComponent(wa)}/unlink`, { reason: values.reason });
+    onChanged();
+  });
+  return (
+    <>
+      <p data-testid="linked-lawyer">
+        Número vinculado a la cuenta de <strong>{conversation.lawyer.name || "un abogado"}</strong>, colegiado{" "}
+        {conversation.lawyer.bar_number}
+      </p>
+      {supervisor && (
+        <details class="chat-unlink">
+          <summary>Desvincular este número de la cuenta del abogado</summary>
+          <form onSubmit={unlink} noValidate>
+            <FormMessage form={form} />
+            <Field form={form} name="reason" id="motivo-desvincular" label="Motivo" as="textarea" rows={2} maxLength={500}
+              hint="Por ejemplo: el abogado informó que perdió su teléfono. Queda en la bitácora." />
+            <button type="submit" class="button-secondary" disabled={form.busy}>
+              Desvincular el número
+            </button>
+          </form>
+        </details>
+      )}
+    </>
+  );
+}
+
 export default function ConversationPage({ conversationId }) {
   const session = useSession();
   const me = session.actor ? session.actor.sub : "";
@@ -491,12 +530,7 @@ export default function ConversationPage({ conversationId }) {
             {c.lawyer.bar_number}
           </p>
         )}
-        {c && c.lawyer && !isWeb(c) && (
-          <p data-testid="linked-lawyer">
-            Número vinculado a la cuenta de <strong>{c.lawyer.name || "un abogado"}</strong>, colegiado{" "}
-            {c.lawyer.bar_number}
-          </p>
-        )}
+        {c && c.lawyer && !isWeb(c) && <LinkedLawyer conversation={c} supervisor={supervisor} onChanged={changed} />}
       </PageHeader>
       <LiveState state={live} />
       {conversation.loading && !c && <Loading />}

@@ -10,4 +10,10 @@ export default [
     nav: { label: "Bandeja del chat", description: "Conversaciones de WhatsApp en vivo: responder, asignar, resolver." } },
   { path: "/chat/conversacion/:conversationId", page: lazy(() => import("./Conversation.jsx")), title: "Conversación",
     roles: STAFF },
+  { path: "/tablero-del-chat", page: lazy(() => import("./Dashboard.jsx")), title: "Tablero de la supervisión del chat",
+    roles: ["chat_supervisor"],
+    nav: { label: "Tablero del chat", description: "Volumen, tiempos, SLA, satisfacción, quejas por área y temas." } },
+  { path: "/chat/respuestas-guardadas", page: lazy(() => import("./CannedResponses.jsx")), title: "Respuestas guardadas",
+    roles: ["chat_supervisor"],
+    nav: { label: "Respuestas guardadas", description: "Los textos que los agentes insertan con / en una respuesta." } },
 ];

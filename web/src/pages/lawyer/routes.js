@@ -8,8 +8,11 @@ const roles = ["lawyer"];
 
 export default [
   { path: "/mis-expedientes", page: lazy(() => import("./MyCases.jsx")), title: "Mis expedientes", roles,
-    nav: { label: "Mis expedientes", description: "Sus expedientes, sus escritos por calificar; iniciar uno nuevo." } },
+    nav: { label: "Mis expedientes",
+      description: "Sus expedientes, sus escritos por calificar; iniciar uno nuevo o apersonarse en otro." } },
   { path: "/mis-expedientes/nuevo", page: lazy(() => import("./OpenCase.jsx")), title: "Iniciar un expediente", roles },
+  { path: "/mis-expedientes/apersonarse", page: lazy(() => import("./Appear.jsx")),
+    title: "Apersonarse en un expediente", roles },
   { path: "/mis-expedientes/:caseNumber", page: lazy(() => import("./CaseFile.jsx")), title: "Expediente", roles },
   { path: "/mis-expedientes/:caseNumber/escrito", page: lazy(() => import("./FileWrit.jsx")),
     title: "Presentar un escrito", roles },
