@@ -147,7 +147,10 @@ function TemplateFields({ form, templates }) {
 // templates is not read: the page's own, from the API, is the one offered).
 // A web conversation (a lawyer writing from the portal): a text only, at any time; the lawyer reads it in the portal.
 function WebReply({ conversation, onSent }) {
+  const canned = useApi(() => api.get("/api/v1/chat/canned-responses"), []);
   const form = useForm({ text: "" });
+  const picker = useCannedPicker((canned.data && canned.data.items) || [], form.values.text,
+    (response) => form.set("text", response.text));
   const send = form.submit(async (values) => {
     await api.post(`/api/v1/chat/conversations/${encodeURIComponent(conversation.conversation_id)}/messages`,
       { text: values.text });
@@ -164,7 +167,9 @@ function WebReply({ conversation, onSent }) {
       <form onSubmit={send} noValidate>
         <FormMessage form={form} />
         <Field form={form} name="text" id="respuesta" label="Respuesta" as="textarea" rows={3} maxLength={4096}
-          hint="Texto plano." />
+          hint="Texto plano. Escriba / al principio para elegir una respuesta guardada (flechas e Intro). Para empezar con una /, escriba //."
+          {...picker.inputProps} />
+        <CannedList picker={picker} />
         <button type="submit" disabled={form.busy}>
           Enviar
         </button>
