@@ -67,6 +67,12 @@ class Conversations:
         return self.db[CONVERSATIONS].find_one({"line": line, "wa_id": contact_id, "channel": domain.WEB,
                                                 "erased_at": None})
 
+    def web_conversations_of(self, line, subs):
+        """{conversation id: lawyer's sub} of the web conversations of these lawyers (``subs``) on ``line``."""
+        keys = [domain.web_contact_id(sub) for sub in subs]
+        return {doc["_id"]: domain.web_sub(doc["wa_id"]) for doc in self.db[CONVERSATIONS].find(
+            {"line": line, "wa_id": {"$in": keys}, "channel": domain.WEB, "erased_at": None}, {"wa_id": 1})}
+
     def messages_of(self, conversation_id):
         """The conversation's latest messages, oldest first (WhatsApp's times are whole seconds: within one,
         in the order they were stored)."""
