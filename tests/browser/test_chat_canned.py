@@ -32,15 +32,20 @@ def test_an_agent_answers_with_a_canned_response_chosen_with_the_keyboard(new_pa
     prefix = "h" + uuid.uuid4().hex[:5]
     texts = {f"{prefix}-horario": "Nuestro horario es de lunes a viernes de 8:00 a 15:00.",
              f"{prefix}-hoy": "Hoy el juzgado atiende hasta las 13:00 por inventario."}
-    for shortcode, text in texts.items():
-        created = api.post_json(BASE, {"shortcode": shortcode, "text": text}, supervisor)
+
+
+    def create(shortcode):
+        created = api.post_json(BASE, {"shortcode": shortcode, "text": texts[shortcode]}, supervisor)
         assert created.status_code == 201, created.text
+
+    create(f"{prefix}-horario")
     agent = stack.token("agente.picker", "chat_agent", name="Agente Picker")
     conversation_id, wa_id = wa.open_conversation(stack, LINE, "¿A qué hora cierran hoy?", name="Lic. Marta Díaz")
     page = new_page()
     sign_in(page, stack, token=agent)
     page.goto(f"/chat/conversacion/{conversation_id}")
     page.get_by_role("heading", name="Conversación con Lic. Marta Díaz", level=1).wait_for()
+    create(f"{prefix}-hoy")  # added while the page is open: the «/» reads them again
     box = page.get_by_label("Respuesta", exact=True)
     assert box.get_attribute("aria-autocomplete") == "list"
     tab_to(page, "Respuesta", exact=True)
@@ -121,6 +126,8 @@ def test_a_supervisor_adds_changes_and_deletes_a_canned_response(new_page, api, 
     sign_in(page, stack, sub="supervisora.chat")
     press(page, "Respuestas guardadas")
     page.get_by_role("heading", name="Respuestas guardadas", level=1).wait_for()
+    current = page.locator("#navegacion [aria-current='page']")
+    assert current.count() == 1 and current.inner_text() == "Respuestas guardadas"
     check_page(page, "respuestas guardadas")
     shortcode = "r" + uuid.uuid4().hex[:6]
     stored = stack.db("chat").canned_responses
