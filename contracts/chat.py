@@ -6,6 +6,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from contracts.base import BLANK, ContractSchema, hex_id, one_of, pattern_text, plain_text, storable_text, text
 from contracts.filings import court_id_field
+from contracts.live import LiveChangesRequestSchema, live_changes_schema, live_event_schema  # noqa: F401 - chat.live_changes's request
 from contracts.paging import cursor_field, limit_field
 
 CONVERSATION_STATUSES = ("open", "pending", "snoozed", "resolved")
@@ -107,7 +108,11 @@ class ConversationSummarySchema(ContractSchema):
     created_at = fields.String(required=True)
     lawyer = fields.Nested("LinkedLawyerSchema", allow_none=True, required=True,  # defined with the inquiries, below
                            metadata={"description": "El abogado al que está vinculado el número (lo vinculó él mismo "
-                                                    "desde su cuenta, con un código enviado por WhatsApp), o null"})
+                                                    "desde su cuenta, con un código enviado por WhatsApp), o null; "
+                                                    "en el canal web, el abogado que escribe desde su cuenta"})
+    channel = one_of(("whatsapp", "web"), required=True,
+                     metadata={"description": "whatsapp, o web: un abogado escribe desde el portal (sus respuestas no "
+                                              "van a WhatsApp; sin ventana de 24 horas ni plantillas)"})
 
 
 class ConversationListSchema(ContractSchema):
@@ -449,6 +454,13 @@ class ReportTopicsSchema(ContractSchema):
                                  metadata={"description": "Mensajes por clase: queja, consulta, sugerencia"})
 
 
+class ReportDaySchema(ContractSchema):
+    day = fields.String(required=True, metadata={"description": "AAAA-MM-DD, en la zona horaria del período"})
+    conversations = fields.Integer(required=True, metadata={"description": "Abiertas ese día"})
+    messages_in = fields.Integer(required=True, metadata={"description": "Mensajes de los usuarios en ellas"})
+    messages_out = fields.Integer(required=True, metadata={"description": "Mensajes enviados en ellas"})
+
+
 class ReportSchema(ContractSchema):
     period = fields.Nested(ReportPeriodSchema, required=True)
     filters = fields.Nested(ReportFiltersSchema, required=True)
@@ -462,6 +474,9 @@ class ReportSchema(ContractSchema):
     csat = fields.Nested(ReportCsatSchema, required=True)
     complaints = fields.Nested(ReportComplaintsSchema, required=True)
     topics = fields.Nested(ReportTopicsSchema, required=True)
+    by_day = fields.List(fields.Nested(ReportDaySchema), required=True,
+                         metadata={"description": "Cada día del período, del primero al último: las conversaciones "
+                                                  "abiertas ese día y sus mensajes (suman los de volumes)"})
 
 
 # --- inquiries to a court or an area ("consultas") -------------------------------------------------------------------
@@ -541,32 +556,12 @@ class InquiryListSchema(ContractSchema):
 
 # --- real time (GET /api/v1/chat/stream) ------------------------------------------------------------------------------
 LIVE_TYPES = ("message", "message_status", "conversation", "note", "agent", "inquiry")
-LIVE_ID_PATTERN = r"^[0-9A-Fa-f]{2,1024}$"
-
-
-class LiveChangesRequestSchema(ContractSchema):
-    """chat.live_changes: the inbox's events after a resume token (the gateway's stream asks it)."""
-
-    after = pattern_text(LIVE_ID_PATTERN, "Identificador de evento inválido.", required=False, allow_none=True)
-    wait_seconds = fields.Float(required=False, validate=validate.Range(min=0, max=20))
-    limit = fields.Integer(required=False, validate=validate.Range(min=1, max=1000))
-
-
-class LiveEventSchema(ContractSchema):
-    id = fields.String(required=True, metadata={"description": "Para Last-Event-ID al reconectar"})
-    type = one_of(LIVE_TYPES, required=True)
-    data = fields.Dict(required=True, metadata={"description": "Identificadores y estados; nunca textos ni nombres"})
-
-
-class LiveChangesSchema(ContractSchema):
-    events = fields.List(fields.Nested(LiveEventSchema), required=True)
-    last_id = fields.String(allow_none=True, required=True, metadata={"description": "Dónde sigue la próxima lectura"})
-    reset = fields.Boolean(required=True, metadata={"description": "true: no se pudo seguir desde after; la bandeja "
-                                                                   "debe leerse de nuevo"})
+LiveEventSchema = live_event_schema(LIVE_TYPES)
+LiveChangesSchema = live_changes_schema(LIVE_TYPES)
 
 
 # --- a lawyer's WhatsApp number linked to their account ---------------------------------------------------------------
-WA_ID_PATTERN = r"^[1-9][0-9]{7,14}$"
+WA_ID_PATTERN = r"^[1-9][0-9]{7,14}$"  # E.164 without the +: a country code, at most 15 digits
 LINK_CODE_PATTERN = r"^[0-9]{6}$"
 LINK_DELIVERIES = ("queued", "sent", "failed")
 
@@ -619,6 +614,16 @@ class LinkPendingSchema(ContractSchema):
                       metadata={"description": "queued (en cola o reintentando), sent (WhatsApp lo aceptó) o failed"})
     delivery_error = fields.String(allow_none=True, required=True,
                                    metadata={"description": "Por qué no se pudo enviar, en español"})
+
+
+MAX_UNLINK_REASON = 500
+
+
+class StaffUnlinkRequestSchema(ContractSchema):
+    """POST /api/v1/chat/links/{wa_id}/unlink: why the supervision ends the link (kept in the audit log)."""
+
+    reason = text(MAX_UNLINK_REASON, required=True,
+                  metadata={"description": "Por qué se desvincula (p. ej. el abogado informó que perdió su teléfono)"})
 
 
 class LinkSchema(ContractSchema):
@@ -681,3 +686,27 @@ class CannedResponseSchema(ContractSchema):
 class CannedResponseListSchema(ContractSchema):
     items = fields.List(fields.Nested(CannedResponseSchema), required=True,
                         metadata={"description": "Todas, por atajo en orden alfabético"})
+
+
+# --- the web channel: a lawyer writes to the court from the portal --------------------------------------------------
+class WebMessageRequestSchema(ContractSchema):
+    text = text(MAX_MESSAGE_TEXT, required=True,
+                metadata={"description": "Texto plano (nunca HTML: se guarda tal cual y se muestra escapado)"})
+
+
+class WebMessageSchema(ContractSchema):
+    message_id = fields.String(required=True)
+    author = one_of(("lawyer", "court"), required=True,
+                    metadata={"description": "lawyer: lo escribió usted; court: respuesta del tribunal"})
+    text = fields.String(required=True, metadata={"description": "Texto plano tal como se escribió: escápelo al "
+                                                                 "mostrarlo"})
+    at = fields.String(required=True)
+    automatic = fields.Boolean(required=True, metadata={"description": "Respuesta automática (fuera de horario)"})
+
+
+class WebConversationSchema(ContractSchema):
+    conversation_id = fields.String(allow_none=True, required=True,
+                                    metadata={"description": "null antes de su primer mensaje"})
+    messages = fields.List(fields.Nested(WebMessageSchema), required=True,
+                           metadata={"description": "Sus mensajes y las respuestas del tribunal, del más antiguo al "
+                                                    "más reciente (los últimos 500)"})

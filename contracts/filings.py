@@ -412,6 +412,8 @@ class PendingFilingSchema(ContractSchema):
     summary = fields.String(required=True)
     received_at = fields.String(required=True)
     filed_by = fields.Nested(PersonSchema, required=True)
+    represents = fields.String(allow_none=True, load_default=None, metadata={
+        "description": "La parte por la que actúa quien lo presentó (en un apersonamiento, la parte que nombra)"})
 
 
 class CaseSummarySchema(ContractSchema):
@@ -426,6 +428,36 @@ class CaseSummarySchema(ContractSchema):
 class CaseListSchema(ContractSchema):
     items = fields.List(fields.Nested(CaseSummarySchema), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
+
+
+# --- appearing in a case (apersonamiento): what a lawyer off the case may know of it ------------------
+class AppearancePartySchema(ContractSchema):
+    """A party as a lawyer appearing for one sees it: its name and role, never its id number."""
+
+    name = fields.String(required=True)
+    role = fields.String(required=True)
+
+
+class PendingAppearanceSchema(ContractSchema):
+    filing_id = fields.String(required=True)
+    represents = fields.String(required=True)
+    received_at = fields.String(required=True, metadata={"description": "UTC ISO-8601"})
+
+
+class AppearanceFactsSchema(ContractSchema):
+    """GET /api/v1/cases/{case_number}/appearance: what a signed-in lawyer needs to appear in a case (to name the
+    party they represent), and no more: no subject, id numbers, attorneys, docket, documents nor hearings."""
+
+    case_number = fields.String(required=True)
+    court_id = fields.String(required=True)
+    court_name = fields.String(required=True)
+    matter = fields.String(required=True)
+    parties = fields.List(fields.Nested(AppearancePartySchema), required=True)
+    on_case = fields.Boolean(required=True, metadata={"description": "Quien pregunta ya actúa en el expediente"})
+    represents = fields.List(fields.String(), required=True, metadata={
+        "description": "Las partes por las que quien pregunta ya actúa (vacía si no actúa)"})
+    pending_appearance = fields.Nested(PendingAppearanceSchema, allow_none=True, required=True, metadata={
+        "description": "Su apersonamiento que espera la calificación del secretario (null si no hay)"})
 
 
 class ResolutionSchema(ContractSchema):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from contracts.base import HEX_ID_PATTERN
 from contracts.certificates import VERIFICATION_CODE_PATTERN
-from contracts.chat import SHORTCODE_PATTERN
+from contracts.chat import SHORTCODE_PATTERN, WA_ID_PATTERN
 from contracts.filings import CASE_NUMBER_PATTERN
 from contracts.protocol import BAR_NUMBER_PATTERN
 from contracts.queries import SHA256_PATTERN
@@ -76,7 +76,7 @@ PATH_PARAMETERS = {
     "shortcode": PathParameter(SHORTCODE_PATTERN, "canned_response_not_found",
                                "No hay una respuesta guardada con ese atajo.",
                                "Atajo de una respuesta guardada del chat (minúsculas, dígitos, _ y -; hasta 32)"),
-    "wa_id": PathParameter(r"^[1-9][0-9]{7,14}$", "link_not_found", "Ese número no está vinculado a su cuenta.",
+    "wa_id": PathParameter(WA_ID_PATTERN, "link_not_found", "Ese número no está vinculado a su cuenta.",
                            "Número de WhatsApp vinculado, E.164 sin + (solo dígitos)"),
     "year": PathParameter(r"^(19|20)[0-9]{2}$", "year_not_found", "Año inválido.", "Año del protocolo (AAAA)"),
 }

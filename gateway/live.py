@@ -1,27 +1,43 @@
-"""The chat staff's real time: ``GET /api/v1/chat/stream``, Server-Sent Events fanned out by one hub per gateway
-process.
+"""Real time for the portal: Server-Sent Events fanned out by one hub per service in each gateway process. Two
+streams use it: ``GET /api/v1/chat/stream`` (the chat staff's inbox: every stream gets every event) and
+``GET /api/v1/mailbox/stream`` (a lawyer's mailbox: each stream gets its owner's events only).
 
-Where the events come from. The chat service owns its data, so it reads the change stream of its own database
-(``services.chat.live``: what each change means; small events of identifiers and states) and answers
-``chat.live_changes(actor, {after, wait_seconds, limit})`` over RPC: the events after a resume token, waiting up
-to ``wait_seconds`` for the first. Nothing is written for them: the replica set's oplog is the history.
+Where the events come from. A service owns its data, so it reads the change stream of its own database
+(``services.runtime.live``; the service's ``live`` module says what each change means: small events of
+identifiers and states) and answers ``<service>.live_changes(actor, {after, wait_seconds, limit})`` over RPC:
+the events after a resume token, waiting up to ``wait_seconds`` for the first. Nothing is written for them: the
+replica set's oplog is the history.
 
-One hub per gateway process (``LiveHub``, a dependency of the gateway). While at least one stream is open, its
-greenthread long-polls ``chat.live_changes`` from the last token it reached and puts each event in the bounded
-queue of every open stream; with nobody connected it stops asking. So the chat service sees one reader per
-gateway process, however many agents are connected.
+One hub per service and gateway process (``LiveHub("chat")``, ``LiveHub("mailbox", audience=...)``, dependencies
+of the gateway). While at least one stream is open, its greenthread long-polls the service's ``live_changes`` from
+the last token it reached and puts each event in the bounded queue of every open stream it is meant for; with
+nobody connected it stops asking. So a service sees one reader per gateway process, however many people are
+connected.
 
-A stream, when it opens (in the request's worker, with the caller's identity, so the chat service checks the
-caller too): it subscribes to the hub first, then reads from the chat service everything after its
-``Last-Event-ID`` (or, without one, just the current position) and sends that first; what the hub delivers
-meanwhile is skipped when it was already sent. Then: the hub's events, a comment every ``HEARTBEAT_SECONDS``
-(proxies keep an idle connection open, and a client that went away is noticed at the next write), and the end
-of the stream after ``MAX_STREAM_SECONDS`` (the browser reconnects with Last-Event-ID and is authenticated again:
-a session that ended stops receiving). A client too slow to take ``QUEUE_SIZE`` events has its stream ended once
-what is queued is sent; it reconnects and reads what it missed from the chat service, so nothing is held for it
-without bound. If the chat service cannot resume after the given id (older than the oplog, or not an id of
-ours), or more than ``MAX_CATCH_UP`` events happened meanwhile, the stream sends ``event: reset`` first: read
-the inbox again.
+Whose events (``audience``). Without one, every stream gets every event (the service refuses callers who may not
+see them all). With one (a function of the caller: the mailbox's is the caller's ``sub``), an event carries its
+``audience`` (never sent to the browser) and goes only to the streams of that audience; the hub asks the service
+for the audiences of its open streams only (``recipients``). A stream whose audience joined after the hub's
+current read started (or one that caught up behind the hub) is not lost: the hub reads again from that stream's
+position, and a stream never gets an event twice.
+
+A stream, when it opens (in the request's worker, with the caller's identity, so the service checks the caller
+too): it subscribes to the hub first, then reads from the service everything after its ``Last-Event-ID`` (or,
+without one, just the current position) and sends that first; what the hub delivers meanwhile is skipped when it
+was already sent. Then: the hub's events, a comment every ``HEARTBEAT_SECONDS`` (proxies keep an idle connection
+open, and a client that went away is noticed at the next write), and the end of the stream after
+``MAX_STREAM_SECONDS`` (the browser reconnects with Last-Event-ID and is authenticated again: a session that
+ended stops receiving). A client too slow to take ``QUEUE_SIZE`` events has its stream ended once what is queued
+is sent; it reconnects and reads what it missed from the service, so nothing is held for it without bound. If
+the service cannot resume after the given id (older than the oplog, or not an id of ours), or more than
+``MAX_CATCH_UP`` events happened meanwhile, the stream sends ``event: reset`` first: read everything again.
+
+A lawyer's own stream (``GET /api/v1/chat/web/stream``, ``open_own_stream``) never shares the hub: the hub's events
+are every conversation's, and a lawyer must receive only those of their own web conversation. Its greenthread asks
+the chat service, with the lawyer's identity, for the events of that conversation only (``chat.web_live_changes``,
+filtered where the data lives) every ``OWN_POLL_SECONDS``, without waiting for a change there (a long poll would
+hold one of the chat service's workers per connected lawyer); the rest (catch-up from Last-Event-ID, heartbeat,
+bounded queue, end after ``MAX_STREAM_SECONDS``) is the same as a staff stream's.
 """
 import json
 import logging
@@ -33,13 +49,14 @@ from eventlet.queue import Empty, LightQueue
 from nameko.containers import WorkerContext
 from werkzeug.wrappers import Response
 
+from contracts.live import MAX_RECIPIENTS
 from services.runtime import rpc
-from services.runtime.errors import PortalError
+from services.runtime.errors import PortalError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
 LONG_POLL_SECONDS = 5       # one call of the hub waits at most this long for a change
-CALL_MARGIN_SECONDS = 5     # ... and gives up on the answer that much later (504: the chat service restarted)
+CALL_MARGIN_SECONDS = 5     # ... and gives up on the answer that much later (504: the service restarted)
 HEARTBEAT_SECONDS = 15
 MAX_STREAM_SECONDS = 30 * 60
 QUEUE_SIZE = 1000           # events queued for one stream; past it the stream ends (the client catches up)
@@ -47,18 +64,25 @@ MAX_CATCH_UP = 2000         # events read for a reconnecting stream; past it: re
 BATCH = 500
 RETRY_SECONDS = (0.5, 1, 2, 5)
 RECONNECT_MILLISECONDS = 2000  # the "retry:" the browser waits before reconnecting
+OWN_POLL_SECONDS = 1.0      # a lawyer's own stream asks the chat service this often (never a long poll: see below)
 LAST_EVENT_ID_MAX = 1024
+MAX_AUDIENCES = MAX_RECIPIENTS  # distinct audiences one hub asks a service for; past it a new one is 503
+# the header as the OpenAPI document names it, for every stream's route
+LAST_EVENT_ID_HEADER = {"name": "Last-Event-ID", "in": "header", "required": False,
+                        "schema": {"type": "string", "maxLength": LAST_EVENT_ID_MAX},
+                        "description": "El id del último evento recibido (el navegador lo envía al reconectar); "
+                                       "uno que no es de este servicio cuenta como ninguno."}
+RESET_REASON = "Lea de nuevo: no se pudo seguir desde el último evento recibido."
 
 
 def sse(event):
-    """One event in the text/event-stream format (its data is one line of JSON)."""
+    """One event in the text/event-stream format (its data is one line of JSON; its audience is not sent)."""
     data = json.dumps(event["data"], ensure_ascii=False, separators=(",", ":"))
     return f"id: {event['id']}\nevent: {event['type']}\ndata: {data}\n\n".encode("utf-8")
 
 
 def reset_event(last_id):
-    return {"id": last_id or "", "type": "reset", "data": {"reason": "Lea de nuevo la bandeja: no se pudo seguir "
-                                                                     "desde el último evento recibido."}}
+    return {"id": last_id or "", "type": "reset", "data": {"reason": RESET_REASON}}
 
 
 def valid_last_event_id(value):
@@ -70,18 +94,28 @@ def valid_last_event_id(value):
 
 
 class Subscriber:
-    """One open stream: its bounded queue and what it was already sent."""
+    """One open stream: its bounded queue, its audience (None: every event) and what it was already sent."""
 
-    def __init__(self, actor):
+    def __init__(self, actor, audience=None):
         self.actor = actor
+        self.audience = audience
         self.queue = LightQueue(QUEUE_SIZE)
         self.overflowed = False
         self.sent = set()      # ids sent while catching up: the hub's copies of them are skipped
         self.position = None   # the id the catch-up reached (the hub's events up to it were sent already)
+        self.offered = None    # the last id the hub queued here (a read again from further back repeats some)
+        self.covered = audience is None  # a read of the hub has asked for this audience from its position
+
+    def meant_for(self, event):
+        return self.audience is None or event["type"] == "reset" or event.get("audience") == self.audience
 
     def offer(self, event):
-        if self.overflowed:
+        if self.overflowed or not self.meant_for(event):
             return
+        if event["type"] != "reset":
+            if self.offered is not None and event["id"] <= self.offered:
+                return
+            self.offered = event["id"]
         try:
             self.queue.put_nowait(event)
         except eventlet.queue.Full:
@@ -100,21 +134,27 @@ class _HubEntrypoint:
 
 
 class LiveHub(rpc.PortalRpcProxy):
-    """The one reader of ``chat.live_changes`` in this gateway process (see the module's text)."""
+    """The one reader of ``<service>.live_changes`` in this gateway process (see the module's text).
+    ``audience``: None (every stream gets every event), or a function of the caller giving the audience its
+    stream is for (the service is asked for those audiences only, as ``recipients``)."""
 
-    def __init__(self):
-        super().__init__("chat")
+    def __init__(self, service, audience=None, method="live_changes"):
+        super().__init__(service)
+        self.service, self.audience_of, self.method = service, audience, method
 
     def setup(self):
         super().setup()
         self.subscribers = []
         self.token = None
         self._thread = None
+        self.own = {}  # a lawyer's own stream -> its polling greenthread (never fed by the hub's broadcast)
 
     def stop(self):
         thread, self._thread = self._thread, None
         if thread is not None:
             thread.kill()
+        for own in list(self.own):
+            self.unsubscribe(own)
         super().stop()
 
     def kill(self):
@@ -125,13 +165,56 @@ class LiveHub(rpc.PortalRpcProxy):
 
     # --- streams ---------------------------------------------------------------------------------------------
     def subscribe(self, actor):
-        subscriber = Subscriber(actor)
+        audience = self.audience_of(actor) if self.audience_of else None
+        if audience is not None and audience not in self.audiences() and len(self.audiences()) >= MAX_AUDIENCES:
+            raise ServiceUnavailable("too_many_streams", "Hay demasiadas conexiones en vivo; intente más tarde.")
+        subscriber = Subscriber(actor, audience)
         self.subscribers.append(subscriber)
         return subscriber
 
     def unsubscribe(self, subscriber):
         if subscriber in self.subscribers:
             self.subscribers.remove(subscriber)
+        thread = self.own.pop(subscriber, None)
+        if thread is not None and thread is not eventlet.getcurrent():
+            thread.kill()
+
+    def subscribe_own(self, actor, method, position):
+        """A stream of the caller's own events only: a greenthread of its own asks ``chat.<method>`` with the
+        caller's identity from ``position`` on (see the module's text)."""
+        subscriber = Subscriber(actor)
+        subscriber.position = position
+        self.own[subscriber] = self.container.spawn_managed_thread(lambda: self._poll_own(subscriber, method))
+        return subscriber
+
+    def _poll_own(self, subscriber, method):
+        token, failures = subscriber.position, 0
+        try:
+            while subscriber in self.own and not subscriber.overflowed:
+                try:
+                    result = rpc.call(getattr(self._proxy(), method), subscriber.actor,
+                                      {"after": token, "wait_seconds": 0, "limit": BATCH},
+                                      timeout=LONG_POLL_SECONDS + CALL_MARGIN_SECONDS)
+                except PortalError as exc:  # the chat service is down or restarting: ask again, from the same place
+                    failures += 1
+                    log.warning("own live events not read; retrying", extra={"error": exc.code})
+                    eventlet.sleep(RETRY_SECONDS[min(failures, len(RETRY_SECONDS)) - 1])
+                    continue
+                failures = 0
+                if result.get("reset"):
+                    subscriber.offer(reset_event(result.get("last_id")))
+                for event in result["events"]:
+                    subscriber.offer(event)
+                token = result.get("last_id") or token
+                eventlet.sleep(OWN_POLL_SECONDS)
+        except Exception:  # noqa: BLE001 - the stream ends at its deadline; the client reconnects
+            log.exception("own live stream stopped")
+
+    def audiences(self):
+        """The audiences of the open streams (None: the hub reads every event)."""
+        if self.audience_of is None:
+            return None
+        return {subscriber.audience for subscriber in self.subscribers}
 
     def caught_up(self, position):
         """A stream finished catching up at ``position``: the hub starts there if it was not running."""
@@ -146,24 +229,42 @@ class LiveHub(rpc.PortalRpcProxy):
             if subscriber.overflowed:
                 self.unsubscribe(subscriber)
 
+    def behind(self, start, asked):
+        """After a read that started at ``start`` for the audiences ``asked``: the position to read again from
+        for the streams that read did not cover (they joined after it started, or caught up behind it); None
+        when every stream was covered."""
+        lowest = None
+        for subscriber in list(self.subscribers):
+            if subscriber.covered or subscriber.position is None:
+                continue  # every event is read for it, or it is still catching up (the next read covers it)
+            if asked is not None and subscriber.audience in asked and start is not None \
+                    and start <= subscriber.position:
+                subscriber.covered = True
+            elif lowest is None or subscriber.position < lowest:
+                lowest = subscriber.position
+        return lowest
+
     # --- the long poll ---------------------------------------------------------------------------------------------
     def _proxy(self):
         context = WorkerContext(self.container, None, _HubEntrypoint(),
                                 data={"correlation_id": f"live-{uuid.uuid4().hex[:12]}"})
-        return rpc.ServiceProxy(context, "chat", self.rpc_reply_listener)
+        return rpc.ServiceProxy(context, self.service, self.rpc_reply_listener)
 
     def _run(self):
         failures = 0
         try:
             while self.subscribers and self.token is not None:
                 actor = self.subscribers[-1].actor
+                start, asked = self.token, self.audiences()
+                body = {"after": start, "wait_seconds": LONG_POLL_SECONDS, "limit": BATCH}
+                if asked is not None:
+                    body["recipients"] = sorted(asked)
                 try:
-                    result = rpc.call(self._proxy().live_changes, actor,
-                                      {"after": self.token, "wait_seconds": LONG_POLL_SECONDS, "limit": BATCH},
+                    result = rpc.call(getattr(self._proxy(), self.method), actor, body,
                                       timeout=LONG_POLL_SECONDS + CALL_MARGIN_SECONDS)
-                except PortalError as exc:  # the chat service is down or restarting: ask again, from the same place
+                except PortalError as exc:  # the service is down or restarting: ask again, from the same place
                     failures += 1
-                    log.warning("live events not read; retrying", extra={"error": exc.code})
+                    log.warning("live events not read; retrying", extra={"error": exc.code, "service": self.service})
                     eventlet.sleep(RETRY_SECONDS[min(failures, len(RETRY_SECONDS)) - 1])
                     continue
                 failures = 0
@@ -171,9 +272,11 @@ class LiveHub(rpc.PortalRpcProxy):
                     self.broadcast(reset_event(result.get("last_id")))
                 for event in result["events"]:
                     self.broadcast(event)
-                self.token = result.get("last_id") or self.token
+                token = result.get("last_id") or self.token
+                again = self.behind(start, asked)
+                self.token = token if again is None or again > token else again
         except Exception:  # noqa: BLE001 - a bug here must not end the gateway; the next stream starts it again
-            log.exception("live hub stopped")
+            log.exception("live hub stopped", extra={"service": self.service})
         finally:
             self._thread = None
             if not self.subscribers:
@@ -182,7 +285,7 @@ class LiveHub(rpc.PortalRpcProxy):
 
 def catch_up(call, actor, last_event_id):
     """What a stream sends first: the events after ``last_event_id`` (none without one) and the position they
-    reach; a reset first when the chat service could not resume there or too much happened meanwhile."""
+    reach; a reset first when the service could not resume there or too much happened meanwhile."""
     events, after = [], last_event_id
     while True:
         result = call(actor, {"after": after, "wait_seconds": 0, "limit": BATCH})
@@ -200,9 +303,9 @@ class EventStream:
     """The body of one stream: an iterable the WSGI server writes chunk by chunk; ``close()`` (the server calls it
     when the client goes away or the stream ends) leaves the hub."""
 
-    def __init__(self, hub, subscriber, first_events, clock=time.monotonic):
+    def __init__(self, hub, subscriber, first_events, clock=time.monotonic, title="flujo de eventos"):
         self.hub, self.subscriber = hub, subscriber
-        self.pending = [b"retry: %d\n: flujo de eventos del chat\n\n" % RECONNECT_MILLISECONDS]
+        self.pending = [b"retry: %d\n: %s\n\n" % (RECONNECT_MILLISECONDS, title.encode("utf-8"))]
         self.pending += [sse(event) for event in first_events]
         self.clock = clock
         self.deadline = clock() + MAX_STREAM_SECONDS
@@ -234,9 +337,10 @@ class EventStream:
             self.hub.unsubscribe(self.subscriber)
 
 
-def open_stream(hub, call, actor, last_event_id):
-    """Subscribe, catch up (the caller's identity goes to the chat service, which refuses anyone but its staff),
-    and the streaming response; a refusal or a chat service that does not answer raises before anything opens."""
+def open_stream(hub, call, actor, last_event_id, title="flujo de eventos"):
+    """Subscribe, catch up (the caller's identity goes to the service, which refuses whoever may not read these
+    events, and answers a caller's own only), and the streaming response; a refusal or a service that does not
+    answer raises before anything opens. ``title``: the comment the stream starts with."""
     subscriber = hub.subscribe(actor)
     try:
         first, position = catch_up(call, actor, valid_last_event_id(last_event_id))
@@ -246,7 +350,20 @@ def open_stream(hub, call, actor, last_event_id):
     subscriber.sent = {event["id"] for event in first}
     subscriber.position = position
     hub.caught_up(position)
-    response = Response(EventStream(hub, subscriber, first), status=200, mimetype="text/event-stream",
+    return _stream_response(hub, subscriber, first, title)
+
+
+def open_own_stream(hub, call, method, actor, last_event_id, title="flujo de eventos"):
+    """A lawyer's stream of their own conversation's events: catch up with the caller's identity (the chat service
+    refuses anyone but a lawyer and filters to their conversation), then poll ``chat.<method>`` from there."""
+    first, position = catch_up(call, actor, valid_last_event_id(last_event_id))
+    subscriber = hub.subscribe_own(actor, method, position)
+    subscriber.sent = {event["id"] for event in first}
+    return _stream_response(hub, subscriber, first, title)
+
+
+def _stream_response(hub, subscriber, first, title):
+    response = Response(EventStream(hub, subscriber, first, title=title), status=200, mimetype="text/event-stream",
                         direct_passthrough=True)
     response.headers["Cache-Control"] = "no-cache, no-transform"
     response.headers["X-Accel-Buffering"] = "no"  # nginx and its kin: pass each event at once

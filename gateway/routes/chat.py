@@ -15,12 +15,15 @@ from contracts.chat import ReportQuerySchema, ReportSchema, TemplateListSchema
 from contracts.chat import AreaListSchema
 from contracts.chat import (CannedResponseListSchema, CannedResponseRequestSchema, CannedResponseSchema,
                             CannedResponseUpdateSchema)
-from contracts.chat import LinkConfirmSchema, LinkListSchema, LinkPendingSchema, LinkRequestSchema, LinkSchema
+from contracts.chat import (LinkConfirmSchema, LinkListSchema, LinkPendingSchema, LinkRequestSchema, LinkSchema,
+                            StaffUnlinkRequestSchema)
+from contracts.chat import WebConversationSchema, WebMessageRequestSchema, WebMessageSchema
 from gateway.base import GatewayBase
 from services.runtime import rpc
-from gateway.live import LiveHub, open_stream
+from gateway.live import LAST_EVENT_ID_HEADER, LiveHub, open_own_stream, open_stream
 from gateway.openapi import doc
 from gateway.web import CORRELATION_HEADER, json_response, parse_json_object, route
+from gateway.uploads import idempotency_key
 from gateway.webhooks import WhatsAppWebhook
 from services.runtime.errors import Forbidden, UnsupportedMediaType
 from services.runtime.logs import current_correlation_id
@@ -129,15 +132,23 @@ STREAM_DESCRIPTION = (
     "reset (lea de nuevo la bandeja: no se pudo seguir desde Last-Event-ID). Un comentario «: ping» cada 15 s; "
     "el servidor cierra el flujo a los 30 minutos (el navegador reconecta solo, con Last-Event-ID). Con "
     "Last-Event-ID llegan primero los eventos ocurridos desde ese id, mientras el oplog de MongoDB los conserve.")
-LAST_EVENT_ID_HEADER = {"name": "Last-Event-ID", "in": "header", "required": False,
-                        "schema": {"type": "string", "maxLength": 1024},
-                        "description": "El id del último evento recibido (el navegador lo envía al reconectar); "
-                                       "uno que no es de este servicio cuenta como ninguno."}
+WEB_MESSAGE_DESCRIPTION = (
+    "Texto plano de 1 a 4096 caracteres (no en blanco, sin NUL; el HTML se guarda como texto). Va a la bandeja del "
+    "personal del chat como una conversación del canal web con su nombre y número de colegiado, en la línea "
+    "CHAT_WEB_LINE: se asigna, se clasifica (las quejas van al área de quejas) y cuenta para el SLA y los reportes "
+    "como una de WhatsApp. Una conversación por abogado: una resuelta se reabre con un mensaje nuevo. Con "
+    "Idempotency-Key, la misma clave y el mismo texto devuelven el mismo mensaje sin guardar otro (Idempotent-"
+    "Replayed: true); la misma clave con otro texto es 409 idempotency_key_reused.")
+WEB_STREAM_DESCRIPTION = (
+    "Como GET /api/v1/chat/stream, pero solo con los eventos de su propia conversación web: message (un mensaje "
+    "suyo o una respuesta del tribunal: conversation_id, message_id, direction, status) y message_status, y reset "
+    "(lea de nuevo la conversación). Nunca eventos de otras conversaciones, notas, consultas ni agentes. El "
+    "contenido se lee con GET /api/v1/chat/web/conversation.")
 
 
 class ChatRoutes(GatewayBase):
     whatsapp = WhatsAppWebhook()
-    live = LiveHub()  # the one reader of the chat's events in this process (gateway.live)
+    live = LiveHub("chat")  # the one reader of the chat's events in this process (gateway.live)
 
     # --- WhatsApp -------------------------------------------------------------------------------------------
     @route("GET", "/api/v1/chat/whatsapp/webhook")
@@ -195,7 +206,7 @@ class ChatRoutes(GatewayBase):
     def chat_stream(self, request):
         request.environ["eventlet.minimum_write_chunk_size"] = 0  # each event is written as it comes
         return open_stream(self.live, lambda actor, body: self.call(self.chat.live_changes, actor, body),
-                           request.actor, request.headers.get("Last-Event-ID"))
+                           request.actor, request.headers.get("Last-Event-ID"), title="flujo de eventos del chat")
 
     # --- agents -------------------------------------------------------------------------------------------------
     @route("GET", "/api/v1/chat/agents")
@@ -268,7 +279,9 @@ class ChatRoutes(GatewayBase):
                      "o failed con el motivo. Más de 24 horas después del último mensaje del usuario, un text es "
                      "409 outside_window, con las plantillas configuradas en details.templates. Una template debe "
                      "ser una de ellas (nombre e idioma) con tantos parámetros como lleva: si no, 422 "
-                     "unknown_template. " + SHORTCUT_DESCRIPTION)
+                     "unknown_template. En una conversación del canal web (channel web) la respuesta no va a "
+                     "WhatsApp: queda delivered y el abogado la lee en el portal; no hay ventana de 24 horas y una "
+                     "template es 422 template_not_for_web. " + SHORTCUT_DESCRIPTION)
     def reply_chat_conversation(self, request, conversation_id):
         return json_response(self.call(self.chat.reply, request.actor, conversation_id, request.body), status=202)
 
@@ -438,3 +451,39 @@ class ChatRoutes(GatewayBase):
                      "Queda en la bitácora.")
     def unlink_chat_number(self, request, wa_id):
         return json_response(self.call(self.chat.unlink, request.actor, wa_id))
+
+    @route("POST", "/api/v1/chat/links/<string:wa_id>/unlink")
+    @doc("Desvincular el número de WhatsApp de un abogado (supervisión del chat)", "chat", roles=STAFF,
+         body=StaffUnlinkRequestSchema, response=LinkSchema, errors=(404,),
+         description="Solo chat_supervisor (403 para un agente): cuando el abogado perdió o cambió su teléfono, o el "
+                     "número pasó a otra persona. El personal deja de ver al abogado en las conversaciones de ese "
+                     "número; el abogado puede vincularlo de nuevo con un código. Quedan en la bitácora el abogado, "
+                     "el motivo y quién lo hizo. Un número no vinculado es 404 link_not_found.")
+    def unlink_chat_number_by_staff(self, request, wa_id):
+        return json_response(self.call(self.chat.unlink_by_staff, request.actor, wa_id, request.body))
+
+    # --- the web channel: a lawyer writes to the court from the portal -------------------------------------------------
+    @route("GET", "/api/v1/chat/web/conversation")
+    @doc("Su conversación con el tribunal por el chat web (abogado)", "chat", roles=LAWYERS,
+         response=WebConversationSchema,
+         description="Solo la suya: sus mensajes y las respuestas del tribunal (nunca notas internas, consultas ni "
+                     "quién del personal respondió). La lectura queda en la bitácora.")
+    def get_web_chat_conversation(self, request):
+        return json_response(self.call(self.chat.get_web_conversation, request.actor))
+
+    @route("POST", "/api/v1/chat/web/messages")
+    @doc("Escribir al tribunal por el chat web (abogado)", "chat", roles=LAWYERS, body=WebMessageRequestSchema,
+         response=WebMessageSchema, status=201, errors=(409,), idempotent=True,
+         description=WEB_MESSAGE_DESCRIPTION)
+    def post_web_chat_message(self, request):
+        reply = self.call(self.chat.post_web_message, request.actor, request.body, idempotency_key(request))
+        return json_response(reply["response"], status=201,
+                             headers={"Idempotent-Replayed": "true"} if reply["replayed"] else None)
+
+    @route("GET", "/api/v1/chat/web/stream")
+    @doc("Eventos en tiempo real de su conversación web (Server-Sent Events; abogado)", "chat", roles=LAWYERS,
+         binary="text/event-stream", headers=(LAST_EVENT_ID_HEADER,), description=WEB_STREAM_DESCRIPTION)
+    def web_chat_stream(self, request):
+        request.environ["eventlet.minimum_write_chunk_size"] = 0
+        return open_own_stream(self.live, lambda actor, body: self.call(self.chat.web_live_changes, actor, body),
+                               "web_live_changes", request.actor, request.headers.get("Last-Event-ID"))

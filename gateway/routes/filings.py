@@ -5,7 +5,7 @@ import logging
 from werkzeug.wrappers import Response
 
 
-from contracts.filings import (CaseListSchema, CaseReservedResponseSchema, CaseSchema, CourtListSchema,
+from contracts.filings import (AppearanceFactsSchema, CaseListSchema, CaseReservedResponseSchema, CaseSchema, CourtListSchema,
                                FilingMetadataSchema, FilingSchema, HearingConflictsQuerySchema,
                                HearingConflictsSchema, HearingDetailSchema, HearingSchema,
                                HearingStatusSchema, ListCasesQuerySchema, OpenCaseResponseSchema, OpenCaseSchema,
@@ -185,6 +185,18 @@ class FilingsRoutes(GatewayBase):
         if etag in _if_none_match(request):
             return Response(status=304, headers={"ETag": etag, "Cache-Control": "private, no-cache"})
         return json_text_response(body, headers={"ETag": etag, "Cache-Control": "private, no-cache"})
+
+    @route("GET", "/api/v1/cases/<string:case_number>/appearance")
+    @doc("Apersonarse: tribunal, materia y partes de un expediente, para nombrar la parte que se representa "
+         "(abogado)", "escritos", response=AppearanceFactsSchema, errors=(403,),
+         description="Para que un abogado que aún no actúa en el expediente elija la parte por la que se apersona "
+                     "(un apersonamiento debe nombrarla). Muestra solo el tribunal, la materia y el nombre y el papel "
+                     "de cada parte: no el asunto, ni documentos de identificación, abogados, actuaciones, "
+                     "documentos o audiencias. Un expediente reservado en el que no actúa responde 404 como uno "
+                     "que no existe. pending_appearance: su apersonamiento que espera calificación. Cada consulta "
+                     "queda en la bitácora.")
+    def appearance_facts(self, request, case_number):
+        return json_response(self.call(self.filings.appearance_facts, request.actor, case_number))
 
     # --- filings ---------------------------------------------------------
     @route("POST", "/api/v1/cases/<string:case_number>/filings")

@@ -5,6 +5,7 @@ from contracts.mailbox import (BoardSchema, CaseNotificationsQuerySchema, Closur
                                NotificationSchema, ProfileResponseSchema, ProfileSchema, PublicKeyListSchema,
                                SummarySchema, VerifyResultSchema)
 from gateway.base import GatewayBase
+from gateway.live import LAST_EVENT_ID_HEADER, LiveHub, open_stream
 from gateway.openapi import doc
 from gateway.web import json_response, json_text_response, pdf_response, route
 
@@ -21,12 +22,32 @@ NOTICE_LINKS = {
                        "parameters": {"notification_id": "$response.body#/notification_id"}},
     "NoticeCase": {"operationId": "get_case", "parameters": {"case_number": "$response.body#/case_number"}},
 }
+STREAM_DESCRIPTION = (
+    "Un flujo text/event-stream que no termina, con los eventos del casillero de quien lo abre (solo los suyos): "
+    "cada evento lleva id (para Last-Event-ID), event y data (JSON de una línea: notification_id y unread, el "
+    "número de notificaciones sin abrir en ese momento; nada del contenido, que se lee con las demás rutas del "
+    "casillero). Tipos: notification_available (una notificación llegó al casillero), notification_opened (se "
+    "abrió por primera vez, en cualquier página o dispositivo) y reset (lea de nuevo el resumen, GET "
+    "/api/v1/mailbox/summary: no se pudo seguir desde Last-Event-ID). Un comentario «: ping» cada 15 s; el "
+    "servidor cierra el flujo a los 30 minutos (el navegador reconecta solo, con Last-Event-ID). Con Last-Event-ID "
+    "llegan primero los eventos ocurridos desde ese id, mientras el oplog de MongoDB los conserve; uno que no es "
+    "de este servicio cuenta como ninguno.")
+LIVE_ROLES = ("lawyer",)
+
+
+def mailbox_owner(actor):
+    """Whose events a mailbox stream gets: its owner's (gateway.live's audience)."""
+    return actor["sub"]
+
+
 EVIDENCE_LINKS = {
     "VerifyEvidence": {"operationId": "verify_evidence", "requestBody": "$response.body"},
 }
 
 
 class MailboxRoutes(GatewayBase):
+    mailbox_live = LiveHub("mailbox", audience=mailbox_owner)  # the one reader of mailbox events here (gateway.live)
+
     # --- profile ---------------------------------------------------------------------
     @route("GET", "/api/v1/mailbox/profile")
     @doc("Mi perfil de avisos: correo y consentimiento", "casillero", response=ProfileResponseSchema)
@@ -73,7 +94,16 @@ class MailboxRoutes(GatewayBase):
     def mailbox_summary(self, request):
         return json_response(self.call(self.mailbox.summary, request.actor))
 
-    @route("GET", "/api/v1/cases/<string:case_number>/notifications")
+    @route("GET", "/api/v1/mailbox/stream")
+    @doc("Eventos en tiempo real de mi casillero: llegadas y aperturas, con el número sin abrir (Server-Sent "
+         "Events; abogados)", "casillero", roles=LIVE_ROLES, binary="text/event-stream",
+         headers=(LAST_EVENT_ID_HEADER,), description=STREAM_DESCRIPTION)
+    def mailbox_stream(self, request):
+        request.environ["eventlet.minimum_write_chunk_size"] = 0  # each event is written as it comes
+        return open_stream(self.mailbox_live, lambda actor, body: self.call(self.mailbox.live_changes, actor, body),
+                           request.actor, request.headers.get("Last-Event-ID"), title="flujo de eventos del casillero")
+
+
     @doc("Notificaciones de un expediente: quién, cuándo, si accedió, cómo quedó notificado y su vencimiento "
          "(personal del tribunal)", "casillero", response=BoardSchema, errors=(403,),
          query=CaseNotificationsQuerySchema)

@@ -445,7 +445,7 @@ def complaint_flags(is_complaint: bool) -> dict:
 
 
 def complaint_route(routed_at: Optional[datetime.datetime], reopened: bool, assignee_teams: Optional[tuple],
-                    area: str, now: datetime.datetime) -> dict:
+                    area: str, now: datetime.datetime, area_staffed: bool = True) -> dict:
     """The fields that send a conversation flagged as a complaint to the complaints ``area``: its ``team`` and
     ``area``, and ``complaint_routed_at``; {} when it stays where it is.
 
@@ -454,8 +454,11 @@ def complaint_route(routed_at: Optional[datetime.datetime], reopened: bool, assi
     flag and the priority but leaves the conversation where it is (staff transfer it if it does not belong there).
     A complaint that reopens a resolved conversation (``reopened``: a new matter) is routed again.
     Its agent keeps it if they are in the area's team (``assignee_teams``; None: nobody has it); otherwise it is
-    unassigned and waits, first, in the area's queue."""
-    if routed_at is not None and not reopened:
+    unassigned and waits, first, in the area's queue.
+    An area nobody staffs (``area_staffed`` False: no agent has its team) does not take it: a complaint sent there
+    would wait unseen. It stays in its line's queue, still flagged and first, and is routed by a later complaint
+    once the area has staff."""
+    if (routed_at is not None and not reopened) or not area_staffed:
         return {}
     route = {"team": area, "area": area, "complaint_routed_at": now}
     if assignee_teams is not None and area not in assignee_teams:
@@ -568,16 +571,11 @@ def digest_matches(declared, data: bytes) -> bool:
 # --- inquiries to a court or an area ("asking the court") ---------------------------------------------------------
 # An agent asks a court (its clerks answer) or an area (a chat team: the staff in it, or a supervisor, answer)
 # about a conversation. The answer is internal: it appears in the conversation for the agent and is never
-# sent to the user by itself. Each inquiry has its own SLA: due CHAT_INQUIRY_SLA_HOURS after it was asked
-# (elapsed hours, not business hours).
+# sent to the user by itself. Each inquiry has its own SLA: due CHAT_INQUIRY_SLA_HOURS business hours of its
+# conversation's line after it was asked (``hours.inquiry_due_at``).
 INQUIRY_OPEN, INQUIRY_ANSWERED = "open", "answered"
 INQUIRY_STATUSES = (INQUIRY_OPEN, INQUIRY_ANSWERED)
 CLERK = "clerk"
-
-
-def inquiry_due_at(asked_at: datetime.datetime, sla_hours: float) -> datetime.datetime:
-    """When an inquiry asked at ``asked_at`` should be answered."""
-    return asked_at + datetime.timedelta(hours=sla_hours)
 
 
 def inquiry_overdue(due_at: datetime.datetime, answered_at: Optional[datetime.datetime],
@@ -629,7 +627,6 @@ LINK_MAX_ATTEMPTS = 5
 LINK_RATE_WINDOW = datetime.timedelta(hours=1)
 LAWYER = "lawyer"
 LINK_LINKED, LINK_WRONG, LINK_EXPIRED, LINK_LOCKED = "linked", "wrong", "expired", "locked"
-WA_ID_PATTERN = r"^[1-9][0-9]{7,14}$"  # E.164 without the +: a country code, at most 15 digits
 
 
 def normalize_wa_id(number: str) -> str:
@@ -716,7 +713,8 @@ def authentication_template_body(wa_id: str, template: dict, code: str) -> dict:
 # snoozed, or with an inquiry still unanswered, is never erased.
 ERASED_WA_ID_PREFIX = "erased:"  # the shell's wa_id: unique per conversation (the (line, wa_id) index), no number
 SHELL_FIELDS = ("_id", "line", "wa_id", "team", "area", "assignee", "status", "created_at", "updated_at",
-                "resolved_at", "csat", "complaint", "sla", "sla_breached", "labels", "figures", "erased_at")
+                "resolved_at", "csat", "complaint", "sla", "sla_breached", "labels", "figures", "erased_at",
+                "channel")  # the channel (web or WhatsApp) says nothing of the person
 FIGURES = ("first_in", "first_reply", "messages_in", "messages_out", "cues", "classes")
 
 
@@ -742,6 +740,21 @@ def retention_expired(status: str, resolved_at: Optional[datetime.datetime],
         return False
     cutoff = retention_cutoff(now, days)
     return resolved_at <= cutoff and touched_at <= cutoff
+
+
+RETENTION_RECHECK = datetime.timedelta(days=1)  # a conversation kept for an unanswered inquiry is looked at again
+
+
+def retention_recheck_at(resolved_at: Optional[datetime.datetime], touched_at: Optional[datetime.datetime],
+                         open_inquiries: int, now: datetime.datetime, days: int) -> datetime.datetime:
+    """When the retention should look again at a resolved conversation it found not expired: the instant its
+    resolution and its last activity will both have outlived ``days`` days (new activity only moves that later, so
+    looking then is never too late), or, while an inquiry waits for its answer (which may come any day), or
+    without the instants to tell, a day from ``now``. Until then the runs pass it by: conversations that cannot be
+    erased yet do not fill every run's budget ahead of those that can."""
+    if open_inquiries or resolved_at is None or touched_at is None:
+        return now + RETENTION_RECHECK
+    return max(max(resolved_at, touched_at) + datetime.timedelta(days=days), now + datetime.timedelta(seconds=1))
 
 
 def erased_shell(doc: dict, figures: dict, erased_at: datetime.datetime) -> dict:
@@ -814,3 +827,56 @@ def expansion_problem(expanded: str, limit=MAX_TEXT) -> Optional[str]:
         return (f"Con la respuesta guardada el texto tiene {len(expanded)} caracteres y WhatsApp admite a lo sumo "
                 f"{limit}: acorte lo que escribió después del atajo.")
     return None
+
+
+# --- the web channel ----------------------------------------------------------------------------------------------
+# A lawyer signed in to the portal writes to the court from the web: the same staff inbox, the same conversations
+# (channel ``web``), the same path of an inbound message (classified, SLA-counted, assigned, reported). The
+# conversation belongs to one configured line (CHAT_WEB_LINE: its team answers and its business hours count) and is
+# keyed by the lawyer's account (``wa_id`` = ``web:<sub>``): one per lawyer, reopened by a new message once resolved.
+# The staff's replies are never sent to WhatsApp: they are stored as delivered, and the lawyer reads them in the
+# portal. WhatsApp's 24-hour window and its templates do not apply (a free reply is always possible; a template is
+# refused), and the satisfaction survey is not sent.
+WHATSAPP, WEB = "whatsapp", "web"
+CHANNELS = (WHATSAPP, WEB)
+WEB_CONTACT_PREFIX = "web:"
+WEB_ID_PREFIX = "web:"  # the ``wamid`` of a lawyer's web message (the messages' unique key): never a WhatsApp id
+
+
+def channel_of(conversation) -> str:
+    """The channel a conversation (or one of its messages) came through; one stored before channels existed is
+    WhatsApp's."""
+    return (conversation or {}).get("channel") or WHATSAPP
+
+
+def is_web(conversation) -> bool:
+    return channel_of(conversation) == WEB
+
+
+def web_contact_id(sub: str) -> str:
+    """The conversation key of a lawyer's web conversation (where a WhatsApp one has the user's number)."""
+    return WEB_CONTACT_PREFIX + str(sub)
+
+
+def web_lawyer(actor) -> dict:
+    """Who writes on the web channel, from their signed-in account: what staff see beside the conversation."""
+    return {"sub": actor["sub"], "name": actor.get("name"), "bar_number": actor.get("bar_number")}
+
+
+def web_message_record(actor, text: str, message_id: str, at: datetime.datetime) -> dict:
+    """A lawyer's web message as ``add_inbound`` stores an inbound one: a text (kept as written: plain text, never
+    HTML), its own unique ``wamid`` (``web:<message id>``) and the lawyer's conversation key as ``wa_id``."""
+    return {"wamid": WEB_ID_PREFIX + message_id, "wa_id": web_contact_id(actor["sub"]), "type": "text",
+            "known": True, "text": clean_text(text), "media": None, "location": None, "contacts": None,
+            "reply": None, "at": at, "context_wamid": None, "raw": None, "channel": WEB}
+
+
+def reply_window_open(conversation, now: datetime.datetime) -> bool:
+    """Whether a free-form reply is possible now: always on the web channel; on WhatsApp, within 24 hours of the
+    user's last message."""
+    return is_web(conversation) or window_open((conversation or {}).get("last_user_message_at"), now)
+
+
+def web_author(message) -> str:
+    """Who wrote a message of a web conversation, as the lawyer sees it: ``lawyer`` (they did) or ``court``."""
+    return "lawyer" if message.get("direction") == "in" else "court"

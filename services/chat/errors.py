@@ -26,8 +26,8 @@ def not_classified(message_id):
                     "(solo los mensajes del usuario con texto).", {"message_id": str(message_id)[:64]})
 
 
-def supervisor_only():
-    return Forbidden("forbidden", "Solo la supervisión del chat configura equipos y capacidad de los agentes.", {})
+def supervisor_only(what="configura equipos y capacidad de los agentes"):
+    return Forbidden("forbidden", f"Solo la supervisión del chat {what}.", {})
 
 
 def agent_not_found(sub):
@@ -160,6 +160,11 @@ def link_not_found(wa_id):
     return NotFound("link_not_found", "Ese número no está vinculado a su cuenta.", {"wa_id": str(wa_id)[:32]})
 
 
+def number_not_linked(wa_id):
+    return NotFound("link_not_found", "Ese número no está vinculado a la cuenta de ningún abogado.",
+                    {"wa_id": str(wa_id)[:32]})
+
+
 # --- canned responses --------------------------------------------------------------------------------------------------
 ESCAPE_HINT = "Para enviar un texto que empiece con «/», escriba «//»."
 
@@ -196,3 +201,14 @@ def not_a_shortcode(token):
 
 def expanded_too_long(reason):
     return ValidationFailed("validation_error", reason, {"fields": {"text": reason}})
+
+
+def web_lawyers_only(role):
+    return Forbidden("forbidden", "Solo un abogado, con su propia sesión, escribe al tribunal por el chat web.",
+                     {"role": role})
+
+
+def template_not_for_web():
+    return ValidationFailed("template_not_for_web", "Las plantillas son de WhatsApp: en una conversación web "
+                            "responda con texto (no hay ventana de 24 horas).",
+                            {"fields": {"template": "No se usa en el canal web."}})

@@ -146,6 +146,16 @@ def add_business_time(hours: BusinessHours, start: dt.datetime, seconds: float) 
     return None
 
 
+def inquiry_due_at(hours: Optional[BusinessHours], asked_at: dt.datetime, sla_hours: float) -> dt.datetime:
+    """When an inquiry asked at ``asked_at`` should be answered: ``sla_hours`` of the line's business hours later, as
+    the conversations' SLA counts (asked on a Friday afternoon, a court's day goes on on Monday; holidays do not
+    count). Elapsed hours only for a line without hours (``hours`` None) or not open that long within
+    ``SEARCH_DAYS``: the inquiry still gets a due instant."""
+    seconds = sla_hours * 3600
+    due = add_business_time(hours, asked_at, seconds) if hours is not None else None
+    return due if due is not None else require_aware(asked_at, "asked_at") + dt.timedelta(seconds=seconds)
+
+
 def business_seconds(hours: BusinessHours, start: dt.datetime, end: dt.datetime) -> float:
     """Open time between ``start`` and ``end`` in seconds (0 when ``end`` is not after ``start``)."""
     start, end = require_aware(start, "start"), require_aware(end, "end")

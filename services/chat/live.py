@@ -23,7 +23,7 @@ WATCHED += ("inquiries",)  # inquiries to a court or an area: asked, then answer
 OPERATIONS = ("insert", "update", "replace")
 # bookkeeping that means nothing on a screen: a change of only these is no event
 QUIET_FIELDS = frozenset({"updated_at", "pending_events", "attempts", "lease_owner", "lease_until", "last_seen_at",
-                          "raw", "waiting_since", "status_at"})
+                          "raw", "waiting_since", "status_at", "retention_check_at"})
 AGENT_FIELDS = frozenset({"presence", "teams", "capacity"})
 MESSAGE_FIELDS = frozenset({"status", "error"})
 

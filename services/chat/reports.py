@@ -16,6 +16,8 @@
 - **CSAT**: the score of the conversation's current survey (its last resolution's).
 - **Area**: the conversation's own (``area``), else the team that attends it (transferred, or its line's).
 - **Topics**: the staff's labels, the classifier's cues and labels of the user's messages, most frequent first.
+- **By day**: every day of the period (in its time zone), with the conversations opened that day and their
+  messages (a conversation's messages count on the day it was opened), so the days add up to the volumes.
 - **CSV**: every text cell that a spreadsheet would read as a formula (``= + - @``, tab, carriage return) starts
   with an apostrophe.
 """
@@ -113,7 +115,8 @@ def conversation_row(doc: dict, lines: dict) -> dict:
     breaches = [kind for kind in BREACH_KINDS if kind in (sla.get("breaches") or [])]
     score = (doc.get("csat") or {}).get("score")
     line = lines.get(doc.get("line")) or {}
-    return {"conversation_id": doc["_id"], "line": doc.get("line"), "region": line.get("region"),
+    return {"conversation_id": doc["_id"], "created_at": doc.get("created_at"), "line": doc.get("line"),
+            "region": line.get("region"),
             "area": area_of(doc, lines), "agent": (doc.get("assignee") or {}).get("sub"),
             "status": doc.get("status"), "opened_at": opened, "first_response_at": first_reply,
             "resolved_at": resolved, "first_response_seconds": seconds_between(opened, first_reply),
@@ -129,9 +132,12 @@ def conversation_row(doc: dict, lines: dict) -> dict:
 
 
 class Summary:
-    """The report of many conversation rows, added one at a time (only the durations are kept, as numbers)."""
+    """The report of many conversation rows, added one at a time (only the durations are kept, as numbers);
+    with a ``span`` (a Period), also the volumes of each of its days."""
 
-    def __init__(self):
+    def __init__(self, span: Optional[Period] = None):
+        self.span = span
+        self.days = {}
         self.conversations = self.messages_in = self.messages_out = self.resolved = 0
         self.first_response, self.resolution = [], []
         self.breached = 0
@@ -145,6 +151,11 @@ class Summary:
         self.conversations += 1
         self.messages_in += row["messages_in"]
         self.messages_out += row["messages_out"]
+        if self.span is not None and row.get("created_at") is not None:
+            day = self.days.setdefault(row["created_at"].astimezone(ZoneInfo(self.span.time_zone)).date(), [0, 0, 0])
+            day[0] += 1
+            day[1] += row["messages_in"]
+            day[2] += row["messages_out"]
         if row["resolved_at"] is not None:
             self.resolved += 1
         if row["first_response_seconds"] is not None:
@@ -181,7 +192,20 @@ class Summary:
                            "by_area": [{"area": area, "count": count} for area, count in _ranked(self.complaints)]},
             "topics": {"labels": _top(self.labels), "cues": _top(self.cues),
                        "classification": {label: self.classes.get(label, 0) for label in CLASSES}},
+            "by_day": self._by_day(),
         }
+
+    def _by_day(self):
+        if self.span is None:
+            return []
+        out = []
+        day = self.span.first_day
+        while day <= self.span.last_day:
+            conversations, messages_in, messages_out = self.days.get(day, (0, 0, 0))
+            out.append({"day": day.isoformat(), "conversations": conversations, "messages_in": messages_in,
+                        "messages_out": messages_out})
+            day += datetime.timedelta(days=1)
+        return out
 
 
 def _times(values):
@@ -267,6 +291,10 @@ def summary_csv(report: dict) -> str:
                 walk(f"{prefix}.{key}" if prefix else key, item)
         elif isinstance(value, list):
             for item in value:
+                if "day" in item:  # by_day.<day>.<figure>
+                    lines.extend((f"{prefix}.{item['day']}.{key}", figure) for key, figure in item.items()
+                                 if key != "day")
+                    continue
                 name = item.get("area") or item.get("topic")
                 lines.append((f"{prefix}.{name}", item["count"]))
         else:

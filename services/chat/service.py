@@ -11,16 +11,17 @@ from contracts.chat import (AgentSettingsRequestSchema, AssignRequestSchema, Con
                             InquiryRequestSchema, LabelsRequestSchema, LiveChangesRequestSchema, NoteRequestSchema,
                             PresenceRequestSchema, ReplyRequestSchema, ReportQuerySchema, StatusRequestSchema,
                             TransferRequestSchema)
-from contracts.chat import LinkConfirmSchema, LinkRequestSchema
-from contracts.chat import CannedResponseRequestSchema, CannedResponseUpdateSchema
+from contracts.chat import (CannedResponseRequestSchema, CannedResponseUpdateSchema, LinkConfirmSchema,
+                            LinkRequestSchema, StaffUnlinkRequestSchema, WebMessageRequestSchema)
 from services.chat import domain, errors, hours, reports, views, workers
 from services.chat.graph import Graph
 from services.chat.settings import ChatSettings
-from services.chat.store import ChatStore
+from services.chat.store import ChatStore, new_id as store_id
 from services.chat.store.canned import EXISTS, FULL
 from services.chat.store.links import LinkRateLimited
 from services.chat.store.levels import LevelRules
 from services.runtime.config import SettingsProvider
+from services.runtime.idempotency import Replay, Request, replay
 from services.runtime.mongo import Mongo, utcnow
 from services.runtime.observability import Observability, counter, histogram
 from services.runtime.rpc import call, proxy, rpc
@@ -44,11 +45,11 @@ REPORT_PAGE = 1000  # conversations per page of the per-conversation export
 
 webhooks_stored = counter("chat", "webhooks_stored_total", "Webhook payloads stored, by outcome (new, duplicate)",
                           ["outcome"])
-inbound_applied = counter("chat", "inbound_applied_total", "What stored payloads brought (message, status, unrouted)",
-                          ["kind"])
+inbound_applied = counter("chat", "inbound_applied_total", "What stored payloads brought (message, status, unrouted), "
+                          "and the lawyers' web messages (web)", ["kind"])
 auto_assigned = counter("chat", "auto_assignments_total", "Conversations handed to an agent by round robin")
 links_counted = counter("chat", "links_total", "Lawyers' WhatsApp numbers linked to their accounts, by event (requested, "
-                        "rate_limited, linked, replaced, wrong_code, expired, locked, unlinked)", ["event"])
+                        "rate_limited, linked, replaced, wrong_code, expired, locked, unlinked, unlinked_by_staff)", ["event"])
 media_fetched = counter("chat", "media_total", "Media of inbound messages, by outcome (stored, refused, failed)",
                         ["outcome"])
 replies_sent = counter("chat", "replies_total", "Replies through the Graph API, by outcome (sent, retry, failed)",
@@ -84,11 +85,16 @@ class ChatService:
         return actor
 
     def _conversation(self, actor, conversation_id, action):
+        """The conversation (not erased), or 404 audited. Also for what a write returned: a conversation the
+        retention marked between the read and the write is not written (the store's writes answer None)."""
         doc = self.store.conversation(conversation_id)
-        if doc is None:
+        return self._written(actor, conversation_id, action, doc)
+
+    def _written(self, actor, conversation_id, action, result):
+        if result is None:
             self.store.audit(actor, action, f"conversation:{conversation_id}", "not_found")
             raise errors.conversation_not_found(conversation_id)
-        return doc
+        return result
 
     def _summary(self, doc, links=None):
         """A conversation as the inbox lists it, with the lawyer its number is linked to (``links``: {wa_id: link}
@@ -96,7 +102,7 @@ class ChatService:
         if links is None:
             links = self.store.linked_lawyers([doc["wa_id"]])
         return {**views.conversation_summary(doc, self.settings.lines, utcnow()),
-                "lawyer": views.linked_lawyer(links.get(doc["wa_id"]))}
+                "lawyer": views.conversation_lawyer(doc, links.get(doc["wa_id"]))}
 
     def _area_lines(self, area):
         """The configured lines whose team is ``area`` (a conversation never transferred belongs to its line's)."""
@@ -322,7 +328,7 @@ class ChatService:
         notes = self.store.notes_of(doc["_id"])
         self.store.audit(actor, "read_conversation", target, "allowed", {"messages": len(messages)})
         view = views.conversation_view(doc, messages, notes, self.settings.lines, utcnow())
-        view["lawyer"] = views.linked_lawyer(self.store.linked_lawyers([doc["wa_id"]]).get(doc["wa_id"]))
+        view["lawyer"] = views.conversation_lawyer(doc, self.store.linked_lawyers([doc["wa_id"]]).get(doc["wa_id"]))
         view["inquiries"] = [views.inquiry_view(i, utcnow()) for i in self.store.inquiries_of(doc["_id"])]
         return view
 
@@ -352,18 +358,20 @@ class ChatService:
         doc = self._conversation(actor, conversation_id, "reply")
         now = utcnow()
         template, text, canned = body.get("template"), None, None
+        if template is not None and domain.is_web(doc):
+            raise errors.template_not_for_web()
         if template is not None:
             problem = domain.template_problem(template, self.settings.templates)
             if problem:
                 raise errors.unknown_template(problem, self.settings.templates)
         else:
             text, canned = self._expanded(body["text"])  # a /shortcode, before anything is queued
-            if not domain.window_open(doc.get("last_user_message_at"), now):
+            if not domain.reply_window_open(doc, now):  # the web channel has no 24-hour window
                 raise errors.outside_window(views.iso(domain.window_closes_at(doc.get("last_user_message_at"))),
                                             self.settings.templates)
         author = {"sub": actor["sub"], "name": actor.get("name")}
-        message = self.store.queue_reply(doc, author, text, workers.send_policy(self.settings), template=template,
-                                         canned=canned)
+        message = self._written(actor, conversation_id, "reply", self.store.queue_reply(
+            doc, author, text, workers.send_policy(self.settings), template=template, canned=canned))
         self._sla_replied(doc, message)
         self.store.audit(actor, "reply", target, "allowed",
                          {"message_id": message["_id"], **({"canned": canned} if canned else {})})
@@ -398,7 +406,8 @@ class ChatService:
         actor = self._staff(actor, "add_note", target)
         body = load(NoteRequestSchema(), body)
         doc = self._conversation(actor, conversation_id, "add_note")
-        note = self.store.add_note(doc["_id"], {"sub": actor["sub"], "name": actor.get("name")}, body["text"])
+        note = self._written(actor, conversation_id, "add_note", self.store.add_note(
+            doc["_id"], {"sub": actor["sub"], "name": actor.get("name")}, body["text"]))
         self.store.audit(actor, "add_note", target, "allowed", {"note_id": note["_id"]})
         return views.note_view(note)
 
@@ -412,7 +421,8 @@ class ChatService:
             raise errors.invalid_status(problem)
         doc = self._conversation(actor, conversation_id, "set_status")
         was = doc
-        doc = self.store.set_status(doc["_id"], body["status"], body.get("snoozed_until"))
+        doc = self._written(actor, conversation_id, "set_status",
+                            self.store.set_status(doc["_id"], body["status"], body.get("snoozed_until")))
         doc = self._survey_if_resolved(was, doc)  # the satisfaction survey, once per resolution
         if body["status"] == domain.RESOLVED:
             doc = self._sla_resolved(doc)
@@ -461,7 +471,7 @@ class ChatService:
         filters = {key: query.get(key) for key in ("line", "agent", "area")}
         report = {"period": {"from": span.first_day.isoformat(), "to": span.last_day.isoformat(),
                              "time_zone": span.time_zone},
-                  "filters": filters, **self.store.report_summary(match, self.settings.lines)}
+                  "filters": filters, **self.store.report_summary(match, self.settings.lines, span)}
         self.store.audit(actor, "report", "reports", "allowed", {**filters, **report["period"]})
         if query.get("format") == "csv":
             return {"csv": reports.summary_csv(report)}
@@ -505,7 +515,8 @@ class ChatService:
         actor = self._staff(actor, "set_labels", target)
         body = load(LabelsRequestSchema(), body)
         doc = self._conversation(actor, conversation_id, "set_labels")
-        doc = self.store.set_labels(doc["_id"], sorted(set(body["labels"])))
+        doc = self._written(actor, conversation_id, "set_labels",
+                            self.store.set_labels(doc["_id"], sorted(set(body["labels"]))))
         self.store.audit(actor, "set_labels", target, "allowed", {"labels": doc["labels"]})
         return self._summary(doc)
 
@@ -524,7 +535,8 @@ class ChatService:
                 raise errors.unknown_line(body["line"], lines)
             raise errors.unknown_area(body["area"], areas)
         doc = self._conversation(actor, conversation_id, "transfer")
-        doc = self.store.transfer(doc["_id"], destination, {"sub": actor["sub"], "name": actor.get("name")})
+        doc = self._written(actor, conversation_id, "transfer", self.store.transfer(
+            doc["_id"], destination, {"sub": actor["sub"], "name": actor.get("name")}))
         self.store.audit(actor, "transfer", target, "allowed", destination)
         return self._summary(doc)
 
@@ -546,6 +558,7 @@ class ChatService:
             assignee = {"sub": agent["_id"], "name": agent.get("name")}
         updated = self.store.assign(doc["_id"], current, assignee)
         if updated is None:
+            self._conversation(actor, conversation_id, "assign")  # erased meanwhile: 404
             raise errors.assignment_changed()
         self.store.audit(actor, "assign", target, "allowed", {"agent": body["agent"]})
         return self._summary(updated)
@@ -637,9 +650,10 @@ class ChatService:
             where = {"area": body["area"]}
         line = self.settings.line(doc["line"])
         sla_hours = self.settings.inquiry_sla_hours
-        inquiry = self.store.add_inquiry(doc, where, body["question"], {"sub": actor["sub"], "name": actor.get("name")},
-                                         lambda asked_at: domain.inquiry_due_at(asked_at, sla_hours),
-                                         line["region"] if line else None)
+        inquiry = self._written(actor, conversation_id, "ask_inquiry", self.store.add_inquiry(
+            doc, where, body["question"], {"sub": actor["sub"], "name": actor.get("name")},
+            lambda asked_at: hours.inquiry_due_at(self.settings.hours.get(doc["line"]), asked_at, sla_hours),
+            line["region"] if line else None))
         inquiries_counted.labels("asked").inc()
         self.store.audit(actor, "ask_inquiry", target, "allowed", {"inquiry_id": inquiry["_id"], **where})
         return views.inquiry_view(inquiry, utcnow())
@@ -795,3 +809,94 @@ class ChatService:
         self.store.audit(actor, "unlink", target, "allowed", {"linked_at": removed["linked_at"]})
         links_counted.labels("unlinked").inc()
         return views.link_view(removed)
+
+    @rpc
+    def unlink_by_staff(self, actor, wa_id, body):
+        """The supervision ends a number's link to a lawyer's account (a lost or changed phone, a number given to
+        someone else): the staff stop seeing that lawyer on its conversations. The lawyer, the reason and who did
+        it are audited; the lawyer may link the number again with a new code."""
+        wa_id = domain.normalize_wa_id(str(wa_id)[:32])
+        target = f"wa_id:{wa_id}"
+        actor = self._staff(actor, "unlink_by_staff", target)
+        if actor["role"] != domain.SUPERVISOR:
+            self.store.audit(actor, "unlink_by_staff", target, "denied")
+            raise errors.supervisor_only("desvincula el número de un abogado")
+        body = load(StaffUnlinkRequestSchema(), body)
+        removed = self.store.unlink(None, wa_id)
+        if removed is None:
+            self.store.audit(actor, "unlink_by_staff", target, "not_found")
+            raise errors.number_not_linked(wa_id)
+        self.store.audit(actor, "unlink_by_staff", target, "allowed",
+                         {"sub": removed["sub"], "bar_number": removed["bar_number"],
+                          "linked_at": removed["linked_at"], "reason": body["reason"]})
+        links_counted.labels("unlinked_by_staff").inc()
+        return views.link_view(removed)
+
+    # --- the web channel: a lawyer writes to the court from the portal ------------------------------------------------
+    # The same inbox and the same path as a WhatsApp message (``workers.apply_message``): classified, SLA-counted,
+    # assigned, reported; the conversation is on CHAT_WEB_LINE, keyed by the lawyer's account. The lawyer reads only
+    # their own conversation: their messages and the court's replies, never notes or inquiries. Every read is audited.
+    def _web_lawyer(self, actor, action):
+        actor = load_actor(actor)
+        if actor["role"] != domain.LAWYER or not actor.get("bar_number"):
+            self.store.audit(actor, action, "web_conversation", "denied")
+            raise errors.web_lawyers_only(actor["role"])
+        return actor
+
+    def _own_web_conversation(self, actor):
+        return self.store.web_conversation(self.settings.web_line, domain.web_contact_id(actor["sub"]))
+
+    @rpc
+    def post_web_message(self, actor, body, idempotency_key=None):
+        """A lawyer's message to the court: ``{"response": the message as they see it, "replayed"}`` (the same
+        Idempotency-Key and text again: the first answer, nothing stored; another text: 409)."""
+        actor = self._web_lawyer(actor, "web_message")
+        body = load(WebMessageRequestSchema(), body)
+        request = Request.of(actor, idempotency_key, "web_message").with_body(body)
+        previous = self.store.idempotency.previous_response(request)
+        replayed = previous is not None
+        if previous is None:
+            now = utcnow()
+            record = domain.web_message_record(actor, body["text"], store_id(), now)
+            line = self.settings.web_line
+            try:
+                message_id = workers.apply_message(self.store, line, record, actor.get("name"), now,
+                                                   self._level_rules(), self._levels_heard,
+                                                   web=domain.web_lawyer(actor), request=request)
+            except Replay as seen:  # the same key stored meanwhile by the same request
+                previous, replayed = replay(seen.record, request.fingerprint), True
+            else:
+                inbound_applied.labels("web").inc()
+                previous = {"message_id": message_id}
+        message = self.store.message(previous["message_id"])
+        if message is None:  # erased by the retention since
+            raise errors.conversation_not_found(previous["message_id"])
+        if not replayed:
+            self.store.audit(actor, "web_message", f"conversation:{message['conversation_id']}", "allowed",
+                             {"message_id": message["_id"]})
+        return {"response": views.web_message_view(message), "replayed": replayed}
+
+    @rpc
+    def get_web_conversation(self, actor):
+        actor = self._web_lawyer(actor, "read_web_conversation")
+        doc = self._own_web_conversation(actor)
+        messages = self.store.messages_of(doc["_id"]) if doc else []
+        self.store.audit(actor, "read_web_conversation", f"conversation:{doc['_id']}" if doc else "web_conversation",
+                         "allowed", {"messages": len(messages)})
+        return views.web_conversation_view(doc, messages)
+
+    @rpc
+    def web_live_changes(self, actor, request):
+        """The events of the lawyer's own web conversation after a resume token (``message``: one of theirs or a
+        reply; ``message_status``), for the gateway's lawyer stream; nothing of any other conversation, and no
+        note, inquiry, assignment or agent. Identifiers and states only, like the staff's."""
+        actor = self._web_lawyer(actor, "web_live_changes")
+        request = load(LiveChangesRequestSchema(), request or {})
+        doc = self._own_web_conversation(actor)
+        own = doc["_id"] if doc else None
+
+        def keep(event):
+            return own is not None and event["type"] in ("message", "message_status") and \
+                event["data"].get("conversation_id") == own
+        return self.store.live_changes(request.get("after"), request.get("wait_seconds", 0),
+                                       request.get("limit", 500), keep=keep)

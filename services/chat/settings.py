@@ -16,6 +16,9 @@ Empty: the three development lines of ``DEV_LINES`` (Mexicali, Tijuana, Ensenada
 goes from when the number never wrote to any (empty: the first line). ``CHAT_LINK_REQUESTS_PER_HOUR``: codes a
 lawyer may ask for, and codes that may go to one number, in an hour.
 
+``CHAT_WEB_LINE``: the line the web channel's conversations belong to (a lawyer writing from the portal): its team
+answers them, its business hours and SLA policies count, the reports show them under it (empty: CHAT_LINK_LINE's).
+
 Secrets: ``WHATSAPP_APP_SECRET`` (signs the webhooks), ``WHATSAPP_VERIFY_TOKEN`` (the subscription
 handshake) and ``WHATSAPP_ACCESS_TOKEN`` (Bearer token of the Graph API). In development each has a
 documented default (``DEV_*``); with ``PORTAL_ENV=production`` the service refuses to start without them.
@@ -240,8 +243,9 @@ class ChatSettings(ServiceSettings):
     sla_policies = Setting("CHAT_SLA_POLICIES", "", sla_policies)
     # the area complaints are routed to (its team's agents take them first; its SLA targets in CHAT_SLA_POLICIES)
     complaints_area = Setting("CHAT_COMPLAINTS_AREA", hours.COMPLAINTS_AREA, area_name)
-    # inquiries to a court or an area: due this many hours after they are asked; a court is checked with filings
-    inquiry_sla_hours = Setting("CHAT_INQUIRY_SLA_HOURS", 24, float, between(0.25, 24 * 30))
+    # inquiries to a court or an area: due this many business hours of the line after they are asked (7: one day of
+    # the default hours, 08:00-15:00); a court is checked with filings
+    inquiry_sla_hours = Setting("CHAT_INQUIRY_SLA_HOURS", 7, float, between(0.25, 24 * 30))
     # retention (services.chat.domain, "retention"): days after a conversation was resolved and last touched before
     # its personal data is erased. One year by default: a whole annual cycle of reports and of a complaint's
     # follow-up, and a lawyer who comes back about the same matter months later finds the history; longer keeps
@@ -254,6 +258,7 @@ class ChatSettings(ServiceSettings):
     link_template_language = Setting("CHAT_LINK_TEMPLATE_LANGUAGE", "es_MX", template_language)
     link_line = Setting("CHAT_LINK_LINE", "")
     link_requests_per_hour = Setting("CHAT_LINK_REQUESTS_PER_HOUR", 5, int, between(1, 100))
+    web_line = Setting("CHAT_WEB_LINE", "")
 
     def __init__(self, config):
         super().__init__(config)
@@ -263,6 +268,9 @@ class ChatSettings(ServiceSettings):
         if self.link_line and self.link_line not in self.lines:
             raise ConfigurationError("CHAT_LINK_LINE", self.link_line, "no es el phone_number_id de una línea configurada")
         self.link_line = self.link_line or next(iter(self.lines))
+        if self.web_line and self.web_line not in self.lines:
+            raise ConfigurationError("CHAT_WEB_LINE", self.web_line, "no es el phone_number_id de una línea configurada")
+        self.web_line = self.web_line or self.link_line
         self.hours = hours_of_lines(self.business_hours, self.lines)  # {phone_number_id: BusinessHours}
         sla_lines_known(self.sla_policies, self.lines)
         production = (config if isinstance(config, Settings) else Settings(config)).production

@@ -32,8 +32,9 @@ def conversation_summary(doc, lines, now):
             "transfer": transfer_view(doc.get("transfer")),
             "last_message_at": iso(doc.get("last_message_at")),
             "last_message_preview": doc.get("last_message_preview") or "",
-            "last_user_message_at": iso(last_user), "window_open": domain.window_open(last_user, now),
-            "window_closes_at": iso(domain.window_closes_at(last_user)), "unanswered": doc.get("unanswered", 0),
+            "last_user_message_at": iso(last_user), "window_open": domain.reply_window_open(doc, now),
+            "window_closes_at": None if domain.is_web(doc) else iso(domain.window_closes_at(last_user)),
+            "unanswered": doc.get("unanswered", 0), "channel": domain.channel_of(doc),
             "sla_breached": bool(doc.get("sla_breached")), "sla": sla_view(doc.get("sla")),
             "complaint": bool(doc.get("complaint")), "priority": bool(doc.get("priority")),
             "csat": csat_view(doc.get("csat")),
@@ -160,3 +161,24 @@ def pending_link_view(doc, lines, now):
     return {"wa_id": doc["wa_id"], "line": doc["line"], "from_number": line["display_number"] if line else None,
             "expires_at": iso(doc["expires_at"]), "attempts_left": domain.LINK_MAX_ATTEMPTS - doc["attempts"],
             "delivery": send.get("status") or domain.QUEUED, "delivery_error": send.get("reason")}
+
+
+def conversation_lawyer(doc, link):
+    """The lawyer staff see beside a conversation: on the web channel, the signed-in lawyer who wrote; on WhatsApp,
+    the one the number is linked to (``link``), or None."""
+    return linked_lawyer(doc.get("lawyer") if domain.is_web(doc) else link)
+
+
+# --- the web channel: what the lawyer sees of their own conversation ------------------------------------------------
+def web_message_view(doc):
+    """One message of a lawyer's web conversation as they see it: who wrote (``lawyer`` or ``court``: never the
+    agent's name), the text as written, when, and whether it is an automatic reply (out of office)."""
+    return {"message_id": doc["_id"], "author": domain.web_author(doc), "text": doc["text"], "at": iso(doc["at"]),
+            "automatic": bool(doc.get("automatic"))}
+
+
+def web_conversation_view(doc, messages):
+    """The lawyer's web conversation: their messages and the court's replies (never notes, inquiries, labels,
+    classification or who answered); ``conversation_id`` None before their first message."""
+    return {"conversation_id": doc["_id"] if doc else None,
+            "messages": [web_message_view(m) for m in messages]}

@@ -31,19 +31,27 @@ def apply_payload(store, job, lines, levels=None, on_levels=None):
             continue
         for message in change.messages:
             record = domain.message_record(message, received_at)
-            record["classification"] = classify(record)
-            outcome = InboundLevels()
-            if store.add_inbound(change.phone_number_id, record, change.names.get(record["wa_id"]), received_at,
-                                 levels, outcome):
+            if apply_message(store, change.phone_number_id, record, change.names.get(record["wa_id"]), received_at,
+                             levels, on_levels):
                 added += 1
-                if on_levels is not None:
-                    on_levels(change.phone_number_id, outcome)
         for status in change.statuses:
             record = domain.status_record(status, received_at)
             if store.add_status(record) is None:  # no message of a conversation: perhaps a lawyer's linking code
                 store.link_code_status(record["wamid"])
             statuses += 1
     return added, statuses, unrouted
+
+
+def apply_message(store, line, record, name, received_at, levels=None, on_levels=None, web=None, request=None):
+    """One inbound message, whatever its channel (a WhatsApp message of a payload, or a lawyer's web message):
+    classified, stored with its conversation, SLA clocks and out-of-office reply (``store.add_inbound``), and what it
+    did to the service levels heard once committed. Returns the message id, or None for a duplicate."""
+    record["classification"] = classify(record)
+    outcome = InboundLevels()
+    message_id = store.add_inbound(line, record, name, received_at, levels, outcome, web=web, request=request)
+    if message_id and on_levels is not None:
+        on_levels(line, outcome)
+    return message_id
 
 
 def classify(record):
@@ -56,18 +64,9 @@ def classify(record):
 
 
 def drain(queue, work, on_error):
-    """Claim and work jobs until none is due, ``MAX_JOBS`` or ``BUDGET_SECONDS``."""
-    started, done = time.monotonic(), 0
-    while done < MAX_JOBS and time.monotonic() - started < BUDGET_SECONDS:
-        job = queue.claim()
-        if job is None:
-            break
-        done += 1
-        try:
-            work(job)
-        except Exception as exc:  # noqa: BLE001 - a job's failure is retried with backoff, never lost
-            on_error(job, exc)
-    return done
+    """``WorkQueue.drain`` as the chat's timers use it: ``work`` completes, fails or defers each job itself, within
+    ``BUDGET_SECONDS`` and ``MAX_JOBS``."""
+    return queue.drain(work, BUDGET_SECONDS, on_error=on_error, completes=False, max_jobs=MAX_JOBS)
 
 
 def process_webhooks(store, lines, counter, levels=None, on_levels=None, shards=None):
@@ -188,8 +187,8 @@ def send_replies(store, graph, settings, counter):
         if job.get("link_id"):  # a lawyer's linking code, not a message of a conversation
             return send_link_code(store, graph, settings, queue, job, counter)
         message = store.message(job["message_id"])
-        if message is None or message["status"] != domain.QUEUED:
-            queue.complete(job)  # already sent (a job repeated after a crash) or gone
+        if message is None or message["status"] != domain.QUEUED or domain.is_web(message):
+            queue.complete(job)  # already sent (a job repeated after a crash), gone, or the web's (never WhatsApp's)
             return
         if store.earlier_queued(message):  # another sender has the reply before it: keep the contact's order
             queue.defer(job, ORDER_WAIT_SECONDS)
@@ -246,10 +245,13 @@ def erase_expired(store, now, days, audit, budget_seconds=BUDGET_SECONDS, clock=
 
     cutoff = domain.retention_cutoff(now, days)
     marked = 0
-    for doc in store.retention_candidates(cutoff):
+    for doc in store.retention_candidates(cutoff, now):
         if marked >= RETENTION_BATCH or not time_left():
             break
-        if store.retention_expired(doc, now, days) and store.mark_for_erasure(doc, cutoff, now):
+        expired, recheck_at = store.retention_verdict(doc, now, days)
+        if not expired:
+            store.put_off_retention(doc["_id"], recheck_at)
+        elif store.mark_for_erasure(doc, cutoff, now):
             marked += 1
     erasing = []
     for doc in store.unfinished_erasures(RETENTION_BATCH * 2):

@@ -124,6 +124,33 @@ def require_can_file(actor, case, metadata):
                         "para actuar en él presente primero un apersonamiento.", {"case_number": case["_id"]})
 
 
+# --- appearing in a case (apersonamiento) ---------------------------------------------------------------
+def require_can_ask_to_appear(actor):
+    """Only a lawyer asks what they need to appear in a case."""
+    if actor["role"] != "lawyer":
+        raise Forbidden("forbidden", "Solo un abogado puede apersonarse en un expediente.", {"role": actor["role"]})
+
+
+def reveals_parties_to(actor, case):
+    """Whether a lawyer may see the parties of ``case`` to appear in it: a lawyer already on it may read it all
+    anyway; any other lawyer only while the case is not reserved (a reserved case says nothing, not even that it
+    exists)."""
+    return is_attorney(actor, case) or not is_reserved(case)
+
+
+def appearance_facts(actor, case, court_name, pending):
+    """What a lawyer sees to appear in ``case`` (AppearanceFactsSchema): the court, the matter, and each party's
+    name and role, which a writ of appearance must name; ``pending``: the caller's appearance still waiting in it
+    (or None)."""
+    own = sorted({a["represents"] for a in case.get("attorneys", []) if a["sub"] == actor["sub"]})
+    return {"case_number": case["_id"], "court_id": case["court_id"], "court_name": court_name,
+            "matter": case["matter"], "parties": [{"name": p["name"], "role": p["role"]} for p in case["parties"]],
+            "on_case": is_attorney(actor, case), "represents": own,
+            "pending_appearance": None if pending is None else {
+                "filing_id": pending["_id"], "represents": pending["represents"],
+                "received_at": iso(pending["received_at"])}}
+
+
 def require_court_handles(court, matter):
     """A case is opened at a court that hears its matter."""
     if matter not in court.get("matters", []):

@@ -126,6 +126,27 @@ class FilingsService:
         return {"version": version, "body": None if version == known_version else body}
 
     @rpc
+    def appearance_facts(self, actor, case_number):
+        """What a lawyer needs to appear in a case (AppearanceFactsSchema): its court, matter and parties' names
+        and roles, and the caller's appearance still waiting in it. A reserved case the caller is not on is
+        answered as one that does not exist. Every attempt is audited."""
+        actor = load_actor(actor)
+        target = f"case:{str(case_number)[:40]}"
+        if actor["role"] != "lawyer":
+            self.store.audit(actor, "read_appearance_facts", target, "denied")
+            domain.require_can_ask_to_appear(actor)
+        domain.check_case_number(case_number)
+        case = self.store.get_case(case_number)
+        if case is None or not domain.reveals_parties_to(actor, case):
+            self.store.audit(actor, "read_appearance_facts", target, "not_found" if case is None else "denied",
+                             None if case is None else {"reserved": True})
+            raise NotFound("case_not_found", "No existe un expediente con ese número.", {"case_number": case_number})
+        pending = self.store.pending_appearance(case_number, actor["sub"])
+        court = self.store.get_court(case["court_id"])
+        self.store.audit(actor, "read_appearance_facts", target, "allowed")
+        return domain.appearance_facts(actor, case, court["name"] if court else "", pending)
+
+    @rpc
     def list_cases(self, actor, query=None):
         actor = load_actor(actor)
         query = load(ListCasesQuerySchema(), query or {})
@@ -147,6 +168,8 @@ class FilingsService:
         replay = self.store.idempotency.previous_response(request)
         if replay is None:
             domain.require_can_file(actor, self.store.require_case(case_number), metadata)
+            # checked again when it is stored; here so that the documents of a refused one never travel
+            self.store.require_no_pending_appearance(actor, case_number, metadata)
         return {"replay": replay}
 
     @rpc

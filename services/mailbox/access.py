@@ -5,6 +5,7 @@ store found; the service writes the audit entry of the decision and raises the e
   "not found" (``errors.notice_not_found``): nobody learns whether someone else's notice exists.
 - A case's board (its notices) is read only by the staff (clerk, judge) of the case's court.
 - Closures are registered only by the administration.
+- The live events of a mailbox (its unread badge) are for lawyers: each gets their own mailbox's events only.
 """
 from typing import Any, Mapping, Optional
 
@@ -12,6 +13,7 @@ from contracts.filings import CASE_NUMBER_RE
 from contracts.mailbox import NOTIFICATION_ID_RE
 
 STAFF_ROLES = ("clerk", "judge")
+LIVE_ROLES = ("lawyer",)  # who opens GET /api/v1/mailbox/stream
 
 # outcomes, as the audit log records them
 ALLOWED = "allowed"
@@ -65,3 +67,15 @@ def staff_of_court(actor: Mapping[str, Any], court_id: str) -> bool:
 
 def may_add_closure(actor: Mapping[str, Any]) -> bool:
     return actor["role"] == "admin"
+
+
+def may_follow_live(actor: Mapping[str, Any]) -> bool:
+    """Whether ``actor`` may follow their mailbox's live events."""
+    return actor["role"] in LIVE_ROLES
+
+
+def live_recipients(actor: Mapping[str, Any], recipients: Optional[list]) -> list:
+    """Whose events a ``live_changes`` call reads: the owners the gateway's hub names (each one authenticated by
+    the gateway, whose streams are open in it; the hub hands each stream its owner's events only), or else the
+    caller's own."""
+    return list(recipients) if recipients else [actor["sub"]]

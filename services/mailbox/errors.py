@@ -29,6 +29,10 @@ def board_forbidden(case_number: object) -> Forbidden:
     return Forbidden("forbidden", BOARD_ONLY_STAFF, {"case_number": _shown(case_number, 40)})
 
 
+def live_forbidden(role: str) -> Forbidden:
+    return Forbidden("forbidden", "Solo un abogado sigue en vivo su casillero electrónico.", {"role": role})
+
+
 def closure_forbidden(role: str) -> Forbidden:
     return Forbidden("forbidden", "Solo la administración puede registrar cierres de tribunales.", {"role": role})
 

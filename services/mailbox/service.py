@@ -5,7 +5,8 @@ import time
 from contracts import paging
 from contracts.base import load, load_actor
 from contracts.mailbox import (CaseNotificationsQuerySchema, ClosureRequestSchema, HolidaysQuerySchema,
-                               ListClosuresQuerySchema, ListNotificationsQuerySchema, ProfileSchema)
+                               ListClosuresQuerySchema, ListNotificationsQuerySchema, MailboxLiveChangesRequestSchema,
+                               ProfileSchema)
 from services.mailbox import access, domain, errors, evidence, records
 from services.mailbox.alerts import Alerts
 from services.mailbox.keys import SigningKey
@@ -212,6 +213,22 @@ class MailboxService:
                                    self.calendar())
         self.store.audit(actor, "mailbox_summary", f"mailbox:{actor['sub']}", access.ALLOWED)
         return records.summary_view(unread, served, due_soon)
+
+    # --- real time -------------------------------------------------------------------------
+    @rpc
+    def live_changes(self, actor, request):
+        """The mailbox events after a resume token (``services.mailbox.live``), for the gateway's stream:
+        lawyers only, each reading their own (or the gateway's hub, the owners whose streams it holds). They
+        carry a notice's id and an unread count, nothing of its content, so reading them is not audited; the
+        notice is read through the audited calls."""
+        actor = load_actor(actor)
+        if not access.may_follow_live(actor):
+            raise self._refused(actor, "live_changes", f"mailbox:{actor['sub']}", access.DENIED,
+                                errors.live_forbidden(actor["role"]))
+        request = load(MailboxLiveChangesRequestSchema(), request or {})
+        return self.store.live_changes(access.live_recipients(actor, request.get("recipients")),
+                                       request.get("after"), request.get("wait_seconds", 0),
+                                       request.get("limit", 500))
 
     # --- the court's board ------------------------------------------------------------------
     @rpc

@@ -215,22 +215,29 @@ class WorkQueue:
         """A failure no retry can mend (the job's data is gone, say)."""
         return self.fail(job, error, permanent=True, now=now)
 
-    def drain(self, work, budget_seconds, what="job"):
-        """Claim and do due jobs one after another until none is due or ``budget_seconds`` have passed:
-        ``work(job)`` returning completes the job, raising fails it (retried after its backoff). Returns how
-        many were done. The loop of a timer that works a queue."""
-        done, started = 0, time.monotonic()
-        while time.monotonic() - started < budget_seconds:
+    def drain(self, work, budget_seconds, what="job", on_error=None, completes=True, max_jobs=None):
+        """Claim and do due jobs one after another until none is due, ``budget_seconds`` have passed or
+        ``max_jobs`` were claimed: the loop of a timer that works a queue. ``work(job)`` returning completes the
+        job (with ``completes`` False, ``work`` decides its fate itself: complete, fail or defer); raising fails it,
+        retried after its backoff (``on_error(job, exc)`` instead, to decide how). Returns how many jobs ``work``
+        got through without raising."""
+        done, claimed, started = 0, 0, time.monotonic()
+        while time.monotonic() - started < budget_seconds and (max_jobs is None or claimed < max_jobs):
             job = self.claim()
             if job is None:
                 break
+            claimed += 1
             try:
                 work(job)
-            except Exception as exc:
-                log.exception(f"{what} failed; it will be retried", extra={"job_id": job["_id"]})
-                self.fail(job, repr(exc))
+            except Exception as exc:  # noqa: BLE001 - a job's failure is retried with backoff, never lost
+                if on_error is not None:
+                    on_error(job, exc)
+                else:
+                    log.exception(f"{what} failed; it will be retried", extra={"job_id": job["_id"]})
+                    self.fail(job, repr(exc))
                 continue
-            self.complete(job)
+            if completes:
+                self.complete(job)
             done += 1
         return done
 

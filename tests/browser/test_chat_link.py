@@ -59,3 +59,29 @@ def test_a_lawyer_links_their_number_and_the_agent_sees_it(new_page, api, stack,
     press(page, f"Desvincular el +{wa_id}")
     page.get_by_text("Ningún número vinculado.").wait_for()
     assert stack.db("chat").links.find_one({"_id": wa_id}) is None
+
+
+def test_the_supervision_unlinks_a_lost_phone_from_the_conversation(new_page, api, stack, graph):
+    conversation_id, wa_id = wa.open_conversation(stack, LINE, "Buenas tardes, escribo desde un teléfono nuevo")
+    lawyer = api.lawyer("abogado.telefono", name="Lic. Ramiro Soto", bar_number="27182")
+    assert api.post_json("/api/v1/chat/link", {"wa_id": wa_id}, lawyer).status_code == 202
+    [sent] = graph.wait_for(wa_id)
+    code = sent.body["template"]["components"][0]["parameters"][0]["text"]
+    assert api.post_json("/api/v1/chat/link/confirm", {"code": code}, lawyer).status_code == 200
+    page = new_page()
+    sign_in(page, stack, token=stack.token("supervisora.telefono", "chat_supervisor", name="Supervisora Soto"))
+    page.goto(f"/chat/conversacion/{conversation_id}")
+    page.get_by_test_id("linked-lawyer").wait_for()
+    press(page, "Desvincular este número de la cuenta del abogado")
+    # without a reason: refused beside the field, still linked
+    press(page, "Desvincular el número")
+    page.get_by_test_id("form-error").wait_for()
+    assert stack.db("chat").links.find_one({"_id": wa_id})["bar_number"] == "27182"
+    check_page(page, "desvincular un número, sin motivo")
+    tab_to(page, "Motivo")
+    page.keyboard.type("El licenciado informó por oficio que perdió su teléfono")
+    press(page, "Desvincular el número")
+    page.get_by_test_id("linked-lawyer").wait_for(state="detached")
+    assert stack.db("chat").links.find_one({"_id": wa_id}) is None
+    entry = stack.db("chat").audit.find_one({"action": "unlink_by_staff", "target": f"wa_id:{wa_id}"})
+    assert entry["details"]["reason"] == "El licenciado informó por oficio que perdió su teléfono"

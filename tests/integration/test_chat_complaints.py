@@ -29,6 +29,9 @@ def staff(stack, api):
     tokens = {"agent": stack.token(AGENT, "chat_agent", name="Agente Quejas"),
               "supervisor": stack.token("supervisora.quejas", "chat_supervisor", name="Supervisora Quejas")}
     assert put(api, "/api/v1/chat/agents/me/presence", {"status": "away"}, tokens["agent"]).status_code == 200
+    # the complaints area has staff (a complaint is routed only to an area someone serves)
+    assert put(api, f"/api/v1/chat/agents/{AGENT}", {"teams": ["ensenada", "quejas"], "capacity": 1},
+               tokens["supervisor"]).status_code == 200
     yield tokens
     put(api, "/api/v1/chat/agents/me/presence", {"status": "away"}, tokens["agent"])  # nobody online for the others
 
@@ -136,3 +139,28 @@ def test_a_complaint_is_routed_once_and_a_correction_or_transfer_stands(stack, a
     assert corrected.status_code == 200, corrected.text
     doc = conversation(stack, other)
     assert (doc["complaint"], doc["priority"], doc["team"], doc["area"]) == (True, True, "quejas", "quejas")
+
+
+def test_a_complaint_waits_in_its_lines_queue_while_nobody_staffs_the_complaints_area(stack, api, sender, staff):
+    """Sent to an area with no agent in its team, a complaint would wait unseen: it stays in its line's queue, flagged
+    and first, and the next complaint routes it once a supervisor puts an agent in the area."""
+    agents = stack.db("chat").agents
+    staffed = [doc["_id"] for doc in agents.find({"teams": "quejas"}, {"_id": 1})]
+    agents.update_many({"_id": {"$in": staffed}}, {"$pull": {"teams": "quejas"}})
+    try:
+        wa_id = wa.new_wa_id()
+        write(stack, sender, LINE, wa_id, COMPLAINT)
+        doc = conversation(stack, wa_id)
+        assert (doc["complaint"], doc["priority"], doc.get("team"), doc.get("area")) == (True, True, None, None)
+        assert doc.get("complaint_routed_at") is None
+        listed = api.get("/api/v1/chat/conversations", staff["supervisor"],
+                         params={"line": LINE, "complaint": "true", "limit": 100}).json()["items"]
+        assert any(item["conversation_id"] == doc["_id"] for item in listed)
+        # a supervisor staffs the area; the lawyer complains again: routed now
+        assert put(api, f"/api/v1/chat/agents/{AGENT}", {"teams": ["ensenada", "quejas"], "capacity": 1},
+                   staff["supervisor"]).status_code == 200
+        write(stack, sender, LINE, wa_id, "Sigo esperando y nadie me responde, es una falta de respeto")
+        doc = conversation(stack, wa_id)
+        assert (doc["team"], doc["area"]) == ("quejas", "quejas") and doc["complaint_routed_at"] is not None
+    finally:
+        agents.update_many({"_id": {"$in": staffed}}, {"$addToSet": {"teams": "quejas"}})

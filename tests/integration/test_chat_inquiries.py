@@ -97,7 +97,8 @@ def test_an_agent_asks_the_court_its_clerk_answers_and_the_agent_sees_it_nothing
     assert inquiry["area"] is None and inquiry["question"] == QUESTION and inquiry["status"] == "open"
     assert inquiry["asked_by"] == {"sub": "agente.consultas", "name": "Agente Consultas"}
     assert inquiry["region"] == "Tijuana" and inquiry["line"] == LINE and inquiry["lawyer"] is None
-    assert parse(inquiry["due_at"]) - parse(inquiry["asked_at"]) == datetime.timedelta(hours=24)
+    # CHAT_INQUIRY_SLA_HOURS (7) business hours of the line, which is open at every hour in the suite's stack
+    assert parse(inquiry["due_at"]) - parse(inquiry["asked_at"]) == datetime.timedelta(hours=7)
     assert inquiry["overdue"] is False and inquiry["answer"] is None
     inquiry_id = inquiry["inquiry_id"]
 

@@ -196,6 +196,78 @@ def test_unlinking_removes_what_staff_see_and_is_audited(stack, api, graph, send
     assert audited(stack, other_sub, "unlink", "not_found")
 
 
+def staff_unlink(api, token, wa_id, body):
+    return api.post_json(f"/api/v1/chat/links/{wa_id}/unlink", body, token)
+
+
+@pytest.fixture(scope="module")
+def supervisor(stack):
+    return stack.token("supervisora.vinculos", "chat_supervisor", name="Supervisora Vínculos")
+
+
+def test_the_supervision_unlinks_a_lost_phone_with_its_reason_on_record(stack, api, graph, sender, agent, supervisor):
+    """A lawyer who lost their phone cannot unlink it themselves from it: the supervision does, with the reason; the
+    staff stop seeing the lawyer on its conversations, and the lawyer can link the number again with a new code."""
+    conversation_id, wa_id = open_conversation(stack, sender)
+    sub, token = lawyer(api, name="Lcda. Teléfono Perdido")
+    assert request_link(api, token, wa_id).status_code == 202
+    assert confirm(api, token, code_sent(graph, wa_id)).status_code == 200
+    bar_number = linked(stack, wa_id)["bar_number"]
+    # an agent may not
+    before = stored(stack)
+    error_of(staff_unlink(api, agent, wa_id, {"reason": "Lo pidió por teléfono"}), 403, "forbidden")
+    assert stored(stack) == before and audited(stack, "agente.vinculos", "unlink_by_staff", "denied")
+    # the supervision does
+    reason = "La licenciada informó por oficio que perdió su teléfono"
+    response = staff_unlink(api, supervisor, wa_id, {"reason": reason})
+    assert response.status_code == 200, response.text
+    assert response.json() == {**response.json(), "wa_id": wa_id, "name": "Lcda. Teléfono Perdido",
+                               "bar_number": bar_number}
+    assert linked(stack, wa_id) is None
+    assert api.get(f"/api/v1/chat/conversations/{conversation_id}", agent).json()["lawyer"] is None
+    assert api.get(LINK, token).json()["items"] == []
+    [entry] = audited(stack, "supervisora.vinculos", "unlink_by_staff", "allowed")
+    assert entry["target"] == f"wa_id:{wa_id}"
+    assert entry["details"]["sub"] == sub and entry["details"]["bar_number"] == bar_number
+    assert entry["details"]["reason"] == reason
+    # once more: nothing linked
+    error_of(staff_unlink(api, supervisor, wa_id, {"reason": reason}), 404, "link_not_found")
+    # the lawyer links it again
+    assert request_link(api, token, wa_id).status_code == 202
+    assert confirm(api, token, code_sent(graph, wa_id, 2)).status_code == 200
+    assert linked(stack, wa_id)["sub"] == sub
+
+
+@pytest.mark.parametrize("body", [
+    {}, {"reason": ""}, {"reason": "   "}, {"reason": None}, {"reason": 7}, {"reason": ["perdió"]},
+    {"reason": {"$ne": ""}}, {"reason": "x" * 501}, {"reason": "perdió", "sub": "otro"}, ["perdió"], "perdió",
+])
+def test_the_supervision_must_say_why_and_a_bad_body_unlinks_nothing(stack, api, graph, supervisor, body):
+    sub, token = lawyer(api)
+    wa_id = wa.new_wa_id()
+    assert request_link(api, token, wa_id).status_code == 202
+    assert confirm(api, token, code_sent(graph, wa_id)).status_code == 200
+    before = stored(stack)
+    response = staff_unlink(api, supervisor, wa_id, body)
+    assert response.status_code == 422, response.text
+    assert response.json()["message"]
+    assert stored(stack) == before and linked(stack, wa_id)["sub"] == sub
+
+
+@pytest.mark.parametrize("role", ["lawyer", "clerk", "judge", "citizen", "admin"])
+def test_only_the_chat_supervision_unlinks_for_someone_else(stack, api, graph, role):
+    sub, token = lawyer(api)
+    wa_id = wa.new_wa_id()
+    assert request_link(api, token, wa_id).status_code == 202
+    assert confirm(api, token, code_sent(graph, wa_id)).status_code == 200
+    other = stack.token(f"otro.{role}", role, name="Otro", bar_number="55555", court_id="01001")
+    before = stored(stack)
+    response = staff_unlink(api, other, wa_id, {"reason": "Porque sí"})
+    assert response.status_code == 403, response.text
+    assert stored(stack) == before
+    assert api.post_json(f"/api/v1/chat/links/{wa_id}/unlink", {"reason": "x"}, None).status_code == 401
+
+
 # --- wrong, expired, exhausted, replaced ------------------------------------------------------------------------------
 def wrong(code):
     return f"{(int(code) + 1) % 1_000_000:06d}"

@@ -128,6 +128,28 @@ def test_a_supervisor_gets_the_known_figures(api, seeded, tokens):
     assert body["topics"]["classification"] == {"queja": 2, "consulta": 18, "sugerencia": 0}
 
 
+def test_the_volumes_of_each_day_add_up_to_the_periods(api, seeded, tokens):
+    body = report(api, tokens["supervisor"], line=ENSENADA, **{"from": "2025-03-09", "to": "2025-03-11"}).json()
+    assert body["by_day"] == [
+        {"day": "2025-03-09", "conversations": 1, "messages_in": 0, "messages_out": 0},  # 06:59:59Z is the 9th there
+        {"day": "2025-03-10", "conversations": 2, "messages_in": 0, "messages_out": 0},
+        {"day": "2025-03-11", "conversations": 1, "messages_in": 0, "messages_out": 0}]
+    mexicali = report(api, tokens["supervisor"], line=MEXICALI).json()
+    assert mexicali["by_day"] == [{"day": DAY, "conversations": 10, "messages_in": 20, "messages_out": 15}]
+    figures = dict(list(csv.reader(io.StringIO(report(api, tokens["supervisor"], line=MEXICALI,
+                                                      format="csv").text)))[1:])
+    assert figures[f"by_day.{DAY}.conversations"] == "10" and figures[f"by_day.{DAY}.messages_out"] == "15"
+
+
+def test_the_openapi_document_describes_the_days(api):
+    spec = api.get("/api/v1/openapi.json").json()
+    schema = spec["paths"]["/api/v1/chat/reports"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    report = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    assert "by_day" in report["required"] and report["properties"]["by_day"]["type"] == "array"
+    day = spec["components"]["schemas"][report["properties"]["by_day"]["items"]["$ref"].rsplit("/", 1)[-1]]
+    assert set(day["required"]) == {"day", "conversations", "messages_in", "messages_out"}
+
+
 def test_filters_and_the_days_edges_in_the_lines_time_zone(api, seeded, tokens):
     supervisor = tokens["supervisor"]
     assert report(api, supervisor).json()["volumes"]["conversations"] == 12  # ten of Mexicali, two of Ensenada's four

@@ -110,10 +110,11 @@ def move_back(stack, conversation_id, wa_id, delta, notes=True, **conversation_e
 
 def whole(stack, conversation_id):
     """Everything of a conversation in the chat's database, to compare before and after (but its SLA clocks, which
-    the SLA timer may flag meanwhile)."""
+    the SLA timer may flag meanwhile, and when the retention will look at it again, which a run that kept it
+    writes)."""
     db = stack.db("chat")
     conversation = db.conversations.find_one({"_id": conversation_id})
-    for key in ("sla", "sla_check_at", "sla_breached"):
+    for key in ("sla", "sla_check_at", "sla_breached", "retention_check_at"):
         conversation.pop(key, None)
     return {"conversation": conversation,
             "messages": list(db.messages.find({"conversation_id": conversation_id}).sort("_id")),
@@ -283,9 +284,80 @@ def test_expired_conversations_are_erased_and_the_rest_stay_whole(stack, api, to
     for cid, was in {**kept, **erased}.items():
         assert whole(stack, cid) == was, cid
     assert db.audit.count_documents({"action": "erase_conversations"}) == len(entries)
+    # the two it found not expired are put off until they could be (the note's day plus the retention; a day for the
+    # unanswered inquiry): the runs pass them by meanwhile instead of reading them again every time
+    now = datetime.datetime.now(datetime.timezone.utc)
+    waiting = db.conversations.find_one({"_id": waiting_id})["retention_check_at"].replace(tzinfo=datetime.timezone.utc)
+    noted = db.conversations.find_one({"_id": noted_id})["retention_check_at"].replace(tzinfo=datetime.timezone.utc)
+    assert now + datetime.timedelta(hours=23) < waiting <= now + datetime.timedelta(days=1)
+    assert now + datetime.timedelta(days=RETENTION_DAYS - 1) < noted <= now + datetime.timedelta(days=RETENTION_DAYS)
 
     # the same number writes again: a new conversation, the erased one stays gone
     assert wa.WebhookSender(stack.url).send(wa.text_payload(LINE, old_wa, "Buenos días otra vez")).status_code == 200
     new = wait(lambda: db.conversations.find_one({"line": LINE, "wa_id": old_wa}), what="a new conversation")
     assert new["_id"] != old_id and new["status"] == "open"
     assert api.get(f"/api/v1/chat/conversations/{old_id}", agent).status_code == 404
+
+
+def test_writes_that_meet_an_erasure_change_nothing_or_take_it_back(stack, api, tokens):
+    """An entrypoint reads the conversation, the retention marks it, then the entrypoint writes: the conversation's
+    own writes (status, labels, transfer, assignment, a reply with its send job) are not made, and the API answers
+    404 as its read would have. A note or an inquiry stored while the mark can still be taken back takes it back
+    (new activity: the conversation is kept, with its number); once the destruction began, it is not kept."""
+    from services.chat import workers
+    from services.chat.settings import ChatSettings
+    from services.chat.store import ChatStore
+
+    agent = tokens["agent"]
+    db = stack.db("chat")
+    store = ChatStore(db, stack.client)
+    policy = workers.send_policy(ChatSettings({}))
+    conversation_id, wa_id = write(stack, "Pregunto por el exhorto 0417 que mandaron de Ensenada")
+    resolve(api, stack, agent, conversation_id)
+    hold_the_lease(db)
+    try:
+        move_back(stack, conversation_id, wa_id, OLD)
+        read = db.conversations.find_one({"_id": conversation_id})  # what the entrypoint read before the mark
+        now = datetime.datetime.now(datetime.timezone.utc)
+        cutoff = now - datetime.timedelta(days=RETENTION_DAYS)
+        assert store.mark_for_erasure(read, cutoff, now)
+        marked, sends = whole(stack, conversation_id), db.sends.count_documents({})
+
+        assert store.set_status(conversation_id, "open", None) is None
+        assert store.set_labels(conversation_id, ["urgente"]) is None
+        assert store.transfer(conversation_id, {"line": None, "area": "quejas", "team": "quejas"},
+                              {"sub": "agente.retencion"}) is None
+        assert store.assign(conversation_id, None, {"sub": "agente.retencion", "name": "Agente"}) is None
+        assert store.queue_reply(read, {"sub": "agente.retencion"}, "Con gusto le informo", policy) is None
+        assert whole(stack, conversation_id) == marked and db.sends.count_documents({}) == sends
+
+        # a note while the mark can be taken back: kept, and the conversation is back with its number
+        note = store.add_note(conversation_id, {"sub": "agente.retencion"}, "Llamar mañana")
+        assert note is not None and db.notes.find_one({"_id": note["_id"]})
+        back = db.conversations.find_one({"_id": conversation_id})
+        assert back["erased_at"] is None and back["wa_id"] == wa_id and "erasing" not in back
+
+        # marked again, and its destruction begun: neither a note nor an inquiry is kept
+        assert store.mark_for_erasure(back, cutoff, now)
+        db.conversations.update_one({"_id": conversation_id}, {"$set": {"erasing.destroying": True}})
+        assert store.add_note(conversation_id, {"sub": "agente.retencion"}, "Demasiado tarde") is None
+        assert store.add_inquiry(back, {"area": "quejas"}, "¿Llegó el exhorto?", {"sub": "agente.retencion"},
+                                 lambda asked_at: asked_at, "Tijuana") is None
+        assert db.notes.count_documents({"conversation_id": conversation_id, "text": "Demasiado tarde"}) == 0
+        assert db.inquiries.count_documents({"conversation_id": conversation_id}) == 0
+        assert store.finish_erasure(conversation_id)
+    finally:
+        db.locks.update_one({"_id": "retention", "owner": "the-test"},
+                            {"$set": {"until": datetime.datetime.now(datetime.timezone.utc)}})
+
+    # through the API, every write to the erased conversation is 404 and stores nothing
+    path = f"/api/v1/chat/conversations/{conversation_id}"
+    shell, sends = whole(stack, conversation_id), db.sends.count_documents({})
+    for suffix, body in (("/status", {"status": "open"}), ("/labels", {"labels": ["urgente"]}),
+                         ("/transfer", {"area": "quejas"}), ("/assign", {"agent": None}),
+                         ("/notes", {"text": "Nota"}), ("/messages", {"text": "Hola"}),
+                         ("/inquiries", {"area": "quejas", "question": "¿Y el exhorto?"})):
+        response = api.post_json(path + suffix, body, agent)
+        assert response.status_code == 404, (suffix, response.text)
+        assert response.json()["error"] == "conversation_not_found"
+    assert whole(stack, conversation_id) == shell and db.sends.count_documents({}) == sends

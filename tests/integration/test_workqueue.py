@@ -156,3 +156,55 @@ def test_a_deferred_job_waits_without_spending_an_attempt_and_due_says_when_one_
     assert other.complete(other.claim(now=later), now=later)
     assert collection.find_one({"_id": job_id})["attempts"] == 1  # the one real attempt
     assert not worker.due(now=later + datetime.timedelta(days=1))
+
+
+def statuses(collection):
+    return {doc["n"]: (doc["status"], doc["attempts"]) for doc in collection.find()}
+
+
+def enqueue_in_order(worker, count):
+    """Jobs n = 0 … count - 1, each due a millisecond after the one before (claimed in that order)."""
+    start = utcnow() - datetime.timedelta(minutes=1)
+    for n in range(count):
+        worker.enqueue([{"n": n}], now=start + datetime.timedelta(milliseconds=n))
+
+
+def test_drain_completes_what_works_and_retries_what_raises(collection):
+    worker = queue(collection, "a")
+    enqueue_in_order(worker, 5)
+
+    def work(job):
+        if job["n"] == 2:
+            raise ConnectionError("the bank did not answer")
+
+    assert worker.drain(work, budget_seconds=30) == 4
+    assert statuses(collection) == {0: ("done", 1), 1: ("done", 1), 2: ("pending", 1), 3: ("done", 1), 4: ("done", 1)}
+    assert collection.find_one({"n": 2})["last_error"] == "ConnectionError('the bank did not answer')"
+    assert worker.drain(work, budget_seconds=30) == 0  # the failed one waits for its backoff
+
+
+def test_drain_with_work_that_decides_each_jobs_fate_a_cap_and_its_own_error_handler(collection):
+    """As the chat's timers use it: ``work`` completes, defers or fails a job itself; an exception goes to
+    ``on_error``; at most ``max_jobs`` are claimed in one run."""
+    worker = queue(collection, "a")
+    enqueue_in_order(worker, 6)
+    errors = []
+
+    def work(job):
+        if job["n"] == 0:
+            worker.defer(job, 60)  # waits for an earlier one: no attempt spent
+        elif job["n"] == 1:
+            raise ValueError("a payload Meta would never send")
+        else:
+            worker.complete(job)
+
+    def on_error(job, exc):
+        errors.append((job["n"], repr(exc)))
+        worker.fail(job, repr(exc), permanent=True)
+
+    assert worker.drain(work, budget_seconds=30, on_error=on_error, completes=False, max_jobs=4) == 3
+    assert errors == [(1, "ValueError('a payload Meta would never send')")]
+    assert statuses(collection) == {0: ("pending", 0), 1: ("failed", 1), 2: ("done", 1), 3: ("done", 1),
+                                    4: ("pending", 0), 5: ("pending", 0)}
+    assert worker.drain(work, budget_seconds=30, on_error=on_error, completes=False, max_jobs=4) == 2
+    assert statuses(collection)[4] == ("done", 1) and statuses(collection)[5] == ("done", 1)

@@ -1,26 +1,51 @@
 """The rules of inquiries to a court or an area, without a database: when one is due and overdue (the clock passed
 in), who sees which, who answers, which areas exist; and the setting of their SLA."""
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.chat import domain, live
+from services.chat import domain, hours, live
 from services.chat.settings import ChatSettings, DEV_LINES
 from services.runtime.config import ConfigurationError
 
 UTC = datetime.timezone.utc
-ASKED = datetime.datetime(2026, 12, 4, 16, 30, tzinfo=UTC)  # a Friday, 10:30 in Guatemala
+ASKED = datetime.datetime(2026, 12, 4, 16, 30, tzinfo=UTC)  # a Friday, 8:30 in Tijuana
 H = datetime.timedelta(hours=1)
 
 
-@pytest.mark.parametrize("sla_hours,due", [
-    (24, ASKED + 24 * H),
-    (8, ASKED + 8 * H),
-    (0.5, ASKED + datetime.timedelta(minutes=30)),
-    (72, datetime.datetime(2026, 12, 7, 16, 30, tzinfo=UTC)),  # elapsed hours: the weekend counts
+TIJUANA = ChatSettings({}).hours[DEV_LINES[1]["phone_number_id"]]  # weekdays 08:00-15:00, Mexico's days of rest
+NEVER_OPEN = hours.parse_hours({"holidays": []}, "America/Tijuana", "cerrada")
+
+
+def tijuana(day, hour, minute=0):
+    return datetime.datetime(2026, 12, day, hour, minute, tzinfo=ZoneInfo("America/Tijuana"))
+
+
+@pytest.mark.parametrize("asked_at,sla_hours,due", [
+    # asked on Friday 8:30: one hour later the same morning
+    (ASKED, 1, tijuana(4, 9, 30)),
+    # a business day (7 h): Friday's 6.5 h, then Monday's first half hour; the weekend does not count
+    (ASKED, 7, tijuana(7, 8, 30)),
+    # asked on Friday 14:00: one hour on Friday, six on Monday
+    (tijuana(4, 14), 7, tijuana(7, 14)),
+    # asked on a Saturday: Monday's whole day
+    (tijuana(5, 10), 7, tijuana(7, 15)),
+    # asked after hours on a weekday: from the next opening
+    (tijuana(8, 20), 0.5, tijuana(9, 8, 30)),
+    # Christmas (a day of rest) and the weekend after it do not count
+    (tijuana(24, 14), 2, tijuana(28, 9)),
+    # 24 business hours: three and a half days of seven
+    (tijuana(7, 8), 24, tijuana(10, 11)),
 ])
-def test_an_inquiry_is_due_its_sla_hours_after_it_was_asked(sla_hours, due):
-    assert domain.inquiry_due_at(ASKED, sla_hours) == due
+def test_an_inquiry_is_due_its_sla_in_the_lines_business_hours(asked_at, sla_hours, due):
+    assert hours.inquiry_due_at(TIJUANA, asked_at, sla_hours) == due
+
+
+@pytest.mark.parametrize("line_hours", [None, NEVER_OPEN])
+def test_a_line_without_hours_or_never_open_counts_elapsed_hours(line_hours):
+    assert hours.inquiry_due_at(line_hours, ASKED, 7) == ASKED + 7 * H
+    assert hours.inquiry_due_at(line_hours, ASKED, 72) == datetime.datetime(2026, 12, 7, 16, 30, tzinfo=UTC)
 
 
 DUE = ASKED + 24 * H
@@ -86,7 +111,7 @@ def test_the_areas_are_the_chat_teams_and_the_sla_areas_once_each_in_order():
 
 
 def test_the_inquiry_sla_setting():
-    assert ChatSettings({}).inquiry_sla_hours == 24
+    assert ChatSettings({}).inquiry_sla_hours == 7
     assert ChatSettings({"CHAT_INQUIRY_SLA_HOURS": "8"}).inquiry_sla_hours == 8
     for bad in ("0", "-1", "721", "pronto"):
         with pytest.raises(ConfigurationError):

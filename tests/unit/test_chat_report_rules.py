@@ -122,6 +122,23 @@ def test_an_empty_summary():
     assert result["csat"]["average"] is None and result["complaints"]["by_area"] == []
 
 
+def test_the_volumes_of_each_day_of_the_period_in_its_time_zone():
+    span, _ = reports.period(day("2026-11-30"), day("2026-12-02"), TZ, NOW)
+    summary = reports.Summary(span)
+    late = conversation(9, created_at=datetime.datetime(2026, 12, 2, 7, 59, tzinfo=UTC))  # 23:59 of the 1st there
+    for doc in (conversation(0), conversation(1), late):
+        summary.add(reports.conversation_row(doc, LINES))
+    result = summary.result()
+    assert result["by_day"] == [
+        {"day": "2026-11-30", "conversations": 0, "messages_in": 0, "messages_out": 0},
+        {"day": "2026-12-01", "conversations": 3, "messages_in": 6, "messages_out": 3},
+        {"day": "2026-12-02", "conversations": 0, "messages_in": 0, "messages_out": 0}]
+    assert sum(d["conversations"] for d in result["by_day"]) == result["volumes"]["conversations"]
+    assert reports.Summary().result()["by_day"] == []
+    rows = dict(list(csv.reader(io.StringIO(reports.summary_csv({"filters": {}, **result}))))[1:])
+    assert rows["by_day.2026-12-01.conversations"] == "3" and rows["by_day.2026-11-30.messages_out"] == "0"
+
+
 # --- the export ----------------------------------------------------------------------------------------------------
 def test_page_keys_round_trip_and_garbage_is_refused():
     doc = {"_id": "a" * 32, "created_at": T0}

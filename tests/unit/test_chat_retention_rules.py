@@ -53,6 +53,24 @@ def test_the_cutoff_and_the_last_activity():
     assert domain.last_activity() is None
 
 
+@pytest.mark.parametrize("resolved_at,touched_at,open_inquiries,days,recheck_at", [
+    # touched 10 days ago, resolved earlier: looked at again when the touch has outlived the retention
+    (ago(400), ago(10), 0, 365, ago(10) + 365 * DAY),
+    # resolved recently, touched before that: the resolution decides
+    (ago(20), ago(40), 0, 30, ago(20) + 30 * DAY),
+    # an inquiry waits for its answer (which may come any day): tomorrow
+    (ago(4000), ago(4000), 1, 365, NOW + DAY),
+    # nothing says how old it is: tomorrow
+    (None, ago(400), 0, 365, NOW + DAY),
+    (ago(400), None, 0, 365, NOW + DAY),
+    # never before a second from now (the verdict and the clock agree to the second)
+    (ago(30), ago(30), 0, 30, NOW + SECOND),
+])
+def test_when_a_conversation_kept_by_the_retention_is_looked_at_again(resolved_at, touched_at, open_inquiries, days,
+                                                                      recheck_at):
+    assert domain.retention_recheck_at(resolved_at, touched_at, open_inquiries, NOW, days) == recheck_at
+
+
 def conversation(**extra):
     doc = {"_id": "c1", "line": "100000000000001", "wa_id": "5216861234567",
            "contact": {"wa_id": "5216861234567", "name": "Lic. Ana Pérez"}, "lawyer": {"bar_number": "1234"},

@@ -270,6 +270,11 @@ def test_a_complaint_is_routed_to_the_complaints_area_once_per_conversation():
     assert domain.complaint_route(earlier, False, ("tijuana",), "quejas", NOW) == {}
     # a complaint that reopens a resolved conversation is a new matter: routed again
     assert domain.complaint_route(earlier, True, None, "quejas", NOW)["complaint_routed_at"] == NOW
+    # an area nobody staffs does not take it (it would wait unseen): it stays where it is, not marked routed, so a
+    # later complaint routes it once the area has staff; its agent keeps it
+    assert domain.complaint_route(None, False, None, "quejas", NOW, area_staffed=False) == {}
+    assert domain.complaint_route(None, False, ("tijuana",), "quejas", NOW, area_staffed=False) == {}
+    assert domain.complaint_route(earlier, True, None, "quejas", NOW, area_staffed=False) == {}
 
 
 def test_the_gateway_refuses_to_start_in_production_without_the_webhook_secrets():

@@ -104,3 +104,80 @@ def test_a_quiet_stream_sends_a_comment_and_ends_at_its_deadline():
     finally:
         live.HEARTBEAT_SECONDS = original
     assert hub.subscribers == []
+
+
+def owned(n, owner, kind="notification_available"):
+    return {"id": f"82{n:08X}", "type": kind, "data": {"notification_id": f"n{n}", "unread": 1}, "audience": owner}
+
+
+def test_a_stream_with_an_audience_gets_only_its_owners_events_and_never_the_audience_field():
+    mine, theirs = live.Subscriber({"sub": "ana"}, "ana"), live.Subscriber({"sub": "beto"}, "beto")
+    for subscriber in (mine, theirs):
+        for event_ in (owned(1, "ana"), owned(2, "beto"), live.reset_event("8200000003")):
+            subscriber.offer(event_)
+    assert [e["type"] for e in list(mine.queue.queue)] == ["notification_available", "reset"]
+    assert [e["data"].get("notification_id") for e in list(theirs.queue.queue)] == ["n2", None]
+    assert b"audience" not in live.sse(owned(1, "ana")) and b"ana" not in live.sse(owned(1, "ana"))
+    everyone = live.Subscriber({"sub": "agente"})
+    everyone.offer(owned(1, "ana"))
+    assert everyone.queue.qsize() == 1  # without an audience: every event
+
+
+def test_an_event_read_again_is_queued_once():
+    subscriber = live.Subscriber({"sub": "ana"}, "ana")
+    for n in (1, 2, 1, 2, 3):
+        subscriber.offer(owned(n, "ana"))
+    assert [e["data"]["notification_id"] for e in list(subscriber.queue.queue)] == ["n1", "n2", "n3"]
+
+
+class AudienceHub(live.LiveHub):
+    """The hub's bookkeeping without a container."""
+
+    def __init__(self):
+        super().__init__("mailbox", audience=lambda actor: actor["sub"])
+        self.subscribers, self.token, self._thread = [], None, None
+
+
+def test_a_stream_that_joined_during_a_read_makes_the_hub_read_again_from_its_position():
+    hub = AudienceHub()
+    ana = hub.subscribe({"sub": "ana"})
+    ana.position = "8200000001"
+    asked = hub.audiences()
+    # a read for {ana} starts at ...01; meanwhile beto subscribes and catches up at ...05
+    beto = hub.subscribe({"sub": "beto"})
+    beto.position = "8200000005"
+    assert hub.behind("8200000001", asked) == "8200000005" and ana.covered and not beto.covered
+    # the next read asks for both from ...05 (or from before it): beto is covered too
+    assert hub.behind("8200000005", hub.audiences()) is None and beto.covered
+    # a stream that caught up behind where the hub already is: read again from its position
+    cara = hub.subscribe({"sub": "cara"})
+    cara.position = "8200000002"
+    assert hub.behind("8200000009", hub.audiences()) == "8200000002"
+    assert hub.behind("8200000002", hub.audiences()) is None and cara.covered
+    assert hub.audiences() == {"ana", "beto", "cara"}
+
+
+def test_a_hub_without_audience_reads_everything_for_everyone():
+    hub = live.LiveHub("chat")
+    hub.subscribers, hub.token, hub._thread = [], None, None
+    agent = hub.subscribe({"sub": "agente"})
+    agent.position = "8200000001"
+    assert hub.audiences() is None and agent.covered and hub.behind("8200000009", None) is None
+
+
+def test_past_the_audiences_a_hub_asks_for_a_new_one_is_refused_and_a_known_one_is_not():
+    hub = AudienceHub()
+    original = live.MAX_AUDIENCES
+    live.MAX_AUDIENCES = 2
+    try:
+        hub.subscribe({"sub": "ana"})
+        hub.subscribe({"sub": "beto"})
+        hub.subscribe({"sub": "ana"})  # a second page of ana's
+        try:
+            hub.subscribe({"sub": "cara"})
+        except live.ServiceUnavailable as exc:
+            assert exc.status == 503
+        else:
+            raise AssertionError("a third audience was accepted")
+    finally:
+        live.MAX_AUDIENCES = original

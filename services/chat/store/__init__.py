@@ -14,6 +14,7 @@
 | retention | ``retention`` | conversations (``erased_at``, ``erasing``, ``figures``); erases from the others |
 | lawyers' numbers linked to their accounts | ``links`` | links, link_codes (pending codes), link_requests (limits) |
 | canned responses | ``canned`` | canned_responses (``_id``: the shortcode) |
+| the web channel (a lawyer writes from the portal) | ``inbound``, ``conversations`` | conversations (``channel: web``, ``lawyer``), messages; idempotency (the web messages' Idempotency-Key records) |
 
 Besides: audit (every read of a conversation, ``Store.audit``).
 """
@@ -30,6 +31,7 @@ from services.chat.store.links import Links
 from services.chat.store.media import Media
 from services.chat.store.outbound import Outbound
 from services.runtime.gauges import Backlog, queue_backlog
+from services.runtime.idempotency import IdempotentStore
 from services.runtime.mongo import Store
 from services.chat.store.surveys import Surveys
 from services.chat.store.reports import Reports
@@ -46,6 +48,7 @@ AREAS += (Inquiries,)  # inquiries to a court or an area
 AREAS += (Links,)  # a lawyer's WhatsApp number linked to their account
 AREAS += (Retention,)  # retention: erasing the personal data of old conversations, keeping a shell
 AREAS += (Canned,)  # canned responses: texts a reply's /shortcode stands for
+AREAS += (IdempotentStore,)  # a lawyer's web message is stored once per Idempotency-Key (services.runtime.idempotency)
 
 
 class ChatStore(*AREAS, Store):

@@ -55,6 +55,10 @@ class Assignment:
         agent = self.db[AGENTS].find_one({"_id": assignee["sub"]}, {"teams": 1}, session=session)
         return tuple((agent or {}).get("teams") or ())
 
+    def area_staffed(self, area, session=None):
+        """Whether some agent has ``area``'s team (online or not: they take its queue when they are)."""
+        return self.db[AGENTS].find_one({"teams": area}, {"_id": 1}, session=session) is not None
+
     def agent_slots(self, default_capacity):
         loads = self.loads()
         return [domain.AgentSlot(a["_id"], a.get("presence") or domain.AWAY, tuple(a.get("teams") or ()),

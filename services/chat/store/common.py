@@ -12,3 +12,14 @@ AGENTS = "agents"
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+class ConversationGone(Exception):
+    """The conversation was marked for erasure (``store.retention``) while a write to it was under way: the write
+    is not made (the caller answers 404, as its read would have)."""
+
+
+def earlier(doc: dict, field: str = "created_at") -> dict:
+    """A query for the documents before ``doc`` in the order of ``field`` then ``_id`` (two stored in the same
+    millisecond still have an order, the same for every reader)."""
+    return {"$or": [{field: {"$lt": doc[field]}}, {field: doc[field], "_id": {"$lt": doc["_id"]}}]}

@@ -59,6 +59,11 @@ class Conversations:
         return list(self.db[CONVERSATIONS].find(filters).sort([("last_message_at", DESCENDING), ("_id", DESCENDING)])
                     .limit(limit + 1))
 
+    def web_conversation(self, line, contact_id):
+        """A lawyer's conversation on the web channel (``domain.web_contact_id``), or None (none yet, or erased)."""
+        return self.db[CONVERSATIONS].find_one({"line": line, "wa_id": contact_id, "channel": domain.WEB,
+                                                "erased_at": None})
+
     def messages_of(self, conversation_id):
         """The conversation's latest messages, oldest first (WhatsApp's times are whole seconds: within one,
         in the order they were stored)."""
@@ -72,14 +77,32 @@ class Conversations:
                     .limit(MAX_NOTES_SHOWN))
 
     def add_note(self, conversation_id, author, text):
+        """The note, or None when the conversation's erasure began meanwhile (nothing is kept)."""
         note = {"_id": new_id(), "conversation_id": conversation_id, "author": author, "text": text,
                 "created_at": utcnow()}
         self.db.get_collection(NOTES, write_concern=MAJORITY).insert_one(note)
-        return note
+        return note if self.kept_with_conversation(NOTES, note["_id"], conversation_id) else None
 
+    def kept_with_conversation(self, collection, child_id, conversation_id):
+        """After a note or an inquiry ``child_id`` is stored for a conversation: True if the conversation is not
+        being erased, or its erasure could still be taken back (this new activity takes it back, as the retention's
+        own check would have); otherwise the child is deleted again and False (its erasure is destroying the
+        conversation's data, and would have destroyed or missed this child)."""
+        doc = self.db[CONVERSATIONS].find_one({"_id": conversation_id}, {"erased_at": 1})
+        if doc is not None and doc.get("erased_at") is None:
+            return True
+        if doc is not None and self.unmark_erasure(conversation_id):
+            return True
+        if self.db[CONVERSATIONS].find_one({"_id": conversation_id, "erased_at": None}, {"_id": 1}):
+            return True  # another caller took the mark back first
+        self.db.get_collection(collection, write_concern=MAJORITY).delete_one({"_id": child_id})
+        return False
+
+    # The writes below are conditional on ``erased_at`` None: a conversation the retention marked meanwhile is
+    # not written into (the caller answers 404, as its read would have).
     def set_status(self, conversation_id, status, snoozed_until):
         return self.db.get_collection(CONVERSATIONS, write_concern=MAJORITY).find_one_and_update(
-            {"_id": conversation_id},
+            {"_id": conversation_id, "erased_at": None},
             {"$set": {"status": status, "snoozed_until": snoozed_until if status == domain.SNOOZED else None,
                       "updated_at": utcnow()}},
             return_document=ReturnDocument.AFTER)
@@ -88,14 +111,14 @@ class Conversations:
         """Assign (or unassign, ``assignee`` None) if the conversation is still assigned to ``expected_sub``;
         None when it changed meanwhile."""
         return self.db.get_collection(CONVERSATIONS, write_concern=MAJORITY).find_one_and_update(
-            {"_id": conversation_id, "assignee.sub" if expected_sub else "assignee": expected_sub},
+            {"_id": conversation_id, "erased_at": None, "assignee.sub" if expected_sub else "assignee": expected_sub},
             {"$set": {"assignee": assignee, "updated_at": utcnow(), "assigned_by": "hand",
                       **({"waiting_since": utcnow()} if assignee is None else {})}},
             return_document=ReturnDocument.AFTER)
 
     def set_labels(self, conversation_id, labels):
         return self.db.get_collection(CONVERSATIONS, write_concern=MAJORITY).find_one_and_update(
-            {"_id": conversation_id}, {"$set": {"labels": labels, "updated_at": utcnow()}},
+            {"_id": conversation_id, "erased_at": None}, {"$set": {"labels": labels, "updated_at": utcnow()}},
             return_document=ReturnDocument.AFTER)
 
     def transfer(self, conversation_id, destination, by):
@@ -104,7 +127,7 @@ class Conversations:
         the number the user wrote to); ``team`` and ``area`` do, and ``transfer`` records where, who and when."""
         now = utcnow()
         return self.db.get_collection(CONVERSATIONS, write_concern=MAJORITY).find_one_and_update(
-            {"_id": conversation_id},
+            {"_id": conversation_id, "erased_at": None},
             {"$set": {"team": destination["team"], "area": destination["area"], "assignee": None,
                       "transfer": {**destination, "by": by, "at": now}, "waiting_since": now, "updated_at": now}},
             return_document=ReturnDocument.AFTER)
@@ -128,9 +151,10 @@ class Conversations:
         conversation = self.db[CONVERSATIONS].find_one({"_id": message["conversation_id"]})
         if complaints and conversation is not None:
             update.update(domain.complaint_route(conversation.get("complaint_routed_at"), False,
-                                                 self.assignee_teams(conversation), complaints_area, now))
+                                                 self.assignee_teams(conversation), complaints_area, now,
+                                                 self.area_staffed(complaints_area)))
         self.db.get_collection(CONVERSATIONS, write_concern=MAJORITY).update_one(
-            {"_id": message["conversation_id"]}, {"$set": update})
+            {"_id": message["conversation_id"], "erased_at": None}, {"$set": update})
         return self.db[MESSAGES].find_one({"_id": message["_id"]})
 
     def wake_snoozed(self, now):

@@ -15,7 +15,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from services.chat import csat, domain, hours
-from services.chat.store.common import CONVERSATIONS, MESSAGES, STATUSES, WEBHOOKS, new_id
+from services.chat.store.common import CONVERSATIONS, MESSAGES, STATUSES, WEBHOOKS, earlier, new_id
 from services.runtime.mongo import MAJORITY, utcnow
 from services.runtime.workqueue import PENDING, RetryPolicy, WorkQueue
 
@@ -74,21 +74,26 @@ class Inbound:
         if not job.get("senders"):
             return False
         return self.db[WEBHOOKS].find_one(
-            {"status": PENDING, "attempts": 0, "senders": {"$in": job["senders"]},
-             "$or": [{"created_at": {"$lt": job["created_at"]}},
-                     {"created_at": job["created_at"], "_id": {"$lt": job["_id"]}}]}, {"_id": 1}) is not None
+            {"status": PENDING, "attempts": 0, "senders": {"$in": job["senders"]}, **earlier(job)},
+            {"_id": 1}) is not None
 
     def webhook(self, job_id):
         return self.db[WEBHOOKS].find_one({"_id": job_id})
 
     # --- applying a payload --------------------------------------------------------------------------------
-    def add_inbound(self, line, record, name, received_at, levels=None, levels_outcome=None):
+    def add_inbound(self, line, record, name, received_at, levels=None, levels_outcome=None, web=None,
+                    request=None):
         """One inbound message, once per wamid, with its conversation (created, or reopened if it was
         snoozed or resolved) in one transaction. Returns the message id, or None for a duplicate.
         ``levels``: the business hours and SLA rules (``store.levels.LevelRules``): the SLA clocks and the
-        out-of-office reply are written in the same transaction (what they did: ``levels_outcome``)."""
+        out-of-office reply are written in the same transaction (what they did: ``levels_outcome``).
+        ``web``: the lawyer who wrote on the web channel (``domain.web_lawyer``): their conversation is a web one,
+        with their name and bar number. ``request``: an idempotent request (``services.runtime.idempotency``),
+        remembered in the same transaction (a key seen before raises ``Replay``, nothing written)."""
 
         def apply(tx):
+            if request is not None:
+                self.idempotency.check(request, tx.session)
             messages = self.db[MESSAGES]
             if messages.find_one({"wamid": record["wamid"]}, {"_id": 1}, session=tx.session):
                 return None
@@ -101,6 +106,8 @@ class Inbound:
                                 "snoozed_until": None, "assignee": None, "labels": [], "created_at": now,
                                 "updated_at": now, "last_message_at": record["at"], "last_user_message_at": None,
                                 "last_message_preview": "", "unanswered": 0, "waiting_since": now}
+                if web is not None:
+                    conversation.update({"channel": domain.WEB, "lawyer": web})
                 self.db[CONVERSATIONS].insert_one(conversation, session=tx.session)
             message = {"_id": new_id(), "conversation_id": conversation["_id"], "line": line,
                        "direction": "in", "status": domain.RECEIVED, "received_at": received_at,
@@ -126,17 +133,22 @@ class Inbound:
                 update["last_message_preview"] = domain.preview(record["text"])
             if name:
                 update["contact.name"] = name
+            if web is not None:  # the lawyer's name as their account says it now
+                update["lawyer"] = web
             if (record.get("classification") or {}).get("label") == domain.COMPLAINT:
                 # flagged, first in the waiting queue, and routed to the complaints area (domain.complaint_route)
                 update.update(domain.complaint_flags(True))
                 area = levels.complaints_area if levels is not None else hours.COMPLAINTS_AREA
                 update.update(domain.complaint_route(conversation.get("complaint_routed_at"),
                                                      conversation["status"] == domain.RESOLVED,
-                                                     self.assignee_teams(conversation, tx.session), area, now))
+                                                     self.assignee_teams(conversation, tx.session), area, now,
+                                                     self.area_staffed(area, tx.session)))
             if levels is not None:
                 self.on_user_message(tx, conversation, message, update, now, levels, levels_outcome)
             self.db[CONVERSATIONS].update_one({"_id": conversation["_id"]},
                                               {"$set": update, "$inc": {"unanswered": 1}}, session=tx.session)
+            if request is not None:
+                self.idempotency.remember(request, {"message_id": message["_id"]}, tx.session)
             return message["_id"]
 
         try:

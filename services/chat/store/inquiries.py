@@ -22,16 +22,17 @@ class Inquiries:
                            IndexModel([("asked_at", DESCENDING), ("_id", DESCENDING)])]}
 
     def add_inquiry(self, conversation, target, question, asked_by, due_at, region):
-        """A new open inquiry; ``target``: {"court_id", "court_name"} or {"area"}."""
+        """A new open inquiry; ``target``: {"court_id", "court_name"} or {"area"}. None when the conversation's
+        erasure began meanwhile (nothing is kept: ``kept_with_conversation``)."""
         now = utcnow()
         inquiry = {"_id": new_id(), "conversation_id": conversation["_id"], "line": conversation["line"],
-                   "region": region, "lawyer": _lawyer(self.linked_lawyers([conversation["wa_id"]]).get(
-                       conversation["wa_id"])),
+                   "region": region, "lawyer": _lawyer(conversation.get("lawyer") or self.linked_lawyers(
+                       [conversation["wa_id"]]).get(conversation["wa_id"])),
                    "court_id": target.get("court_id"), "court_name": target.get("court_name"),
                    "area": target.get("area"), "question": question, "asked_by": asked_by, "asked_at": now,
                    "due_at": due_at(now), "status": domain.INQUIRY_OPEN, "answer": None}
         self.db.get_collection(INQUIRIES, write_concern=MAJORITY).insert_one(inquiry)
-        return inquiry
+        return inquiry if self.kept_with_conversation(INQUIRIES, inquiry["_id"], conversation["_id"]) else None
 
     def inquiry(self, inquiry_id):
         return self.db[INQUIRIES].find_one({"_id": inquiry_id})

@@ -19,7 +19,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from services.chat import domain, hours
 from services.chat.store.common import CONVERSATIONS, MESSAGES, SENDS
-from services.chat.store.outbound import outbound_message
+from services.chat.store.outbound import needs_sending, outbound_message
 from services.runtime.mongo import MAJORITY
 
 OUT_OF_OFFICE = "out_of_office"
@@ -68,7 +68,7 @@ class Levels:
         sla = {**sla, "policy": policy.as_dict(), "area": area, "version": int(sla.get("version") or 0) + 1}
         update.update({"sla": sla, "sla_check_at": hours.check_at(sla), "sla_breached": bool(sla["breaches"])})
         day = hours.out_of_office_day(line_hours, conversation.get("out_of_office_day"), message["at"], now)
-        if day is not None and not domain.window_open(message["at"], now):
+        if day is not None and not domain.is_web(conversation) and not domain.window_open(message["at"], now):
             day = None  # a message delivered more than 24 hours late: WhatsApp would refuse a free-form reply
         if outcome is not None:
             outcome.breaches = tuple(missed)
@@ -85,8 +85,9 @@ class Levels:
         reply = outbound_message(conversation, None, hours.out_of_office_text(line_hours, now), now,
                                  message_id=f"ooo-{conversation['_id']}-{day}", automatic=OUT_OF_OFFICE)
         self.db[MESSAGES].insert_one(reply, session=tx.session)
-        self.db[SENDS].insert_one(self.send_queue(rules.send_policy).new_job({"message_id": reply["_id"]}, now),
-                                  session=tx.session)
+        if needs_sending(reply):  # on the web channel the lawyer reads it in the portal
+            self.db[SENDS].insert_one(self.send_queue(rules.send_policy).new_job({"message_id": reply["_id"]}, now),
+                                      session=tx.session)
         if outcome is not None:
             outcome.out_of_office_id = reply["_id"]
 

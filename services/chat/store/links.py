@@ -148,8 +148,10 @@ class Links:
         return self.db[LINK_CODES].find_one({"_id": sub})
 
     def unlink(self, sub, wa_id):
-        """Remove ``sub``'s link of ``wa_id``; the link removed, or None when that number is not theirs."""
-        return self.db.get_collection(LINKS, write_concern=MAJORITY).find_one_and_delete({"_id": wa_id, "sub": sub})
+        """Remove ``sub``'s link of ``wa_id`` (``sub`` None: whoever's it is, as the supervision does); the link
+        removed, or None when that number is not linked (to ``sub``)."""
+        return self.db.get_collection(LINKS, write_concern=MAJORITY).find_one_and_delete(
+            {"_id": wa_id, **({"sub": sub} if sub is not None else {})})
 
     def linked_lawyers(self, wa_ids):
         """{wa_id: link} of the numbers among ``wa_ids`` that are linked to a lawyer."""

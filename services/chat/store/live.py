@@ -1,19 +1,9 @@
 """Real time: the changes of the inbox's collections, read from MongoDB's change stream of the chat database
-(``services.chat.live`` says what each one means). Nothing is written: the oplog of the replica set is the
-history a reconnecting client resumes from."""
-import logging
+(``services.chat.live`` says what each one means; ``services.runtime.live`` reads them)."""
 import time
 
-from pymongo.errors import OperationFailure
-
 from services.chat import live
-
-log = logging.getLogger(__name__)
-
-# a resume token the oplog no longer holds (or never held); a token that is not one at all is refused with
-# another code (a KeyString format error, 50811): either way the client starts again from now
-LOST_HISTORY = (260, 280, 286)
-IDLE_AWAIT_MS = 1000  # one getMore waits at most this long for a change when there is none
+from services.runtime.live import read_changes
 
 
 class Live:
@@ -21,40 +11,7 @@ class Live:
 
     indexes = {}
 
-    def live_changes(self, after, wait_seconds, limit, clock=time.monotonic):
-        """Events after the resume token ``after`` (None: from now), as soon as there is one, waiting at most
-        ``wait_seconds`` for the first; at most ``limit``. Returns ``{"events", "last_id", "reset"}``:
-        ``last_id`` is where the next call resumes (it moves on even when no change was an event); ``reset``
-        is True when ``after`` could not be resumed (too old for the oplog, or not a token of this database):
-        then the events start from now and the client must read the inbox again."""
-        try:
-            return self._read_changes({"_data": after} if after else None, wait_seconds, limit, clock)
-        except OperationFailure as exc:  # the server refused the token itself (a database down is not this)
-            if after is None:
-                raise
-            log.info("live events not resumable from the given id; reset",
-                     extra={"code": exc.code, "lost_history": exc.code in LOST_HISTORY})
-        result = self._read_changes(None, 0, limit, clock)
-        result["reset"] = True
-        return result
-
-    def _read_changes(self, resume_after, wait_seconds, limit, clock):
-        deadline = clock() + max(wait_seconds, 0)
-        events = []
-        await_ms = max(1, min(IDLE_AWAIT_MS, int(wait_seconds * 1000) or 1))
-        with self.db.watch(live.pipeline(), resume_after=resume_after, full_document="updateLookup",
-                           max_await_time_ms=await_ms, batch_size=limit) as stream:
-            while len(events) < limit:
-                change = stream.try_next()
-                if change is not None:
-                    event = live.event_of(change)
-                    if event is not None:
-                        events.append(event)
-                    if events and not stream._cursor._has_next():  # the batch is read: answer now
-                        break
-                    continue
-                if events or clock() >= deadline:
-                    break
-            token = stream.resume_token
-        return {"events": events, "last_id": token["_data"] if token else resume_after and resume_after["_data"],
-                "reset": False}
+    def live_changes(self, after, wait_seconds, limit, clock=time.monotonic, keep=None):
+        """The inbox's events after the resume token ``after`` (``services.runtime.live.read_changes``); ``keep``:
+        only those it accepts (a lawyer's own web conversation)."""
+        return read_changes(self.db, live.pipeline(), live.event_of, after, wait_seconds, limit, clock, keep)

@@ -2,7 +2,7 @@
 written in one transaction; the sender claims the job, calls the Graph API, and records the outcome on the
 message (``sent`` with its wamid, or the error an agent sees: retrying, or ``failed`` with a reason)."""
 from services.chat import domain
-from services.chat.store.common import CONVERSATIONS, MESSAGES, SENDS, new_id
+from services.chat.store.common import CONVERSATIONS, MESSAGES, SENDS, ConversationGone, earlier, new_id
 from services.runtime.mongo import utcnow
 from services.runtime.workqueue import WorkQueue
 
@@ -10,14 +10,25 @@ from services.runtime.workqueue import WorkQueue
 def outbound_message(conversation, author, text, now, template=None, message_id=None, automatic=None, canned=None):
     """A message to the user, ``queued``: a person's reply (``author``; ``canned``: the shortcode of the canned
     response its text started with, already expanded), or an automatic one (``automatic`` names which, e.g.
-    ``out_of_office``; no author)."""
-    return {"_id": message_id or new_id(), "conversation_id": conversation["_id"], "line": conversation["line"],
-            "wa_id": conversation["wa_id"], "direction": "out", "type": "template" if template else "text",
-            "known": True, "text": text, "template": template,
-            "media": None, "location": None, "contacts": None, "reply": None, "context_wamid": None,
-            "wamid": None, "at": now, "created_at": now, "received_at": None, "author": author,
-            "automatic": automatic, "canned": canned,
-            "status": domain.QUEUED, "status_at": {domain.QUEUED: now}, "error": None, "attempts": 0}
+    ``out_of_office``; no author). On the web channel it is ``delivered`` as it is stored (the lawyer reads it in the
+    portal; nothing goes to WhatsApp: ``needs_sending``)."""
+    web = domain.is_web(conversation)
+    status = domain.DELIVERED if web else domain.QUEUED
+    message = {"_id": message_id or new_id(), "conversation_id": conversation["_id"], "line": conversation["line"],
+               "wa_id": conversation["wa_id"], "direction": "out", "type": "template" if template else "text",
+               "known": True, "text": text, "template": template,
+               "media": None, "location": None, "contacts": None, "reply": None, "context_wamid": None,
+               "wamid": None, "at": now, "created_at": now, "received_at": None, "author": author,
+               "automatic": automatic, "canned": canned,
+               "status": status, "status_at": {status: now}, "error": None, "attempts": 0}
+    if web:
+        message["channel"] = domain.WEB
+    return message
+
+
+def needs_sending(message) -> bool:
+    """A message for the Graph API's send queue: every queued one; never one of the web channel."""
+    return message["status"] == domain.QUEUED and not domain.is_web(message)
 
 
 class Outbound:
@@ -30,7 +41,7 @@ class Outbound:
 
     def queue_reply(self, conversation, author, text, policy, template=None, canned=None):
         """The reply (a text, or an approved template) and its send job, committed together; returns the
-        message."""
+        message, or None when the conversation was marked for erasure meanwhile (nothing is queued)."""
         now = utcnow()
         if template is not None:
             template = {"name": template["name"], "language": template["language"],
@@ -40,16 +51,22 @@ class Outbound:
 
         def apply(tx):
             self.db[MESSAGES].insert_one(message, session=tx.session)
-            self.db[SENDS].insert_one(self.send_queue(policy).new_job({"message_id": message["_id"]}, now),
-                                      session=tx.session)
-            self.db[CONVERSATIONS].update_one(
-                {"_id": conversation["_id"]},
+            if needs_sending(message):
+                self.db[SENDS].insert_one(self.send_queue(policy).new_job({"message_id": message["_id"]}, now),
+                                          session=tx.session)
+            done = self.db[CONVERSATIONS].update_one(
+                {"_id": conversation["_id"], "erased_at": None},
                 {"$set": {"last_message_at": now, "last_message_preview": domain.preview(text), "updated_at": now,
                           "unanswered": 0},
                  "$min": {"first_response_at": now}}, session=tx.session)
+            if not done.matched_count:
+                raise ConversationGone(conversation["_id"])  # the transaction is taken back whole
             self.sla_replied(tx, conversation["_id"], now)  # a person's reply meets the first or next response
 
-        self.transaction(apply)
+        try:
+            self.transaction(apply)
+        except ConversationGone:
+            return None
         return message
 
     def message(self, message_id):
@@ -68,7 +85,7 @@ class Outbound:
         later one waits for it: a contact's replies reach WhatsApp in the order the agents wrote them)."""
         return self.db[MESSAGES].find_one(
             {"conversation_id": message["conversation_id"], "direction": "out", "status": domain.QUEUED,
-             "created_at": {"$lt": message["created_at"]}, "_id": {"$ne": message["_id"]}}, {"_id": 1}) is not None
+             **earlier(message)}, {"_id": 1}) is not None
 
     def mark_retrying(self, message_id, outcome):
         self.db[MESSAGES].update_one({"_id": message_id, "status": domain.QUEUED},

@@ -86,8 +86,8 @@ class Reports:
             doc["stats"] = stats
             yield doc
 
-    def report_summary(self, match, lines):
-        summary = reports.Summary()
+    def report_summary(self, match, lines, span=None):
+        summary = reports.Summary(span)
         for doc in self.report_conversations(match):
             summary.add(reports.conversation_row(doc, lines))
         return summary.result()

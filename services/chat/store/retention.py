@@ -46,12 +46,14 @@ class Retention:
                CORRECTIONS: [IndexModel([("conversation_id", ASCENDING)])]}
 
     # --- which ---------------------------------------------------------------------------------------------------
-    def retention_candidates(self, cutoff):
-        """Resolved conversations not erased whose resolution and last update are at or before ``cutoff``, oldest
-        resolution first (a cursor: the caller stops when its run's budget is spent)."""
+    def retention_candidates(self, cutoff, now):
+        """Resolved conversations not erased whose resolution and last update are at or before ``cutoff``, and that
+        no earlier run put off past ``now`` (``retention_check_at``: ``put_off_retention``), oldest resolution first
+        (a cursor: the caller stops when its run's budget is spent)."""
         return self.db[CONVERSATIONS].find(
             {"status": domain.RESOLVED, "erased_at": None, "resolved_at": {"$lte": cutoff},
-             "updated_at": {"$lte": cutoff}},
+             "updated_at": {"$lte": cutoff},
+             "$or": [{"retention_check_at": None}, {"retention_check_at": {"$lte": now}}]},
             {"status": 1, "resolved_at": 1, "updated_at": 1, "last_message_at": 1, "wa_id": 1}).sort(
             [("resolved_at", ASCENDING), ("_id", ASCENDING)])
 
@@ -64,6 +66,11 @@ class Retention:
 
     def retention_expired(self, doc, now, days):
         """``domain.retention_expired`` for one conversation, with its notes' and inquiries' activity."""
+        return self.retention_verdict(doc, now, days)[0]
+
+    def retention_verdict(self, doc, now, days):
+        """(expired, recheck_at) for one conversation: ``domain.retention_expired`` with its notes' and inquiries'
+        activity, and when not expired, when to look again (``domain.retention_recheck_at``)."""
         conversation_id = doc["_id"]
         note = self.db[NOTES].find_one({"conversation_id": conversation_id}, {"created_at": 1},
                                        sort=[("created_at", -1)])
@@ -75,7 +82,15 @@ class Retention:
             touched += [inquiry.get("asked_at"), (inquiry.get("answer") or {}).get("at")]
         touched_at = domain.last_activity(doc.get("updated_at"), doc.get("last_message_at"),
                                           note["created_at"] if note else None, *touched)
-        return domain.retention_expired(doc["status"], doc.get("resolved_at"), touched_at, open_inquiries, now, days)
+        if domain.retention_expired(doc["status"], doc.get("resolved_at"), touched_at, open_inquiries, now, days):
+            return True, None
+        return False, domain.retention_recheck_at(doc.get("resolved_at"), touched_at, open_inquiries, now, days)
+
+    def put_off_retention(self, conversation_id, until):
+        """The runs pass this conversation by until ``until`` (not an activity: ``updated_at`` stays, and the staff's
+        live view ignores the field)."""
+        self.db[CONVERSATIONS].update_one({"_id": conversation_id, "erased_at": None},
+                                          {"$set": {"retention_check_at": until}})
 
     # --- 1. mark -------------------------------------------------------------------------------------------------
     def mark_for_erasure(self, doc, cutoff, now):

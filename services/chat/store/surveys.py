@@ -43,7 +43,9 @@ class Surveys:
             if doc is None:  # another resolve queued it meanwhile, or it was reopened: nothing is sent
                 return conversations.find_one({"_id": conversation_id}, session=tx.session)
             survey_id = new_id()
-            if domain.window_open(doc.get("last_user_message_at"), now):
+            if domain.is_web(doc):  # the survey is WhatsApp's (an interactive list or a template): skipped
+                via, message = None, None
+            elif domain.window_open(doc.get("last_user_message_at"), now):
                 via, message = csat.INTERACTIVE, self._survey_message(doc, survey_id, now, interactive=True)
             elif template is not None:
                 via, message = csat.TEMPLATE, self._survey_message(doc, survey_id, now, template=template)

@@ -210,7 +210,8 @@ class Cases:
         for f in self.db.filings.find({"case_number": {"$in": [c["_id"] for c in cases]}, "status": domain.RECEIVED}).sort("received_at", ASCENDING):
             pending.setdefault(f["case_number"], []).append(
                 {"filing_id": f["_id"], "kind": f["kind"], "summary": f["summary"],
-                 "received_at": domain.iso(f["received_at"]), "filed_by": f["filed_by"]})
+                 "received_at": domain.iso(f["received_at"]), "filed_by": f["filed_by"],
+                 "represents": f.get("represents")})
         items = [{"case_number": c["_id"], "court_id": c["court_id"], "matter": c["matter"], "subject": c["subject"],
                   "opened_at": domain.iso(c["opened_at"]), "pending_filings": pending.get(c["_id"], [])} for c in cases]
         if status == domain.RECEIVED:

@@ -27,11 +27,7 @@ class Filings:
         def work(tx):
             case = self.require_case(case_number, session=tx.session)
             domain.require_can_file(actor, case, metadata)
-            if metadata["kind"] == "apersonamiento" and self.db.filings.find_one(
-                    {"case_number": case_number, "kind": "apersonamiento", "status": "received",
-                     "filed_by.sub": actor["sub"]}, session=tx.session):
-                raise Conflict("appearance_pending", "Ya tiene un apersonamiento pendiente de calificación en este expediente.",
-                               {"case_number": case_number})
+            self.require_no_pending_appearance(actor, case_number, metadata, session=tx.session)
             return receipt(self._insert_filing(tx, actor, case, metadata, documents, utcnow()))
         return self.idempotent_transaction(request, work)
 
@@ -48,6 +44,17 @@ class Filings:
                                             "kind": filing["kind"], "received_at": domain.iso(now),
                                             "filed_by": filing["filed_by"], "document_count": len(documents)})
         return filing
+
+    def pending_appearance(self, case_number, sub, session=None):
+        """The appearance ``sub`` filed in the case that still waits for its review, or None."""
+        return self.db.filings.find_one({"case_number": case_number, "kind": "apersonamiento",
+                                         "status": domain.RECEIVED, "filed_by.sub": sub}, session=session)
+
+    def require_no_pending_appearance(self, actor, case_number, metadata, session=None):
+        """One appearance at a time: a lawyer whose appearance in the case still waits files no other (409)."""
+        if metadata["kind"] == "apersonamiento" and self.pending_appearance(case_number, actor["sub"], session=session):
+            raise Conflict("appearance_pending", "Ya tiene un apersonamiento pendiente de calificación en este expediente.",
+                           {"case_number": case_number})
 
     def get_filing(self, filing_id):
         return self.db.filings.find_one({"_id": filing_id})

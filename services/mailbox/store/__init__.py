@@ -9,6 +9,7 @@
 | profiles | ``profiles`` | profiles (``_id`` = user sub: e-mail and alert consent) |
 | the documents' cache | ``documents`` | GridFS bucket ``documents`` (the resolutions' PDFs) |
 | audit lookups | ``audit`` | audit (reads and denied attempts; written through ``Store.audit``) |
+| real time (the stream's events) | ``live`` | none: reads the change stream of notifications |
 
 Besides: keys (the development signing key only, ``services.mailbox.keys``) and dead_letters (events that
 can never apply, ``Store.dead_letter``).
@@ -18,6 +19,7 @@ from services.mailbox.store.audit import AuditLookups
 from services.mailbox.store.calendar import Closures
 from services.mailbox.store.common import SOURCE, new_id
 from services.mailbox.store.documents import Documents
+from services.mailbox.store.live import Live
 from services.mailbox.store.notices import CONSUMER, SETTLED_CACHE_SIZE, Notices
 from services.mailbox.store.profiles import Profiles
 from services.mailbox.store.serving import LAPSE_BATCH, NoticeService
@@ -26,7 +28,7 @@ from services.runtime.mongo import Store
 
 __all__ = ["ALL_COURTS", "CONSUMER", "LAPSE_BATCH", "SETTLED_CACHE_SIZE", "SOURCE", "MailboxStore", "new_id"]
 
-AREAS = (Notices, NoticeService, Closures, Profiles, Documents, AuditLookups)
+AREAS = (Notices, NoticeService, Closures, Profiles, Documents, AuditLookups, Live)
 
 
 class MailboxStore(*AREAS, Store):

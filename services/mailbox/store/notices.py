@@ -129,8 +129,12 @@ class Notices:
                 query["to"] + datetime.timedelta(days=1))}})
         return self._newest_first(criteria, query.get("cursor"), limit)
 
+    def unread_count(self, sub):
+        """The notices of ``sub`` never opened (the badge's number)."""
+        return self.db.notifications.count_documents({"recipient.sub": sub, "accessed_at": None})
+
     def counts(self, sub):
-        unread = self.db.notifications.count_documents({"recipient.sub": sub, "accessed_at": None})
+        unread = self.unread_count(sub)
         served = self.db.notifications.count_documents({"recipient.sub": sub, "served_at": {"$ne": None}})
         return unread, served
 

@@ -1,4 +1,5 @@
-// One conversation as the chat staff works it: the messages (texts as written: shown as text, never as HTML) with
+// One conversation as the chat staff works it (WhatsApp's, or the web channel's: a lawyer writing from the portal,
+// shown as such, without the 24-hour window and the templates): the messages (texts as written: shown as text, never as HTML) with
 // each reply's status (queued, sent, delivered, read, or failed with its reason), the private notes, the reply box
 // with the 24-hour window and the approved templates (GET /api/v1/chat/templates; outside the window the API's 409
 // outside_window switches the box to them) and the canned responses («/» at the start of the reply: CannedPicker.jsx),
@@ -15,8 +16,8 @@ import { CannedList, cannedQuery, useCannedPicker } from "./CannedPicker.jsx";
 import { useSession } from "../../session.js";
 import { formatDateTime, LoadError, Loading, Notice, PageHeader, useApi } from "../../ui.jsx";
 import {
-  CLASSIFICATION, contactName, CONVERSATION_STATUS, LiveState, MESSAGE_STATUS, SUPERVISOR, useChatEvents,
-  useDebounced,
+  ChannelBadge, CLASSIFICATION, contactName, CONVERSATION_STATUS, isWeb, LiveState, MESSAGE_STATUS, SUPERVISOR,
+  useChatEvents, useDebounced,
 } from "./common.jsx";
 
 function FormMessage({ form }) {
@@ -68,9 +69,10 @@ function Classification({ message, conversationId, onChanged }) {
   );
 }
 
-function Message({ message, conversationId, onChanged }) {
+function Message({ message, conversationId, onChanged, web }) {
   const inbound = message.direction === "in";
-  const who = inbound ? "Usuario" : `Respuesta${message.author ? ` de ${message.author.name || message.author.sub}` : ""}`;
+  const who = inbound ? (web ? "Abogado" : "Usuario")
+    : `Respuesta${message.author ? ` de ${message.author.name || message.author.sub}` : ""}`;
   const kind = describeMessage(message);
   const media = message.media && message.media.status === "stored";
   const classification = message.classification
@@ -143,6 +145,34 @@ function TemplateFields({ form, templates }) {
 // The reply box. The approved templates come from GET /api/v1/chat/templates; the agent may switch to them at any
 // time, and outside the 24-hour window the API's 409 outside_window switches to them with its message (its list of
 // templates is not read: the page's own, from the API, is the one offered).
+// A web conversation (a lawyer writing from the portal): a text only, at any time; the lawyer reads it in the portal.
+function WebReply({ conversation, onSent }) {
+  const form = useForm({ text: "" });
+  const send = form.submit(async (values) => {
+    await api.post(`/api/v1/chat/conversations/${encodeURIComponent(conversation.conversation_id)}/messages`,
+      { text: values.text });
+    form.setValues({ text: "" });
+    onSent();
+  });
+  return (
+    <section class="card" aria-labelledby="titulo-responder">
+      <h2 id="titulo-responder">Responder por el chat web</h2>
+      <p class="hint" data-testid="web-channel-note">
+        El abogado escribió desde el portal: la respuesta no va por WhatsApp, la lee en su página «Chat con el
+        tribunal». No hay ventana de 24 horas ni plantillas.
+      </p>
+      <form onSubmit={send} noValidate>
+        <FormMessage form={form} />
+        <Field form={form} name="text" id="respuesta" label="Respuesta" as="textarea" rows={3} maxLength={4096}
+          hint="Texto plano." />
+        <button type="submit" disabled={form.busy}>
+          Enviar
+        </button>
+      </form>
+    </section>
+  );
+}
+
 function Reply({ conversation, onSent }) {
   const catalogue = useApi(() => api.get("/api/v1/chat/templates"), []);
   const templates = (catalogue.data && catalogue.data.items) || [];
@@ -432,6 +462,38 @@ function StatusActions({ conversation, onChanged }) {
   );
 }
 
+// The lawyer the number is linked to; the supervision can end that link (a lost or changed phone), saying why
+// (POST /api/v1/chat/links/{wa_id}/unlink: the reason goes to the audit log).
+function LinkedLawyer({ conversation, supervisor, onChanged }) {
+  const form = useForm({ reason: "" });
+  const wa = conversation.contact.wa_id;
+  const unlink = form.submit(async (values) => {
+    await api.post(`/api/v1/chat/links/${encodeURIComponent(wa)}/unlink`, { reason: values.reason });
+    onChanged();
+  });
+  return (
+    <>
+      <p data-testid="linked-lawyer">
+        Número vinculado a la cuenta de <strong>{conversation.lawyer.name || "un abogado"}</strong>, colegiado{" "}
+        {conversation.lawyer.bar_number}
+      </p>
+      {supervisor && (
+        <details class="chat-unlink">
+          <summary>Desvincular este número de la cuenta del abogado</summary>
+          <form onSubmit={unlink} noValidate>
+            <FormMessage form={form} />
+            <Field form={form} name="reason" id="motivo-desvincular" label="Motivo" as="textarea" rows={2} maxLength={500}
+              hint="Por ejemplo: el abogado informó que perdió su teléfono. Queda en la bitácora." />
+            <button type="submit" class="button-secondary" disabled={form.busy}>
+              Desvincular el número
+            </button>
+          </form>
+        </details>
+      )}
+    </>
+  );
+}
+
 export default function ConversationPage({ conversationId }) {
   const session = useSession();
   const me = session.actor ? session.actor.sub : "";
@@ -456,18 +518,20 @@ export default function ConversationPage({ conversationId }) {
       <PageHeader title={c ? `Conversación con ${contactName(c)}` : "Conversación"}>
         {c && (
           <p class="lead">
-            +{c.contact.wa_id} · {c.region ? `Línea de ${c.region}` : `Línea ${c.line}`}
+            <ChannelBadge conversation={c} />{" "}
+            {isWeb(c) ? "Desde el portal" : `+${c.contact.wa_id}`} · {c.region ? `Línea de ${c.region}` : `Línea ${c.line}`}
             {c.team ? ` · Equipo ${c.team}` : ""}
             {c.area && c.area !== c.team ? ` · Área ${c.area}` : ""}
             {c.complaint ? " · Marcada como queja" : ""}
           </p>
         )}
-        {c && c.lawyer && (
-          <p data-testid="linked-lawyer">
-            Número vinculado a la cuenta de <strong>{c.lawyer.name || "un abogado"}</strong>, colegiado{" "}
+        {c && c.lawyer && isWeb(c) && (
+          <p data-testid="web-lawyer">
+            Escribe desde su cuenta del portal: <strong>{c.lawyer.name || "un abogado"}</strong>, colegiado{" "}
             {c.lawyer.bar_number}
           </p>
         )}
+        {c && c.lawyer && !isWeb(c) && <LinkedLawyer conversation={c} supervisor={supervisor} onChanged={changed} />}
       </PageHeader>
       <LiveState state={live} />
       {conversation.loading && !c && <Loading />}
@@ -481,11 +545,11 @@ export default function ConversationPage({ conversationId }) {
               <ol class="plain-list chat-messages" data-testid="messages" aria-live="polite" aria-relevant="additions">
                 {c.messages.map((message) => (
                   <Message key={`${message.message_id}-${message.classification && message.classification.corrected ? message.classification.corrected.label : ""}`}
-                    message={message} conversationId={c.conversation_id} onChanged={changed} />
+                    message={message} conversationId={c.conversation_id} onChanged={changed} web={isWeb(c)} />
                 ))}
               </ol>
             </section>
-            <Reply conversation={c} onSent={changed} />
+            {isWeb(c) ? <WebReply conversation={c} onSent={changed} /> : <Reply conversation={c} onSent={changed} />}
           </div>
           <div class="chat-side">
             <section class="card" aria-labelledby="titulo-gestion">

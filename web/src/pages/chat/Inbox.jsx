@@ -9,7 +9,7 @@ import { Link, useQuery } from "../../router.jsx";
 import { useSession } from "../../session.js";
 import { formatDateTime, LoadError, Loading, Notice, PageHeader, useApi } from "../../ui.jsx";
 import {
-  contactName, CONVERSATION_STATUS, LiveState, PRESENCE, SUPERVISOR, useChatEvents, useDebounced,
+  ChannelBadge, contactName, CONVERSATION_STATUS, LiveState, PRESENCE, SUPERVISOR, useChatEvents, useDebounced,
 } from "./common.jsx";
 
 function Presence({ me, onChanged }) {
@@ -133,6 +133,7 @@ function ConversationItem({ conversation: c }) {
     <li class="card chat-item" data-conversation={c.conversation_id}>
       <h2 class="chat-item-title">
         <Link href={`/chat/conversacion/${encodeURIComponent(c.conversation_id)}`}>{name}</Link>{" "}
+        <ChannelBadge conversation={c} />{" "}
         {c.complaint && <span class="badge badge-overdue">Queja</span>}{" "}
         <span class={`badge badge-status-${c.status}`} data-testid="status">
           {CONVERSATION_STATUS[c.status] || c.status}
@@ -151,6 +152,7 @@ function ConversationItem({ conversation: c }) {
         {c.region ? `Línea de ${c.region}` : `Línea ${c.line}`} · {formatDateTime(c.last_message_at)} ·{" "}
         {c.assignee ? `Asignada a ${c.assignee.name || c.assignee.sub}` : "Sin asignar"}
         {c.labels.length > 0 && ` · Etiquetas: ${c.labels.join(", ")}`}
+        {c.lawyer && ` · ${c.lawyer.name || "Abogado"}, colegiado ${c.lawyer.bar_number}`}
         {!c.window_open && " · Ventana de 24 h cerrada"}
       </p>
     </li>

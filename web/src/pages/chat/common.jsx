@@ -63,5 +63,24 @@ export function useDebounced(fn, ms = 250) {
 
 export function contactName(conversation) {
   const contact = conversation.contact || {};
+  if (isWeb(conversation)) return (conversation.lawyer && conversation.lawyer.name) || contact.name || "Abogado (chat web)";
   return contact.name || `+${contact.wa_id}`;
+}
+
+// A conversation of the web channel: a signed-in lawyer writes from the portal (no WhatsApp number, no 24-hour
+// window, no templates; replies are read in the portal).
+export function isWeb(conversation) {
+  return conversation.channel === "web";
+}
+
+export function ChannelBadge({ conversation }) {
+  return isWeb(conversation) ? (
+    <span class="badge badge-channel-web" data-testid="channel">
+      Chat web
+    </span>
+  ) : (
+    <span class="badge" data-testid="channel">
+      WhatsApp
+    </span>
+  );
 }

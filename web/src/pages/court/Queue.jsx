@@ -52,7 +52,15 @@ function PendingFiling({ filing, caseNumber }) {
         {label(FILING_KIND_LABELS, filing.kind)} · {formatDateTime(filing.received_at)}
       </h3>
       <p>{filing.summary}</p>
-      <p class="hint">Presentado por {filing.filed_by.name || filing.filed_by.sub}</p>
+      {filing.represents && (
+        <p data-testid="filing-represents">
+          {filing.kind === "apersonamiento" ? "Se apersona por" : "Por"}: <strong>{filing.represents}</strong>
+        </p>
+      )}
+      <p class="hint">
+        Presentado por {filing.filed_by.name || filing.filed_by.sub}
+        {filing.filed_by.bar_number ? `, colegiado ${filing.filed_by.bar_number}` : ""}
+      </p>
       {done ? (
         <Notice kind="success" data-testid="review-result">
           <p>

@@ -30,10 +30,11 @@ export default function MyCasesPage() {
   return (
     <>
       <PageHeader title="Mis expedientes">
-        <p>
+        <p class="actions">
           <Link href="/mis-expedientes/nuevo" class="button-link">
             Iniciar un expediente
           </Link>
+          <Link href="/mis-expedientes/apersonarse">Apersonarse en un expediente</Link>
         </p>
       </PageHeader>
       <LoadError error={pages.error} retry={() => load(pages.items.length ? pages.next : null)} />

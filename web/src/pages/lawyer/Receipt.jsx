@@ -23,6 +23,9 @@ export default function ReceiptPage({ filingId }) {
           {query.nuevo && (
             <Notice kind="success" class="notice notice-success no-print">
               <p>El tribunal recibió su {label(FILING_KINDS, filing.kind).toLowerCase()}. Guarde o imprima esta constancia.</p>
+              {filing.kind === "apersonamiento" && filing.status === "received" && (
+                <p>Actuará en el expediente cuando el secretario del tribunal acepte su apersonamiento.</p>
+              )}
             </Notice>
           )}
           <article class="card receipt" data-testid="receipt" aria-labelledby="constancia-titulo">
@@ -97,7 +100,13 @@ export default function ReceiptPage({ filingId }) {
             <button type="button" onClick={() => window.print()}>
               Imprimir la constancia
             </button>
-            <Link href={`/mis-expedientes/${filing.case_number}`}>Ver el expediente {filing.case_number}</Link>
+            {filing.kind === "apersonamiento" && filing.status !== "accepted" ? (
+              <Link href={`/mis-expedientes/apersonarse?expediente=${encodeURIComponent(filing.case_number)}`}>
+                Ver su apersonamiento en el expediente {filing.case_number}
+              </Link>
+            ) : (
+              <Link href={`/mis-expedientes/${filing.case_number}`}>Ver el expediente {filing.case_number}</Link>
+            )}
           </div>
         </>
       )}
