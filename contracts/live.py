@@ -23,6 +23,8 @@ def live_event_schema(types):
         type = one_of(types, required=True)
         data = fields.Dict(required=True, metadata={"description": "Identificadores y estados; nunca textos ni "
                                                                    "nombres"})
+        audience = fields.String(required=False, metadata={"description": "De quién es el evento (el gateway lo "
+                                                                          "entrega solo a sus flujos y no lo envía)"})
 
     return LiveEventSchema
 

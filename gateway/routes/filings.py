@@ -36,6 +36,7 @@ CASE_LINKS = {
     "ResolveCase": {"operationId": "issue_resolution", "parameters": {"case_number": "$response.body#/case_number"}},
     "ScheduleInCase": {"operationId": "schedule_hearing", "parameters": {"case_number": "$response.body#/case_number"}},
     "ReserveCase": {"operationId": "reserve_case", "parameters": {"case_number": "$response.body#/case_number"}},
+    "AppearInCase": {"operationId": "appearance_facts", "parameters": {"case_number": "$response.body#/case_number"}},
 }
 # the court's staff reach their cases (and so their hearings) from the list of the court's cases
 CASE_LIST_LINKS = {

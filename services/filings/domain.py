@@ -131,6 +131,12 @@ def require_can_ask_to_appear(actor):
         raise Forbidden("forbidden", "Solo un abogado puede apersonarse en un expediente.", {"role": actor["role"]})
 
 
+def appearance_pending(case_number):
+    """A lawyer's appearance in the case still waits for review: no other until it is reviewed."""
+    return Conflict("appearance_pending", "Ya tiene un apersonamiento pendiente de calificación en este expediente.",
+                    {"case_number": case_number})
+
+
 def reveals_parties_to(actor, case):
     """Whether a lawyer may see the parties of ``case`` to appear in it: a lawyer already on it may read it all
     anyway; any other lawyer only while the case is not reserved (a reserved case says nothing, not even that it

@@ -171,7 +171,20 @@ def test_one_conversation_per_lawyer_resolved_is_reopened_by_a_new_message_witho
     assert not [t for t in graph_texts(graph) if f"web:{sub}" in t]
 
 
+def staff_the_complaints_area(stack, api):
+    """An agent (away: assigned nothing) in the complaints area's team: a complaint is routed only to an area someone
+    serves."""
+    member = stack.token("agente.quejas.web", "chat_agent", name="Agente Quejas Web")
+    assert api.http.put(f"{api.url}/api/v1/chat/agents/me/presence", json={"status": "away"},
+                        headers=api.auth(member), timeout=30).status_code == 200
+    supervisor = stack.token("supervisora.web", "chat_supervisor", name="Supervisora Web")
+    staffed = api.http.put(f"{api.url}/api/v1/chat/agents/agente.quejas.web", json={"teams": ["quejas"], "capacity": 1},
+                           headers=api.auth(supervisor), timeout=30)
+    assert staffed.status_code == 200, staffed.text
+
+
 def test_a_complaint_is_caught_and_routed_to_the_complaints_area(stack, api, agent):
+    staff_the_complaints_area(stack, api)
     sub, _, lawyer = new_lawyer(api)
     message = write(api, lawyer, COMPLAINT).json()
     stored_message = stack.db("chat").messages.find_one({"_id": message["message_id"]})

@@ -6,16 +6,21 @@ caller does not act in answers exactly as a case that does not exist; every atte
 nothing else is stored. Then the whole appearance: the clerk's queue names the party, the acceptance puts the
 lawyer on the case, in «Mis expedientes», able to file and served with the case's notices.
 """
+import json
 import re
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
+import requests
 
 from gateway.auth import DEV_SECRET, mint_token
 from tests.support.filings_state import snapshot
 from tests.support.mailbox import wait_for
+from tests.support.pdfgen import make_pdf
 
 COURT = "01001"
 FACTS_KEYS = {"case_number", "court_id", "court_name", "matter", "parties", "on_case", "represents",
@@ -235,3 +240,31 @@ def test_after_a_rejection_the_lawyer_may_appear_again(api, world):
     assert (facts["on_case"], facts["pending_appearance"]) == (False, None)
     assert api.file(newcomer, world.civil, kind="apersonamiento", summary="Me apersono con el mandato",
                     represents="Actor Uno, S.A.").status_code == 201
+
+
+def test_appearances_sent_at_once_leave_one_waiting_and_no_documents_behind(api, stack, world):
+    """Each request finds none waiting before it writes; the unique index on the waiting ones makes one win."""
+    newcomer = lawyer(api, "simultaneo")
+    sub = sub_of(newcomer)
+    count = 4
+    pdfs = [make_pdf(seed=f"simultaneo-{i}") for i in range(count)]
+    files_before = stack.db("filings")["documents.files"].count_documents({})
+    barrier = threading.Barrier(count)
+
+    def appear(i):
+        metadata = {"kind": "apersonamiento", "summary": f"Me apersono ({i})", "represents": "Demandado Dos"}
+        barrier.wait()
+        return requests.post(api.url + f"/api/v1/cases/{world.civil}/filings", headers=api.auth(newcomer), timeout=60,
+                             files=[("metadata", (None, json.dumps(metadata), "application/json")),
+                                    ("documents", (f"apersonamiento-{i}.pdf", pdfs[i], "application/pdf"))])
+
+    with ThreadPoolExecutor(count) as pool:
+        answers = list(pool.map(appear, range(count)))
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [201] + [409] * (count - 1), [a.text[:200] for a in answers]
+    for refused in (a for a in answers if a.status_code == 409):
+        assert_error(refused, 409, "appearance_pending")
+    waiting = list(stack.db("filings").filings.find({"case_number": world.civil, "kind": "apersonamiento",
+                                                     "status": "received", "filed_by.sub": sub}))
+    assert len(waiting) == 1
+    assert stack.db("filings")["documents.files"].count_documents({}) == files_before + 1

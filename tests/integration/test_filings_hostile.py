@@ -492,7 +492,8 @@ def test_an_appearance_for_a_party_not_on_the_case_is_422(api, stack, world):
 
 
 def test_a_second_appearance_while_the_first_waits_is_409_and_its_documents_are_not_kept(api, stack, world):
-    """Refused by the service after the documents were staged: they must be discarded, not left behind."""
+    """Refused before the documents travel (prepare_filing), and again when stored should two race: whatever
+    was staged is discarded, not left behind."""
     newcomer = api.lawyer("hostil.apersonado")
     first = api.file(newcomer, world.case_number, kind="apersonamiento", summary="Me apersono", represents="Demandado Dos")
     assert first.status_code == 201, first.text

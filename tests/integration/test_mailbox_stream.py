@@ -7,9 +7,10 @@ import time
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from contracts.mailbox import MailboxLiveChangesSchema
 from services.runtime.config import load_config
 from services.runtime.errors import Forbidden, ValidationFailed
-from tests.support.mailbox import MailboxCase, wait_for
+from tests.support.mailbox import MailboxCase, envelope, publish, resolution_data, wait_for
 from tests.support.sse import Stream
 
 pytestmark = pytest.mark.stack
@@ -204,3 +205,21 @@ def test_the_mailbox_service_refuses_non_lawyers_itself_and_checks_what_it_is_as
                 cluster.mailbox.live_changes(lawyer, request)
         own = cluster.mailbox.live_changes(lawyer, {})
         assert own["events"] == [] and own["last_id"] and own["reset"] is False
+        # without recipients, a lawyer reads their own mailbox's events only, in the contract's shape
+        data = resolution_data(["directo-abogado", "directo-otro"])
+        publish(stack, envelope(data))
+        assert wait_for(lambda: stack.db("mailbox").notifications.count_documents(
+            {"resolution_id": data["resolution_id"]}) == 2)
+        mine = MailboxLiveChangesSchema().load(cluster.mailbox.live_changes(lawyer, {"after": own["last_id"]}))
+        assert [(e["type"], e["audience"], e["data"]["unread"]) for e in mine["events"]] == [
+            ("notification_available", "directo-abogado", 1)]
+
+
+def test_the_document_states_the_stream_for_lawyers_with_its_last_event_id(api):
+    operation = api.get("/api/v1/openapi.json").json()["paths"][PATH]["get"]
+    assert operation["operationId"] == "mailbox_stream"
+    assert "text/event-stream" in operation["responses"]["200"]["content"]
+    assert {"401", "403", "503", "504"} <= set(operation["responses"])
+    [header] = [p for p in operation["parameters"] if p["in"] == "header"]
+    assert header["name"] == "Last-Event-ID" and header["schema"]["maxLength"] == 1024
+    assert "notification_available" in operation["description"] and "reset" in operation["description"]

@@ -428,3 +428,40 @@ def test_instants_are_utc_iso_with_milliseconds():
 def test_rule_errors_cross_rpc_as_portal_errors():
     for cls in (Conflict, Forbidden, NotFound, ValidationFailed):
         assert issubclass(cls, PortalError)
+
+
+# --- appearing in a case: what a lawyer off it may know ---------------------------------------------------
+CIVIL_CASE = {**CASE, "matter": "civil", "reserved": False}
+FAMILY_CASE = {**CASE, "matter": "familia"}  # reserved from its opening, whatever the field says
+RESERVED_CASE = {**CASE, "matter": "civil", "reserved": True}
+
+
+@pytest.mark.parametrize("actor", [CLERK, JUDGE, CITIZEN, ADMIN], ids=["clerk", "judge", "citizen", "admin"])
+def test_only_a_lawyer_asks_to_appear(actor):
+    with pytest.raises(Forbidden) as excinfo:
+        domain.require_can_ask_to_appear(actor)
+    assert_error(excinfo, Forbidden, 403, "forbidden")
+
+
+@pytest.mark.parametrize("case, actor, reveals", [
+    (CIVIL_CASE, OTHER_LAWYER, True),
+    (FAMILY_CASE, OTHER_LAWYER, False),
+    (RESERVED_CASE, OTHER_LAWYER, False),
+    (RESERVED_CASE, ON_CASE, True),        # the lawyer on it reads it all anyway
+    (FAMILY_CASE, ON_CASE, True),
+], ids=["civil-stranger", "family-stranger", "reserved-stranger", "reserved-on-case", "family-on-case"])
+def test_a_reserved_case_reveals_its_parties_only_to_its_lawyers(case, actor, reveals):
+    assert domain.reveals_parties_to(actor, case) is reveals
+
+
+def test_the_facts_of_an_appearance_are_names_and_roles_and_never_an_id_number():
+    now = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+    pending = {"_id": "f1", "represents": "Demandado Dos", "received_at": now}
+    facts = domain.appearance_facts(NEWCOMER, CIVIL_CASE, "Juzgado Primero", pending)
+    assert facts["parties"] == [{"name": "Actor Uno, S.A.", "role": "actor"}, {"name": "Demandado Dos", "role": "demandado"}]
+    assert "1234567890101" not in repr(facts) and "attorneys" not in facts
+    assert (facts["on_case"], facts["represents"]) == (False, [])
+    assert facts["pending_appearance"] == {"filing_id": "f1", "represents": "Demandado Dos",
+                                           "received_at": "2026-03-10T15:00:00.000Z"}
+    own = domain.appearance_facts(ON_CASE, CIVIL_CASE, "Juzgado Primero", None)
+    assert (own["on_case"], own["represents"], own["pending_appearance"]) == (True, ["Actor Uno, S.A."], None)

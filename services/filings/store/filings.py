@@ -1,17 +1,26 @@
 """The writs' area: filings (escritos with their documents) and their review."""
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from services.filings import domain
 from services.filings.store.common import SOURCE, new_id
-from services.runtime.errors import Conflict, NotFound
+from services.runtime.errors import NotFound
 from services.runtime.mongo import utcnow
+
+
+ONE_PENDING_APPEARANCE = "one_pending_appearance"
 
 
 class Filings:
     indexes = {
         "filings": [IndexModel([("case_number", ASCENDING), ("status", ASCENDING), ("folio", ASCENDING)]),
                     IndexModel([("court_id", ASCENDING), ("status", ASCENDING), ("received_at", ASCENDING)]),
-                    IndexModel([("filed_by.sub", ASCENDING), ("received_at", DESCENDING)])],
+                    IndexModel([("filed_by.sub", ASCENDING), ("received_at", DESCENDING)]),
+                    # one appearance per lawyer and case waiting for review, also when two are sent at once (each
+                    # transaction finds none waiting; the second to write collides and is retried, then refused)
+                    IndexModel([("case_number", ASCENDING), ("filed_by.sub", ASCENDING)], unique=True,
+                               name=ONE_PENDING_APPEARANCE,
+                               partialFilterExpression={"kind": "apersonamiento", "status": domain.RECEIVED})],
     }
 
     def require_filing(self, filing_id, session=None):
@@ -29,7 +38,12 @@ class Filings:
             domain.require_can_file(actor, case, metadata)
             self.require_no_pending_appearance(actor, case_number, metadata, session=tx.session)
             return receipt(self._insert_filing(tx, actor, case, metadata, documents, utcnow()))
-        return self.idempotent_transaction(request, work)
+        try:
+            return self.idempotent_transaction(request, work)
+        except DuplicateKeyError as exc:
+            if ONE_PENDING_APPEARANCE not in str(exc):
+                raise
+            raise domain.appearance_pending(case_number) from None
 
     def _insert_filing(self, tx, actor, case, metadata, documents, now):
         filing_id = new_id()
@@ -53,8 +67,7 @@ class Filings:
     def require_no_pending_appearance(self, actor, case_number, metadata, session=None):
         """One appearance at a time: a lawyer whose appearance in the case still waits files no other (409)."""
         if metadata["kind"] == "apersonamiento" and self.pending_appearance(case_number, actor["sub"], session=session):
-            raise Conflict("appearance_pending", "Ya tiene un apersonamiento pendiente de calificación en este expediente.",
-                           {"case_number": case_number})
+            raise domain.appearance_pending(case_number)
 
     def get_filing(self, filing_id):
         return self.db.filings.find_one({"_id": filing_id})
