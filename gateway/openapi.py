@@ -177,17 +177,31 @@ def build_spec(service_cls, server_url="/", max_documents=10, session_cookie="pj
         fn = getattr(service_cls, name)
         meta = getattr(fn, "_api_doc", None)
         entrypoints = getattr(fn, ENTRYPOINT_EXTENSIONS_ATTR, ())
+        if meta and not entrypoints:  # a lost @route: the operation would vanish from the API without a word
+            raise TypeError(f"{name}: documented with @doc but served by no @route")
         if not meta or not entrypoints:
             continue
         for entrypoint in entrypoints:
             path, params = _path(entrypoint.url)
             operations = seen.setdefault(path, {})
             operations[entrypoint.method.lower()] = _operation(meta, params, max_documents, entrypoint.method)
+    _check_links(seen)
     for path, operations in seen.items():
         spec.path(path=path, operations=operations)
     document = spec.to_dict()
     _state_rules(document, classes)
     return document
+
+
+def _check_links(operations_by_path):
+    """Every link names an operation of the document (a client following it, or the fuzzer, would find none)."""
+    operations = [op for ops in operations_by_path.values() for op in ops.values()]
+    known = {op["operationId"] for op in operations}
+    for op in operations:
+        for response in op["responses"].values():
+            for name, link in (response.get("links") or {}).items():
+                if link.get("operationId") not in known:
+                    raise TypeError(f"{op['operationId']}: link {name} names no operation: {link.get('operationId')}")
 
 
 def _operation(meta, params, max_documents, method="GET"):

@@ -103,7 +103,7 @@ class MailboxRoutes(GatewayBase):
         return open_stream(self.mailbox_live, lambda actor, body: self.call(self.mailbox.live_changes, actor, body),
                            request.actor, request.headers.get("Last-Event-ID"), title="flujo de eventos del casillero")
 
-
+    @route("GET", "/api/v1/cases/<string:case_number>/notifications")
     @doc("Notificaciones de un expediente: quién, cuándo, si accedió, cómo quedó notificado y su vencimiento "
          "(personal del tribunal)", "casillero", response=BoardSchema, errors=(403,),
          query=CaseNotificationsQuerySchema)

@@ -57,6 +57,8 @@ replies_sent = counter("chat", "replies_total", "Replies through the Graph API, 
                        ["outcome"])
 inquiries_counted = counter("chat", "inquiries_total", "Inquiries to a court or an area, by event (asked, answered, "
                             "answered_late)", ["event"])
+canned_replies = counter("chat", "canned_replies_total", "Replies whose text started with /, by outcome (expanded, "
+                         "escaped, unknown, invalid, too_long)", ["outcome"])
 surveys_queued = counter("chat", "csat_surveys_total", "Satisfaction surveys on resolve, by how (interactive, "
                          "template, skipped: outside the window without a template)", ["via"])
 conversations_erased = counter("chat", "conversations_erased_total", "Conversations whose personal data the retention "
@@ -379,18 +381,24 @@ class ChatService:
     def _expanded(self, text):
         """What a reply's text sends (``domain.reply_shortcut``) and the shortcode it used, or a refusal."""
         shortcut = domain.reply_shortcut(text)
+        if shortcut.kind == domain.PLAIN:
+            return text, None
         if shortcut.kind == domain.NOT_A_SHORTCODE:
+            canned_replies.labels("invalid").inc()
             raise errors.not_a_shortcode(shortcut.shortcode)
         canned_text = None
         if shortcut.kind == domain.SHORTCODE:
             doc = self.store.canned_response(shortcut.shortcode)
             if doc is None:
+                canned_replies.labels("unknown").inc()
                 raise errors.unknown_canned_response(shortcut.shortcode)
             canned_text = doc["text"]
         expanded = domain.expanded_text(shortcut, canned_text)
         problem = domain.expansion_problem(expanded)
         if problem:
+            canned_replies.labels("too_long").inc()
             raise errors.expanded_too_long(problem)
+        canned_replies.labels("expanded" if shortcut.kind == domain.SHORTCODE else "escaped").inc()
         return expanded, shortcut.shortcode if shortcut.kind == domain.SHORTCODE else None
 
     @rpc

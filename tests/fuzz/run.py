@@ -22,6 +22,7 @@ CONFIG = HERE / "schemathesis.toml"
 IDENTITIES = ("lawyer_on_case", "lawyer_off_case", "clerk", "judge", "clerk_other_court", "citizen", "admin",
               "chat_agent", "anonymous", "records_officer")
 IDENTITIES += ("notary", "archive_officer")  # the notarial protocol archive's own roles
+IDENTITIES += ("chat_supervisor",)  # the chat's supervision: canned responses, agents' teams, unlinking numbers
 
 
 def st_binary():

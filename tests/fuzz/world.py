@@ -51,6 +51,7 @@ def build_world(stack):
         "citizen": stack.token("fuzz-ciudadano", "citizen", name="Ciudadano", id_number=CUI),
         "admin": api.admin(),
         "chat_agent": stack.token("fuzz-agente-chat", "chat_agent", name="Agente del chat"),
+        "chat_supervisor": stack.token("fuzz-supervisora-chat", "chat_supervisor", name="Supervisora del chat"),
         "notary": stack.token("fuzz-notario", "notary", name="Notaria del fuzzer", bar_number=NOTARY_BAR),
         "archive_officer": stack.token("fuzz-agp", "archive_officer", name="Oficial del Archivo"),
         "records_officer": stack.token("fuzz-unap", "records_officer", name="Oficial de la UNAP"),

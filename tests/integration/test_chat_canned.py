@@ -233,6 +233,7 @@ HOSTILE_CREATE = [
     ("NUL", {"shortcode": "nul", "text": "hola\u0000"}, None, 422, "text"),
     ("HTML text", {"shortcode": "html", "text": "<b>Horario</b> de 8 a 15"}, None, 422, "text"),
     ("script text", {"shortcode": "script", "text": "<script>alert('x')</script>"}, None, 422, "text"),
+    ("text starting with a slash", {"shortcode": "barra", "text": "/otro atajo"}, None, 422, "text"),
     ("HTML shortcode", {"shortcode": "<b>x</b>", "text": HORARIO}, None, 422, "shortcode"),
     ("uppercase shortcode", {"shortcode": "Horario", "text": HORARIO}, None, 422, "shortcode"),
     ("accented shortcode", {"shortcode": "atención", "text": HORARIO}, None, 422, "shortcode"),

@@ -22,6 +22,9 @@ export function Shell({ routes, children }) {
   const [open, setOpen] = useState(false);
   const roleNav = session.status === "user" ? navFor(routes, session.actor.role) : [];
   const items = [...roleNav, ...PUBLIC_NAV];
+  // the page's own item: the longest href the path is in (/chat/respuestas-guardadas is not also «/chat»)
+  const current = items.filter((item) => path === item.href || path.startsWith(item.href + "/"))
+    .reduce((best, item) => (!best || item.href.length > best.length ? item.href : best), null);
 
   const onLogout = async () => {
     const answer = await logout().catch(() => null);
@@ -57,7 +60,7 @@ export function Shell({ routes, children }) {
                 <li key={item.href}>
                   <Link
                     href={item.href}
-                    aria-current={path === item.href || path.startsWith(item.href + "/") ? "page" : undefined}
+                    aria-current={item.href === current ? "page" : undefined}
                     onClick={() => setOpen(false)}
                   >
                     {item.label}

@@ -118,7 +118,11 @@ function CannedItem({ response, onChanged, onDeleted }) {
 export default function CannedResponsesPage() {
   const list = useApi(() => api.get(BASE), []);
   const [notice, setNotice] = useState(null);
+  const [search, setSearch] = useState("");
   const items = (list.data && list.data.items) || [];
+  const wanted = search.trim().toLowerCase().replace(/^\//, "");
+  const shown = wanted
+    ? items.filter((r) => r.shortcode.includes(wanted) || r.text.toLowerCase().includes(wanted)) : items;
   const done = (text) => {
     setNotice(text);
     list.reload();
@@ -143,8 +147,23 @@ export default function CannedResponsesPage() {
         {list.loading && !list.data && <Loading />}
         <LoadError error={list.error} retry={list.reload} />
         {list.data && items.length === 0 && <p class="empty">Todavía no hay respuestas guardadas.</p>}
-        <ul class="plain-list" data-testid="canned-responses">
-          {items.map((response) => (
+        {items.length > 0 && (
+          <div class="field">
+            <label for="buscar-respuesta">Buscar</label>
+            <p class="hint" id="buscar-respuesta-ayuda">
+              Por atajo o por texto.
+            </p>
+            <input id="buscar-respuesta" type="search" value={search} autoComplete="off" aria-describedby="buscar-respuesta-ayuda"
+              aria-controls="respuestas-guardadas" onInput={(event) => setSearch(event.currentTarget.value)} />
+          </div>
+        )}
+        {wanted && (
+          <p class="hint" role="status" data-testid="canned-shown">
+            {shown.length === 0 ? "Ninguna coincide." : `${shown.length} de ${items.length}.`}
+          </p>
+        )}
+        <ul class="plain-list" id="respuestas-guardadas" data-testid="canned-responses">
+          {shown.map((response) => (
             <CannedItem key={`${response.shortcode}-${response.updated_at}`} response={response}
               onChanged={(changed) => done(`Se cambió el texto de /${changed.shortcode}.`)}
               onDeleted={(removed) => done(`Se borró /${removed.shortcode}.`)} />

@@ -7,12 +7,12 @@
 // the correction of an inbound message's classification (queja, consulta, sugerencia).
 // Updated live from the stream: a message, a status, a note, an inquiry or a change of this conversation reloads it.
 // The conversation's inquiries to a court or an area are shown and asked from here (Inquiries.jsx).
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api.js";
 import { Field, useForm } from "../../forms.jsx";
 import { Link } from "../../router.jsx";
 import { Inquiries } from "./Inquiries.jsx";
-import { CannedList, useCannedPicker } from "./CannedPicker.jsx";
+import { CannedList, cannedQuery, useCannedPicker } from "./CannedPicker.jsx";
 import { useSession } from "../../session.js";
 import { formatDateTime, LoadError, Loading, Notice, PageHeader, useApi } from "../../ui.jsx";
 import {
@@ -186,6 +186,10 @@ function Reply({ conversation, onSent }) {
   const form = useForm({ text: "", template: "" });
   const picker = useCannedPicker((canned.data && canned.data.items) || [], form.values.text,
     (response) => form.set("text", response.text));
+  const typingShortcode = cannedQuery(form.values.text) !== null;
+  useEffect(() => { // each «/» reads them again: what the supervision changed meanwhile is offered
+    if (typingShortcode) canned.reload();
+  }, [typingShortcode]);
   const send = form.submit(async (values) => {
     let body;
     if (useTemplate) {
