@@ -142,15 +142,23 @@ function TemplateFields({ form, templates }) {
   );
 }
 
-// The reply box. The approved templates come from GET /api/v1/chat/templates; the agent may switch to them at any
-// time, and outside the 24-hour window the API's 409 outside_window switches to them with its message (its list of
-// templates is not read: the page's own, from the API, is the one offered).
-// A web conversation (a lawyer writing from the portal): a text only, at any time; the lawyer reads it in the portal.
-function WebReply({ conversation, onSent }) {
+// The canned responses' picker of a reply box's `text`: each «/» reads them again (what the supervision changed
+// meanwhile is offered).
+function useCanned(form) {
   const canned = useApi(() => api.get("/api/v1/chat/canned-responses"), []);
-  const form = useForm({ text: "" });
   const picker = useCannedPicker((canned.data && canned.data.items) || [], form.values.text,
     (response) => form.set("text", response.text));
+  const typingShortcode = cannedQuery(form.values.text) !== null;
+  useEffect(() => {
+    if (typingShortcode) canned.reload();
+  }, [typingShortcode]);
+  return picker;
+}
+
+// A web conversation (a lawyer writing from the portal): a text only, at any time; the lawyer reads it in the portal.
+function WebReply({ conversation, onSent }) {
+  const form = useForm({ text: "" });
+  const picker = useCanned(form);
   const send = form.submit(async (values) => {
     await api.post(`/api/v1/chat/conversations/${encodeURIComponent(conversation.conversation_id)}/messages`,
       { text: values.text });
@@ -178,18 +186,15 @@ function WebReply({ conversation, onSent }) {
   );
 }
 
+// The reply box. The approved templates come from GET /api/v1/chat/templates; the agent may switch to them at any
+// time, and outside the 24-hour window the API's 409 outside_window switches to them with its message (its list of
+// templates is not read: the page's own, from the API, is the one offered).
 function Reply({ conversation, onSent }) {
   const catalogue = useApi(() => api.get("/api/v1/chat/templates"), []);
   const templates = (catalogue.data && catalogue.data.items) || [];
-  const canned = useApi(() => api.get("/api/v1/chat/canned-responses"), []);
   const [useTemplate, setUseTemplate] = useState(false);
   const form = useForm({ text: "", template: "" });
-  const picker = useCannedPicker((canned.data && canned.data.items) || [], form.values.text,
-    (response) => form.set("text", response.text));
-  const typingShortcode = cannedQuery(form.values.text) !== null;
-  useEffect(() => { // each «/» reads them again: what the supervision changed meanwhile is offered
-    if (typingShortcode) canned.reload();
-  }, [typingShortcode]);
+  const picker = useCanned(form);
   const send = form.submit(async (values) => {
     let body;
     if (useTemplate) {
