@@ -1,6 +1,8 @@
-"""Real time for the portal: Server-Sent Events fanned out by one hub per service in each gateway process. Two
-streams use it: ``GET /api/v1/chat/stream`` (the chat staff's inbox: every stream gets every event) and
-``GET /api/v1/mailbox/stream`` (a lawyer's mailbox: each stream gets its owner's events only).
+"""Real time for the portal: Server-Sent Events fanned out by one hub per service (and kind of stream) in each
+gateway process. Three streams use it: ``GET /api/v1/chat/stream`` (the chat staff's inbox: every stream gets every
+event), ``GET /api/v1/mailbox/stream`` (a lawyer's mailbox: each stream gets its owner's events only) and
+``GET /api/v1/chat/web/stream`` (a lawyer's own web conversation with the court: ``LiveHub("chat",
+audience=..., method="web_live_changes")``, each stream gets its owner's events only).
 
 Where the events come from. A service owns its data, so it reads the change stream of its own database
 (``services.runtime.live``; the service's ``live`` module says what each change means: small events of
@@ -31,13 +33,6 @@ ended stops receiving). A client too slow to take ``QUEUE_SIZE`` events has its 
 is sent; it reconnects and reads what it missed from the service, so nothing is held for it without bound. If
 the service cannot resume after the given id (older than the oplog, or not an id of ours), or more than
 ``MAX_CATCH_UP`` events happened meanwhile, the stream sends ``event: reset`` first: read everything again.
-
-A lawyer's own stream (``GET /api/v1/chat/web/stream``, ``open_own_stream``) never shares the hub: the hub's events
-are every conversation's, and a lawyer must receive only those of their own web conversation. Its greenthread asks
-the chat service, with the lawyer's identity, for the events of that conversation only (``chat.web_live_changes``,
-filtered where the data lives) every ``OWN_POLL_SECONDS``, without waiting for a change there (a long poll would
-hold one of the chat service's workers per connected lawyer); the rest (catch-up from Last-Event-ID, heartbeat,
-bounded queue, end after ``MAX_STREAM_SECONDS``) is the same as a staff stream's.
 """
 import json
 import logging
@@ -64,7 +59,6 @@ MAX_CATCH_UP = 2000         # events read for a reconnecting stream; past it: re
 BATCH = 500
 RETRY_SECONDS = (0.5, 1, 2, 5)
 RECONNECT_MILLISECONDS = 2000  # the "retry:" the browser waits before reconnecting
-OWN_POLL_SECONDS = 1.0      # a lawyer's own stream asks the chat service this often (never a long poll: see below)
 LAST_EVENT_ID_MAX = 1024
 MAX_AUDIENCES = MAX_RECIPIENTS  # distinct audiences one hub asks a service for; past it a new one is 503
 # the header as the OpenAPI document names it, for every stream's route
@@ -147,14 +141,11 @@ class LiveHub(rpc.PortalRpcProxy):
         self.subscribers = []
         self.token = None
         self._thread = None
-        self.own = {}  # a lawyer's own stream -> its polling greenthread (never fed by the hub's broadcast)
 
     def stop(self):
         thread, self._thread = self._thread, None
         if thread is not None:
             thread.kill()
-        for own in list(self.own):
-            self.unsubscribe(own)
         super().stop()
 
     def kill(self):
@@ -175,40 +166,6 @@ class LiveHub(rpc.PortalRpcProxy):
     def unsubscribe(self, subscriber):
         if subscriber in self.subscribers:
             self.subscribers.remove(subscriber)
-        thread = self.own.pop(subscriber, None)
-        if thread is not None and thread is not eventlet.getcurrent():
-            thread.kill()
-
-    def subscribe_own(self, actor, method, position):
-        """A stream of the caller's own events only: a greenthread of its own asks ``chat.<method>`` with the
-        caller's identity from ``position`` on (see the module's text)."""
-        subscriber = Subscriber(actor)
-        subscriber.position = position
-        self.own[subscriber] = self.container.spawn_managed_thread(lambda: self._poll_own(subscriber, method))
-        return subscriber
-
-    def _poll_own(self, subscriber, method):
-        token, failures = subscriber.position, 0
-        try:
-            while subscriber in self.own and not subscriber.overflowed:
-                try:
-                    result = rpc.call(getattr(self._proxy(), method), subscriber.actor,
-                                      {"after": token, "wait_seconds": 0, "limit": BATCH},
-                                      timeout=LONG_POLL_SECONDS + CALL_MARGIN_SECONDS)
-                except PortalError as exc:  # the chat service is down or restarting: ask again, from the same place
-                    failures += 1
-                    log.warning("own live events not read; retrying", extra={"error": exc.code})
-                    eventlet.sleep(RETRY_SECONDS[min(failures, len(RETRY_SECONDS)) - 1])
-                    continue
-                failures = 0
-                if result.get("reset"):
-                    subscriber.offer(reset_event(result.get("last_id")))
-                for event in result["events"]:
-                    subscriber.offer(event)
-                token = result.get("last_id") or token
-                eventlet.sleep(OWN_POLL_SECONDS)
-        except Exception:  # noqa: BLE001 - the stream ends at its deadline; the client reconnects
-            log.exception("own live stream stopped")
 
     def audiences(self):
         """The audiences of the open streams (None: the hub reads every event)."""
@@ -350,15 +307,6 @@ def open_stream(hub, call, actor, last_event_id, title="flujo de eventos"):
     subscriber.sent = {event["id"] for event in first}
     subscriber.position = position
     hub.caught_up(position)
-    return _stream_response(hub, subscriber, first, title)
-
-
-def open_own_stream(hub, call, method, actor, last_event_id, title="flujo de eventos"):
-    """A lawyer's stream of their own conversation's events: catch up with the caller's identity (the chat service
-    refuses anyone but a lawyer and filters to their conversation), then poll ``chat.<method>`` from there."""
-    first, position = catch_up(call, actor, valid_last_event_id(last_event_id))
-    subscriber = hub.subscribe_own(actor, method, position)
-    subscriber.sent = {event["id"] for event in first}
     return _stream_response(hub, subscriber, first, title)
 
 

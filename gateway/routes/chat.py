@@ -20,7 +20,7 @@ from contracts.chat import (LinkConfirmSchema, LinkListSchema, LinkPendingSchema
 from contracts.chat import WebConversationSchema, WebMessageRequestSchema, WebMessageSchema
 from gateway.base import GatewayBase
 from services.runtime import rpc
-from gateway.live import LAST_EVENT_ID_HEADER, LiveHub, open_own_stream, open_stream
+from gateway.live import LAST_EVENT_ID_HEADER, LiveHub, open_stream
 from gateway.openapi import doc
 from gateway.web import CORRELATION_HEADER, json_response, parse_json_object, route
 from gateway.uploads import idempotency_key
@@ -146,9 +146,16 @@ WEB_STREAM_DESCRIPTION = (
     "contenido se lee con GET /api/v1/chat/web/conversation.")
 
 
+def web_owner(actor):
+    """Whose events a lawyer's web chat stream gets: its owner's (gateway.live's audience)."""
+    return actor["sub"]
+
+
 class ChatRoutes(GatewayBase):
     whatsapp = WhatsAppWebhook()
     live = LiveHub("chat")  # the one reader of the chat's events in this process (gateway.live)
+    # the one reader of the lawyers' own web conversations' events here: each stream gets its owner's only
+    web_live = LiveHub("chat", audience=web_owner, method="web_live_changes")
 
     # --- WhatsApp -------------------------------------------------------------------------------------------
     @route("GET", "/api/v1/chat/whatsapp/webhook")
@@ -237,7 +244,8 @@ class ChatRoutes(GatewayBase):
          description="Filtros: line (phone_number_id), status, assignee (sub del agente, o none), label, area (un "
                      "área de GET /api/v1/chat/areas: la de la conversación, si no el equipo al que se transfirió, "
                      "si no el de su línea; una que no existe es 422 unknown_area), complaint "
-                     "(true: las que tienen algún mensaje clasificado como queja), sla_breached (true: las que "
+                     "(true: las que tienen algún mensaje clasificado como queja), channel (whatsapp, o web: las de "
+                     "abogados que escriben desde el portal), sla_breached (true: las que "
                      "incumplieron alguna meta de SLA; false: las que no). "
                      "cursor: el next_cursor de la página anterior.")
     def list_chat_conversations(self, request):
@@ -485,5 +493,5 @@ class ChatRoutes(GatewayBase):
          binary="text/event-stream", headers=(LAST_EVENT_ID_HEADER,), description=WEB_STREAM_DESCRIPTION)
     def web_chat_stream(self, request):
         request.environ["eventlet.minimum_write_chunk_size"] = 0
-        return open_own_stream(self.live, lambda actor, body: self.call(self.chat.web_live_changes, actor, body),
-                               "web_live_changes", request.actor, request.headers.get("Last-Event-ID"))
+        return open_stream(self.web_live, lambda actor, body: self.call(self.chat.web_live_changes, actor, body),
+                           request.actor, request.headers.get("Last-Event-ID"), title="flujo de eventos del chat web")

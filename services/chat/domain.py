@@ -880,3 +880,10 @@ def reply_window_open(conversation, now: datetime.datetime) -> bool:
 def web_author(message) -> str:
     """Who wrote a message of a web conversation, as the lawyer sees it: ``lawyer`` (they did) or ``court``."""
     return "lawyer" if message.get("direction") == "in" else "court"
+
+
+def web_sub(contact_id) -> Optional[str]:
+    """The lawyer's ``sub`` of a web conversation's key (``web_contact_id``), or None for any other key."""
+    if isinstance(contact_id, str) and contact_id.startswith(WEB_CONTACT_PREFIX):
+        return contact_id[len(WEB_CONTACT_PREFIX):] or None
+    return None

@@ -1,4 +1,4 @@
-"""The chat service (CHAT PJBC): lawyers write over WhatsApp, court staff answer from one inbox.
+"""The chat service (CHAT PJBC): lawyers write over WhatsApp or from the portal (the web channel), court staff answer
 Entrypoints only."""
 import json
 import logging
@@ -12,7 +12,8 @@ from contracts.chat import (AgentSettingsRequestSchema, AssignRequestSchema, Con
                             PresenceRequestSchema, ReplyRequestSchema, ReportQuerySchema, StatusRequestSchema,
                             TransferRequestSchema)
 from contracts.chat import (CannedResponseRequestSchema, CannedResponseUpdateSchema, LinkConfirmSchema,
-                            LinkRequestSchema, StaffUnlinkRequestSchema, WebMessageRequestSchema)
+                            LinkRequestSchema, StaffUnlinkRequestSchema, WebLiveChangesRequestSchema,
+                            WebMessageRequestSchema)
 from services.chat import domain, errors, hours, reports, views, workers
 from services.chat.graph import Graph
 from services.chat.settings import ChatSettings
@@ -887,16 +888,30 @@ class ChatService:
 
     @rpc
     def web_live_changes(self, actor, request):
-        """The events of the lawyer's own web conversation after a resume token (``message``: one of theirs or a
-        reply; ``message_status``), for the gateway's lawyer stream; nothing of any other conversation, and no
-        note, inquiry, assignment or agent. Identifiers and states only, like the staff's."""
+        """The events of lawyers' own web conversations after a resume token (``message``: one of theirs or a
+        reply; ``message_status``), for the gateway's lawyer streams: the caller's own, or those of ``recipients``
+        (the lawyers whose streams the gateway's hub holds, each authenticated there; the hub hands each stream its
+        owner's events only, by ``audience``). Nothing of any other conversation, and no note, inquiry, assignment
+        or agent. Identifiers and states only, like the staff's."""
         actor = self._web_lawyer(actor, "web_live_changes")
-        request = load(LiveChangesRequestSchema(), request or {})
-        doc = self._own_web_conversation(actor)
-        own = doc["_id"] if doc else None
+        request = load(WebLiveChangesRequestSchema(), request or {})
+        subs = sorted(set(request.get("recipients") or [actor["sub"]]))
+        line = self.settings.web_line
+        owners = self.store.web_conversations_of(line, subs)  # {conversation id: sub}
+        wanted = set(subs)
 
         def keep(event):
-            return own is not None and event["type"] in ("message", "message_status") and \
-                event["data"].get("conversation_id") == own
+            data = event["data"]
+            if event["type"] == "conversation" and "created" in (data.get("changed") or ()) \
+                    and data["conversation_id"] not in owners and data.get("line") == line:
+                # a conversation created after this read began may be a lawyer's first: its creation comes before
+                # its first message in the change stream (one transaction), so that message is not missed
+                owners.update({cid: sub for cid, sub in self.store.web_conversations_of(line, subs).items()
+                               if sub in wanted})
+            owner = owners.get(data.get("conversation_id"))
+            if owner is None or event["type"] not in ("message", "message_status"):
+                return False
+            event["audience"] = owner  # whose stream it goes to (gateway.live); never sent to the browser
+            return True
         return self.store.live_changes(request.get("after"), request.get("wait_seconds", 0),
                                        request.get("limit", 500), keep=keep)

@@ -48,7 +48,8 @@ def test_a_lawyer_writes_from_the_portal_and_sees_the_court_s_answer_live(new_pa
     # the agent: the inbox shows it as a web conversation, with the lawyer's name and bar number
     agent = new_page()
     sign_in(agent, stack, token=stack.token("agente.chatweb", "chat_agent", name="Agente Chat Web"))
-    agent.goto("/chat")
+    agent.goto("/chat?canal=web")
+    assert agent.get_by_label("Canal").input_value() == "web"
     item = agent.locator(f"[data-conversation='{conversation['_id']}']")
     item.wait_for()
     assert item.get_by_test_id("channel").inner_text() == "Chat web"

@@ -8,7 +8,11 @@ import time
 import uuid
 
 import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
 
+from contracts.chat import LiveChangesSchema
+from services.runtime.config import load_config
+from services.runtime.errors import Forbidden, ValidationFailed
 from tests.support import whatsapp as wa
 from tests.support.polling import wait
 from tests.support.sse import Stream
@@ -335,6 +339,60 @@ def test_staff_see_web_conversations_in_the_inbox_and_in_the_reports(stack, api)
     doc = wait(lambda: web_doc(stack, sub), what="the web conversation")
     listed = api.get("/api/v1/chat/conversations", supervisor, params={"limit": 100}).json()
     assert doc["_id"] in [item["conversation_id"] for item in listed["items"]]
+    # the inbox's channel filter: web ones only, or WhatsApp's only (those stored before channels existed too)
+    web = api.get("/api/v1/chat/conversations", supervisor, params={"channel": "web", "limit": 100}).json()["items"]
+    assert doc["_id"] in [item["conversation_id"] for item in web] and {item["channel"] for item in web} == {"web"}
+    whatsapp = api.get("/api/v1/chat/conversations", supervisor, params={"channel": "whatsapp", "limit": 100})
+    assert doc["_id"] not in [item["conversation_id"] for item in whatsapp.json()["items"]]
+    assert {item["channel"] for item in whatsapp.json()["items"]} <= {"whatsapp"}
+    error_of(api.get("/api/v1/chat/conversations", supervisor, params={"channel": "telegram"}), 422)
     rows = api.get("/api/v1/chat/reports", supervisor, params={"per": "conversation", "line": WEB_LINE})
     assert rows.status_code == 200, rows.text
     assert doc["_id"] in rows.text
+
+
+def test_two_lawyers_connected_at_once_each_get_their_own_events_only(stack, api, agent):
+    _, _, ana = new_lawyer(api, "Lcda. Ana")
+    _, _, beto = new_lawyer(api, "Lic. Beto")
+    with Stream(stack.url, ana, path=STREAM) as ana_stream, Stream(stack.url, beto, path=STREAM) as beto_stream:
+        ana_first = write(api, ana, "Consulta de Ana").json()["message_id"]
+        beto_first = write(api, beto, "Consulta de Beto").json()["message_id"]
+        ana_cid = ana_stream.next("message", lambda d: d["message_id"] == ana_first)["data"]["conversation_id"]
+        beto_cid = beto_stream.next("message", lambda d: d["message_id"] == beto_first)["data"]["conversation_id"]
+        for cid, text in ((ana_cid, "Para Ana"), (beto_cid, "Para Beto")):
+            assert api.post_json(f"/api/v1/chat/conversations/{cid}/messages", {"text": text}, agent).status_code == 202
+        ana_stream.next("message", lambda d: d["conversation_id"] == ana_cid and d["direction"] == "out")
+        beto_stream.next("message", lambda d: d["conversation_id"] == beto_cid and d["direction"] == "out")
+        time.sleep(0.5)
+        assert {e["data"]["conversation_id"] for e in ana_stream.received if e["type"] != "reset"} == {ana_cid}
+        assert {e["data"]["conversation_id"] for e in beto_stream.received if e["type"] != "reset"} == {beto_cid}
+        assert not [e for e in ana_stream.received + beto_stream.received if "audience" in (e["data"] or {})]
+
+
+def test_the_chat_service_refuses_non_lawyers_itself_and_answers_a_lawyer_s_own_events(stack, api):
+    """Authorization is the owner's: a call of web_live_changes that skips the gateway is refused by the chat
+    service (and audited); a malformed request is a 422; a lawyer without recipients reads their own events only,
+    each marked with its owner, in the contract's shape."""
+    config = {**load_config(), "AMQP_URI": stack.amqp_uri}
+    sub, _, lawyer_token = new_lawyer(api, "Lic. Directo")
+    with ClusterRpcProxy(config, timeout=10) as cluster:
+        for role in ("clerk", "citizen", "chat_agent"):
+            actor = {"sub": f"directo-web-{role}", "role": role, "name": "Directo", "court_id": "01001"}
+            with pytest.raises(Forbidden):
+                cluster.chat.web_live_changes(actor, {})
+            assert wait(lambda: stack.db("chat").audit.find_one(
+                {"actor.sub": f"directo-web-{role}", "action": "web_live_changes", "outcome": "denied"}),
+                what="the refusal audited")
+        lawyer = {"sub": sub, "role": "lawyer", "name": "Lic. Directo", "bar_number": "1"}
+        for request in ({"after": "<script>"}, {"after": 82}, {"recipients": []}, {"recipients": "todos"},
+                        {"recipients": ["x" * 200]}, {"limit": 0}, {"wait_seconds": 60}, {"desde": 1}):
+            with pytest.raises(ValidationFailed):
+                cluster.chat.web_live_changes(lawyer, request)
+        own = cluster.chat.web_live_changes(lawyer, {})
+        assert own["events"] == [] and own["last_id"] and own["reset"] is False
+        _, _, other = new_lawyer(api)
+        write(api, other, "De otro abogado")
+        mine = write(api, lawyer_token, "Mío").json()["message_id"]
+        answer = LiveChangesSchema().load(cluster.chat.web_live_changes(lawyer, {"after": own["last_id"]}))
+        assert [(e["type"], e["audience"], e["data"]["message_id"]) for e in answer["events"]] == [
+            ("message", sub, mine)]

@@ -98,3 +98,9 @@ def test_retention_keeps_the_channel_and_erases_the_lawyer():
     update = domain.erased_shell(web_conversation(), {}, NOW)
     assert "channel" not in update["$unset"] and "lawyer" in update["$unset"] and "contact" in update["$unset"]
     assert update["$set"]["wa_id"] == "erased:c1"
+
+
+def test_a_web_conversation_s_key_names_its_lawyer_and_no_other_key_does():
+    assert domain.web_sub(domain.web_contact_id("abogada.web")) == "abogada.web"
+    for key in ("5216861234567", "erased:c1", "web:", None, 42):
+        assert domain.web_sub(key) is None

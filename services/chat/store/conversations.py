@@ -28,6 +28,7 @@ class Conversations:
                         IndexModel([("labels", ASCENDING), ("last_message_at", DESCENDING)]),
                         IndexModel([("complaint", ASCENDING), ("last_message_at", DESCENDING), ("_id", DESCENDING)]),
                         IndexModel([("line", ASCENDING), ("last_message_at", DESCENDING), ("_id", DESCENDING)]),
+                        IndexModel([("channel", ASCENDING), ("last_message_at", DESCENDING), ("_id", DESCENDING)]),
                         IndexModel([("snoozed_until", ASCENDING)],
                                    partialFilterExpression={"status": domain.SNOOZED})],
         NOTES: [IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)])],
@@ -46,6 +47,8 @@ class Conversations:
         for key, field in (("line", "line"), ("status", "status"), ("label", "labels")):
             if query.get(key):
                 filters[field] = query[key]
+        if query.get("channel"):  # a conversation stored before channels existed is WhatsApp's
+            filters["channel"] = domain.WEB if query["channel"] == domain.WEB else {"$ne": domain.WEB}
         if query.get("complaint") is not None:
             filters["complaint"] = True if query["complaint"] else {"$ne": True}
         if query.get("sla_breached") is not None:  # services.chat.store.levels
@@ -63,6 +66,12 @@ class Conversations:
         """A lawyer's conversation on the web channel (``domain.web_contact_id``), or None (none yet, or erased)."""
         return self.db[CONVERSATIONS].find_one({"line": line, "wa_id": contact_id, "channel": domain.WEB,
                                                 "erased_at": None})
+
+    def web_conversations_of(self, line, subs):
+        """{conversation id: lawyer's sub} of the web conversations of these lawyers (``subs``) on ``line``."""
+        keys = [domain.web_contact_id(sub) for sub in subs]
+        return {doc["_id"]: domain.web_sub(doc["wa_id"]) for doc in self.db[CONVERSATIONS].find(
+            {"line": line, "wa_id": {"$in": keys}, "channel": domain.WEB, "erased_at": None}, {"wa_id": 1})}
 
     def messages_of(self, conversation_id):
         """The conversation's latest messages, oldest first (WhatsApp's times are whole seconds: within one,

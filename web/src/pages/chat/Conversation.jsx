@@ -142,12 +142,23 @@ function TemplateFields({ form, templates }) {
   );
 }
 
-// The reply box. The approved templates come from GET /api/v1/chat/templates; the agent may switch to them at any
-// time, and outside the 24-hour window the API's 409 outside_window switches to them with its message (its list of
-// templates is not read: the page's own, from the API, is the one offered).
+// The canned responses' picker of a reply box's `text`: each «/» reads them again (what the supervision changed
+// meanwhile is offered).
+function useCanned(form) {
+  const canned = useApi(() => api.get("/api/v1/chat/canned-responses"), []);
+  const picker = useCannedPicker((canned.data && canned.data.items) || [], form.values.text,
+    (response) => form.set("text", response.text));
+  const typingShortcode = cannedQuery(form.values.text) !== null;
+  useEffect(() => {
+    if (typingShortcode) canned.reload();
+  }, [typingShortcode]);
+  return picker;
+}
+
 // A web conversation (a lawyer writing from the portal): a text only, at any time; the lawyer reads it in the portal.
 function WebReply({ conversation, onSent }) {
   const form = useForm({ text: "" });
+  const picker = useCanned(form);
   const send = form.submit(async (values) => {
     await api.post(`/api/v1/chat/conversations/${encodeURIComponent(conversation.conversation_id)}/messages`,
       { text: values.text });
@@ -164,7 +175,9 @@ function WebReply({ conversation, onSent }) {
       <form onSubmit={send} noValidate>
         <FormMessage form={form} />
         <Field form={form} name="text" id="respuesta" label="Respuesta" as="textarea" rows={3} maxLength={4096}
-          hint="Texto plano." />
+          hint="Texto plano. Escriba / al principio para elegir una respuesta guardada (flechas e Intro). Para empezar con una /, escriba //."
+          {...picker.inputProps} />
+        <CannedList picker={picker} />
         <button type="submit" disabled={form.busy}>
           Enviar
         </button>
@@ -173,18 +186,15 @@ function WebReply({ conversation, onSent }) {
   );
 }
 
+// The reply box. The approved templates come from GET /api/v1/chat/templates; the agent may switch to them at any
+// time, and outside the 24-hour window the API's 409 outside_window switches to them with its message (its list of
+// templates is not read: the page's own, from the API, is the one offered).
 function Reply({ conversation, onSent }) {
   const catalogue = useApi(() => api.get("/api/v1/chat/templates"), []);
   const templates = (catalogue.data && catalogue.data.items) || [];
-  const canned = useApi(() => api.get("/api/v1/chat/canned-responses"), []);
   const [useTemplate, setUseTemplate] = useState(false);
   const form = useForm({ text: "", template: "" });
-  const picker = useCannedPicker((canned.data && canned.data.items) || [], form.values.text,
-    (response) => form.set("text", response.text));
-  const typingShortcode = cannedQuery(form.values.text) !== null;
-  useEffect(() => { // each «/» reads them again: what the supervision changed meanwhile is offered
-    if (typingShortcode) canned.reload();
-  }, [typingShortcode]);
+  const picker = useCanned(form);
   const send = form.submit(async (values) => {
     let body;
     if (useTemplate) {
@@ -360,6 +370,9 @@ function Labels({ conversation, onChanged }) {
 // conversation stays on the number the user wrote to: WhatsApp lets no other number answer it.
 function Transfer({ conversation, lines, areas, onChanged }) {
   const [target, setTarget] = useState("line");
+  const stays = isWeb(conversation)
+    ? "El abogado sigue leyendo las respuestas en el portal."
+    : "Las respuestas siguen saliendo del número al que escribió el usuario";
   const form = useForm({ line: "", area: "" });
   const transfer = form.submit(async (values) => {
     const chosen = values[target];
@@ -392,7 +405,7 @@ function Transfer({ conversation, lines, areas, onChanged }) {
       </fieldset>
       {target === "line" ? (
         <Field form={form} name="line" id="transferir-linea" label="Línea de destino" as="select"
-          hint="Queda sin asignar, en la cola del equipo de esa línea. Las respuestas siguen saliendo del número al que escribió el usuario: WhatsApp no permite cambiarlo.">
+          hint={`Queda sin asignar, en la cola del equipo de esa línea. ${isWeb(conversation) ? stays : `${stays}: WhatsApp no permite cambiarlo.`}`}>
           <option value="">Elija la línea</option>
           {lines.map((line) => (
             <option key={line.phone_number_id} value={line.phone_number_id}>
@@ -402,7 +415,7 @@ function Transfer({ conversation, lines, areas, onChanged }) {
         </Field>
       ) : (
         <Field form={form} name="area" id="transferir-area" label="Área de destino" as="select"
-          hint="Queda sin asignar, en la cola de esa área. Las respuestas siguen saliendo del número al que escribió el usuario.">
+          hint={`Queda sin asignar, en la cola de esa área. ${isWeb(conversation) ? stays : `${stays}.`}`}>
           <option value="">Elija el área</option>
           {areas.map((area) => (
             <option key={area.area} value={area.area}>

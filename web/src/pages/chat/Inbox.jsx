@@ -1,5 +1,5 @@
 // The chat staff's inbox: the conversations, newest activity first, filtered by line, status, assignee and
-// complaint (the filters live in the address: ?linea=&estado=&asignada=&queja=1), updated live from the stream
+// complaint (the filters live in the address: ?linea=&estado=&asignada=&queja=1&canal=), updated live from the stream
 // (GET /api/v1/chat/stream): a new message, an assignment or a status change reloads the list, without a page
 // load. The agent's presence (online: receives conversations by round robin; away: none). Supervisors also see
 // each agent's presence, teams and load (GET /api/v1/chat/agents).
@@ -96,6 +96,14 @@ function Filters({ query, setQuery, lines, areas, agents, me }) {
         </select>
       </div>
       <div class="field">
+        <label for="filtro-canal">Canal</label>
+        <select id="filtro-canal" value={query.canal || ""} onChange={change("canal")}>
+          <option value="">Todos los canales</option>
+          <option value="whatsapp">WhatsApp</option>
+          <option value="web">Chat web (portal)</option>
+        </select>
+      </div>
+      <div class="field">
         <label for="filtro-estado">Estado</label>
         <select id="filtro-estado" value={query.estado || ""} onChange={change("estado")}>
           <option value="">Todos</option>
@@ -169,6 +177,7 @@ export default function InboxPage() {
   const filters = {
     line: query.linea || undefined, status: query.estado || undefined, assignee: query.asignada || undefined,
     area: query.area || undefined, complaint: query.queja === "1" ? "true" : undefined,
+    channel: query.canal || undefined,
   };
   const key = JSON.stringify(filters);
   const list = useApi(() => api.get("/api/v1/chat/conversations", { ...filters, cursor, limit: 25 }), [key, cursor]);
