@@ -23,5 +23,6 @@ export default [
   { path: "/tribunal/audiencias/:hearingId", page: lazy(() => import("./Hearing.jsx")), title: "Cambiar una audiencia",
     roles: STAFF },
   { path: "/tribunal/consultas", page: lazy(() => import("./Inquiries.jsx")), title: "Consultas del chat", roles: STAFF,
-    nav: { label: "Consultas del chat", description: "Lo que el personal del chat pregunta al tribunal (responde el secretario)." } },
+    nav: { label: "Consultas del chat",
+           description: "Lo que el personal del chat pregunta al tribunal (responde el secretario)." } },
 ];
