@@ -29,7 +29,9 @@ from services.runtime.errors import Forbidden, UnsupportedMediaType
 from services.runtime.logs import current_correlation_id
 
 STAFF = ("chat_agent", "chat_supervisor")
-INQUIRY_READERS = STAFF + ("clerk",)  # a clerk sees and answers the inquiries sent to their own court
+# a clerk sees and answers the inquiries sent to their own court; a judge of the court sees them and answers none (the
+# chat service says so with its own 403)
+INQUIRY_READERS = STAFF + ("clerk", "judge")
 ATTACHMENT_NAME = re.compile(r"[^A-Za-z0-9._-]")
 LAWYERS = ("lawyer",)  # a lawyer links their own WhatsApp number to their account
 LINK_DESCRIPTION = (
@@ -394,7 +396,7 @@ class ChatRoutes(GatewayBase):
                                   "parameters": {"inquiry_id": "$response.body#/inquiry_id"}}},
          description="court_id (un tribunal de GET /api/v1/courts: 404 court_not_found si no existe) o area (un "
                      "equipo del chat: 422 unknown_area si no), uno de los dos. La consulta vence "
-                     "CHAT_INQUIRY_SLA_HOURS después (due_at; overdue). Los secretarios del tribunal la ven en "
+                     "CHAT_INQUIRY_SLA_HOURS después (due_at; overdue). Los secretarios y jueces del tribunal la ven en "
                      "GET /api/v1/chat/inquiries, sin la conversación; la respuesta aparece en la conversación "
                      "(inquiries) para el agente.")
     def ask_chat_inquiry(self, request, conversation_id):
@@ -406,8 +408,9 @@ class ChatRoutes(GatewayBase):
          "chat", roles=INQUIRY_READERS, query=InquiryListQuerySchema, response=InquiryListSchema,
          links={"AnswerFirstInquiry": {"operationId": "answer_chat_inquiry",
                                        "parameters": {"inquiry_id": "$response.body#/items/0/inquiry_id"}}},
-         description="Un secretario (clerk) ve solo las consultas a su tribunal: la pregunta, la región de la línea "
-                     "y el abogado si el número está vinculado a su cuenta; nunca la conversación. El personal del "
+         description="Un secretario (clerk) o un juez (judge) ve solo las consultas a su tribunal: la pregunta, la "
+                     "región de la línea y el abogado si el número está vinculado a su cuenta; nunca la conversación. "
+                     "El personal del "
                      "chat ve todas. Filtros: status (open, answered), conversation_id, court_id, area; cursor: el "
                      "next_cursor de la página anterior.")
     def list_chat_inquiries(self, request):
@@ -417,7 +420,8 @@ class ChatRoutes(GatewayBase):
     @doc("Responder una consulta (una sola vez)", "chat", roles=INQUIRY_READERS, body=InquiryAnswerRequestSchema,
          response=InquirySchema, errors=(409,),
          description="La responde un secretario del tribunal consultado; la de un área, su personal (agentes con "
-                     "ese equipo) o la supervisión del chat (403 para cualquier otro). Una consulta de otro "
+                     "ese equipo) o la supervisión del chat (403 para cualquier otro). Un juez las lee pero no "
+                     "las responde: 403 forbidden, sea de su tribunal o no. Una consulta de otro "
                      "tribunal es 404 para un secretario. Ya respondida: 409 inquiry_answered. La respuesta aparece "
                      "en la conversación para el agente y nunca se envía al usuario por sí sola.")
     def answer_chat_inquiry(self, request, inquiry_id):

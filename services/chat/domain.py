@@ -569,13 +569,14 @@ def digest_matches(declared, data: bytes) -> bool:
 
 
 # --- inquiries to a court or an area ("asking the court") ---------------------------------------------------------
-# An agent asks a court (its clerks answer) or an area (a chat team: the staff in it, or a supervisor, answer)
+# An agent asks a court (its clerks answer; its judges read them too) or an area (a chat team: the staff in it, or a supervisor, answer)
 # about a conversation. The answer is internal: it appears in the conversation for the agent and is never
 # sent to the user by itself. Each inquiry has its own SLA: due CHAT_INQUIRY_SLA_HOURS business hours of its
 # conversation's line after it was asked (``hours.inquiry_due_at``).
 INQUIRY_OPEN, INQUIRY_ANSWERED = "open", "answered"
 INQUIRY_STATUSES = (INQUIRY_OPEN, INQUIRY_ANSWERED)
-CLERK = "clerk"
+CLERK, JUDGE = "clerk", "judge"
+COURT_READERS = (CLERK, JUDGE)  # the court's staff who see the inquiries sent to it
 
 
 def inquiry_overdue(due_at: datetime.datetime, answered_at: Optional[datetime.datetime],
@@ -595,24 +596,31 @@ def inquiry_areas(teams_of_lines, policy_areas=(), complaints_area=None) -> list
 
 
 def inquiry_scope(actor) -> Optional[dict]:
-    """Which inquiries ``actor`` may see, as a filter: chat staff see every one ({}); a clerk, only those sent to
-    their own court; anyone else (or a clerk without a court), none (None)."""
+    """Which inquiries ``actor`` may see, as a filter: chat staff see every one ({}); a clerk or a judge, only those
+    sent to their own court; anyone else (or a clerk or judge without a court), none (None)."""
     if is_staff(actor):
         return {}
-    if actor.get("role") == CLERK and actor.get("court_id"):
+    if actor.get("role") in COURT_READERS and actor.get("court_id"):
         return {"court_id": actor["court_id"]}
     return None
 
 
 def may_answer_inquiry(actor, inquiry_court_id: Optional[str], inquiry_area: Optional[str],
                        actor_teams=()) -> bool:
-    """A court's inquiry is answered by a clerk of that court; an area's, by a chat supervisor or a member of
-    the chat staff in that team (``actor_teams``: the teams a supervisor gave them)."""
+    """A court's inquiry is answered by a clerk of that court (its judge reads it, see ``reads_only``); an area's,
+    by a chat supervisor or a member of the chat staff in that team (``actor_teams``: the teams a supervisor gave
+    them)."""
     if inquiry_court_id is not None:
         return actor.get("role") == CLERK and actor.get("court_id") == inquiry_court_id
     if actor.get("role") == SUPERVISOR:
         return True
     return is_staff(actor) and inquiry_area in tuple(actor_teams or ())
+
+
+def reads_only(actor) -> bool:
+    """A judge sees their court's inquiries but answers none: in the courts the secretario answers administrative
+    questions, whichever court the inquiry was sent to (so a judge learns nothing of another court's by trying)."""
+    return actor.get("role") == JUDGE
 
 
 # --- a lawyer's WhatsApp number linked to their account ---------------------------------------------------------------

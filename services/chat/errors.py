@@ -81,7 +81,8 @@ def inquiry_not_found(inquiry_id):
 
 
 def inquiries_forbidden(role):
-    return Forbidden("forbidden", "Solo el personal del chat y los secretarios de un tribunal ven consultas.",
+    return Forbidden("forbidden", "Solo el personal del chat y los secretarios y jueces de un tribunal ven "
+                     "consultas.",
                      {"role": role})
 
 
@@ -92,6 +93,11 @@ def inquiry_ask_forbidden(role):
 def inquiry_answer_forbidden():
     return Forbidden("forbidden", "Esta consulta la responde el secretario del tribunal consultado o, si se hizo a "
                      "un área, su personal o la supervisión del chat.", {})
+
+
+def inquiry_read_only_for_judges():
+    return Forbidden("forbidden", "Un juez ve las consultas del chat a su tribunal, pero no las responde: las responde "
+                     "el secretario del tribunal.", {"role": "judge"})
 
 
 def inquiry_answered():

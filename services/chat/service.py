@@ -632,9 +632,9 @@ class ChatService:
         return views.canned_view(removed)
 
     # --- inquiries to a court or an area -----------------------------------------------------------------------------
-    # An agent asks; a court's clerks (or, for an area, its staff or the supervision) answer; the answer is shown in
-    # the conversation for the agent and never sent to the user. A clerk sees only the inquiries, never a
-    # conversation; every read is audited.
+    # An agent asks; a court's clerks (or, for an area, its staff or the supervision) answer; the court's judges read
+    # them and answer none; the answer is shown in the conversation for the agent and never sent to the user. A clerk
+    # or a judge sees only the inquiries, never a conversation; every read is audited.
     @rpc
     def ask_inquiry(self, actor, conversation_id, body):
         target = f"conversation:{conversation_id}"
@@ -693,6 +693,9 @@ class ChatService:
     def answer_inquiry(self, actor, inquiry_id, body):
         target = f"inquiry:{inquiry_id}"
         actor, scope = self._inquiry_reader(actor, "answer_inquiry", target)
+        if domain.reads_only(actor):
+            self.store.audit(actor, "answer_inquiry", target, "denied", {"reason": "read_only"})
+            raise errors.inquiry_read_only_for_judges()
         body = load(InquiryAnswerRequestSchema(), body)
         doc = self.store.inquiry(inquiry_id)
         if doc is None or any(doc.get(key) != value for key, value in scope.items()):

@@ -103,10 +103,29 @@ def require_lawyer(actor):
         raise Forbidden("forbidden", "Solo un abogado puede presentar escritos.", {"role": actor["role"]})
 
 
+def case_not_found(case_number):
+    """What a case that does not exist answers; a reserved case answers it too to whoever it says nothing to."""
+    return NotFound("case_not_found", "No existe un expediente con ese número.", {"case_number": case_number})
+
+
+def hides_case_from_filing(actor, case, metadata):
+    """Whether a filing in ``case`` must be answered as if the case did not exist: a reserved case says nothing to
+    a lawyer not on it, so it admits from them only an appearance naming one of its parties exactly (someone who
+    knows the case, like the legitimate appearance in a family case); anything else (a wrong or missing party name,
+    another kind of writ) would tell that it exists, and which names are not its parties."""
+    if actor["role"] != "lawyer" or not is_reserved(case) or is_attorney(actor, case):
+        return False
+    named = metadata.get("represents")
+    return not (metadata.get("kind") == "apersonamiento" and named in {p["name"] for p in case["parties"]})
+
+
 def require_can_file(actor, case, metadata):
     """A lawyer on the case files anything but a new appearance; any other lawyer
-    may only appear (apersonarse) for a party of the case."""
+    may only appear (apersonarse) for a party of the case. A reserved case the lawyer is not on answers any
+    other attempt as a case that does not exist (``hides_case_from_filing``)."""
     require_lawyer(actor)
+    if hides_case_from_filing(actor, case, metadata):
+        raise case_not_found(case["_id"])
     party_names = [p["name"] for p in case["parties"]]
     if metadata.get("represents") and metadata["represents"] not in party_names:
         raise ValidationFailed("validation_error", "La parte indicada no existe en el expediente.",

@@ -167,7 +167,15 @@ class FilingsService:
         request = Request.of(actor, idempotency_key, domain.FILING, case_number).with_body(metadata, documents)
         replay = self.store.idempotency.previous_response(request)
         if replay is None:
-            domain.require_can_file(actor, self.store.require_case(case_number), metadata)
+            case = self.store.get_case(case_number)
+            if case is None or domain.hides_case_from_filing(actor, case, metadata):
+                # a reserved case the lawyer is not on answers as one that does not exist; every such attempt is
+                # audited, as the reads of the appearance facts are, to see who walks numbers or guesses names
+                self.store.audit(actor, "submit_filing", f"case:{case_number}",
+                                 "not_found" if case is None else "denied",
+                                 None if case is None else {"reserved": True, "kind": metadata["kind"]})
+                raise domain.case_not_found(case_number)
+            domain.require_can_file(actor, case, metadata)
             # checked again when it is stored; here so that the documents of a refused one never travel
             self.store.require_no_pending_appearance(actor, case_number, metadata)
         return {"replay": replay}

@@ -2,7 +2,8 @@
 the API about a lawyer's WhatsApp conversation; the clerk reaches «Consultas del chat» and answers with the keyboard
 alone; the agent then sees the answer in the conversation and nothing went to WhatsApp. The question is shown as
 written (markup as text), an overdue inquiry says so, and an empty answer is refused beside its field with nothing
-stored. Every page passes axe-core and fits a 360 px phone."""
+stored. A judge of the court reaches the same page with the keyboard and reads the inquiries, without an answer
+form (the court's clerk answers). Every page passes axe-core and fits a 360 px phone."""
 import datetime
 import time
 
@@ -86,3 +87,29 @@ def test_an_empty_answer_is_refused_beside_the_field_and_nothing_is_stored(new_p
     assert error.get_attribute("id") in field.get_attribute("aria-describedby")
     check_page(page, "respuesta vacía")
     assert stack.db("chat").inquiries.find_one({"_id": asked["late"]})["status"] == "open"
+
+
+def test_a_judge_reads_the_courts_inquiries_with_the_keyboard_and_has_no_answer_form(new_page, api, stack, asked):
+    page = new_page()
+    sign_in(page, stack, token=api.judge(LABOR, sub="juez.navegador"))
+    press(page, "Consultas del chat")
+    page.get_by_role("heading", name="Consultas del chat", level=1).wait_for()
+    fresh = page.locator(f"[data-inquiry='{asked['fresh']}']")
+    fresh.wait_for()
+    check_page(page, "consultas del chat del juez")
+    assert fresh.get_by_test_id("question").inner_text() == asked["question"]
+    assert page.locator(f"[data-inquiry='{asked['late']}']").get_by_test_id("overdue").inner_text() == "Vencida"
+    # no form: the page says who answers
+    assert page.locator("[data-testid='inquiries'] form, [data-testid='inquiries'] textarea").count() == 0
+    assert page.get_by_role("button", name="Responder").count() == 0
+    assert fresh.get_by_test_id("answered-by-clerk").inner_text() == "Por responder: la responde el secretario del tribunal."
+    # the answered ones, with the keyboard too, once the clerk answers
+    answered = api.post_json(f"/api/v1/chat/inquiries/{asked['fresh']}/answer", {"text": "Sí, el lunes."},
+                             api.clerk(LABOR))
+    assert answered.status_code == 200, answered.text
+    tab_to(page, "Mostrar")
+    page.keyboard.press("ArrowDown")
+    page.locator(f"[data-inquiry='{asked['fresh']}']").get_by_test_id("answer").get_by_text("Sí, el lunes.").wait_for()
+    check_page(page, "consultas respondidas del juez")
+    assert stack.db("chat").audit.find_one({"actor.sub": "juez.navegador", "action": "list_inquiries",
+                                           "outcome": "allowed", "details.inquiry_ids": asked["fresh"]})

@@ -1,7 +1,7 @@
 """Asking the court: an agent sends an inquiry about a conversation to a court (its clerks answer) or to an area
 (its chat staff or the supervision answer); the answer appears in the conversation for the agent and nothing is
-ever sent to the user by itself. A clerk sees only their own court's inquiries (never the conversation), every
-read is audited, who may do what is a matrix, and hostile input on each route stores nothing."""
+ever sent to the user by itself. A clerk sees only their own court's inquiries (never the conversation), and so
+does a judge of the court, who answers none; every read is audited, who may do what is a matrix, and hostile input on each route stores nothing."""
 import datetime
 import json
 import time
@@ -28,7 +28,8 @@ def tokens(stack, api):
              "agent_2": stack.token("agente.area", "chat_agent", name="Agente del Área"),
              "supervisor": stack.token("supervisora.consultas", "chat_supervisor", name="Supervisora Consultas"),
              "clerk": api.clerk(SUPREME, sub="secretaria.corte"), "clerk_other": api.clerk(CIVIL, sub="secretario.civil"),
-             "judge": api.judge(SUPREME), "lawyer": api.lawyer(), "citizen": api.citizen(), "admin": api.admin(),
+             "judge": api.judge(SUPREME, sub="juez.consultas"), "judge_other": api.judge(CIVIL, sub="juez.civil"),
+             "lawyer": api.lawyer(), "citizen": api.citizen(), "admin": api.admin(),
              "anonymous": None}
     for name in ("agent", "agent_2", "supervisor"):  # each has used the inbox once (an agent the supervision configures)
         assert api.get("/api/v1/chat/lines", found[name]).status_code == 200
@@ -155,6 +156,65 @@ def test_an_agent_asks_the_court_its_clerk_answers_and_the_agent_sees_it_nothing
                            "target": f"conversation:{conversation_id}", "outcome": "allowed"})
 
 
+JUDGE_REFUSAL = ("Un juez ve las consultas del chat a su tribunal, pero no las responde: las responde el secretario "
+                 "del tribunal.")
+
+
+def test_a_judge_sees_their_courts_inquiries_answers_none_and_every_read_is_audited(stack, api, graph, sender, tokens):
+    conversation_id, wa_id = open_conversation(stack, sender, "¿Ya hay fecha para la vista del amparo?")
+    asked = ask(api, tokens["agent"], conversation_id, court_id=SUPREME, question="¿Hay fecha para la vista?")
+    assert asked.status_code == 201, asked.text
+    inquiry_id = asked.json()["inquiry_id"]
+    civil = ask(api, tokens["agent"], conversation_id, court_id=CIVIL, question="¿Y en el juzgado civil?").json()
+    area = ask(api, tokens["agent"], conversation_id, area="ensenada", question="¿Quién atiende?").json()
+
+    # the judge of the court sees it, with the same filter by court as its clerk: only their court's, never the
+    # conversation, the WhatsApp number or the profile name
+    queue = listed(api, tokens["judge"], status="open", limit=100)
+    assert inquiry_id in [i["inquiry_id"] for i in queue["items"]]
+    assert all(i["court_id"] == SUPREME for i in queue["items"])
+    assert {i["inquiry_id"] for i in queue["items"]} == {
+        i["inquiry_id"] for i in listed(api, tokens["clerk"], status="open", limit=100)["items"]}
+    assert civil["inquiry_id"] not in json.dumps(queue) and area["inquiry_id"] not in json.dumps(queue)
+    assert wa_id not in json.dumps(queue) and "Laura" not in json.dumps(queue)
+    assert listed(api, tokens["judge"], court_id=CIVIL)["items"] == []  # a filter never widens the scope
+    error_of(api.get(f"/api/v1/chat/conversations/{conversation_id}", tokens["judge"]), 403)
+
+    # a judge of another court sees none of it
+    other = listed(api, tokens["judge_other"], limit=100)
+    assert inquiry_id not in json.dumps(other) and all(i["court_id"] == CIVIL for i in other["items"])
+    assert civil["inquiry_id"] in [i["inquiry_id"] for i in other["items"]]
+    assert listed(api, tokens["judge_other"], court_id=SUPREME)["items"] == []
+    assert [i["inquiry_id"] for i in listed(api, tokens["judge_other"], conversation_id=conversation_id)["items"]] == [
+        civil["inquiry_id"]]
+
+    # neither judge answers, whoever's court it is (a 403 that says who answers), and nothing is stored
+    before = snapshot(stack)
+    for token, target in ((tokens["judge"], inquiry_id), (tokens["judge_other"], inquiry_id),
+                          (tokens["judge"], civil["inquiry_id"]), (tokens["judge"], area["inquiry_id"]),
+                          (tokens["judge"], ZERO_ID)):
+        body = error_of(answer(api, token, target, "Respuesta del juez"), 403, "forbidden")
+        assert body["message"] == JUDGE_REFUSAL
+    assert snapshot(stack) == before
+    nothing_sent_to(stack, graph, conversation_id, wa_id)
+
+    # the clerk still answers it, and the judge then sees the answer with the answered ones
+    assert answer(api, tokens["clerk"], inquiry_id, "Sí, el 15 a las 9:00.").status_code == 200
+    seen = {i["inquiry_id"]: i for i in listed(api, tokens["judge"], status="answered", limit=100)["items"]}
+    assert seen[inquiry_id]["answer"]["text"] == "Sí, el 15 a las 9:00."
+
+    # every read, with the ids read and the court, and every refusal is in the audit log
+    audit = stack.db("chat").audit
+    assert audit.find_one({"actor.sub": "juez.consultas", "actor.role": "judge", "action": "list_inquiries",
+                           "outcome": "allowed", "details.inquiry_ids": inquiry_id, "details.court_id": SUPREME})
+    assert audit.find_one({"actor.sub": "juez.civil", "action": "list_inquiries", "outcome": "allowed",
+                           "details.court_id": CIVIL})
+    assert not audit.find_one({"actor.sub": "juez.civil", "action": "list_inquiries", "details.inquiry_ids": inquiry_id})
+    for sub in ("juez.consultas", "juez.civil"):
+        assert audit.find_one({"actor.sub": sub, "action": "answer_inquiry", "target": f"inquiry:{inquiry_id}",
+                               "outcome": "denied"})
+
+
 def test_an_area_is_answered_by_its_staff_or_the_supervision_never_by_a_clerk(stack, api, graph, sender, tokens):
     conversation_id, wa_id = open_conversation(stack, sender, "Quiero presentar una queja por la atención")
     asked = ask(api, tokens["agent"], conversation_id, area="ensenada", question="¿Quién atiende este trámite?")
@@ -263,8 +323,8 @@ def test_the_agents_stream_tells_an_inquiry_was_asked_and_answered(stack, api, t
 
 # --- who may do what -----------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("role,ask_status,list_status", [
-    ("anonymous", 401, 401), ("lawyer", 403, 403), ("judge", 403, 403), ("citizen", 403, 403), ("admin", 403, 403),
-    ("clerk", 403, 200), ("clerk_other", 403, 200), ("agent", 201, 200), ("supervisor", 201, 200)])
+    ("anonymous", 401, 401), ("lawyer", 403, 403), ("judge", 403, 200), ("judge_other", 403, 200),
+    ("citizen", 403, 403), ("admin", 403, 403), ("clerk", 403, 200), ("clerk_other", 403, 200), ("agent", 201, 200), ("supervisor", 201, 200)])
 def test_authorization_matrix_of_the_inquiries(stack, api, tokens, conversation, role, ask_status, list_status):
     conversation_id, _ = conversation
     token = tokens[role]
@@ -281,7 +341,7 @@ def test_authorization_matrix_of_the_inquiries(stack, api, tokens, conversation,
         assert response.status_code == expected, (role, response.text)
 
 
-@pytest.mark.parametrize("role", ["lawyer", "judge", "admin", "citizen"])
+@pytest.mark.parametrize("role", ["lawyer", "admin", "citizen"])
 def test_the_chat_service_refuses_other_roles_itself_and_audits_it(stack, role):
     """Authorization is the owner's: a call that skips the gateway is refused by the chat service."""
     from nameko.standalone.rpc import ClusterRpcProxy
@@ -299,6 +359,31 @@ def test_the_chat_service_refuses_other_roles_itself_and_audits_it(stack, role):
             cluster.chat.answer_inquiry(actor, ZERO_ID, {"text": "x"})
     assert stack.db("chat").audit.find_one({"actor.sub": f"directo-consultas-{role}", "action": "list_inquiries",
                                            "outcome": "denied"})
+
+
+def test_the_chat_service_lets_a_judge_read_only_their_court_and_refuses_their_answer_itself(stack, api, tokens,
+                                                                                             conversation):
+    """Without the gateway, too: the chat service scopes a judge to their court and refuses their answer."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from services.runtime.config import load_config
+    from services.runtime.errors import Forbidden
+
+    conversation_id, _ = conversation
+    open_one = ask(api, tokens["agent"], conversation_id, court_id=SUPREME, question="Para el juez directo").json()
+    config = {**load_config(), "AMQP_URI": stack.amqp_uri}
+    actor = {"sub": "directo-consultas-juez", "role": "judge", "name": "Directo", "court_id": CIVIL}
+    before = snapshot(stack)
+    with ClusterRpcProxy(config, timeout=10) as cluster:
+        items = cluster.chat.list_inquiries(actor, {"limit": 100})["items"]
+        assert items and all(i["court_id"] == CIVIL for i in items)
+        with pytest.raises(Forbidden):
+            cluster.chat.list_inquiries({**actor, "court_id": None}, {})
+        with pytest.raises(Forbidden):
+            cluster.chat.answer_inquiry({**actor, "court_id": SUPREME}, open_one["inquiry_id"], {"text": "x"})
+    assert snapshot(stack) == before
+    assert stack.db("chat").audit.find_one({"actor.sub": "directo-consultas-juez", "action": "answer_inquiry",
+                                           "outcome": "denied", "details.reason": "read_only"})
 
 
 # --- hostile input on each route -------------------------------------------------------------------------------------------

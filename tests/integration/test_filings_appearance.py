@@ -2,7 +2,8 @@
 
 GET /api/v1/cases/{case_number}/appearance tells a signed-in lawyer what a writ of appearance must name (the
 court, the matter, each party's name and role) and nothing more; only lawyers ask it; a reserved case the
-caller does not act in answers exactly as a case that does not exist; every attempt is in the audit log and
+caller does not act in answers exactly as a case that does not exist, and so does a filing in it that is not an
+appearance naming one of its parties (POST /api/v1/cases/{n}/filings); every attempt is in the audit log and
 nothing else is stored. Then the whole appearance: the clerk's queue names the party, the acceptance puts the
 lawyer on the case, in «Mis expedientes», able to file and served with the case's notices.
 """
@@ -138,6 +139,77 @@ def test_a_reserved_case_answers_as_one_that_does_not_exist(api, stack, world, w
     # the lawyer who acts in it still reads it
     own = api.get(facts_path(case_number), world.owner)
     assert own.status_code == 200 and own.json()["on_case"] is True
+
+
+# --- a filing in a reserved case says no more than the appearance facts do ---------------------------------------
+def filing_audits(stack, **query):
+    return stack.db("filings").audit.count_documents({"action": "submit_filing", **query})
+
+
+def missing_number():
+    return f"{COURT}-2001-{uuid.uuid4().int % 90000 + 10000:05d}"
+
+
+HIDDEN_FILINGS = {
+    "wrong party": {"kind": "apersonamiento", "represents": "Fulano de Tal"},
+    "nearly the party": {"kind": "apersonamiento", "represents": "demandado dos"},
+    "a writ, no party": {"kind": "escrito"},
+    "a writ for a party": {"kind": "memorial", "represents": "Demandado Dos"},
+}
+
+
+@pytest.mark.parametrize("which", ["family", "reserved"])
+@pytest.mark.parametrize("attempt", list(HIDDEN_FILINGS))
+def test_a_filing_in_a_reserved_case_by_a_lawyer_off_it_answers_byte_for_byte_as_a_missing_case(api, stack, world,
+                                                                                                which, attempt):
+    case_number, missing = getattr(world, which), missing_number()
+    stranger = lawyer(api, "adivino")
+    sub = sub_of(stranger)
+    fields = HIDDEN_FILINGS[attempt]
+    before = snapshot(stack)
+    denied = filing_audits(stack, **{"actor.sub": sub, "outcome": "denied", "target": f"case:{case_number}"})
+    hidden = api.file(stranger, case_number, summary="Me apersono", **fields)
+    absent = api.file(stranger, missing, summary="Me apersono", **fields)
+    assert_error(absent, 404, "case_not_found")
+    # the same status, the same body but for the number asked (both numbers have the same length), the same headers
+    assert hidden.status_code == absent.status_code == 404
+    assert hidden.content.replace(case_number.encode(), missing.encode()) == absent.content
+    assert hidden.json()["details"] == {"case_number": case_number}
+    assert set(hidden.headers) == set(absent.headers)
+    for secret in ("Actor Uno", "Demandado Dos", "familia", "reserv", "parte"):
+        assert secret not in hidden.text
+    # nothing stored: no filing, no event, no idempotency record, no document left staged
+    assert snapshot(stack) == before
+    assert stack.db("filings").filings.count_documents({"filed_by.sub": sub}) == 0
+    # both attempts are in the audit log: the reserved one as denied (with the reason), the missing one as not found
+    assert filing_audits(stack, **{"actor.sub": sub, "outcome": "denied", "target": f"case:{case_number}",
+                                   "details.reserved": True}) == denied + 1
+    assert filing_audits(stack, **{"actor.sub": sub, "outcome": "not_found", "target": f"case:{missing}"}) == 1
+
+
+def test_on_a_case_not_reserved_a_wrong_party_is_still_told_as_such(api, stack, world):
+    stranger = lawyer(api, "equivocado")
+    before = snapshot(stack)
+    wrong = api.file(stranger, world.civil, kind="apersonamiento", summary="Me apersono", represents="Fulano de Tal")
+    assert_error(wrong, 422, "validation_error")
+    assert snapshot(stack) == before
+
+
+@pytest.mark.parametrize("which", ["family", "reserved"])
+def test_a_lawyer_who_names_a_party_of_a_reserved_case_still_appears_in_it(api, stack, world, which):
+    """Who knows the case (the legitimate appearance in a family case) names its party exactly, and appears."""
+    case_number = getattr(world, which)
+    newcomer = lawyer(api, "legitimo")
+    appearance = api.file(newcomer, case_number, kind="apersonamiento", summary="Me apersono",
+                          represents="Demandado Dos")
+    assert appearance.status_code == 201, appearance.text
+    stored = stack.db("filings").filings.find_one({"_id": appearance.json()["filing_id"]})
+    assert (stored["case_number"], stored["kind"], stored["represents"]) == (case_number, "apersonamiento",
+                                                                              "Demandado Dos")
+    assert stack.db("filings").audit.count_documents({"action": "submit_filing", "actor.sub": sub_of(newcomer)}) == 0
+    # until the clerk accepts it, the case still tells them nothing more
+    assert_error(api.get(facts_path(case_number), newcomer), 404, "case_not_found")
+    assert_error(api.get(f"/api/v1/cases/{case_number}", newcomer), 403, "forbidden")
 
 
 # --- hostile input -----------------------------------------------------------------------------------------

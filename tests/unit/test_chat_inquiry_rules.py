@@ -71,7 +71,9 @@ def test_overdue_open_past_due_or_answered_after_it(answered_at, now, overdue):
     ({"sub": "c", "role": "clerk", "court_id": "00001"}, {"court_id": "00001"}),
     ({"sub": "c", "role": "clerk", "court_id": None}, None),   # a clerk with no court sees none
     ({"sub": "c", "role": "clerk"}, None),
-    ({"sub": "j", "role": "judge", "court_id": "00001"}, None),
+    ({"sub": "j", "role": "judge", "court_id": "00001"}, {"court_id": "00001"}),  # a judge sees their court's
+    ({"sub": "j", "role": "judge", "court_id": None}, None),    # a judge with no court sees none
+    ({"sub": "j", "role": "judge"}, None),
     ({"sub": "l", "role": "lawyer", "court_id": "00001"}, None),
     ({"sub": "x", "role": "admin"}, None),
     ({"sub": "x", "role": "citizen"}, None),
@@ -100,6 +102,21 @@ SUPERVISOR = {"sub": "s", "role": "chat_supervisor"}
 ])
 def test_who_answers(actor, court_id, area, teams, allowed):
     assert domain.may_answer_inquiry(actor, court_id, area, teams) is allowed
+
+
+JUDGE_00001 = {"sub": "j", "role": "judge", "court_id": "00001"}
+
+
+@pytest.mark.parametrize("actor,reads_only", [
+    (JUDGE_00001, True),        # a judge reads their court's inquiries and answers none
+    ({"sub": "j", "role": "judge", "court_id": "01001"}, True),
+    (CLERK_00001, False), (AGENT, False), (SUPERVISOR, False),
+])
+def test_a_judge_reads_the_inquiries_and_answers_none(actor, reads_only):
+    assert domain.reads_only(actor) is reads_only
+    if reads_only:  # whichever court or area it was sent to
+        assert not domain.may_answer_inquiry(actor, actor["court_id"], None)
+        assert not domain.may_answer_inquiry(actor, None, "tijuana", ("tijuana",))
 
 
 def test_the_areas_are_the_chat_teams_and_the_sla_areas_once_each_in_order():

@@ -29,6 +29,7 @@ def staff(role, court_id, sub=None):
 CASE = {
     "_id": "01001-2026-00007",
     "court_id": "01001",
+    "matter": "civil",
     "parties": [{"name": "Actor Uno, S.A.", "role": "actor"},
                 {"name": "Demandado Dos", "role": "demandado", "id_number": "1234567890101"}],
     "attorneys": [{"sub": "abogado.actor", "name": "Lic. Actor", "bar_number": "111", "represents": "Actor Uno, S.A."}],
@@ -234,6 +235,50 @@ def test_represents_must_name_a_party_of_the_case(actor, represents):
         domain.require_can_file(actor, CASE, {"kind": "apersonamiento" if actor is OTHER_LAWYER else "escrito",
                                               "summary": "x", "represents": represents})
     assert_error(excinfo, ValidationFailed, 422, "validation_error", field="represents")
+
+
+RESERVED_BY_JUDGE = {**CASE, "reserved": True}
+FAMILY = {**CASE, "matter": "familia"}
+
+
+@pytest.mark.parametrize("case", [RESERVED_BY_JUDGE, FAMILY], ids=["reserved", "familia"])
+@pytest.mark.parametrize("metadata", [
+    {"kind": "apersonamiento", "summary": "x", "represents": "Fulano de Tal"},     # not a party
+    {"kind": "apersonamiento", "summary": "x", "represents": "demandado dos"},     # nearly one
+    {"kind": "apersonamiento", "summary": "x", "represents": "Demandado Dos "},
+    {"kind": "apersonamiento", "summary": "x"},                                    # none named
+    {"kind": "escrito", "summary": "x"},                                           # not an appearance
+    {"kind": "memorial", "summary": "x", "represents": "Demandado Dos"},
+], ids=["stranger", "lowercase", "trailing-space", "no-party", "escrito", "memorial-right-party"])
+def test_a_reserved_case_answers_a_lawyer_off_it_as_a_missing_case_unless_they_appear_for_its_party(case, metadata):
+    assert domain.hides_case_from_filing(OTHER_LAWYER, case, metadata) is True
+    with pytest.raises(NotFound) as excinfo:
+        domain.require_can_file(OTHER_LAWYER, case, metadata)
+    assert_error(excinfo, NotFound, 404, "case_not_found")
+    assert excinfo.value.details == {"case_number": CASE["_id"]}
+    missing = domain.case_not_found(CASE["_id"])  # the very answer of a case that does not exist
+    assert (excinfo.value.code, excinfo.value.message, excinfo.value.details) == (
+        missing.code, missing.message, missing.details)
+
+
+@pytest.mark.parametrize("case", [RESERVED_BY_JUDGE, FAMILY], ids=["reserved", "familia"])
+def test_a_reserved_case_admits_the_appearance_for_one_of_its_parties_and_its_own_lawyers(case):
+    for party in ("Actor Uno, S.A.", "Demandado Dos"):
+        appearance = {"kind": "apersonamiento", "summary": "x", "represents": party}
+        assert domain.hides_case_from_filing(OTHER_LAWYER, case, appearance) is False
+        assert domain.require_can_file(OTHER_LAWYER, case, appearance) is None
+    writ = {"kind": "escrito", "summary": "x"}
+    assert domain.hides_case_from_filing(ON_CASE, case, writ) is False
+    assert domain.require_can_file(ON_CASE, case, writ) is None
+    with pytest.raises(ValidationFailed):  # its own lawyer knows the case: a wrong name is told as such
+        domain.require_can_file(ON_CASE, case, {**writ, "represents": "Fulano de Tal"})
+    for actor in (CLERK, JUDGE, CITIZEN):  # not lawyers: refused as such, as before
+        assert domain.hides_case_from_filing(actor, case, writ) is False
+
+
+def test_a_case_not_reserved_tells_a_wrong_party_name_as_before():
+    assert domain.hides_case_from_filing(OTHER_LAWYER, CASE, {"kind": "apersonamiento", "summary": "x",
+                                                              "represents": "Fulano de Tal"}) is False
 
 
 @pytest.mark.parametrize("actor", [CLERK, JUDGE, CLERK_ELSEWHERE, CITIZEN, ADMIN], ids=lambda a: a["sub"])

@@ -1,10 +1,13 @@
-// The clerk's inquiries from the chat: what the chat staff asked the court about a lawyer's conversation, newest
-// first, with when each is due (and «Vencida» once it is past), and the answer form. The clerk sees the question
-// only, never the conversation; the answer goes back to the chat agent, never to the lawyer by itself.
+// The court's inquiries from the chat: what the chat staff asked the court about a lawyer's conversation, newest
+// first, with when each is due (and «Vencida» once it is past), and, for a clerk, the answer form. A judge of the
+// court reads them and answers none (the API refuses it): the page says who answers instead of a form. Clerk and
+// judge see the question only, never the conversation; the answer goes back to the chat agent, never to the lawyer
+// by itself.
 import { useState } from "preact/hooks";
 import { api } from "../../api.js";
 import { FormErrors, useForm } from "../../forms.jsx";
 import { useQuery } from "../../router.jsx";
+import { useSession } from "../../session.js";
 import { formatDateTime, LoadError, Loading, Notice, PageHeader, useApi } from "../../ui.jsx";
 import { placeError } from "./common.jsx";
 
@@ -63,7 +66,7 @@ function Answer({ answer }) {
   );
 }
 
-function Inquiry({ inquiry: initial }) {
+function Inquiry({ inquiry: initial, answers }) {
   const [inquiry, setInquiry] = useState(initial);
   const form = useForm({ text: "" });
   const asked = formatDateTime(inquiry.asked_at);
@@ -91,6 +94,10 @@ function Inquiry({ inquiry: initial }) {
       </p>
       {inquiry.answer ? (
         <Answer answer={inquiry.answer} />
+      ) : !answers ? (
+        <p class="hint" data-testid="answered-by-clerk">
+          Por responder: la responde el secretario del tribunal.
+        </p>
       ) : (
         <form onSubmit={send} noValidate>
           <FormErrors form={form} fields={["text"]} />
@@ -105,6 +112,8 @@ function Inquiry({ inquiry: initial }) {
 }
 
 export default function InquiriesPage() {
+  const { actor } = useSession();
+  const answers = !(actor && actor.role === "judge"); // a judge reads them; the court's clerk answers
   const [query, setQuery] = useQuery();
   const status = query.estado === "answered" ? "answered" : "open";
   const [pages, setPages] = useState([""]);
@@ -122,6 +131,7 @@ export default function InquiriesPage() {
           Preguntas del personal del chat (WhatsApp) al tribunal sobre la consulta de un abogado, de la más reciente a
           la más antigua. La respuesta la recibe el personal del chat; nunca se envía por sí sola al abogado.
         </p>
+        {!answers && <p>Las responde el secretario del tribunal; aquí puede leerlas y ver sus respuestas.</p>}
       </PageHeader>
       <div class="field">
         <label for="estado-consultas">Mostrar</label>
@@ -140,8 +150,9 @@ export default function InquiriesPage() {
       )}
       <ul class="plain-list" data-testid="inquiries">
         {items.map((item) => (
-          <li key={item.inquiry_id}>
-            <Inquiry inquiry={item} />
+          // keyed by its status too: one answered elsewhere since the page showed it is shown anew, not as it was
+          <li key={`${item.inquiry_id}:${item.status}`}>
+            <Inquiry inquiry={item} answers={answers} />
           </li>
         ))}
       </ul>

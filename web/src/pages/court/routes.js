@@ -1,5 +1,5 @@
 // Secretario(a) y juez(a): cola de escritos, expedientes del tribunal, resoluciones, audiencias, reservas y
-// notificaciones; el secretario responde las consultas que el personal del chat hace a su tribunal.
+// notificaciones; el secretario responde las consultas que el personal del chat hace a su tribunal, el juez las lee.
 // Add a page: { path: "/...", page: lazy(() => import("./MyPage.jsx")), title: "...", roles: ["clerk", "judge"],
 //                nav: { label: "..." } }  (see web/README.md). Pages here load on first use (lazy).
 import { lazy } from "../../router.jsx";
@@ -22,6 +22,7 @@ export default [
     title: "Reservar el expediente", roles: ["judge"] },
   { path: "/tribunal/audiencias/:hearingId", page: lazy(() => import("./Hearing.jsx")), title: "Cambiar una audiencia",
     roles: STAFF },
-  { path: "/tribunal/consultas", page: lazy(() => import("./Inquiries.jsx")), title: "Consultas del chat", roles: ["clerk"],
-    nav: { label: "Consultas del chat", description: "Responder lo que el personal del chat pregunta al tribunal." } },
+  { path: "/tribunal/consultas", page: lazy(() => import("./Inquiries.jsx")), title: "Consultas del chat", roles: STAFF,
+    nav: { label: "Consultas del chat",
+           description: "Lo que el personal del chat pregunta al tribunal (responde el secretario)." } },
 ];
