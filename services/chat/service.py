@@ -505,7 +505,8 @@ class ChatService:
         message = self.store.message(message_id)
         if message is None or message["conversation_id"] != doc["_id"] or not message.get("classification"):
             raise errors.not_classified(message_id)
-        message = self.store.correct_classification(message, body["label"], actor["sub"], self.settings.complaints_area)
+        message = self._written(actor, conversation_id, "correct_classification", self.store.correct_classification(
+            message, body["label"], actor["sub"], self.settings.complaints_area))
         self.store.audit(actor, "correct_classification", target, "allowed",
                          {"message_id": message_id, "label": body["label"]})
         return views.message_view(message)

@@ -31,9 +31,14 @@ def counter_key(court_id, year):
     return f"{court_id}-{year:04d}"
 
 
+def case_not_found(case_number):
+    """What a case that does not exist answers; a reserved case answers it too to whoever it says nothing to."""
+    return NotFound("case_not_found", "No existe un expediente con ese número.", {"case_number": case_number})
+
+
 def check_case_number(case_number):
     if not isinstance(case_number, str) or not CASE_NUMBER_RE.match(case_number):
-        raise NotFound("case_not_found", "No existe un expediente con ese número.", {"case_number": str(case_number)[:40]})
+        raise case_not_found(str(case_number)[:40])
     return case_number
 
 
@@ -101,11 +106,6 @@ def require_read_case(actor, case):
 def require_lawyer(actor):
     if actor["role"] != "lawyer":
         raise Forbidden("forbidden", "Solo un abogado puede presentar escritos.", {"role": actor["role"]})
-
-
-def case_not_found(case_number):
-    """What a case that does not exist answers; a reserved case answers it too to whoever it says nothing to."""
-    return NotFound("case_not_found", "No existe un expediente con ese número.", {"case_number": case_number})
 
 
 def hides_case_from_filing(actor, case, metadata):

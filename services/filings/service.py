@@ -117,7 +117,7 @@ class FilingsService:
         domain.check_case_number(case_number)
         case = self.store.get_case(case_number)
         if case is None:
-            raise NotFound("case_not_found", "No existe un expediente con ese número.", {"case_number": case_number})
+            raise domain.case_not_found(case_number)
         if not domain.can_read_case(actor, case):
             self.store.audit(actor, "read_case", f"case:{case_number}", "denied")
             domain.require_read_case(actor, case)
@@ -140,7 +140,7 @@ class FilingsService:
         if case is None or not domain.reveals_parties_to(actor, case):
             self.store.audit(actor, "read_appearance_facts", target, "not_found" if case is None else "denied",
                              None if case is None else {"reserved": True})
-            raise NotFound("case_not_found", "No existe un expediente con ese número.", {"case_number": case_number})
+            raise domain.case_not_found(case_number)
         pending = self.store.pending_appearance(case_number, actor["sub"])
         court = self.store.get_court(case["court_id"])
         self.store.audit(actor, "read_appearance_facts", target, "allowed")

@@ -163,8 +163,8 @@ def test_a_supervisor_adds_changes_and_deletes_a_canned_response(new_page, api, 
     page.keyboard.type(shortcode)
     page.get_by_test_id("canned-shown").get_by_text("1 de").wait_for()
     press(page, f"Cambiar /{shortcode}")
-    page.get_by_label(f"Texto de /{shortcode}", exact=True).wait_for()
-    assert page.evaluate("document.activeElement.id") == f"texto-{shortcode}"  # the focus goes to the text
+    # the focus goes to the text (moved after the render: expect() waits for it)
+    expect(page.get_by_label(f"Texto de /{shortcode}", exact=True)).to_be_focused()
     page.keyboard.press("Control+A")
     page.keyboard.type("Atendemos de 8:00 a 15:30.")
     press(page, "Guardar el texto")
@@ -174,8 +174,7 @@ def test_a_supervisor_adds_changes_and_deletes_a_canned_response(new_page, api, 
     check_page(page, "respuestas guardadas tras un cambio")
     # delete it, asked once more
     press(page, f"Borrar /{shortcode}")
-    page.get_by_role("button", name=f"Sí, borrar /{shortcode}").wait_for()
-    assert page.evaluate("document.activeElement.textContent").strip() == f"Sí, borrar /{shortcode}"
+    expect(page.get_by_role("button", name=f"Sí, borrar /{shortcode}")).to_be_focused()
     page.keyboard.press("Enter")
     page.get_by_test_id("canned-notice").get_by_text(f"Se borró /{shortcode}.").wait_for()
     item.wait_for(state="detached")

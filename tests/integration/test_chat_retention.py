@@ -303,7 +303,8 @@ def test_writes_that_meet_an_erasure_change_nothing_or_take_it_back(stack, api, 
     """An entrypoint reads the conversation, the retention marks it, then the entrypoint writes: the conversation's
     own writes (status, labels, transfer, assignment, a reply with its send job) are not made, and the API answers
     404 as its read would have. A note or an inquiry stored while the mark can still be taken back takes it back
-    (new activity: the conversation is kept, with its number); once the destruction began, it is not kept."""
+    (new activity: the conversation is kept, with its number); once the destruction began, neither is kept, nor a
+    classification correction (which copies the message's text)."""
     from services.chat import workers
     from services.chat.settings import ChatSettings
     from services.chat.store import ChatStore
@@ -343,8 +344,12 @@ def test_writes_that_meet_an_erasure_change_nothing_or_take_it_back(stack, api, 
         assert store.add_note(conversation_id, {"sub": "agente.retencion"}, "Demasiado tarde") is None
         assert store.add_inquiry(back, {"area": "quejas"}, "¿Llegó el exhorto?", {"sub": "agente.retencion"},
                                  lambda asked_at: asked_at, "Tijuana") is None
+        first = db.messages.find_one({"conversation_id": conversation_id, "direction": "in", "type": "text"})
+        assert store.correct_classification(first, "queja", "agente.retencion") is None  # it copies the text
         assert db.notes.count_documents({"conversation_id": conversation_id, "text": "Demasiado tarde"}) == 0
         assert db.inquiries.count_documents({"conversation_id": conversation_id}) == 0
+        assert db.classification_corrections.count_documents({"conversation_id": conversation_id}) == 0
+        assert "corrected" not in db.messages.find_one({"_id": first["_id"]})["classification"]
         assert store.finish_erasure(conversation_id)
     finally:
         db.locks.update_one({"_id": "retention", "owner": "the-test"},

@@ -8,6 +8,7 @@ MESSAGES = "messages"
 STATUSES = "statuses"          # every status WhatsApp reported, once per (wamid, status)
 NOTES = "notes"
 AGENTS = "agents"
+CORRECTIONS = "classification_corrections"  # staff's labels of inbound messages, kept for later training
 
 
 def new_id() -> str:

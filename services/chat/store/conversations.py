@@ -6,7 +6,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from contracts import paging
 from services.chat import domain, hours
-from services.chat.store.common import AGENTS, CONVERSATIONS, MESSAGES, NOTES, new_id
+from services.chat.store.common import AGENTS, CONVERSATIONS, CORRECTIONS, MESSAGES, NOTES, new_id
 from services.chat.store.reports import area_filter
 from services.runtime.mongo import MAJORITY, utcnow
 
@@ -145,12 +145,16 @@ class Conversations:
         """A person's label for a message, kept beside the rules' one (and in ``classification_corrections``,
         for later training); the conversation's complaint flag and priority follow the labels that now stand, and a
         complaint it now has is routed to ``complaints_area`` once (``domain.complaint_route``: a correction to a
-        non-complaint does not move it back)."""
+        non-complaint does not move it back). None when the conversation's erasure began meanwhile: the correction,
+        which copies the message's text, is not kept (``kept_with_conversation``)."""
         now = utcnow()
-        self.db.get_collection("classification_corrections", write_concern=MAJORITY).insert_one(
-            {"_id": new_id(), "message_id": message["_id"], "conversation_id": message["conversation_id"],
+        correction_id = new_id()
+        self.db.get_collection(CORRECTIONS, write_concern=MAJORITY).insert_one(
+            {"_id": correction_id, "message_id": message["_id"], "conversation_id": message["conversation_id"],
              "text": message["text"], "predicted": message["classification"]["label"],
              "cues": message["classification"].get("cues", []), "corrected": label, "by": by, "at": now})
+        if not self.kept_with_conversation(CORRECTIONS, correction_id, message["conversation_id"]):
+            return None
         self.db.get_collection(MESSAGES, write_concern=MAJORITY).update_one(
             {"_id": message["_id"]}, {"$set": {"classification.corrected": {"label": label, "by": by, "at": now}}})
         complaints = self.db[MESSAGES].count_documents({"conversation_id": message["conversation_id"], "$or": [

@@ -25,7 +25,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from services.chat import domain
-from services.chat.store.common import CONVERSATIONS, MESSAGES, NOTES, STATUSES, WEBHOOKS
+from services.chat.store.common import CONVERSATIONS, CORRECTIONS, MESSAGES, NOTES, STATUSES, WEBHOOKS
 from services.chat.store.inquiries import INQUIRIES
 from services.chat.store.media import BUCKET
 from services.chat.store.reports import MESSAGE_FIGURES
@@ -34,7 +34,6 @@ from services.runtime.workqueue import FAILED
 
 log = logging.getLogger(__name__)
 
-CORRECTIONS = "classification_corrections"
 WEBHOOK_SWEEP_BATCH = 1000
 
 

@@ -80,7 +80,7 @@ class Cases:
     def require_case(self, case_number, session=None):
         case = self.get_case(case_number, session=session)
         if case is None:
-            raise NotFound("case_not_found", "No existe un expediente con ese número.", {"case_number": case_number})
+            raise domain.case_not_found(case_number)
         return case
 
     def open_case(self, actor, metadata, documents, request, timezone):
