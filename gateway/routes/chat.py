@@ -135,7 +135,9 @@ STREAM_DESCRIPTION = (
     "el servidor cierra el flujo a los 30 minutos (el navegador reconecta solo, con Last-Event-ID). Con "
     "Last-Event-ID llegan primero los eventos ocurridos desde ese id, mientras el oplog de MongoDB los conserve.")
 WEB_MESSAGE_DESCRIPTION = (
-    "Texto plano de 1 a 4096 caracteres (no en blanco, sin NUL; el HTML se guarda como texto). Va a la bandeja del "
+    "Texto plano de 1 a 4096 caracteres (no en blanco, sin NUL; el HTML se guarda como texto; los caracteres de "
+    "control, salvo salto de línea y tabulador, se quitan, y un texto que solo los tiene es 422 empty_message). Va a "
+    "la bandeja del "
     "personal del chat como una conversación del canal web con su nombre y número de colegiado, en la línea "
     "CHAT_WEB_LINE: se asigna, se clasifica (las quejas van al área de quejas) y cuenta para el SLA y los reportes "
     "como una de WhatsApp. Una conversación por abogado: una resuelta se reabre con un mensaje nuevo. Con "

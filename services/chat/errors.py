@@ -218,3 +218,8 @@ def template_not_for_web():
     return ValidationFailed("template_not_for_web", "Las plantillas son de WhatsApp: en una conversación web "
                             "responda con texto (no hay ventana de 24 horas).",
                             {"fields": {"template": "No se usa en el canal web."}})
+
+
+def empty_web_message():
+    return ValidationFailed("empty_message", "El mensaje no tiene texto legible (solo caracteres de control).",
+                            {"fields": {"text": "Escriba un texto legible."}})

@@ -863,6 +863,8 @@ class ChatService:
         if previous is None:
             now = utcnow()
             record = domain.web_message_record(actor, body["text"], store_id(), now)
+            if not record["text"].strip():  # only control characters: nothing an agent could read
+                raise errors.empty_web_message()
             line = self.settings.web_line
             try:
                 message_id = workers.apply_message(self.store, line, record, actor.get("name"), now,

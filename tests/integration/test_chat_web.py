@@ -244,7 +244,7 @@ def test_html_and_script_are_stored_and_returned_as_text(stack, api, agent):
 HOSTILE_BODIES = [
     ({}, 422), ({"text": ""}, 422), ({"text": "   \n\t "}, 422), ({"text": "x" * 4097}, 422),
     ({"text": 42}, 422), ({"text": None}, 422), ({"text": ["hola"]}, 422), ({"text": {"body": "hola"}}, 422),
-    ({"text": "con\x00nul"}, 422), ({"text": "hola", "conversation_id": "otra"}, 422), ([], 422), ("hola", 422),
+    ({"text": "con\x00nul"}, 422), ({"text": "\x01\x02\x7f"}, 422), ({"text": "\x1b \x07"}, 422), ({"text": "hola", "conversation_id": "otra"}, 422), ([], 422), ("hola", 422),
 ]
 
 
