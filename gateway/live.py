@@ -44,7 +44,7 @@ from eventlet.queue import Empty, LightQueue
 from nameko.containers import WorkerContext
 from werkzeug.wrappers import Response
 
-from contracts.live import MAX_RECIPIENTS
+from contracts.live import LIVE_SYSTEM_ACTOR, MAX_RECIPIENTS
 from services.runtime import rpc
 from services.runtime.errors import PortalError, ServiceUnavailable
 
@@ -85,6 +85,11 @@ def valid_last_event_id(value):
         return None
     value = value.strip()
     return value if value and all(ch in "0123456789abcdefABCDEF" for ch in value) else None
+
+
+def owner(actor):
+    """The audience of a stream of one person's events (the mailbox's, a lawyer's web chat): its owner's ``sub``."""
+    return actor["sub"]
 
 
 class Subscriber:
@@ -211,8 +216,10 @@ class LiveHub(rpc.PortalRpcProxy):
         failures = 0
         try:
             while self.subscribers and self.token is not None:
-                actor = self.subscribers[-1].actor
                 start, asked = self.token, self.audiences()
+                # for the owners of its streams the hub asks as itself (the service answers recipients to nobody
+                # else); every stream gets every event otherwise, and the service checks a stream's caller
+                actor = self.subscribers[-1].actor if asked is None else LIVE_SYSTEM_ACTOR
                 body = {"after": start, "wait_seconds": LONG_POLL_SECONDS, "limit": BATCH}
                 if asked is not None:
                     body["recipients"] = sorted(asked)
