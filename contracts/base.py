@@ -134,6 +134,17 @@ class ActorSchema(LenientSchema):
     id_number = text(32, required=False, allow_none=True)  # a citizen's CUI
 
 
+SYSTEM_ROLE = "system"  # a component's own identity (``system:<what>``), never a person's: no token carries it
+
+
+class CallerSchema(ActorSchema):
+    """Who calls a service: a person's identity (``ActorSchema``, the gateway's check of a token or session), or
+    a component's own (role ``system``, e.g. the gateway's live hub, ``contracts.live.LIVE_SYSTEM_ACTOR``); each
+    service decides what, if anything, a system identity may do."""
+
+    role = one_of(ROLES + (SYSTEM_ROLE,), required=True)
+
+
 def json_text(value):
     """JSON text as the API writes it (UTF-8 kept, no spaces); a service may answer with it ready-made."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -200,7 +211,7 @@ def json_depth(value, limit):
     return deepest
 
 
-_ACTOR_SCHEMA = ActorSchema()
+_ACTOR_SCHEMA = CallerSchema()
 ACTOR_MEMO_SIZE = 4096  # identities validated recently, per process; the oldest forgotten first past this
 _actor_memo = BoundedMemo(ACTOR_MEMO_SIZE)
 

@@ -6,7 +6,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from contracts.base import BLANK, ContractSchema, hex_id, one_of, pattern_text, plain_text, storable_text, text
 from contracts.filings import court_id_field
-from contracts.live import MAX_RECIPIENTS, LiveChangesRequestSchema, live_changes_schema, live_event_schema  # noqa: F401 - chat.live_changes's request
+from contracts.live import LiveChangesRequestSchema, live_changes_schema, live_event_schema  # noqa: F401 - chat.live_changes's request
 from contracts.paging import cursor_field, limit_field
 
 CONVERSATION_STATUSES = ("open", "pending", "snoozed", "resolved")
@@ -713,10 +713,3 @@ class WebConversationSchema(ContractSchema):
                            metadata={"description": "Sus mensajes y las respuestas del tribunal, del más antiguo al "
                                                     "más reciente (los últimos 500)"})
 
-
-class WebLiveChangesRequestSchema(LiveChangesRequestSchema):
-    """chat.web_live_changes: the events of lawyers' own web conversations after a resume token. ``recipients``: the
-    lawyers (their ``sub``) whose streams are open in the asking gateway (its hub asks for all of them at once);
-    without it, the caller's own."""
-
-    recipients = fields.List(text(128), required=False, validate=validate.Length(min=1, max=MAX_RECIPIENTS))

@@ -9,7 +9,7 @@ from marshmallow import INCLUDE, ValidationError, fields, validate, validates_sc
 
 from contracts.base import ContractSchema, PersonSchema, hex_id, one_of, text
 from contracts.filings import CASE_NUMBER_RE, court_id_field
-from contracts.live import MAX_RECIPIENTS, LiveChangesRequestSchema, live_changes_schema
+from contracts.live import live_changes_schema
 from contracts.paging import cursor_field, limit_field
 
 NOTIFICATION_STATUSES = ("unread", "served", "pending")
@@ -283,13 +283,5 @@ class CaseCourtSchema(ContractSchema):
 
 # --- real time (GET /api/v1/mailbox/stream) ---------------------------------------------------------------------------
 LIVE_TYPES = ("notification_available", "notification_opened")  # services.mailbox.live.TYPES
-
-
-class MailboxLiveChangesRequestSchema(LiveChangesRequestSchema):
-    """mailbox.live_changes: the events of some mailboxes after a resume token. ``recipients``: the owners whose
-    streams are open in the asking gateway (its hub asks for all of them at once); without it, the caller's own."""
-
-    recipients = fields.List(text(128), required=False, validate=validate.Length(min=1, max=MAX_RECIPIENTS))
-
-
+# the request: contracts.live.OwnedLiveChangesRequestSchema
 MailboxLiveChangesSchema = live_changes_schema(LIVE_TYPES)

@@ -19,7 +19,9 @@ connected.
 Whose events (``audience``). Without one, every stream gets every event (the service refuses callers who may not
 see them all). With one (a function of the caller: the mailbox's is the caller's ``sub``), an event carries its
 ``audience`` (never sent to the browser) and goes only to the streams of that audience; the hub asks the service
-for the audiences of its open streams only (``recipients``). A stream whose audience joined after the hub's
+for the audiences of its open streams only (``recipients``), as itself (``contracts.live.LIVE_SYSTEM_ACTOR``: the
+services answer ``recipients`` to that identity only, and a lawyer who names anyone but themselves gets a 403 that
+is audited; ``contracts.live.live_recipients``). A stream whose audience joined after the hub's
 current read started (or one that caught up behind the hub) is not lost: the hub reads again from that stream's
 position, and a stream never gets an event twice.
 
@@ -44,7 +46,7 @@ from eventlet.queue import Empty, LightQueue
 from nameko.containers import WorkerContext
 from werkzeug.wrappers import Response
 
-from contracts.live import MAX_RECIPIENTS
+from contracts.live import LIVE_SYSTEM_ACTOR, MAX_RECIPIENTS
 from services.runtime import rpc
 from services.runtime.errors import PortalError, ServiceUnavailable
 
@@ -85,6 +87,11 @@ def valid_last_event_id(value):
         return None
     value = value.strip()
     return value if value and all(ch in "0123456789abcdefABCDEF" for ch in value) else None
+
+
+def owner(actor):
+    """The audience of a stream of one person's events (the mailbox's, a lawyer's web chat): its owner's ``sub``."""
+    return actor["sub"]
 
 
 class Subscriber:
@@ -211,8 +218,10 @@ class LiveHub(rpc.PortalRpcProxy):
         failures = 0
         try:
             while self.subscribers and self.token is not None:
-                actor = self.subscribers[-1].actor
                 start, asked = self.token, self.audiences()
+                # for the owners of its streams the hub asks as itself (the service answers recipients to nobody
+                # else); every stream gets every event otherwise, and the service checks a stream's caller
+                actor = self.subscribers[-1].actor if asked is None else LIVE_SYSTEM_ACTOR
                 body = {"after": start, "wait_seconds": LONG_POLL_SECONDS, "limit": BATCH}
                 if asked is not None:
                     body["recipients"] = sorted(asked)
@@ -242,7 +251,9 @@ class LiveHub(rpc.PortalRpcProxy):
 
 def catch_up(call, actor, last_event_id):
     """What a stream sends first: the events after ``last_event_id`` (none without one) and the position they
-    reach; a reset first when the service could not resume there or too much happened meanwhile."""
+    reach; a reset first when the service could not resume there or too much happened meanwhile. A read that
+    answers no event may have stopped at its bound (``services.runtime.live``) short of now: the position is where
+    it stopped, and the hub reads on from there for this stream (``LiveHub.behind``), so nothing is lost."""
     events, after = [], last_event_id
     while True:
         result = call(actor, {"after": after, "wait_seconds": 0, "limit": BATCH})

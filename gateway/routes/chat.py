@@ -20,7 +20,7 @@ from contracts.chat import (LinkConfirmSchema, LinkListSchema, LinkPendingSchema
 from contracts.chat import WebConversationSchema, WebMessageRequestSchema, WebMessageSchema
 from gateway.base import GatewayBase
 from services.runtime import rpc
-from gateway.live import LAST_EVENT_ID_HEADER, LiveHub, open_stream
+from gateway.live import LAST_EVENT_ID_HEADER, LiveHub, open_stream, owner
 from gateway.openapi import doc
 from gateway.web import CORRELATION_HEADER, json_response, parse_json_object, route
 from gateway.uploads import idempotency_key
@@ -150,16 +150,11 @@ WEB_STREAM_DESCRIPTION = (
     "contenido se lee con GET /api/v1/chat/web/conversation.")
 
 
-def web_owner(actor):
-    """Whose events a lawyer's web chat stream gets: its owner's (gateway.live's audience)."""
-    return actor["sub"]
-
-
 class ChatRoutes(GatewayBase):
     whatsapp = WhatsAppWebhook()
     live = LiveHub("chat")  # the one reader of the chat's events in this process (gateway.live)
     # the one reader of the lawyers' own web conversations' events here: each stream gets its owner's only
-    web_live = LiveHub("chat", audience=web_owner, method="web_live_changes")
+    web_live = LiveHub("chat", audience=owner, method="web_live_changes")
 
     # --- WhatsApp -------------------------------------------------------------------------------------------
     @route("GET", "/api/v1/chat/whatsapp/webhook")

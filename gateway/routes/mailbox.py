@@ -5,7 +5,7 @@ from contracts.mailbox import (BoardSchema, CaseNotificationsQuerySchema, Closur
                                NotificationSchema, ProfileResponseSchema, ProfileSchema, PublicKeyListSchema,
                                SummarySchema, VerifyResultSchema)
 from gateway.base import GatewayBase
-from gateway.live import LAST_EVENT_ID_HEADER, LiveHub, open_stream
+from gateway.live import LAST_EVENT_ID_HEADER, LiveHub, open_stream, owner
 from gateway.openapi import doc
 from gateway.web import json_response, json_text_response, pdf_response, route
 
@@ -35,18 +35,13 @@ STREAM_DESCRIPTION = (
 LIVE_ROLES = ("lawyer",)
 
 
-def mailbox_owner(actor):
-    """Whose events a mailbox stream gets: its owner's (gateway.live's audience)."""
-    return actor["sub"]
-
-
 EVIDENCE_LINKS = {
     "VerifyEvidence": {"operationId": "verify_evidence", "requestBody": "$response.body"},
 }
 
 
 class MailboxRoutes(GatewayBase):
-    mailbox_live = LiveHub("mailbox", audience=mailbox_owner)  # the one reader of mailbox events here (gateway.live)
+    mailbox_live = LiveHub("mailbox", audience=owner)  # the one reader of mailbox events here (gateway.live)
 
     # --- profile ---------------------------------------------------------------------
     @route("GET", "/api/v1/mailbox/profile")

@@ -214,6 +214,11 @@ def web_lawyers_only(role):
                      {"role": role})
 
 
+def web_live_recipients_forbidden():
+    return Forbidden("forbidden", "Solo puede seguir en vivo su propia conversación con el tribunal.",
+                     {"field": "recipients"})
+
+
 def template_not_for_web():
     return ValidationFailed("template_not_for_web", "Las plantillas son de WhatsApp: en una conversación web "
                             "responda con texto (no hay ventana de 24 horas).",

@@ -12,8 +12,8 @@ from contracts.chat import (AgentSettingsRequestSchema, AssignRequestSchema, Con
                             PresenceRequestSchema, ReplyRequestSchema, ReportQuerySchema, StatusRequestSchema,
                             TransferRequestSchema)
 from contracts.chat import (CannedResponseRequestSchema, CannedResponseUpdateSchema, LinkConfirmSchema,
-                            LinkRequestSchema, StaffUnlinkRequestSchema, WebLiveChangesRequestSchema,
-                            WebMessageRequestSchema)
+                            LinkRequestSchema, StaffUnlinkRequestSchema, WebMessageRequestSchema)
+from contracts.live import OwnedLiveChangesRequestSchema, is_live_system, live_recipients
 from services.chat import domain, errors, hours, reports, views, workers
 from services.chat.graph import Graph
 from services.chat.settings import ChatSettings
@@ -895,13 +895,20 @@ class ChatService:
     @rpc
     def web_live_changes(self, actor, request):
         """The events of lawyers' own web conversations after a resume token (``message``: one of theirs or a
-        reply; ``message_status``), for the gateway's lawyer streams: the caller's own, or those of ``recipients``
-        (the lawyers whose streams the gateway's hub holds, each authenticated there; the hub hands each stream its
-        owner's events only, by ``audience``). Nothing of any other conversation, and no note, inquiry, assignment
-        or agent. Identifiers and states only, like the staff's."""
-        actor = self._web_lawyer(actor, "web_live_changes")
-        request = load(WebLiveChangesRequestSchema(), request or {})
-        subs = sorted(set(request.get("recipients") or [actor["sub"]]))
+        reply; ``message_status``), for the gateway's lawyer streams: a lawyer's own, or, for the gateway's hub
+        (``contracts.live.LIVE_SYSTEM_ACTOR``), those of ``recipients`` (the lawyers whose streams it holds, each
+        authenticated there; the hub hands each stream its owner's events only, by ``audience``). A lawyer naming
+        anyone else is refused and audited (``contracts.live.live_recipients``). Nothing of any other
+        conversation, and no note, inquiry, assignment or agent. Identifiers and states only, like the staff's."""
+        actor = load_actor(actor)
+        if not is_live_system(actor):
+            actor = self._web_lawyer(actor, "web_live_changes")
+        request = load(OwnedLiveChangesRequestSchema(), request or {})
+        subs = live_recipients(actor, request.get("recipients"))
+        if subs is None:
+            self.store.audit(actor, "web_live_changes", "web_conversation", "denied",
+                             {"recipients": sorted(set(request.get("recipients") or []))[:20]})
+            raise errors.web_live_recipients_forbidden()
         line = self.settings.web_line
         owners = self.store.web_conversations_of(line, subs)  # {conversation id: sub}
         wanted = set(subs)

@@ -5,7 +5,8 @@ store found; the service writes the audit entry of the decision and raises the e
   "not found" (``errors.notice_not_found``): nobody learns whether someone else's notice exists.
 - A case's board (its notices) is read only by the staff (clerk, judge) of the case's court.
 - Closures are registered only by the administration.
-- The live events of a mailbox (its unread badge) are for lawyers: each gets their own mailbox's events only.
+- The live events of a mailbox (its unread badge) are for lawyers: each gets their own mailbox's events only
+  (``contracts.live.live_recipients``: only the gateway's hub names other owners, those of its open streams).
 """
 from typing import Any, Mapping, Optional
 
@@ -72,10 +73,3 @@ def may_add_closure(actor: Mapping[str, Any]) -> bool:
 def may_follow_live(actor: Mapping[str, Any]) -> bool:
     """Whether ``actor`` may follow their mailbox's live events."""
     return actor["role"] in LIVE_ROLES
-
-
-def live_recipients(actor: Mapping[str, Any], recipients: Optional[list]) -> list:
-    """Whose events a ``live_changes`` call reads: the owners the gateway's hub names (each one authenticated by
-    the gateway, whose streams are open in it; the hub hands each stream its owner's events only), or else the
-    caller's own."""
-    return list(recipients) if recipients else [actor["sub"]]

@@ -33,6 +33,10 @@ def live_forbidden(role: str) -> Forbidden:
     return Forbidden("forbidden", "Solo un abogado sigue en vivo su casillero electrónico.", {"role": role})
 
 
+def live_recipients_forbidden() -> Forbidden:
+    return Forbidden("forbidden", "Solo puede seguir en vivo su propio casillero electrónico.", {"field": "recipients"})
+
+
 def closure_forbidden(role: str) -> Forbidden:
     return Forbidden("forbidden", "Solo la administración puede registrar cierres de tribunales.", {"role": role})
 

@@ -5,8 +5,8 @@ import time
 from contracts import paging
 from contracts.base import load, load_actor
 from contracts.mailbox import (CaseNotificationsQuerySchema, ClosureRequestSchema, HolidaysQuerySchema,
-                               ListClosuresQuerySchema, ListNotificationsQuerySchema, MailboxLiveChangesRequestSchema,
-                               ProfileSchema)
+                               ListClosuresQuerySchema, ListNotificationsQuerySchema, ProfileSchema)
+from contracts.live import OwnedLiveChangesRequestSchema, is_live_system, live_recipients
 from services.mailbox import access, domain, errors, evidence, records
 from services.mailbox.alerts import Alerts
 from services.mailbox.keys import SigningKey
@@ -218,16 +218,21 @@ class MailboxService:
     @rpc
     def live_changes(self, actor, request):
         """The mailbox events after a resume token (``services.mailbox.live``), for the gateway's stream:
-        lawyers only, each reading their own (or the gateway's hub, the owners whose streams it holds). They
-        carry a notice's id and an unread count, nothing of its content, so reading them is not audited; the
-        notice is read through the audited calls."""
+        lawyers only, each reading their own, and the gateway's hub (``contracts.live.LIVE_SYSTEM_ACTOR``) the
+        owners whose streams it holds (``contracts.live.live_recipients``; a lawyer naming anyone else is refused
+        and audited). They carry a notice's id and an unread count, nothing of its content, so reading them is
+        not audited; the notice is read through the audited calls."""
         actor = load_actor(actor)
-        if not access.may_follow_live(actor):
+        if not (is_live_system(actor) or access.may_follow_live(actor)):
             raise self._refused(actor, "live_changes", f"mailbox:{actor['sub']}", access.DENIED,
                                 errors.live_forbidden(actor["role"]))
-        request = load(MailboxLiveChangesRequestSchema(), request or {})
-        return self.store.live_changes(access.live_recipients(actor, request.get("recipients")),
-                                       request.get("after"), request.get("wait_seconds", 0),
+        request = load(OwnedLiveChangesRequestSchema(), request or {})
+        recipients = live_recipients(actor, request.get("recipients"))
+        if recipients is None:
+            raise self._refused(actor, "live_changes", f"mailbox:{actor['sub']}", access.DENIED,
+                                errors.live_recipients_forbidden(),
+                                {"recipients": sorted(set(request.get("recipients") or []))[:20]})
+        return self.store.live_changes(recipients, request.get("after"), request.get("wait_seconds", 0),
                                        request.get("limit", 500))
 
     # --- the court's board ------------------------------------------------------------------

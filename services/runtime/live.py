@@ -19,6 +19,12 @@ log = logging.getLogger(__name__)
 # another code (a KeyString format error, 50811): either way the client starts again from now
 LOST_HISTORY = (260, 280, 286)
 IDLE_AWAIT_MS = 1000  # one getMore waits at most this long for a change when there is none
+# A read looks at no more changes than this many per event it may answer (``limit``), and for no longer than
+# its wait (at least MIN_SCAN_SECONDS): a read that keeps few of the changes (``keep``, ``event_of`` giving None)
+# from an old resume token answers with what it has and ``last_id`` where it stopped, and the caller reads on
+# from there, instead of scanning the whole backlog (a lookup each) past its caller's timeout.
+SCAN_PER_EVENT = 4
+MIN_SCAN_SECONDS = 2
 
 
 def read_changes(db, pipeline, event_of, after, wait_seconds, limit, clock=time.monotonic, keep=None):
@@ -27,7 +33,9 @@ def read_changes(db, pipeline, event_of, after, wait_seconds, limit, clock=time.
     ``last_id`` is where the next call resumes (it moves on even when no change was an event); ``reset`` is
     True when ``after`` could not be resumed (too old for the oplog, or not a token of this database): then
     the events start from now and the client must read everything again. ``keep(event)``: only the events it
-    accepts (one person's own); the others are passed over, and ``last_id`` moves past them."""
+    accepts (one person's own); the others are passed over, and ``last_id`` moves past them. One read looks at
+    ``SCAN_PER_EVENT * limit`` changes at most, for ``max(wait_seconds, MIN_SCAN_SECONDS)`` at most: then it
+    answers (perhaps with no event) and ``last_id`` is the position it reached."""
     try:
         return _read(db, pipeline, event_of, {"_data": after} if after else None, wait_seconds, limit, clock, keep)
     except OperationFailure as exc:  # the server refused the token itself (a database down is not this)
@@ -41,7 +49,9 @@ def read_changes(db, pipeline, event_of, after, wait_seconds, limit, clock=time.
 
 
 def _read(db, pipeline, event_of, resume_after, wait_seconds, limit, clock, keep=None):
-    deadline = clock() + max(wait_seconds, 0)
+    started = clock()
+    deadline = started + max(wait_seconds, 0)
+    scan_deadline, scan_left = started + max(wait_seconds, MIN_SCAN_SECONDS), SCAN_PER_EVENT * limit
     events = []
     await_ms = max(1, min(IDLE_AWAIT_MS, int(wait_seconds * 1000) or 1))
     with db.watch(pipeline, resume_after=resume_after, full_document="updateLookup",
@@ -49,10 +59,13 @@ def _read(db, pipeline, event_of, resume_after, wait_seconds, limit, clock, keep
         while len(events) < limit:
             change = stream.try_next()
             if change is not None:
+                scan_left -= 1
                 event = event_of(change)
                 if event is not None and (keep is None or keep(event)):
                     events.append(event)
                 if events and not stream._cursor._has_next():  # the batch is read: answer now
+                    break
+                if scan_left <= 0 or clock() >= scan_deadline:  # enough looked at: the caller reads on
                     break
                 continue
             if events or clock() >= deadline:

@@ -11,6 +11,7 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from contracts.chat import LiveChangesSchema
+from contracts.live import LIVE_SYSTEM_ACTOR
 from services.runtime.config import load_config
 from services.runtime.errors import Forbidden, ValidationFailed
 from tests.support import whatsapp as wa
@@ -396,3 +397,36 @@ def test_the_chat_service_refuses_non_lawyers_itself_and_answers_a_lawyer_s_own_
         answer = LiveChangesSchema().load(cluster.chat.web_live_changes(lawyer, {"after": own["last_id"]}))
         assert [(e["type"], e["audience"], e["data"]["message_id"]) for e in answer["events"]] == [
             ("message", sub, mine)]
+
+
+def test_only_the_gateways_hub_names_whose_web_chat_events_it_reads(stack, api):
+    """``recipients`` is the gateway hub's (``contracts.live.LIVE_SYSTEM_ACTOR``): a lawyer who names another is
+    refused with 403, audited, and reads nothing; the hub's identity reads the events of the lawyers it names."""
+    config = {**load_config(), "AMQP_URI": stack.amqp_uri}
+    ana_sub, _, ana_token = new_lawyer(api, "Lic. Ana")
+    beto_sub, _, beto_token = new_lawyer(api, "Lic. Beto")
+    with ClusterRpcProxy(config, timeout=10) as cluster:
+        start = cluster.chat.web_live_changes(LIVE_SYSTEM_ACTOR, {"recipients": [ana_sub]})["last_id"]
+        ana_message = write(api, ana_token, "De Ana").json()["message_id"]
+        beto_message = write(api, beto_token, "De Beto").json()["message_id"]
+
+        ana = {"sub": ana_sub, "role": "lawyer", "name": "Lic. Ana", "bar_number": "1"}
+        for named in ([beto_sub], [ana_sub, beto_sub]):
+            with pytest.raises(Forbidden) as refused:
+                cluster.chat.web_live_changes(ana, {"after": start, "recipients": named})
+            assert refused.value.details == {"field": "recipients"}
+        assert wait(lambda: stack.db("chat").audit.find_one(
+            {"actor.sub": ana_sub, "action": "web_live_changes", "outcome": "denied",
+             "details.recipients": [beto_sub]}), what="the refusal audited")
+        own = cluster.chat.web_live_changes(ana, {"after": start, "recipients": [ana_sub]})
+        assert [(e["audience"], e["data"]["message_id"]) for e in own["events"]] == [(ana_sub, ana_message)]
+
+        both = LiveChangesSchema().load(
+            cluster.chat.web_live_changes(LIVE_SYSTEM_ACTOR, {"after": start, "recipients": [beto_sub, ana_sub]}))
+        assert [(e["audience"], e["data"]["message_id"]) for e in both["events"] if e["type"] == "message"] == [
+            (ana_sub, ana_message), (beto_sub, beto_message)]
+        with pytest.raises(Forbidden):
+            cluster.chat.web_live_changes(LIVE_SYSTEM_ACTOR, {"after": start})
+        with pytest.raises(Forbidden):
+            cluster.chat.web_live_changes({"sub": "system:retention", "role": "system"},
+                                          {"after": start, "recipients": [ana_sub]})

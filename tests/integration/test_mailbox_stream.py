@@ -7,8 +7,10 @@ import time
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from contracts.live import LIVE_SYSTEM_ACTOR
 from contracts.mailbox import MailboxLiveChangesSchema
 from services.runtime.config import load_config
+from services.runtime.live import MIN_SCAN_SECONDS, SCAN_PER_EVENT, read_changes
 from services.runtime.errors import Forbidden, ValidationFailed
 from tests.support.mailbox import MailboxCase, envelope, publish, resolution_data, wait_for
 from tests.support.sse import Stream
@@ -223,3 +225,81 @@ def test_the_document_states_the_stream_for_lawyers_with_its_last_event_id(api):
     [header] = [p for p in operation["parameters"] if p["in"] == "header"]
     assert header["name"] == "Last-Event-ID" and header["schema"]["maxLength"] == 1024
     assert "notification_available" in operation["description"] and "reset" in operation["description"]
+
+
+def test_only_the_gateways_hub_names_whose_mailbox_events_it_reads(stack, api):
+    """``recipients`` is the gateway hub's (``contracts.live.LIVE_SYSTEM_ACTOR``): a lawyer who names anyone else is
+    refused with 403, audited, and reads nothing; their own ``sub`` alone is their own read; the hub's identity
+    reads the events of the owners it names; no token carries that identity at the gateway."""
+    config = {**load_config(), "AMQP_URI": stack.amqp_uri}
+    mailbox = stack.db("mailbox")
+    with ClusterRpcProxy(config, timeout=10) as cluster:
+        start = cluster.mailbox.live_changes(LIVE_SYSTEM_ACTOR, {"recipients": ["hub-ana", "hub-beto"]})["last_id"]
+        data = resolution_data(["hub-ana", "hub-beto"])
+        publish(stack, envelope(data))
+        assert wait_for(lambda: mailbox.notifications.count_documents({"resolution_id": data["resolution_id"]}) == 2)
+
+        ana = {"sub": "hub-ana", "role": "lawyer", "name": "Ana", "bar_number": "1"}
+        for named in (["hub-beto"], ["hub-ana", "hub-beto"]):
+            with pytest.raises(Forbidden) as refused:
+                cluster.mailbox.live_changes(ana, {"after": start, "recipients": named})
+            assert refused.value.details == {"field": "recipients"}
+        entry = wait_for(lambda: mailbox.audit.find_one({"actor.sub": "hub-ana", "action": "live_changes",
+                                                         "outcome": "denied", "details.recipients": ["hub-beto"]}))
+        assert entry and entry["target"] == "mailbox:hub-ana"
+        own = cluster.mailbox.live_changes(ana, {"after": start, "recipients": ["hub-ana"]})
+        assert [(e["audience"], e["data"]["unread"]) for e in own["events"]] == [("hub-ana", 1)]
+
+        both = MailboxLiveChangesSchema().load(
+            cluster.mailbox.live_changes(LIVE_SYSTEM_ACTOR, {"after": start, "recipients": ["hub-beto", "hub-ana"]}))
+        assert sorted((e["audience"], e["type"]) for e in both["events"]) == [
+            ("hub-ana", "notification_available"), ("hub-beto", "notification_available")]
+        # the hub names someone; another component's identity is not the hub's
+        with pytest.raises(Forbidden):
+            cluster.mailbox.live_changes(LIVE_SYSTEM_ACTOR, {"after": start})
+        with pytest.raises(Forbidden):
+            cluster.mailbox.live_changes({"sub": "system:retention", "role": "system"},
+                                         {"after": start, "recipients": ["hub-ana"]})
+    # a token cannot claim the hub's identity at the gateway
+    assert api.get("/api/v1/mailbox/summary", stack.token("system:live", "system")).status_code == 401
+
+
+def test_a_read_that_keeps_nothing_stops_within_its_bound_and_the_next_one_goes_on_from_there(stack):
+    """A filtered read of the change stream (``services.runtime.live.read_changes`` with ``keep``) from an old
+    position looks at ``SCAN_PER_EVENT * limit`` changes at most (or stops at its time bound), answers with no event
+    and the position it reached; reading on from it reaches a later kept event."""
+    db = stack.db("livescan")
+    pipeline = [{"$match": {"ns.coll": "things"}}]
+
+    def event_of(change):
+        doc = change["fullDocument"]
+        return {"id": change["_id"]["_data"], "type": "thing", "data": {"n": doc["n"]}, "audience": doc["owner"]}
+
+    def mine(event):
+        return event["audience"] == "ana"
+
+    start = read_changes(db, pipeline, event_of, None, 0, 5, keep=mine)["last_id"]
+    db.things.insert_many([{"n": n, "owner": "beto"} for n in range(100)])
+    db.things.insert_one({"n": 100, "owner": "ana"})
+
+    began = time.monotonic()
+    first = read_changes(db, pipeline, event_of, start, 0, 5, keep=mine)
+    assert time.monotonic() - began < 5
+    assert first["events"] == [] and first["reset"] is False and first["last_id"] > start
+    # it stopped after 20 of the 100 changes it passes over: the 21st read from start is where the next one begins
+    seen = read_changes(db, pipeline, event_of, start, 0, SCAN_PER_EVENT * 5)
+    assert [e["data"]["n"] for e in seen["events"]] == list(range(SCAN_PER_EVENT * 5))
+    assert first["last_id"] == seen["events"][-1]["id"]
+
+    # reading on from where each read stopped reaches ana's event, a bounded read at a time
+    after, reads, kept = first["last_id"], 1, []
+    while not kept and reads < 20:
+        result = read_changes(db, pipeline, event_of, after, 0, 5, keep=mine)
+        assert result["last_id"] > after
+        after, reads, kept = result["last_id"], reads + 1, result["events"]
+    assert [e["data"]["n"] for e in kept] == [100] and reads == 6
+
+    # the time bound: a clock past it after the first change looked at stops the read there
+    ticks = iter(range(0, 10 ** 6, MIN_SCAN_SECONDS))
+    timed = read_changes(db, pipeline, event_of, start, 0, 1000, clock=lambda: next(ticks), keep=mine)
+    assert timed["events"] == [] and timed["last_id"] == seen["events"][0]["id"]

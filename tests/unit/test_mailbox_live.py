@@ -1,5 +1,7 @@
 """What a change of the mailbox database means for its owner's open pages (services.mailbox.live): a notice made
 available or opened for the first time, with the owner's unread count; nothing of its content."""
+from contracts.base import load_actor
+from contracts.live import LIVE_SYSTEM_ACTOR, live_recipients
 from services.mailbox import access, live
 
 
@@ -58,9 +60,17 @@ def test_each_event_carries_its_owners_unread_count_asked_once_per_owner():
     assert [e["data"]["unread"] for e in events] == [3, 0, 3] and asked == ["ana", "beto"]
 
 
-def test_only_lawyers_follow_and_without_recipients_a_caller_reads_their_own():
+def test_only_lawyers_follow_and_only_the_gateways_hub_names_other_owners():
     assert access.may_follow_live({"sub": "a", "role": "lawyer"})
-    for role in ("citizen", "clerk", "judge", "admin", "chat_agent", "notary"):
+    for role in ("citizen", "clerk", "judge", "admin", "chat_agent", "notary", "system"):
         assert not access.may_follow_live({"sub": "a", "role": role})
-    assert access.live_recipients({"sub": "ana", "role": "lawyer"}, None) == ["ana"]
-    assert access.live_recipients({"sub": "ana", "role": "lawyer"}, ["ana", "beto"]) == ["ana", "beto"]
+    ana = {"sub": "ana", "role": "lawyer"}
+    # a lawyer reads their own: recipients absent or exactly theirs; naming anyone else is refused (None)
+    assert live_recipients(ana, None) == ["ana"] and live_recipients(ana, ["ana"]) == ["ana"]
+    for named in (["beto"], ["ana", "beto"], ["ana", "ana"], []):
+        assert live_recipients(ana, named) is None
+    # the hub's own identity names the owners of its streams (and must name someone); another system
+    # identity is nobody special
+    hub = load_actor(LIVE_SYSTEM_ACTOR)
+    assert live_recipients(hub, ["beto", "ana", "beto"]) == ["ana", "beto"] and live_recipients(hub, None) is None
+    assert live_recipients({"sub": "system:retention", "role": "system"}, ["ana"]) is None
