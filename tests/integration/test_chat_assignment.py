@@ -56,11 +56,14 @@ def test_round_robin_within_capacity_with_a_queue(stack, api, team):
         configured = put(api, f"/api/v1/chat/agents/{sub}", {"teams": ["tijuana"], "capacity": 1}, sofia)
         assert configured.status_code == 200, configured.text
         assert configured.json()["teams"] == ["tijuana"] and configured.json()["capacity"] == 1
-    # an empty queue on this line first: what earlier tests left waiting is resolved
-    waiting = api.get(f"/api/v1/chat/conversations?line={LINE}&status=open&assignee=none&limit=100", sofia).json()
-    for item in waiting["items"]:
-        assert api.post_json(f"/api/v1/chat/conversations/{item['conversation_id']}/status", {"status": "resolved"},
-                             sofia).status_code == 200
+    # an empty queue for the team first: what earlier tests left waiting is resolved, on this line and wherever it
+    # was transferred to the team from (the area filter: a conversation's area, else its transfer's team, else its
+    # line's), so Ana and Luis take only this test's conversations
+    for scope in (f"line={LINE}", "area=tijuana"):
+        waiting = api.get(f"/api/v1/chat/conversations?{scope}&status=open&assignee=none&limit=100", sofia).json()
+        for item in waiting["items"]:
+            assert api.post_json(f"/api/v1/chat/conversations/{item['conversation_id']}/status",
+                                 {"status": "resolved"}, sofia).status_code == 200
     sender = wa.WebhookSender(stack.url)
     users = [wa.new_wa_id() for _ in range(3)]
     for wa_id in users:
