@@ -16,8 +16,8 @@ import { CannedList, cannedQuery, useCannedPicker } from "./CannedPicker.jsx";
 import { useSession } from "../../session.js";
 import { formatDateTime, LoadError, Loading, Notice, PageHeader, useApi } from "../../ui.jsx";
 import {
-  ChannelBadge, CLASSIFICATION, contactName, CONVERSATION_STATUS, isWeb, LiveState, MESSAGE_STATUS, SUPERVISOR,
-  useChatEvents, useDebounced,
+  AreaOptions, ChannelBadge, CLASSIFICATION, contactName, CONVERSATION_STATUS, isWeb, LiveState, MESSAGE_STATUS,
+  SUPERVISOR, useChatEvents, useDebounced,
 } from "./common.jsx";
 
 function FormMessage({ form }) {
@@ -417,11 +417,7 @@ function Transfer({ conversation, lines, areas, onChanged }) {
         <Field form={form} name="area" id="transferir-area" label="Área de destino" as="select"
           hint={`Queda sin asignar, en la cola de esa área. ${isWeb(conversation) ? stays : `${stays}.`}`}>
           <option value="">Elija el área</option>
-          {areas.map((area) => (
-            <option key={area.area} value={area.area}>
-              {area.area}{area.complaints ? " (quejas)" : ""}
-            </option>
-          ))}
+          <AreaOptions areas={areas} />
         </Field>
       )}
       <button type="submit" class="button-secondary" disabled={form.busy}>

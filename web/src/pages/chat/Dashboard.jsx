@@ -9,6 +9,7 @@ import { api } from "../../api.js";
 import { useQuery } from "../../router.jsx";
 import { LoadError, Loading, PageHeader, useApi } from "../../ui.jsx";
 import { BarChart, COLORS, DayChart, formatDuration, formatNumber, Legend, shortDay } from "./charts.jsx";
+import { AreaOptions } from "./common.jsx";
 
 const SLA_KINDS = { first_response: "Primera respuesta", next_response: "Respuestas siguientes", resolution: "Resolución" };
 const CLASSES = { queja: "Queja", consulta: "Consulta", sugerencia: "Sugerencia" };
@@ -61,12 +62,7 @@ function Filters({ query, setQuery, period, lines, areas, agents, fields }) {
         <label for="tablero-area">Área</label>
         <select id="tablero-area" value={current.area} onChange={change("area")}>
           <option value="">Todas las áreas</option>
-          {areas.map((area) => (
-            <option key={area.area} value={area.area}>
-              {area.area}
-              {area.complaints ? " (quejas)" : ""}
-            </option>
-          ))}
+          <AreaOptions areas={areas} />
         </select>
       </div>
       <div class="field">

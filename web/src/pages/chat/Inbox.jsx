@@ -9,7 +9,7 @@ import { Link, useQuery } from "../../router.jsx";
 import { useSession } from "../../session.js";
 import { formatDateTime, LoadError, Loading, Notice, PageHeader, useApi } from "../../ui.jsx";
 import {
-  ChannelBadge, contactName, CONVERSATION_STATUS, LiveState, PRESENCE, SUPERVISOR, useChatEvents, useDebounced,
+  AreaOptions, ChannelBadge, contactName, CONVERSATION_STATUS, LiveState, PRESENCE, SUPERVISOR, useChatEvents, useDebounced,
 } from "./common.jsx";
 
 function Presence({ me, onChanged }) {
@@ -87,12 +87,7 @@ function Filters({ query, setQuery, lines, areas, agents, me }) {
         <label for="filtro-area">Área</label>
         <select id="filtro-area" value={query.area || ""} onChange={change("area")}>
           <option value="">Todas las áreas</option>
-          {areas.map((area) => (
-            <option key={area.area} value={area.area}>
-              {area.area}
-              {area.complaints ? " (quejas)" : ""}
-            </option>
-          ))}
+          <AreaOptions areas={areas} />
         </select>
       </div>
       <div class="field">

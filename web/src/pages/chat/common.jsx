@@ -31,6 +31,16 @@ export function useChatEvents(onEvent) {
   return state;
 }
 
+// The chat's areas (GET /api/v1/chat/areas) as the options of a select; the complaints area says so.
+export function AreaOptions({ areas }) {
+  return areas.map((area) => (
+    <option key={area.area} value={area.area}>
+      {area.area}
+      {area.complaints ? " (quejas)" : ""}
+    </option>
+  ));
+}
+
 export function LiveState({ state }) {
   const text = {
     connecting: "Conectando para recibir cambios en vivo…",
