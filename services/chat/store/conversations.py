@@ -93,11 +93,10 @@ class Conversations:
         return note if self.kept_with_conversation(NOTES, note["_id"], conversation_id) else None
 
     def kept_with_conversation(self, collection, child_id, conversation_id):
-        """After a note, an inquiry or a classification correction ``child_id`` is stored for a conversation: True if the
-        conversation is not
-        being erased, or its erasure could still be taken back (this new activity takes it back, as the retention's
-        own check would have); otherwise the child is deleted again and False (its erasure is destroying the
-        conversation's data, and would have destroyed or missed this child)."""
+        """After a note, an inquiry or a classification correction ``child_id`` is stored for a conversation: True if
+        the conversation is not being erased, or its erasure could still be taken back (this new activity takes it
+        back, as the retention's own check would have); otherwise the child is deleted again and False (its erasure
+        is destroying the conversation's data, and would have destroyed or missed this child)."""
         doc = self.db[CONVERSATIONS].find_one({"_id": conversation_id}, {"erased_at": 1})
         if doc is not None and doc.get("erased_at") is None:
             return True
