@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 from zoneinfo import ZoneInfo
 
+from services.chat.domain import channel_of
+
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
 TOP_TOPICS = 20
@@ -37,7 +39,7 @@ BREACH_KINDS = ("first_response", "next_response", "resolution")
 CLASSES = ("queja", "consulta", "sugerencia")
 SCORES = (1, 2, 3, 4, 5)
 
-ROW_COLUMNS = ("conversation_id", "line", "region", "area", "agent", "status", "opened_at", "first_response_at",
+ROW_COLUMNS = ("conversation_id", "channel", "line", "region", "area", "agent", "status", "opened_at", "first_response_at",
                "resolved_at", "first_response_seconds", "resolution_seconds", "messages_in", "messages_out",
                "csat_score", "complaint", "sla_breached", "sla_breaches", "labels")
 
@@ -115,7 +117,8 @@ def conversation_row(doc: dict, lines: dict) -> dict:
     breaches = [kind for kind in BREACH_KINDS if kind in (sla.get("breaches") or [])]
     score = (doc.get("csat") or {}).get("score")
     line = lines.get(doc.get("line")) or {}
-    return {"conversation_id": doc["_id"], "created_at": doc.get("created_at"), "line": doc.get("line"),
+    return {"conversation_id": doc["_id"], "created_at": doc.get("created_at"), "channel": channel_of(doc),
+            "line": doc.get("line"),
             "region": line.get("region"),
             "area": area_of(doc, lines), "agent": (doc.get("assignee") or {}).get("sub"),
             "status": doc.get("status"), "opened_at": opened, "first_response_at": first_reply,

@@ -839,8 +839,9 @@ class ChatService:
 
     # --- the web channel: a lawyer writes to the court from the portal ------------------------------------------------
     # The same inbox and the same path as a WhatsApp message (``workers.apply_message``): classified, SLA-counted,
-    # assigned, reported; the conversation is on CHAT_WEB_LINE, keyed by the lawyer's account. The lawyer reads only
-    # their own conversation: their messages and the court's replies, never notes or inquiries. Every read is audited.
+    # assigned, reported; the conversation is keyed by the lawyer's account and starts on CHAT_WEB_LINE (it stays on its
+    # line if that setting changes later). The lawyer reads only their own conversation: their messages and the
+    # court's replies, never notes or inquiries. Every read is audited.
     def _web_lawyer(self, actor, action):
         actor = load_actor(actor)
         if actor["role"] != domain.LAWYER or not actor.get("bar_number"):
@@ -849,7 +850,7 @@ class ChatService:
         return actor
 
     def _own_web_conversation(self, actor):
-        return self.store.web_conversation(self.settings.web_line, domain.web_contact_id(actor["sub"]))
+        return self.store.web_conversation(domain.web_contact_id(actor["sub"]))
 
     @rpc
     def post_web_message(self, actor, body, idempotency_key=None):
@@ -865,7 +866,8 @@ class ChatService:
             record = domain.web_message_record(actor, body["text"], store_id(), now)
             if not record["text"].strip():  # only control characters: nothing an agent could read
                 raise errors.empty_web_message()
-            line = self.settings.web_line
+            own = self._own_web_conversation(actor)  # kept on its line if CHAT_WEB_LINE changed since
+            line = own["line"] if own is not None else self.settings.web_line
             try:
                 message_id = workers.apply_message(self.store, line, record, actor.get("name"), now,
                                                    self._level_rules(), self._levels_heard,
@@ -909,8 +911,8 @@ class ChatService:
             self.store.audit(actor, "web_live_changes", "web_conversation", "denied",
                              {"recipients": sorted(set(request.get("recipients") or []))[:20]})
             raise errors.web_live_recipients_forbidden()
-        line = self.settings.web_line
-        owners = self.store.web_conversations_of(line, subs)  # {conversation id: sub}
+        line = self.settings.web_line  # where a lawyer's first web conversation is created
+        owners = self.store.web_conversations_of(subs)  # {conversation id: sub}, on whatever line each is
         wanted = set(subs)
 
         def keep(event):
@@ -919,7 +921,7 @@ class ChatService:
                     and data["conversation_id"] not in owners and data.get("line") == line:
                 # a conversation created after this read began may be a lawyer's first: its creation comes before
                 # its first message in the change stream (one transaction), so that message is not missed
-                owners.update({cid: sub for cid, sub in self.store.web_conversations_of(line, subs).items()
+                owners.update({cid: sub for cid, sub in self.store.web_conversations_of(subs).items()
                                if sub in wanted})
             owner = owners.get(data.get("conversation_id"))
             if owner is None or event["type"] not in ("message", "message_status"):

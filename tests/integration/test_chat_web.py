@@ -4,6 +4,8 @@ portal; the conversation reaches the staff inbox as a web one with the lawyer's 
 conversation (read with GET and live on their own stream) and nothing reaches the loopback Graph API. Another lawyer
 reads nothing of it and receives none of its events. Hostile input on every new endpoint answers its error and stores
 nothing; an authorization matrix."""
+import csv
+import io
 import time
 import uuid
 
@@ -174,6 +176,31 @@ def test_one_conversation_per_lawyer_resolved_is_reopened_by_a_new_message_witho
     assert again["_id"] == doc["_id"] and again["status"] == "open"
     assert stack.db("chat").messages.find_one({"_id": third["message_id"]})["conversation_id"] == doc["_id"]
     assert not [t for t in graph_texts(graph) if f"web:{sub}" in t]
+
+
+def test_a_lawyer_keeps_their_conversation_on_its_line_when_the_web_line_changes(stack, api, agent):
+    """A conversation opened while CHAT_WEB_LINE named another line (here: moved there in the database, as if the
+    setting had changed since): the lawyer's next message continues it on that line, their page reads its whole
+    history, and a reply reaches their stream; nothing new is opened on the current web line."""
+    other = wa.LINES[1]
+    sub, _, lawyer = new_lawyer(api)
+    first = write(api, lawyer, "Primera consulta").json()["message_id"]
+    doc = web_doc(stack, sub)
+    db = stack.db("chat")
+    db.conversations.update_one({"_id": doc["_id"]}, {"$set": {"line": other}})
+    db.messages.update_many({"conversation_id": doc["_id"]}, {"$set": {"line": other}})
+    with Stream(stack.url, lawyer, path=STREAM) as stream:
+        second = write(api, lawyer, "Sigo con la misma consulta")
+        assert second.status_code == 201, second.text
+        message = db.messages.find_one({"_id": second.json()["message_id"]})
+        assert message["conversation_id"] == doc["_id"] and message["line"] == other
+        assert web_doc(stack, sub) is None and stored(stack, sub)["conversations"] == 1
+        read = api.get(CONVERSATION, lawyer).json()
+        assert read["conversation_id"] == doc["_id"]
+        assert [m["message_id"] for m in read["messages"]][-2:] == [first, second.json()["message_id"]]
+        reply = api.post_json(f"/api/v1/chat/conversations/{doc['_id']}/messages", {"text": "Con gusto"}, agent)
+        assert reply.status_code == 202, reply.text
+        stream.next("message", lambda d: d["conversation_id"] == doc["_id"] and d["direction"] == "out")
 
 
 def staff_the_complaints_area(stack, api):
@@ -349,7 +376,8 @@ def test_staff_see_web_conversations_in_the_inbox_and_in_the_reports(stack, api)
     error_of(api.get("/api/v1/chat/conversations", supervisor, params={"channel": "telegram"}), 422)
     rows = api.get("/api/v1/chat/reports", supervisor, params={"per": "conversation", "line": WEB_LINE})
     assert rows.status_code == 200, rows.text
-    assert doc["_id"] in rows.text
+    exported = {row["conversation_id"]: row for row in csv.DictReader(io.StringIO(rows.text))}
+    assert exported[doc["_id"]]["channel"] == "web"  # the export tells the web channel from WhatsApp
 
 
 def test_two_lawyers_connected_at_once_each_get_their_own_events_only(stack, api, agent):

@@ -158,6 +158,9 @@ def test_csv_cells_never_start_a_formula_and_parse_back():
     assert values["agent"] == "'@agente" and values["labels"].startswith("'=HYPERLINK")
     assert values["opened_at"] == "2026-12-01T16:00:00Z" and values["first_response_seconds"] == "60.0"
     assert values["complaint"] == "false" and values["resolved_at"] == ""
+    assert values["channel"] == "whatsapp"  # a conversation stored before channels existed is WhatsApp's
+    web = reports.conversation_row(conversation(1, channel="web"), LINES)
+    assert dict(zip(header, list(csv.reader(io.StringIO(reports.rows_csv([web]))))[0]))["channel"] == "web"
 
 
 def test_the_summary_as_csv_names_each_figure_by_its_path():

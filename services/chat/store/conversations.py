@@ -29,6 +29,7 @@ class Conversations:
                         IndexModel([("complaint", ASCENDING), ("last_message_at", DESCENDING), ("_id", DESCENDING)]),
                         IndexModel([("line", ASCENDING), ("last_message_at", DESCENDING), ("_id", DESCENDING)]),
                         IndexModel([("channel", ASCENDING), ("last_message_at", DESCENDING), ("_id", DESCENDING)]),
+                        IndexModel([("wa_id", ASCENDING), ("last_message_at", DESCENDING)]),  # a lawyer's web one
                         IndexModel([("snoozed_until", ASCENDING)],
                                    partialFilterExpression={"status": domain.SNOOZED})],
         NOTES: [IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)])],
@@ -62,16 +63,18 @@ class Conversations:
         return list(self.db[CONVERSATIONS].find(filters).sort([("last_message_at", DESCENDING), ("_id", DESCENDING)])
                     .limit(limit + 1))
 
-    def web_conversation(self, line, contact_id):
-        """A lawyer's conversation on the web channel (``domain.web_contact_id``), or None (none yet, or erased)."""
-        return self.db[CONVERSATIONS].find_one({"line": line, "wa_id": contact_id, "channel": domain.WEB,
-                                                "erased_at": None})
+    def web_conversation(self, contact_id):
+        """A lawyer's conversation on the web channel (``domain.web_contact_id``), or None (none yet, or erased).
+        Found on whichever line it is: a lawyer keeps their conversation when CHAT_WEB_LINE changes (only a lawyer
+        with none starts on the new line), and of two (kept from before that rule) the latest is theirs."""
+        return self.db[CONVERSATIONS].find_one({"wa_id": contact_id, "channel": domain.WEB, "erased_at": None},
+                                               sort=[("last_message_at", DESCENDING), ("_id", DESCENDING)])
 
-    def web_conversations_of(self, line, subs):
-        """{conversation id: lawyer's sub} of the web conversations of these lawyers (``subs``) on ``line``."""
+    def web_conversations_of(self, subs):
+        """{conversation id: lawyer's sub} of the web conversations of these lawyers (``subs``), on any line."""
         keys = [domain.web_contact_id(sub) for sub in subs]
         return {doc["_id"]: domain.web_sub(doc["wa_id"]) for doc in self.db[CONVERSATIONS].find(
-            {"line": line, "wa_id": {"$in": keys}, "channel": domain.WEB, "erased_at": None}, {"wa_id": 1})}
+            {"wa_id": {"$in": keys}, "channel": domain.WEB, "erased_at": None}, {"wa_id": 1})}
 
     def messages_of(self, conversation_id):
         """The conversation's latest messages, oldest first (WhatsApp's times are whole seconds: within one,

@@ -9,8 +9,8 @@ from services.chat import reports
 from services.chat.store.common import CONVERSATIONS, MESSAGES
 
 CURSOR_BATCH = 1000
-FIELDS = ("_id", "line", "team", "area", "assignee", "status", "created_at", "resolved_at", "csat", "complaint",
-          "sla", "sla_breached", "labels", "figures")
+FIELDS = ("_id", "channel", "line", "team", "area", "assignee", "status", "created_at", "resolved_at", "csat",
+          "complaint", "sla", "sla_breached", "labels", "figures")
 
 _IN = {"$eq": ["$direction", "in"]}
 _BY_A_PERSON = {"$and": [{"$eq": ["$direction", "out"]}, {"$ne": [{"$ifNull": ["$author", None]}, None]}]}
