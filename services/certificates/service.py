@@ -25,7 +25,7 @@ from services.runtime.observability import Observability, counter
 from services.runtime.pdf import PdfRejected, inspect_pdf
 from services.runtime.rpc import rpc
 from services.runtime.timers import config_timer
-from services.runtime.workqueue import RetryPolicy
+from services.runtime.workqueue import RetryPolicy, in_parallel
 
 log = logging.getLogger(__name__)
 
@@ -218,9 +218,14 @@ class CertificatesService(ProtocolEntrypoints):  # and the notarial protocol arc
     # --- issuing -------------------------------------------------------------------------------------------------
     @config_timer("ISSUANCE_INTERVAL", 0.2)
     def issue_paid(self):
-        """Issue every paid request whose job is due (the ``issuance`` work queue): a failure is retried."""
+        """Issue every paid request whose job is due (the ``issuance`` work queue), ISSUANCE_CONCURRENCY at once (each
+        claims its own jobs: while one waits on a majority commit another renders and signs): a failure is
+        retried."""
         queue = self.store.issuance_queue(RetryPolicy(lease_seconds=self.settings.issue_lease, **ISSUANCE_RETRY))
-        queue.drain(self._issue, ISSUE_BUDGET_SECONDS, "issuance")
+        if not queue.due():
+            return
+        in_parallel(self.settings.issue_concurrency,
+                    lambda _: queue.drain(self._issue, ISSUE_BUDGET_SECONDS, "issuance"))
 
     def _issue(self, job):
         request = self.store.get_request(job["request_id"])

@@ -51,6 +51,8 @@ class CertificatesSettings(ServiceSettings):
     issue_interval = Setting("ISSUANCE_INTERVAL", 0.2, float, positive)
     # how long a replica holds an issuance it claimed; one that died holding it is taken over after this
     issue_lease = Setting("ISSUANCE_LEASE_SECONDS", 60, float, between(1, 3600, "segundos"))
+    # issuances a replica works at once (green threads: one renders and signs while others wait on the database)
+    issue_concurrency = Setting("ISSUANCE_CONCURRENCY", 4, int, between(1, 32))
     rpc_timeout = Setting("RPC_TIMEOUT", 10, float, positive)
 
 

@@ -813,6 +813,7 @@ def print_goals(results, args):
         if "echo" in costs and "case" in costs:
             ratio = (sum(costs["echo"]) / len(costs["echo"])) / (sum(costs["case"]) / len(costs["case"]))
             print(f"  case read / reference by cost: {ratio:.0%} (the rate ratio a CPU-bound idle machine would show)")
+        print_per_replica(results)
         busy = [r for r in results if (r["cpu"].get("others") or 0) > 20]
         if busy:
             print("  note: other users took " + ", ".join(f"{r['cpu']['others']:.0f}%" for r in busy)
@@ -827,6 +828,46 @@ def print_goals(results, args):
     failed = [name for name, _, _, ok in lines if ok is False]
     print()
     print("RESULT: " + ("every goal met" if not failed else f"{len(failed)} goal(s) missed: " + "; ".join(failed)))
+
+
+PER_REPLICA_FLOOR_MS = 0.2   # a process that spent less per request is not doing that scenario's work
+
+
+def per_replica(results):
+    """{scenario: ({process: (ms of CPU per request, requests/s one replica allows)}, {"mongod": ms, "rabbitmq": ms})}:
+    what each service's process spent per request, averaged over the scenario's windows, and the rate one replica
+    of it would allow with one core to itself (a replica is one Python process: it runs on one core at a time), for
+    the deployment's capacity arithmetic (deploy/k8s/README.md). mongod and rabbitmq are shown per request: they are
+    sized as clusters, not as replicas."""
+    sums = {}
+    for r in results:
+        if not r.get("rate") or r["kind"] in ("mass_relay", "mass_reference", "issue_reference", "registry",
+                                              "registry_reference"):
+            continue
+        entry = sums.setdefault(r["kind"], {})
+        for name, value in r["cpu"].items():
+            if value is not None and name not in ("loadgen", "machine", "others") and not name.startswith("wait:"):
+                entry.setdefault(name, []).append(value * 10 / r["rate"])
+    out = {}
+    for kind, entry in sums.items():
+        ms = {name: sum(values) / len(values) for name, values in entry.items()}
+        services = {name: (cost, 1000 / cost) for name, cost in ms.items()
+                    if name not in ("mongod", "rabbitmq") and cost >= PER_REPLICA_FLOOR_MS}
+        out[kind] = (services, {name: ms[name] for name in ("mongod", "rabbitmq") if name in ms})
+    return out
+
+
+def print_per_replica(results):
+    table = per_replica(results)
+    if not table:
+        return
+    print()
+    print("Per replica (one core to itself; for the capacity arithmetic in deploy/k8s/README.md): each process's CPU per "
+          "request and the rate one replica of it allows; the cluster parts per request:")
+    for kind, (services, clusters) in table.items():
+        parts = ", ".join(f"{name} {cost:.2f} ms -> ~{rate:.0f}/s" for name, (cost, rate) in services.items())
+        shared = ", ".join(f"{name} {cost:.2f} ms" for name, cost in clusters.items())
+        print(f"  {TITLES[kind]:<40} {parts}; {shared}")
 
 
 # --- main --------------------------------------------------------------------------

@@ -138,3 +138,23 @@ def test_an_expired_request_cannot_be_paid(api, stack, bank):
     assert db.payments.count_documents({"reference": request["payment"]["reference"]}) == 0
     fresh = api.post_json("/api/v1/certificates/requests", {}, token).json()  # a new request replaces it
     assert fresh["request_id"] != request["request_id"] and fresh["status"] == "awaiting_payment"
+
+
+def test_many_paid_at_once_are_issued_side_by_side_each_once_with_its_own_serial(api, stack, bank):
+    """Paid together, more requests than a replica issues at once (ISSUANCE_CONCURRENCY, 4): each is issued once,
+    with a serial of its own, one ``certificate_issued`` event and one audit entry each."""
+    requests = [new_request(api, stack) for _ in range(10)]
+    with concurrent.futures.ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(lambda r: bank.send_once(bank.notice(r[1]["payment"]["reference"])), requests))
+    assert [a.status_code for a in answers] == [200] * 10, [a.text for a in answers]
+    issued = [wait_issued(api, token, request["request_id"]) for token, request in requests]
+    time.sleep(0.5)  # an extra issuance, if there were one, would have happened by now
+    db = stack.db("certificates")
+    ids = [request["request_id"] for _, request in requests]
+    certificates = list(db.certificates.find({"request_id": {"$in": ids}}, {"serial": 1, "request_id": 1}))
+    assert sorted(c["request_id"] for c in certificates) == sorted(ids)
+    assert len({c["serial"] for c in certificates}) == 10
+    assert {view["certificate_id"] for view in issued} == {c["_id"] for c in certificates}
+    assert db.outbox.count_documents({"event_type": "certificate_issued", "data.request_id": {"$in": ids}}) == 10
+    assert db.audit.count_documents({"action": "issue_certificate",
+                                     "target": {"$in": [f"certificate:{c['_id']}" for c in certificates]}}) == 10
