@@ -1,7 +1,9 @@
 """Signing in to the portal with OpenID Connect (authorization code + PKCE) against a real provider on loopback
 (tests/support/oidc.py): in the browser, in and out; over HTTP, every ID token the gateway must refuse, the JWKS
 cache and a key rotation, ES256, a replayed or foreign callback; and a production gateway, where the demo users
-do not exist and the cookie is Secure with the __Host- prefix."""
+do not exist and the cookie is Secure with the __Host- prefix. Signing in and out is also done against an
+independent provider (oidc-provider-mock, from PyPI) through a gateway configured with it."""
+import os
 import urllib.parse
 
 import pytest
@@ -174,3 +176,78 @@ def test_in_production_there_are_no_demo_users_and_the_cookie_is_secure(producti
     plain = requests.get(production_gateway + "/api/v1/auth/session", headers={"Cookie": f"{PLAIN_COOKIE}={value}"},
                          timeout=10)
     assert plain.status_code == 401
+
+
+# --- an OpenID provider nobody here wrote ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def independent_provider(stack, tmp_path_factory):
+    """oidc-provider-mock (from PyPI, an implementation of its own on Authlib) on loopback, and a second gateway of
+    the same stack configured with it as its issuer: what the gateway understands of OpenID Connect is checked
+    against a provider that shares none of its code or of the suite's provider's."""
+    import threading
+
+    import oidc_provider_mock
+    import werkzeug.serving
+
+    insecure = os.environ.get("AUTHLIB_INSECURE_TRANSPORT")
+    os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"  # plain http on loopback
+    user = oidc_provider_mock.User(sub="oidc-mock-rosa", claims={
+        "name": "Lcda. Rosa Independiente", "roles": ["portal-abogados"], "bar_number": "77777"})
+    server = werkzeug.serving.make_server("127.0.0.1", 0, oidc_provider_mock.app(user_claims=[user], require_nonce=True),
+                                          threaded=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.1,), daemon=True)
+    thread.start()
+    issuer = f"http://127.0.0.1:{server.server_port}"
+    port = devstack.free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**stack.env, "GATEWAY_PORT": str(port), "OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": "portal-judicial-mock",
+           "OIDC_CLIENT_SECRET": "otro-secreto-de-pruebas", "OIDC_REDIRECT_URI": f"{base}/api/v1/auth/oidc/callback",
+           "OIDC_POST_LOGOUT_REDIRECT_URI": f"{base}/"}
+    process = devstack.ServiceProcess("gateway", "gateway.service:Gateway", env,
+                                      tmp_path_factory.mktemp("oidc-mock") / "gateway.log").start()
+    try:
+        devstack.wait_ready(f"{base}/healthz", 60, process.process)
+        yield base
+    finally:
+        process.stop()
+        server.shutdown()
+        if insecure is None:
+            os.environ.pop("AUTHLIB_INSECURE_TRANSPORT", None)
+        else:
+            os.environ["AUTHLIB_INSECURE_TRANSPORT"] = insecure
+
+
+def test_signing_in_and_out_against_an_independent_provider(independent_provider, new_page):
+    page = new_page()
+    page.goto(independent_provider + "/entrar?siguiente=/audiencias")
+    page.get_by_role("link", name="Entrar con la cuenta institucional").click()
+    page.get_by_role("heading", name="Authorize Client").wait_for()          # the provider's own page
+    page.get_by_role("button", name="oidc-mock-rosa").click()
+    page.get_by_role("heading", name="Agenda de audiencias").wait_for()      # back where the user was going
+    page.get_by_test_id("account-name").get_by_text("Lcda. Rosa Independiente").wait_for()
+    cookie = next(c for c in page.context.cookies() if c["name"] == PLAIN_COOKIE)
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert page.evaluate("() => localStorage.length + sessionStorage.length") == 0
+    me = requests.get(independent_provider + "/api/v1/auth/session",
+                      headers={"Cookie": f"{PLAIN_COOKIE}={cookie['value']}"}, timeout=10).json()
+    assert me["source"] == "oidc"
+    assert me["actor"] == {"sub": "oidc-mock-rosa", "role": "lawyer", "name": "Lcda. Rosa Independiente",
+                           "bar_number": "77777"}
+    page.get_by_role("button", name="Salir").click()
+    page.get_by_role("heading", name="End Session").wait_for()               # the provider's end_session
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_url(independent_provider + "/")                            # its post-logout redirect
+    gone = requests.get(independent_provider + "/api/v1/auth/session",
+                        headers={"Cookie": f"{PLAIN_COOKIE}={cookie['value']}"}, timeout=10)
+    assert gone.status_code == 401
+
+
+def test_a_token_the_independent_provider_did_not_sign_is_refused(independent_provider, stack):
+    """A callback whose code the provider never issued (a forged or replayed one) makes no session."""
+    http = requests.Session()
+    start = http.get(independent_provider + "/api/v1/auth/oidc/login", allow_redirects=False, timeout=10)
+    state = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(start.headers["Location"]).query))["state"]
+    forged = http.get(independent_provider + "/api/v1/auth/oidc/callback", params={"code": "inventado", "state": state},
+                      allow_redirects=False, timeout=10)
+    assert login_error(forged) in ("oidc_failed", "oidc_token_invalid")
+    assert PLAIN_COOKIE not in http.cookies
