@@ -16,9 +16,28 @@ from tests.support.protocol import (deposit, fresh_bar_number, metadata, new_not
                                     wait_copy)
 
 
+PATIENCE = 20_000  # ms: the stack shares a loaded machine; a wait ends as soon as the page shows what it waits for
+
+
 @pytest.fixture(scope="module")
 def bank(stack):
     return BankSimulator(stack.url)
+
+
+@pytest.fixture(autouse=True)
+def patient_expect():
+    expect.set_options(timeout=PATIENCE)
+    yield
+    expect.set_options(timeout=5_000)  # Playwright's own default
+
+
+@pytest.fixture
+def patient_page(new_page):
+    def make():
+        page = new_page()
+        page.set_default_timeout(PATIENCE)
+        return page
+    return make
 
 
 def type_into(page, label, text, exact=False):
@@ -78,10 +97,10 @@ def deposited(api, notary, number=1, **overrides):
 
 
 # --- the registry of notaries -------------------------------------------------------------------------------------
-def test_the_archive_registers_a_notary_finds_it_and_disqualifies_it_with_the_keyboard(new_page, api, stack):
+def test_the_archive_registers_a_notary_finds_it_and_disqualifies_it_with_the_keyboard(patient_page, api, stack):
     bar_number = fresh_bar_number()
     registered_at = today().replace(year=today().year - 11, month=3, day=2)
-    page = new_page()
+    page = patient_page()
     sign_in(page, stack, token=officer(stack))
     tab_to(page, "Notarios", exact=True)
     page.keyboard.press("Enter")
@@ -126,13 +145,13 @@ def test_the_archive_registers_a_notary_finds_it_and_disqualifies_it_with_the_ke
         "inhabilitado", today().isoformat(), "Sanción del Tribunal de Honor")
     assert [change["status"] for change in now["history"]] == ["activo", "inhabilitado"]
     refused_deposit = deposit(api, notary, metadata(2))
-    assert refused_deposit.status_code == 403 and refused_deposit.json()["code"] == "notary_inactive"
+    assert refused_deposit.status_code == 403 and refused_deposit.json()["error"] == "notary_inactive"
 
 
-def test_a_refused_notary_names_its_field_and_stores_nothing(new_page, api, stack):
+def test_a_refused_notary_names_its_field_and_stores_nothing(patient_page, api, stack):
     taken, _ = new_notary(api, stack, name="Notaria Ya Registrada")
     bar_number = fresh_bar_number()
-    page = new_page()
+    page = patient_page()
     sign_in(page, stack, token=officer(stack))
     page.goto("/protocolo/notarios")
     expect(page.get_by_role("heading", name="Registro de notarios")).to_be_visible()
@@ -189,7 +208,7 @@ def test_a_refused_notary_names_its_field_and_stores_nothing(new_page, api, stac
 
 
 # --- a certified copy, by its code ---------------------------------------------------------------------------------
-def test_the_archive_approves_a_lawyers_testimonio_and_revokes_it_with_the_keyboard(new_page, api, stack, bank,
+def test_the_archive_approves_a_lawyers_testimonio_and_revokes_it_with_the_keyboard(patient_page, api, stack, bank,
                                                                                     tmp_path):
     bar_number, notary = new_notary(api, stack, name="Notario Copias Archivo")
     instrument_id = deposited(api, notary)
@@ -202,7 +221,7 @@ def test_the_archive_approves_a_lawyers_testimonio_and_revokes_it_with_the_keybo
     assert paid.status_code == 200, paid.text
     wait_copy(api, lawyer, copy_id, status="awaiting_approval")
 
-    page = new_page()
+    page = patient_page()
     sign_in(page, stack, token=officer(stack))
     tab_to(page, "Copias", exact=True)
     page.keyboard.press("Enter")
@@ -254,7 +273,7 @@ def test_the_archive_approves_a_lawyers_testimonio_and_revokes_it_with_the_keybo
     assert api.get(f"/api/v1/public/certificates/{code}").json()["status"] == "revoked"
 
     # whoever holds the copy checks its code on the public verification page
-    public = new_page()
+    public = patient_page()
     public.goto("/verificar?tipo=constancia")
     type_into(public, "Código de verificación", code)
     public.keyboard.press("Enter")
@@ -265,7 +284,7 @@ def test_the_archive_approves_a_lawyers_testimonio_and_revokes_it_with_the_keybo
     check_page(public, "verificación de una copia revocada")
 
 
-def test_a_wills_copy_waits_for_the_death_certificate_and_a_bad_code_names_its_field(new_page, api, stack):
+def test_a_wills_copy_waits_for_the_death_certificate_and_a_bad_code_names_its_field(patient_page, api, stack):
     _, notary = new_notary(api, stack, name="Notaria del Testamento")
     will = deposited(api, notary, act_type="testamento",
                      grantors=[{"name": "Testador Secreto Coj", "id_number": "2345678900101", "role": "testador"}])
@@ -274,7 +293,7 @@ def test_a_wills_copy_waits_for_the_death_certificate_and_a_bad_code_names_its_f
                           {"kind": "copia_simple", "purpose": "Proceso sucesorio testamentario"}, lawyer)
     assert asked.status_code == 201, asked.text
     copy_id = asked.json()["copy_id"]
-    page = new_page()
+    page = patient_page()
     sign_in(page, stack, token=officer(stack))
     page.goto("/protocolo/copias-archivo")
     expect(page.get_by_role("heading", name="Copias certificadas (Archivo)")).to_be_visible()
@@ -315,11 +334,11 @@ def test_a_wills_copy_waits_for_the_death_certificate_and_a_bad_code_names_its_f
 
 
 # --- a notary asks for a copy --------------------------------------------------------------------------------------
-def test_a_notary_asks_for_a_testimonio_and_a_refusal_names_its_field(new_page, api, stack):
+def test_a_notary_asks_for_a_testimonio_and_a_refusal_names_its_field(patient_page, api, stack):
     _, author = new_notary(api, stack, name="Notario Autor Cifuentes")
     instrument_id = deposited(api, author, summary="Compraventa de la finca 9812, folio 3 del libro 77")
     _, requester = new_notary(api, stack, name="Notaria Solicitante Say")
-    page = new_page()
+    page = patient_page()
     sign_in(page, stack, token=requester)
     page.goto(f"/protocolo/instrumentos/{instrument_id}")
     expect(page.get_by_test_id("instrument")).to_contain_text("Compraventa de la finca 9812")
