@@ -24,9 +24,14 @@ def notary_token(stack, bar_number, name="Notario de Prueba"):
     return stack.token(f"notario-{bar_number}", "notary", name=name, bar_number=bar_number)
 
 
+def fresh_bar_number():
+    """A bar number no notary of this run has."""
+    return str(next(_bar_numbers))
+
+
 def new_notary(api, stack, name="Lucía Fernández Ortiz"):
     """A registered, active notary: (bar number, token)."""
-    bar_number = str(next(_bar_numbers))
+    bar_number = fresh_bar_number()
     response = api.post_json("/api/v1/protocol/notaries",
                              {"bar_number": bar_number, "name": name, "registered_at": "2010-01-15"}, officer(stack))
     assert response.status_code == 201, response.text

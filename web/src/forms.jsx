@@ -163,3 +163,31 @@ export function FileField({ form, name, label, hint, multiple = false, ...props 
     </div>
   );
 }
+
+// A checkbox whose error from the API (by field name) is shown under it and tied to it, like <Field>.
+// form.values[name] is true or false.
+export function CheckField({ form, name, label }) {
+  const id = fieldId(name);
+  const error = form.errors[name];
+  return (
+    <div class={`field${error ? " field-invalid" : ""}`}>
+      <label class="choice" for={id}>
+        <input
+          id={id}
+          name={name}
+          type="checkbox"
+          checked={Boolean(form.values[name])}
+          onChange={(event) => form.set(name, event.currentTarget.checked)}
+          aria-invalid={error ? "true" : undefined}
+          aria-describedby={error ? `${id}-error` : undefined}
+        />
+        {label}
+      </label>
+      {error && (
+        <p class="field-error" id={`${id}-error`} data-field-error={name}>
+          {describe(error)}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,12 +1,29 @@
 // The Archive and one certified copy (by the code the requester gives): its status, approving it when it waits
 // for the Archive (a testimonio; a will's copy for someone other than its notary, with the death certificate
-// reviewed), revoking one issued by mistake, and its PDF.
-import { useState } from "preact/hooks";
+// reviewed), revoking one issued by mistake, and its PDF. A copy approved once paid is issued within seconds: the
+// page follows it until it is issued, without a reload.
+import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api.js";
-import { Field, FormErrors, useForm } from "../../forms.jsx";
+import { CheckField, Field, FormErrors, useForm } from "../../forms.jsx";
 import { useQuery } from "../../router.jsx";
 import { formatDateTime, PageHeader } from "../../ui.jsx";
+import { usePolling } from "../citizen/payment.jsx";
 import { COPY_STATUS, copyKindLabel } from "./labels.jsx";
+
+const ISSUING = "paid";
+
+// Mounted while the copy is paid (and approved) and being issued: reads it again until its status changes.
+function FollowIssuing({ copyId, onChange }) {
+  const followed = usePolling(() => api.get(`/api/v1/protocol/copies/${copyId}`), {
+    key: copyId,
+    isFinal: (copy) => copy.status !== ISSUING,
+    busy: [ISSUING],
+  });
+  useEffect(() => {
+    if (followed.data && followed.data.status !== ISSUING) onChange(followed.data);
+  }, [followed.data]);
+  return null;
+}
 
 function Approve({ copy, onChange }) {
   const form = useForm({ note: "", death_certificate_reviewed: false });
@@ -20,16 +37,11 @@ function Approve({ copy, onChange }) {
       <h2 id="aprobar-titulo">Aprobar la copia</h2>
       <FormErrors form={form} fields={["note", "death_certificate_reviewed"]} />
       <Field form={form} name="note" label="Nota (opcional)" />
-      <div class="field">
-        <label class="choice">
-          <input
-            type="checkbox"
-            checked={form.values.death_certificate_reviewed}
-            onChange={(e) => form.set("death_certificate_reviewed", e.currentTarget.checked)}
-          />
-          Revisé la certificación de defunción del testador (copia de un testamento)
-        </label>
-      </div>
+      <CheckField
+        form={form}
+        name="death_certificate_reviewed"
+        label="Revisé la certificación de defunción del testador (copia de un testamento)"
+      />
       <button type="submit" disabled={form.busy}>
         Aprobar
       </button>
@@ -114,6 +126,14 @@ export default function ArchiveCopyPage() {
                   <dd>{copy.serial}</dd>
                 </div>
               )}
+              {copy.verification_code && (
+                <div>
+                  <dt>Código de verificación</dt>
+                  <dd class="mono" data-testid="verification-code">
+                    {copy.verification_code}
+                  </dd>
+                </div>
+              )}
             </dl>
             {copy.status === "issued" && (
               <p>
@@ -127,6 +147,7 @@ export default function ArchiveCopyPage() {
             <Approve copy={copy} onChange={setCopy} />
           )}
           {copy.status === "issued" && <Revoke copy={copy} onChange={setCopy} />}
+          {copy.status === ISSUING && <FollowIssuing copyId={copy.copy_id} onChange={setCopy} />}
         </>
       )}
     </>

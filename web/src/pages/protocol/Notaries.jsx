@@ -52,7 +52,7 @@ export default function NotariesPage() {
     if (!body.registered_at) delete body.registered_at;
     setNotary(await api.post("/api/v1/protocol/notaries", body));
     setRegistered(true);
-  });
+  }, { field: "bar_number" }); // a 409: that bar number is already registered
   const lookup = find.submit(async (values) => {
     const barNumber = values.lookup.trim();
     if (!/^\d{1,8}$/.test(barNumber)) {
