@@ -1,7 +1,8 @@
 """The chat's web channel, through the gateway's API on the real stack: a signed-in lawyer writes to the court from the
 portal; the conversation reaches the staff inbox as a web one with the lawyer's name and bar number, classified
 (complaints caught), SLA-counted and assignable like a WhatsApp one; an agent's reply is delivered to the lawyer's
-conversation (read with GET and live on their own stream) and nothing reaches the loopback Graph API. Another lawyer
+conversation (read with GET and live on their own stream) and nothing reaches the loopback Graph API; the lawyer's
+read marks the court's replies read, once, and the staff's stream hears it. Another lawyer
 reads nothing of it and receives none of its events. Hostile input on every new endpoint answers its error and stores
 nothing; an authorization matrix."""
 import csv
