@@ -145,7 +145,8 @@ WEB_MESSAGE_DESCRIPTION = (
     "Replayed: true); la misma clave con otro texto es 409 idempotency_key_reused.")
 WEB_STREAM_DESCRIPTION = (
     "Como GET /api/v1/chat/stream, pero solo con los eventos de su propia conversación web: message (un mensaje "
-    "suyo o una respuesta del tribunal: conversation_id, message_id, direction, status) y message_status, y reset "
+    "suyo o una respuesta del tribunal: conversation_id, message_id, direction, status) y message_status (una "
+    "respuesta que su lectura marcó read), y reset "
     "(lea de nuevo la conversación). Nunca eventos de otras conversaciones, notas, consultas ni agentes. El "
     "contenido se lee con GET /api/v1/chat/web/conversation.")
 
@@ -476,7 +477,12 @@ class ChatRoutes(GatewayBase):
     @doc("Su conversación con el tribunal por el chat web (abogado)", "chat", roles=LAWYERS,
          response=WebConversationSchema,
          description="Solo la suya: sus mensajes y las respuestas del tribunal (nunca notas internas, consultas ni "
-                     "quién del personal respondió). La lectura queda en la bitácora.")
+                     "quién del personal respondió). Leerla es su acuse de lectura: las respuestas del tribunal que "
+                     "devuelve y estaban delivered pasan a read (como con el aviso de lectura de WhatsApp; nunca sus "
+                     "propios mensajes, una sola vez: leer de nuevo no cambia nada), el personal lo ve en la "
+                     "conversación (su flujo, GET /api/v1/chat/stream, y el del abogado reciben message_status con "
+                     "status read). Una respuesta guardada después de la lectura sigue delivered. La lectura queda en la bitácora, con las respuestas "
+                     "que marcó.")
     def get_web_chat_conversation(self, request):
         return json_response(self.call(self.chat.get_web_conversation, request.actor))
 

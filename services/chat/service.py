@@ -887,11 +887,18 @@ class ChatService:
 
     @rpc
     def get_web_conversation(self, actor):
+        """The lawyer's own web conversation (``views.web_conversation_view``). Reading it is their read receipt: the
+        court's replies it returns that were ``delivered`` become ``read`` (never their own messages; once: a reply
+        already read stays as it was), the staff's live inbox gets their ``message_status`` events, and the audit
+        entry of the read names them (``read``). A reply stored after this read stays ``delivered``."""
         actor = self._web_lawyer(actor, "read_web_conversation")
         doc = self._own_web_conversation(actor)
         messages = self.store.messages_of(doc["_id"]) if doc else []
+        # the court's replies they are given now are read: the staff see «Leído», as with a WhatsApp read receipt
+        delivered = [m["_id"] for m in messages if m["direction"] == "out" and m["status"] == domain.DELIVERED]
+        read = self.store.mark_web_replies_read(doc["_id"], delivered, utcnow()) if delivered else []
         self.store.audit(actor, "read_web_conversation", f"conversation:{doc['_id']}" if doc else "web_conversation",
-                         "allowed", {"messages": len(messages)})
+                         "allowed", {"messages": len(messages), "read": read})
         return views.web_conversation_view(doc, messages)
 
     @rpc

@@ -4,7 +4,9 @@ alone; the loopback Graph API server receives the reply and its status becomes �
 reports it. The approved templates come from GET /api/v1/chat/templates: outside the 24-hour window the reply is
 refused beside the field and they are offered (the 409 only switches the box to them); a template goes out. A
 supervisor sees the agents' load and assigns; labels the API refuses are shown beside their field with nothing
-stored. Texts are shown as written (markup is text). Each page passes axe-core and fits 360 px."""
+stored. The list marks a conversation whose 24-hour window closed. Texts are shown as written (markup is text). Each
+page passes axe-core and fits 360 px."""
+import datetime
 import time
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -43,6 +45,17 @@ def test_an_agent_answers_a_whatsapp_message_that_arrives_live(new_page, api, st
     assert item.get_by_test_id("preview").inner_text() == text[:len(item.get_by_test_id("preview").inner_text())]
     assert page.locator("[data-testid='conversations'] script, [data-testid='conversations'] b").count() == 0
     check_page(page, "bandeja del chat")
+    # the list says when the 24-hour window closed: the user's last message moved back 25 h in the database (the
+    # change reaches the open inbox live), then back to when it came
+    closed = "Ventana de 24 h cerrada"
+    expect(item).not_to_contain_text(closed)
+    conversations = stack.db("chat").conversations
+    last = conversations.find_one({"_id": conversation_id})["last_user_message_at"]
+    conversations.update_one({"_id": conversation_id},
+                             {"$set": {"last_user_message_at": last - datetime.timedelta(hours=25)}})
+    expect(item).to_contain_text(closed)
+    conversations.update_one({"_id": conversation_id}, {"$set": {"last_user_message_at": last}})
+    expect(item).not_to_contain_text(closed)
     # open it with the keyboard
     press(page, "Lic. Rosa Márquez")
     page.get_by_role("heading", name="Conversación con Lic. Rosa Márquez", level=1).wait_for()

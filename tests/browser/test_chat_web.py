@@ -1,8 +1,13 @@
 """The chat's web channel in a real browser against the real stack: a lawyer writes to the court from «Chat con el
 tribunal» with the keyboard alone; the agent finds it in the inbox marked as a web conversation with the lawyer's name
 and bar number, without the WhatsApp-only parts (24-hour window, templates), and answers; the answer appears on the
-lawyer's page without a reload, and nothing reached the loopback Graph API. Texts are shown as written (markup is
-text). Each page passes axe-core and fits 360 px."""
+lawyer's page without a reload, and nothing reached the loopback Graph API; the lawyer's page having read it, the
+agent's shows the reply «Leído» without a reload. Texts are shown as written (markup is text). Each page passes
+axe-core and fits 360 px."""
+import re
+
+from playwright.sync_api import expect
+
 from tests.support import whatsapp as wa
 from tests.support.browser import check_page, sign_in, tab_to
 
@@ -68,7 +73,8 @@ def test_a_lawyer_writes_from_the_portal_and_sees_the_court_s_answer_live(new_pa
     agent.keyboard.type("Su amparo se admitió ayer; la resolución está en su casillero.")
     press(agent, "Enviar", exact=True)
     sent = agent.locator(".chat-message-out").filter(has_text="Su amparo se admitió ayer")
-    sent.locator("[data-status='delivered']").wait_for()
+    # delivered as it is stored (nothing goes to WhatsApp), and read at once if the lawyer's open page read it already
+    expect(sent.get_by_test_id("message-status")).to_have_text(re.compile(r"^Estado: (Entregado|Leído)$"))
 
     # the lawyer's page shows it without a reload
     answer = page.locator("[data-author='court']").filter(has_text="Su amparo se admitió ayer")
@@ -76,5 +82,13 @@ def test_a_lawyer_writes_from_the_portal_and_sees_the_court_s_answer_live(new_pa
     assert "Tribunal" in answer.inner_text() and "Agente Chat Web" not in answer.inner_text()
     assert page.evaluate("window.__sinRecargar") is True
     check_page(page, "chat con el tribunal, con la respuesta")
+    # the lawyer's page read it: the agent's page shows it read, live, as a WhatsApp read receipt would
+    expect(sent.get_by_test_id("message-status")).to_have_text("Estado: Leído")
+    expect(sent.locator("[data-status='read']")).to_have_count(1)
+    reply = stack.db("chat").messages.find_one({"conversation_id": conversation["_id"], "direction": "out",
+                                                "automatic": None})
+    assert reply["status"] == "read" and reply["status_at"]["read"] >= reply["status_at"]["delivered"]
+    assert stack.db("chat").messages.find_one({"conversation_id": conversation["_id"],
+                                               "direction": "in"})["status"] == "received"
     with graph.lock:
         assert not [a for a in graph.attempts if "Su amparo se admitió" in str(a.body)]

@@ -1,7 +1,8 @@
 """The chat's web channel, through the gateway's API on the real stack: a signed-in lawyer writes to the court from the
 portal; the conversation reaches the staff inbox as a web one with the lawyer's name and bar number, classified
 (complaints caught), SLA-counted and assignable like a WhatsApp one; an agent's reply is delivered to the lawyer's
-conversation (read with GET and live on their own stream) and nothing reaches the loopback Graph API. Another lawyer
+conversation (read with GET and live on their own stream) and nothing reaches the loopback Graph API; the lawyer's
+read marks the court's replies read, once, and the staff's stream hears it. Another lawyer
 reads nothing of it and receives none of its events. Hostile input on every new endpoint answers its error and stores
 nothing; an authorization matrix."""
 import csv
@@ -132,12 +133,66 @@ def test_a_lawyer_writes_an_agent_answers_and_the_lawyer_reads_it_live_with_noth
     assert stack.db("chat").sends.count_documents({"message_id": {"$in": ids}}) == 0
     assert stack.db("chat").sends.count_documents({}) - sends_before >= 0
     assert not [t for t in graph_texts(graph) if f"web:{sub}" in t or "De 8:00 a 15:30" in t]
-    assert all(m["status"] in ("received", "delivered") for m in stack.db("chat").messages.find({"conversation_id": cid}))
+    # nothing went through WhatsApp's statuses: the lawyer's message received, the replies read by the lawyer's read
+    assert {(m["direction"], m["status"]) for m in stack.db("chat").messages.find({"conversation_id": cid})} == {
+        ("in", "received"), ("out", "read")}
     # the lawyer's reads are audited
     audit = stack.db("chat").audit
     assert audit.find_one({"actor.sub": sub, "action": "read_web_conversation", "outcome": "allowed",
                            "target": f"conversation:{cid}"})
     assert audit.find_one({"actor.sub": sub, "action": "web_message", "outcome": "allowed"})
+
+
+def answer(api, agent, cid, text):
+    reply = api.post_json(f"/api/v1/chat/conversations/{cid}/messages", {"text": text}, agent)
+    assert reply.status_code == 202, reply.text
+    assert reply.json()["status"] == "delivered"
+    return reply.json()["message_id"]
+
+
+def test_the_lawyer_s_read_marks_the_court_s_replies_read_once_and_the_staff_see_it_live(stack, api, agent):
+    """Reading the web conversation is the lawyer's read receipt: the court's delivered replies it returns become
+    ``read`` (never the lawyer's own messages), the staff's stream gets one ``message_status`` for each and their
+    conversation shows it; a reply stored after that read stays delivered until the next read; reading again changes
+    nothing; each read's audit entry names the replies it marked."""
+    sub, _, lawyer = new_lawyer(api, "Lic. Lectura")
+    mine = write(api, lawyer, QUESTION).json()["message_id"]
+    cid = web_doc(stack, sub)["_id"]
+    first = answer(api, agent, cid, "Primera respuesta del tribunal")
+    db = stack.db("chat")
+    given = {m["_id"] for m in db.messages.find({"conversation_id": cid, "direction": "out"})}  # the out-of-office too
+    assert first in given and {m["status"] for m in db.messages.find({"_id": {"$in": list(given)}})} == {"delivered"}
+    with Stream(stack.url, agent) as staff:
+        assert staff.response.status_code == 200, staff.response.text
+        assert api.get(CONVERSATION, lawyer).status_code == 200
+
+        def statuses_of_this_conversation():
+            return [e["data"] for e in staff.received if e["type"] == "message_status"
+                    and e["data"]["conversation_id"] == cid]
+
+        events = wait(lambda: {e["message_id"] for e in statuses_of_this_conversation()} == given
+                      and statuses_of_this_conversation(), what="the staff's message_status events of the replies")
+        assert {(e["message_id"], e["status"], e["error"]) for e in events} == {(m, "read", None) for m in given}
+        read_at = db.messages.find_one({"_id": first})["status_at"]["read"]
+        assert db.messages.find_one({"_id": mine})["status"] == "received"  # the lawyer's own message: untouched
+        # a reply after the read: delivered until the lawyer reads again
+        second = answer(api, agent, cid, "Segunda respuesta del tribunal")
+        staff.next("message", lambda d: d["message_id"] == second)
+        assert db.messages.find_one({"_id": second})["status"] == "delivered"
+        detail = api.get(f"/api/v1/chat/conversations/{cid}", agent).json()
+        statuses = {m["message_id"]: m["status"] for m in detail["messages"]}
+        assert (statuses[first], statuses[second], statuses[mine]) == ("read", "delivered", "received")
+        assert api.get(CONVERSATION, lawyer).status_code == 200
+        staff.next("message_status", lambda d: d["message_id"] == second and d["status"] == "read")
+        assert api.get(CONVERSATION, lawyer).status_code == 200  # once more: nothing left to mark
+        time.sleep(1)  # more than a round of the staff's stream
+        marked = [e["message_id"] for e in statuses_of_this_conversation()]
+        assert sorted(marked) == sorted([*given, second])  # one event per reply, none for a read that marked nothing
+    assert db.messages.find_one({"_id": first})["status_at"]["read"] == read_at  # read once, when first read
+    assert db.messages.find_one({"_id": mine})["status"] == "received"
+    reads = list(db.audit.find({"actor.sub": sub, "action": "read_web_conversation", "outcome": "allowed",
+                                "target": f"conversation:{cid}"}).sort("at", 1))
+    assert [sorted(entry["details"]["read"]) for entry in reads] == [sorted(given), [second], []]
 
 
 def test_another_lawyer_reads_nothing_of_it_and_receives_none_of_its_events(stack, api, agent):

@@ -87,6 +87,9 @@ export function Shell({ routes, children }) {
               ) : null}
             </div>
           </nav>
+          {roleNav.filter((item) => item.badge).map((item) => (
+            <item.badge key={item.href} where="status" />
+          ))}
         </div>
       </header>
       <main id="contenido" tabIndex={-1}>

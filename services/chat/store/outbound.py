@@ -93,6 +93,21 @@ class Outbound:
                                                          "retrying": True}},
                                       "$inc": {"attempts": 1}})
 
+    def mark_web_replies_read(self, conversation_id, message_ids, at):
+        """The lawyer was just given these replies of their web conversation: each one still ``delivered`` becomes
+        ``read`` at ``at`` (as a WhatsApp read receipt moves a reply: ``apply_known_statuses``), only the court's
+        replies (``direction`` out), only forward and once. Returns the ids it moved, in order (none already read,
+        nor one another read moved meanwhile)."""
+        moved = []
+        for message_id in message_ids:
+            done = self.db[MESSAGES].update_one(
+                {"_id": message_id, "conversation_id": conversation_id, "direction": "out",
+                 "status": domain.DELIVERED},
+                {"$set": {"status": domain.READ, f"status_at.{domain.READ}": at}})
+            if done.modified_count:
+                moved.append(message_id)
+        return moved
+
     def mark_failed(self, message_id, code, reason):
         self.db[MESSAGES].update_one({"_id": message_id, "status": domain.QUEUED},
                                      {"$set": {"status": domain.FAILED, f"status_at.{domain.FAILED}": utcnow(),

@@ -2,7 +2,9 @@
 // conversation only (GET /api/v1/chat/web/conversation): their messages and the court's replies, texts shown as text
 // (never HTML). A message goes with POST /api/v1/chat/web/messages under an Idempotency-Key kept while the same text
 // is retried (a lost answer never stores it twice). Replies appear without reloading: the live events of their own
-// conversation (GET /api/v1/chat/web/stream) reload it.
+// conversation (GET /api/v1/chat/web/stream) reload it. Reading the conversation is the lawyer's read receipt (the
+// court's replies it returns become «Leído» for the staff), so while the tab is hidden a reload waits until it is
+// shown again: a reply counts as read only once it could be seen.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, newIdempotencyKey } from "../../api.js";
 import { Field, FormErrors, useForm } from "../../forms.jsx";
@@ -68,7 +70,21 @@ function Write({ onSent }) {
 export default function CourtChatPage() {
   const conversation = useApi(() => api.get("/api/v1/chat/web/conversation"), []);
   const reload = useDebounced(conversation.reload, 200);
-  const live = useOwnEvents(() => reload());
+  const waiting = useRef(false); // an event came while the tab was hidden
+  useEffect(() => {
+    const shown = () => {
+      if (document.visibilityState === "hidden" || !waiting.current) return;
+      waiting.current = false;
+      reload();
+    };
+    document.addEventListener("visibilitychange", shown);
+    return () => document.removeEventListener("visibilitychange", shown);
+  }, []);
+  const live = useOwnEvents((type, data) => {
+    if (type === "message_status" && data && data.status === "read") return; // their own read: nothing to show
+    if (document.visibilityState === "hidden") waiting.current = true;
+    else reload();
+  });
   const data = conversation.data;
   return (
     <>

@@ -5,18 +5,31 @@
 // Last-Event-ID) and on "reset". The badge is a hint: while the stream is not open (it failed, or the browser has
 // no EventSource), the summary is read again on every navigation and when a page says a notice was opened
 // (refreshUnread()), as before; nothing is shown about the stream itself.
+// A screen reader hears a new notice: where="status" is the badge's spoken copy, a visually hidden polite live region
+// (one, outside the navigation: the navigation is folded away on a phone) that says «Tiene 3 notificaciones sin
+// leer» when the count grows while the page is open. The first count after connecting (a page load, signing in) is
+// not news and is not said; a count that drops (a notice opened) empties the region quietly.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api.js";
 import { useLocation } from "../../router.jsx";
 
 const TYPES = ["notification_available", "notification_opened", "reset"];
 const shown = new Set(); // the setters of the badges on the page (the navigation's and the phone menu's)
+const spoken = new Set(); // the setters of the live region's text
 let unread = 0;
+let known = false; // a count was shown since connecting: a greater one is news
 let source = null;
 let round = 0; // a summary read that an event overtook is not shown
 
+function announcement(count) {
+  return count === 1 ? "Tiene 1 notificación sin leer" : `Tiene ${count} notificaciones sin leer`;
+}
+
 function show(count) {
+  const news = known && count > unread;
+  if (known && count !== unread) for (const say of spoken) say(news ? announcement(count) : "");
   unread = count;
+  known = true;
   for (const set of shown) set(count);
 }
 
@@ -57,6 +70,7 @@ function disconnect() {
   if (source) source.close();
   source = null;
   unread = 0; // the next badge may be another person's (after signing out and in)
+  known = false;
   round += 1;
 }
 
@@ -64,7 +78,22 @@ export function refreshUnread() {
   if (!live()) readSummary();
 }
 
-// where="menu": the copy on the phone's «Menú» button (the navigation itself is folded there).
+// The live region that says a new notice arrived (see above); always on the page, empty until there is news.
+function Announcement() {
+  const [text, setText] = useState("");
+  useEffect(() => {
+    spoken.add(setText);
+    return () => spoken.delete(setText);
+  }, []);
+  return (
+    <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="unread-announcement">
+      {text}
+    </div>
+  );
+}
+
+// where="menu": the copy on the phone's «Menú» button (the navigation itself is folded there); where="status": the
+// spoken copy, a live region.
 export default function MailboxBadge({ where }) {
   const { path } = useLocation();
   const [count, setCount] = useState(unread);
@@ -80,8 +109,9 @@ export default function MailboxBadge({ where }) {
     };
   }, []);
   useEffect(() => {
-    if (where !== "menu" && source === null) readSummary(); // no stream: asked again on every navigation
+    if (!where && source === null) readSummary(); // no stream: asked again on every navigation
   }, [path]);
+  if (where === "status") return <Announcement />;
   if (!count) return null;
   return (
     <span class="nav-badge" data-testid={where === "menu" ? "unread-badge-menu" : "unread-badge"}>
