@@ -1,8 +1,7 @@
 """A lawyer links their WhatsApp number in a real browser, with the keyboard alone: «Mi WhatsApp» asks for a code, the
-loopback Graph API server receives it, a wrong code, or a number the API refuses, is refused beside its field and nothing is stored, the right
-one lists the number; the
-chat agent then sees the lawyer's name and bar number on the conversation's page. Each page passes axe-core and fits
-360 px."""
+loopback Graph API server receives it, a wrong code, or a number the API refuses, is refused beside its field and
+nothing is stored, the right one lists the number; the chat agent then sees the lawyer's name and bar number on the
+conversation's page. Each page passes axe-core and fits 360 px."""
 from playwright.sync_api import expect
 
 from tests.support import whatsapp as wa
