@@ -59,7 +59,7 @@ def period(first_day: Optional[datetime.date], last_day: Optional[datetime.date]
     zone = ZoneInfo(time_zone)
     today = now.astimezone(zone).date()
     if first_day is not None and last_day is not None and first_day > last_day:
-        return None, {"from": "from no puede ser posterior a to."}
+        return None, {"from": "La fecha inicial no puede ser posterior a la final."}
     too_long = {"to" if last_day is not None else "from": f"El período abarca a lo sumo {MAX_DAYS} días."}
     try:
         if last_day is None:

@@ -150,7 +150,7 @@ def test_errors_show_the_apis_message_and_an_unavailable_service(new_page, stack
     page.goto("/tablero-del-chat?desde=2026-12-06&hasta=2026-12-01")
     field = page.locator("[data-field-error='from']")
     field.wait_for()
-    assert field.inner_text() == "from no puede ser posterior a to."
+    assert field.inner_text() == "La fecha inicial no puede ser posterior a la final."
     assert page.get_by_label("Desde").get_attribute("aria-invalid") == "true"
     check_page(page, "tablero con un período rechazado")
 

@@ -1,7 +1,9 @@
 """A lawyer links their WhatsApp number in a real browser, with the keyboard alone: «Mi WhatsApp» asks for a code, the
-loopback Graph API server receives it, a wrong code is refused beside its field, the right one lists the number; the
-chat agent then sees the lawyer's name and bar number on the conversation's page. Each page passes axe-core and fits
-360 px."""
+loopback Graph API server receives it, a wrong code, or a number the API refuses, is refused beside its field and
+nothing is stored, the right one lists the number; the chat agent then sees the lawyer's name and bar number on the
+conversation's page. Each page passes axe-core and fits 360 px."""
+from playwright.sync_api import expect
+
 from tests.support import whatsapp as wa
 from tests.support.browser import check_page, sign_in, tab_to
 
@@ -11,6 +13,14 @@ LINE = wa.LINES[1]
 def press(page, name, key="Enter", **kwargs):
     tab_to(page, name, **kwargs)
     page.keyboard.press(key)
+
+
+def assert_beside(page, field, name, message):
+    """The API's ``message`` for the field ``name`` is shown under ``field`` and tied to it for assistive technology."""
+    error = page.locator(f"[data-field-error='{name}']")
+    expect(error).to_have_text(message)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    assert error.get_attribute("id") in field.get_attribute("aria-describedby").split()
 
 
 def test_a_lawyer_links_their_number_and_the_agent_sees_it(new_page, api, stack, graph):
@@ -32,11 +42,15 @@ def test_a_lawyer_links_their_number_and_the_agent_sees_it(new_page, api, stack,
     pending.wait_for()
     assert f"+{wa_id}" in pending.inner_text() and "5 intento" in pending.inner_text()
     check_page(page, "mi whatsapp, código pendiente")
-    # a wrong code: refused beside the field, nothing linked
+    # a wrong code: the API's message beside the field, what was typed kept, nothing linked
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     tab_to(page, "Código", exact=True)
-    page.keyboard.type(f"{(int(code) + 1) % 1_000_000:06d}")
+    page.keyboard.type(wrong)
     press(page, "Vincular el número")
-    page.get_by_text("Le quedan 4 intento(s).").first.wait_for()
+    assert_beside(page, page.get_by_label("Código", exact=True), "code",
+                  "El código no es correcto. Le quedan 4 intento(s).")
+    expect(page.get_by_label("Código", exact=True)).to_have_value(wrong)
+    check_page(page, "mi whatsapp, código rechazado")
     assert stack.db("chat").links.find_one({"_id": wa_id}) is None
     # the right one
     tab_to(page, "Código", exact=True)
@@ -85,3 +99,21 @@ def test_the_supervision_unlinks_a_lost_phone_from_the_conversation(new_page, ap
     assert stack.db("chat").links.find_one({"_id": wa_id}) is None
     entry = stack.db("chat").audit.find_one({"action": "unlink_by_staff", "target": f"wa_id:{wa_id}"})
     assert entry["details"]["reason"] == "El licenciado informó por oficio que perdió su teléfono"
+
+
+def test_a_number_the_api_refuses_shows_its_message_beside_the_field_and_no_code_is_sent(new_page, api, stack, graph):
+    lawyer = api.lawyer("abogado.numero.corto", name="Lic. Número Corto", bar_number="27182")
+    page = new_page()
+    sign_in(page, stack, token=lawyer)
+    page.goto("/mi-whatsapp")
+    page.get_by_text("Ningún número vinculado.").wait_for()
+    field = page.get_by_label("Número de WhatsApp")
+    field.fill("12345")
+    page.get_by_role("button", name="Enviarme un código por WhatsApp").click()
+    expected = api.post_json("/api/v1/chat/link", {"wa_id": "12345"}, lawyer).json()["details"]["fields"]["wa_id"]
+    assert_beside(page, field, "wa_id", " ".join(expected) if isinstance(expected, list) else expected)
+    expect(field).to_have_value("12345")
+    assert page.get_by_test_id("pending-link").count() == 0
+    check_page(page, "mi whatsapp, número rechazado")
+    assert stack.db("chat").link_codes.find_one({"_id": "abogado.numero.corto"}) is None
+    assert graph.attempts_to("12345") == []

@@ -8,6 +8,7 @@ import datetime
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.browser import check_page, choose_files, sign_in, tab_to
 from tests.support.hearings import amparo_metadata, future, hearing_body, open_with, room, schedule
@@ -316,6 +317,45 @@ def test_a_hearing_in_the_past_is_refused_beside_its_date_and_nothing_is_stored(
     assert hearings_of(api, clerk, number) == []
 
 
+def assert_beside(page, field, name, message):
+    """The API's ``message`` for the field ``name`` is shown under ``field`` and tied to it for assistive technology."""
+    error = page.locator(f"[data-field-error='{name}']")
+    expect(error).to_have_text(message)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    assert error.get_attribute("id") in field.get_attribute("aria-describedby").split()
+
+
+def test_a_hearing_change_the_api_refuses_shows_its_message_beside_the_field_and_nothing_changes(new_page, api, stack,
+                                                                                                 civil_case):
+    judge = api.judge(CIVIL)
+    sala = room()
+    hearing = schedule(api, judge, civil_case["number"], hearing_body(future(days=27, hour=15), sala, 60)).json()
+    page = new_page()
+    sign_in(page, stack, token=judge)
+    page.goto(f"/tribunal/audiencias/{hearing['hearing_id']}")
+    page.get_by_role("heading", name="Cambiar una audiencia", level=1).wait_for()
+    # moved with a duration the API does not take
+    duration = page.get_by_label("Duración en minutos")
+    duration.fill("700")
+    page.get_by_label("Motivo de la reprogramación").fill("Solicitud de las partes")
+    page.get_by_role("button", name="Reprogramar la audiencia").click()
+    assert_beside(page, duration, "duration_minutes", "La duración debe estar entre 5 y 600 minutos.")
+    expect(duration).to_have_value("700")
+    expect(page.get_by_label("Motivo de la reprogramación")).to_have_value("Solicitud de las partes")
+    check_page(page, "reprogramación con la duración rechazada")
+    # recorded as held without its reason: the API's message beside «Motivo u observación», not the other reason
+    page.get_by_label("La audiencia", exact=True).select_option("realizada")
+    page.get_by_role("button", name="Registrar", exact=True).click()
+    reason = page.get_by_label("Motivo u observación")
+    expected = api.post_json(f"/api/v1/hearings/{hearing['hearing_id']}/status", {"status": "realizada", "reason": ""},
+                             judge).json()["details"]["fields"]["reason"]
+    assert_beside(page, reason, "reason", " ".join(expected) if isinstance(expected, list) else expected)
+    assert page.get_by_label("Motivo de la reprogramación").get_attribute("aria-invalid") is None
+    stored = api.get(f"/api/v1/hearings/{hearing['hearing_id']}", judge).json()
+    assert (stored["version"], stored["status"], stored["duration_minutes"], stored["room"]) == (
+        1, "programada", 60, sala)
+
+
 # --- reservation and the notices board -------------------------------------------------------------------------
 def test_a_judge_reserves_a_case_and_reads_its_notices_board_with_the_keyboard(new_page, api, stack):
     lawyer, clerk, judge = api.lawyer(), api.clerk(CIVIL), api.judge(CIVIL)
@@ -363,3 +403,22 @@ def test_a_clerk_has_no_reservation_page_and_a_judge_no_queue(new_page, api, sta
     assert other.get_by_role("link", name="Escritos por calificar").count() == 0
     other.goto("/tribunal/escritos")
     other.get_by_role("heading", name="Sin permiso").wait_for()
+
+
+def test_a_reservation_the_api_refuses_shows_its_message_beside_the_reason_and_nothing_is_reserved(new_page, api,
+                                                                                                   stack):
+    judge = api.judge(CIVIL)
+    number = api.accepted_case(api.lawyer(), api.clerk(CIVIL), CIVIL)["case_number"]
+    page = new_page()
+    sign_in(page, stack, token=judge)
+    page.goto(f"/tribunal/expedientes/{number}/reserva")
+    reason = page.get_by_label("Motivo de la reserva")
+    reason.fill("   ")
+    page.get_by_role("button", name="Reservar el expediente").click()
+    expected = api.post_json(f"/api/v1/cases/{number}/reserve", {"reason": "   "}, judge).json()["details"]["fields"]
+    assert_beside(page, reason, "reason", " ".join(expected["reason"]) if isinstance(expected["reason"], list)
+                  else expected["reason"])
+    expect(reason).to_have_value("   ")
+    assert page.get_by_test_id("reserved").count() == 0
+    check_page(page, "reserva con el motivo rechazado")
+    assert api.get(f"/api/v1/cases/{number}", judge).json()["reserved"] is False

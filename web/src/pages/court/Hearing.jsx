@@ -30,12 +30,12 @@ function RescheduleForm({ hearing, onDone }) {
   return (
     <form onSubmit={save} noValidate aria-labelledby="reprogramar">
       <h2 id="reprogramar">Reprogramar</h2>
-      <FormErrors form={form} fields={["starts_at"]} />
+      <FormErrors form={form} fields={["starts_at", "reason"]} />
       <WhenFields form={form} dateLabel="Nuevo día" timeLabel="Nueva hora (hora de Guatemala)" />
       <Field form={form} name="duration_minutes" label="Duración en minutos" type="number" inputMode="numeric" min={5} max={600} />
       <Field form={form} name="room" label="Sala" autoComplete="off" />
       <ConflictStatus state={check} />
-      <Field form={form} name="reason" label="Motivo de la reprogramación" as="textarea" rows={2} />
+      <Field form={form} name="reason" id="motivo-reprogramacion" label="Motivo de la reprogramación" as="textarea" rows={2} />
       <p>
         <button disabled={form.busy}>Reprogramar la audiencia</button>
       </p>
@@ -59,7 +59,7 @@ function StatusForm({ hearing, onDone }) {
   return (
     <form onSubmit={save} noValidate aria-labelledby="estado">
       <h2 id="estado">Registrar lo ocurrido</h2>
-      <FormErrors form={form} />
+      <FormErrors form={form} fields={["reason"]} />
       <Field form={form} name="status" label="La audiencia" as="select">
         {choices.map((value) => (
           <option key={value} value={value}>
@@ -67,7 +67,7 @@ function StatusForm({ hearing, onDone }) {
           </option>
         ))}
       </Field>
-      <Field form={form} name="reason" label="Motivo u observación" as="textarea" rows={2} />
+      <Field form={form} name="reason" id="motivo-estado" label="Motivo u observación" as="textarea" rows={2} />
       <p>
         <button class="button-secondary" disabled={form.busy}>Registrar</button>
       </p>
