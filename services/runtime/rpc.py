@@ -13,7 +13,10 @@ request or a reply is worth something only to a caller waiting on a live
 connection. If the broker loses one, the caller fails with 504 within its
 timeout and retries, and every write is made safe by its idempotency key, not
 by the broker's disk. A request still waits in its durable queue while the
-service restarts.
+service restarts, but no longer than its caller waits: ``call`` publishes it with
+the broker's per-message TTL (``expiration``) set to its timeout, so a request
+whose caller was already answered 504 is dropped unread, never carried out later
+behind the user's back (the user was told to try again, and may have).
 """
 import inspect
 import logging
@@ -226,15 +229,22 @@ class MethodProxy(HeaderEncoder):
         return self.call_async(*args, **kwargs).result()
 
     def call_async(self, *args, **kwargs):
+        return self.request(args, kwargs)
+
+    def request(self, args, kwargs, expires_in=None):
+        """Publish the request (dropped by the broker unread after ``expires_in`` seconds, if given) and return
+        the pending reply."""
         config = self.worker_ctx.container.config
         content_type, encoding, body = kombu.serialization.dumps(
             {"args": args, "kwargs": kwargs}, config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER))
         correlation_id = str(uuid.uuid4())
         reply = PendingReply(self.reply_listener, correlation_id)
         try:
+            expiry = {} if expires_in is None else {"expiration": str(max(1, int(expires_in * 1000)))}
             Outlet.of(config).publish(body, content_type, encoding, f"{self.service_name}.{self.method_name}",
                                       self.get_message_headers(self.worker_ctx),
-                                      reply_to=self.reply_listener.routing_key, correlation_id=correlation_id)
+                                      reply_to=self.reply_listener.routing_key, correlation_id=correlation_id,
+                                      **expiry)
         except BaseException:
             reply.forget()
             raise
@@ -317,7 +327,10 @@ def call(method_proxy, *args, timeout, **kwargs):
     reply = None
     try:
         with eventlet.Timeout(timeout):
-            reply = method_proxy.call_async(*args, **kwargs)
+            if isinstance(method_proxy, MethodProxy):  # not read after the caller stops waiting (module text)
+                reply = method_proxy.request(args, kwargs, expires_in=timeout)
+            else:
+                reply = method_proxy.call_async(*args, **kwargs)
             return reply.result()
     except eventlet.Timeout:
         log.warning("rpc timeout", extra={"service": service, "method": getattr(method_proxy, "method_name", None)})
