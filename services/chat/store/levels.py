@@ -38,9 +38,15 @@ class LevelRules:
 
 @dataclass
 class InboundLevels:
-    """What a user message did to the service levels (filled inside the transaction; read after it)."""
+    """What a user message did to the service levels, the satisfaction survey and the complaint flag (filled
+    inside the transaction; read after it, so a transaction run again counts only its last run)."""
     out_of_office_id: str = None
     breaches: tuple = ()
+    csat_score: int = None       # the survey score it stored (None: no answer stored)
+    complaint_area: str = None   # the area of the complaint it flagged (None: none flagged)
+
+    def clear(self):
+        self.out_of_office_id, self.breaches, self.csat_score, self.complaint_area = None, (), None, None
 
 
 class Levels:
