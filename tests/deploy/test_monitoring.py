@@ -4,6 +4,7 @@ alert's ``or`` fires on its own in some test); every metric a rule or a dashboar
 code; every service has a PodMonitor and a runbook section; each service's dashboard shows rate, errors and
 duration per entrypoint and the business dashboard each business figure; the dashboards are valid JSON with
 unique panel ids, all generated into the ConfigMap."""
+import itertools
 import json
 import re
 import shutil
@@ -128,14 +129,9 @@ def branches(expr):
     parts.append(expr[start:])
     if len(parts) > 1:
         return [branch for part in parts for branch in branches(part)]
-    if expr.startswith("(") and expr.endswith(")"):
-        depth = 0
-        for i, char in enumerate(expr):
-            depth += {"(": 1, ")": -1}.get(char, 0)
-            if depth == 0:
-                break
-        if i == len(expr) - 1:  # the whole expression is one parenthesised group
-            return branches(expr[1:-1])
+    depths = itertools.accumulate({"(": 1, ")": -1}.get(char, 0) for char in expr)
+    if expr.startswith("(") and next(i for i, depth in enumerate(depths) if depth == 0) == len(expr) - 1:
+        return branches(expr[1:-1])  # the whole expression is one parenthesised group
     return [expr]
 
 
