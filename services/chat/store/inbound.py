@@ -92,7 +92,7 @@ class Inbound:
         remembered in the same transaction (a key seen before raises ``Replay``, nothing written)."""
 
         def apply(tx):
-            if levels_outcome is not None:
+            if levels_outcome is not None:  # a transaction may run again: only its last run counts
                 levels_outcome.clear()
             if request is not None:
                 self.idempotency.check(request, tx.session)

@@ -59,9 +59,8 @@ class Levels:
 
     def on_user_message(self, tx, conversation, message, update, now, rules, outcome=None):
         """Inside ``add_inbound``'s transaction: the SLA after this message (into ``update``, the conversation's
-        ``$set``) and the out-of-office reply with its send job when it is due."""
-        if outcome is not None:  # a transaction may run again: only its last run counts
-            outcome.out_of_office_id, outcome.breaches = None, ()
+        ``$set``) and the out-of-office reply with its send job when it is due (what they did: into ``outcome``,
+        which ``add_inbound`` clears at the start of each run of its transaction)."""
         line_hours = rules.hours.get(conversation["line"])
         if line_hours is None:
             return
