@@ -61,6 +61,10 @@ canned_replies = counter("chat", "canned_replies_total", "Replies whose text sta
                          "escaped, unknown, invalid, too_long)", ["outcome"])
 surveys_queued = counter("chat", "csat_surveys_total", "Satisfaction surveys on resolve, by how (interactive, "
                          "template, skipped: outside the window without a template)", ["via"])
+csat_answers = counter("chat", "csat_answers_total", "Satisfaction survey answers stored, by score (1 to 5)",
+                      ["score"])
+complaints_flagged = counter("chat", "complaints_total", "Conversations flagged as a complaint by an inbound message "
+                             "(or reopened by one), by the area whose targets they follow", ["area"])
 conversations_erased = counter("chat", "conversations_erased_total", "Conversations whose personal data the retention "
                                "erased (CHAT_RETENTION_DAYS after they were resolved and last touched)")
 RETENTION_ACTOR = {"sub": "system:retention", "role": "system"}  # who erases, in the audit log
@@ -154,7 +158,7 @@ class ChatService:
             return
         rules, count = self._level_rules(), self.settings.inbound_concurrency
         in_parallel(count, lambda i: workers.process_webhooks(  # each applier its shares: a user's payloads in order
-            self.store, self.settings.lines, inbound_applied, rules, self._levels_heard, domain.shards_of(i, count)))
+            self.store, self.settings.lines, inbound_applied, rules, self._inbound_heard, domain.shards_of(i, count)))
 
     @config_timer("CHAT_SEND_INTERVAL", 0.1)
     def send_replies(self):
@@ -222,12 +226,17 @@ class ChatService:
         return LevelRules(settings.hours, settings.sla_policies, workers.send_policy(settings), settings.complaints_area)
 
     @staticmethod
-    def _levels_heard(line, outcome):
-        """What a stored user message did to the service levels, counted once its transaction committed."""
+    def _inbound_heard(line, outcome):
+        """What a stored user message did to the service levels, the satisfaction survey and the complaint flag,
+        counted once its transaction committed."""
         if outcome.out_of_office_id:
             out_of_office_replies.labels(line).inc()
         for kind in outcome.breaches:
             sla_breaches.labels(kind, line).inc()
+        if outcome.csat_score is not None:
+            csat_answers.labels(str(outcome.csat_score)).inc()
+        if outcome.complaint_area is not None:
+            complaints_flagged.labels(outcome.complaint_area).inc()
 
     @config_timer("CHAT_SLA_INTERVAL", 30)
     def check_service_levels(self):
@@ -870,7 +879,7 @@ class ChatService:
             line = own["line"] if own is not None else self.settings.web_line
             try:
                 message_id = workers.apply_message(self.store, line, record, actor.get("name"), now,
-                                                   self._level_rules(), self._levels_heard,
+                                                   self._level_rules(), self._inbound_heard,
                                                    web=domain.web_lawyer(actor), request=request)
             except Replay as seen:  # the same key stored meanwhile by the same request
                 previous, replayed = replay(seen.record, request.fingerprint), True

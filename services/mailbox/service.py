@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 notifications_available = counter("mailbox", "notifications_available_total", "Notices made available in mailboxes")
 notifications_served = counter("mailbox", "notifications_served_total", "Notices served, by how", ["served_by"])
+due_dates_fixed = counter("mailbox", "due_dates_total", "Due dates fixed: notices served with a term to answer (the "
+                          "term starts running then), by how they were served", ["served_by"])
 alerts_sent = counter("mailbox", "alerts_sent_total", "Alert e-mails, by outcome (sent, retry, failed)", ["outcome"])
 # a gauge operators alert on (each replica reports its own); the alert queue's are the store's backlogs
 lapse_last_success = gauge("mailbox", "lapse_last_success_timestamp_seconds",
@@ -82,9 +84,10 @@ class MailboxService:
         total = 0
         while time.monotonic() - started < self.settings.lapse_budget:
             served, moved, seen = self.store.serve_lapsed(self.calendar(), self.deemed_days)
-            total += served
+            total += len(served)
             if served:
-                notifications_served.labels("lapse").inc(served)
+                notifications_served.labels("lapse").inc(len(served))
+                due_dates_fixed.labels("lapse").inc(sum(1 for doc in served if doc.get("due_date")))
             if seen < LAPSE_BATCH:
                 break
         if total:
@@ -126,6 +129,8 @@ class MailboxService:
         self.store.audit(actor, action, f"notification:{doc['_id']}", access.ALLOWED, details)
         if served_by:
             notifications_served.labels(served_by).inc()
+            if doc.get("due_date"):
+                due_dates_fixed.labels(served_by).inc()
         self.store.keep(doc)
         return doc
 

@@ -1,7 +1,10 @@
 """The monitoring in deploy/k8s/monitoring, offline: the alert rules pass ``promtool check rules`` and their
-unit tests (each alert fires on a synthetic series and stays silent on a healthy one); every metric a rule or
-a dashboard names is registered by the code; every service has a PodMonitor and a runbook section; the
-dashboards are valid JSON with unique panel ids, all generated into the ConfigMap."""
+unit tests (each alert fires on a synthetic series and stays silent on a healthy one, and each branch of an
+alert's ``or`` fires on its own in some test); every metric a rule or a dashboard names is registered by the
+code; every service has a PodMonitor and a runbook section; each service's dashboard shows rate, errors and
+duration per entrypoint and the business dashboard each business figure; the dashboards are valid JSON with
+unique panel ids, all generated into the ConfigMap."""
+import itertools
 import json
 import re
 import shutil
@@ -20,6 +23,15 @@ SERVICES = {"filings": ("services.filings.service", "FilingsService"),
             "chat": ("services.chat.service", "ChatService")}
 PROMETHEUS_OWN = {"up", "time"}  # series Prometheus makes itself
 SUFFIXES = ("_bucket", "_count", "_sum", "_total", "_created")
+# the figures the business dashboard shows: (the metric a panel reads, the label it must break it down by)
+BUSINESS_FIGURES = {"escritos por día": ("portal_filings_filings_received_total", None),
+                    "notificaciones por acceso y tácitas": ("portal_mailbox_notifications_served_total", "served_by"),
+                    "vencimientos": ("portal_mailbox_due_dates_total", None),
+                    "constancias emitidas": ("portal_certificates_certificates_issued_total", None),
+                    "depósitos de protocolo tardíos": ("portal_certificates_protocol_deposits_total", "timeliness"),
+                    "primera respuesta del chat": ("portal_chat_first_response_seconds_bucket", None),
+                    "CSAT": ("portal_chat_csat_answers_total", None),
+                    "quejas": ("portal_chat_complaints_total", None)}
 
 
 def documents(name):
@@ -91,6 +103,38 @@ def metric_names(expr):
     return names
 
 
+def grouped_by(expr):
+    """The labels an expression's aggregations keep (``sum by (a, b)``)."""
+    return {label.strip() for group in re.findall(r"\bby\s*\(([^)]*)\)", expr) for label in group.split(",")}
+
+
+def panel_exprs(board):
+    return [(panel, target["expr"]) for panel in board["panels"] for target in panel.get("targets", [])]
+
+
+def branches(expr):
+    """The expressions an alert's ``or`` joins, parentheses around a group of them opened."""
+    expr = expr.strip()
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(expr):
+        if expr[i] == "(":
+            depth += 1
+        elif expr[i] == ")":
+            depth -= 1
+        elif depth == 0 and expr.startswith(" or ", i):
+            parts.append(expr[start:i])
+            start = i = i + 4
+            continue
+        i += 1
+    parts.append(expr[start:])
+    if len(parts) > 1:
+        return [branch for part in parts for branch in branches(part)]
+    depths = itertools.accumulate({"(": 1, ")": -1}.get(char, 0) for char in expr)
+    if expr.startswith("(") and next(i for i, depth in enumerate(depths) if depth == 0) == len(expr) - 1:
+        return branches(expr[1:-1])  # the whole expression is one parenthesised group
+    return [expr]
+
+
 def test_promtool_checks_the_rules(tmp_path):
     rules = tmp_path / "rules.generated.yaml"
     rules.write_text(yaml.safe_dump({"groups": rule_groups()}, allow_unicode=True))
@@ -109,6 +153,37 @@ def test_every_alert_fires_on_a_synthetic_series_and_not_on_a_healthy_one(tmp_pa
     silent = {case["alertname"] for t in tests for case in t["alert_rule_test"] if not case["exp_alerts"]}
     names = {a["alert"] for a in alerts()}
     assert fired == names and silent == names
+
+
+def test_every_branch_of_an_alert_fires_on_its_own_in_some_test(tmp_path):
+    """An alert that joins conditions with ``or`` is tested branch by branch: each branch, made an alert alone, must
+    fire as expected in at least one of the alert's firing tests (so no branch is one nobody saw fire)."""
+    tests = yaml.safe_load((MONITORING / "rules-test.yaml").read_text())["tests"]
+    groups, cases, expected = [], [], {}
+    for alert in alerts():
+        leaves = branches(alert["expr"])
+        if len(leaves) == 1:
+            continue
+        firing = [t for t in tests if any(c["alertname"] == alert["alert"] and c["exp_alerts"]
+                                          for c in t["alert_rule_test"])]
+        for n, leaf in enumerate(leaves):
+            name = f"{alert['alert']}_branch{n}"
+            groups.append({**alert, "alert": name, "expr": leaf})
+            expected[name] = (leaf, [f"{name}: {t['name']}" for t in firing])
+            for t in firing:
+                checks = [{**c, "alertname": name} for c in t["alert_rule_test"] if c["alertname"] == alert["alert"]]
+                cases.append({**t, "name": f"{name}: {t['name']}", "alert_rule_test": checks})
+    assert len(expected) >= 20  # the combined rules: service down, outbox, dead letters, paid not issued, WhatsApp
+    (tmp_path / "branches.yaml").write_text(yaml.safe_dump({"groups": [{"name": "branches", "rules": groups}]},
+                                                           allow_unicode=True))
+    (tmp_path / "branches-test.yaml").write_text(yaml.safe_dump(
+        {"rule_files": ["branches.yaml"], "evaluation_interval": "1m", "tests": cases}, allow_unicode=True))
+    result = subprocess.run([promtool(), "test", "rules", "branches-test.yaml"], cwd=tmp_path, capture_output=True,
+                            text=True)
+    failed = set(re.findall(r"^\s*name: (.*),\n\s*alertname:", result.stdout + result.stderr, re.M))
+    assert result.returncode == 0 or failed, result.stdout + result.stderr
+    never = {name: leaf for name, (leaf, names) in expected.items() if not set(names) - failed}
+    assert not never, never
 
 
 def test_every_alert_has_a_runbook_section_and_a_severity():
@@ -135,6 +210,24 @@ def test_every_metric_named_in_a_rule_or_a_panel_is_registered_by_the_code():
     assert len(used) > 20
     missing = {name: where for name, where in used.items() if name not in names and name not in PROMETHEUS_OWN}
     assert not missing, missing
+
+
+def test_each_service_dashboard_shows_rate_errors_and_duration_per_entrypoint():
+    boards = dashboards()
+    for service in [*SERVICES, "gateway"]:
+        exprs = [expr for _panel, expr in panel_exprs(boards[f"{service}.json"]) if "entrypoint" in grouped_by(expr)]
+        calls, durations = f"portal_{service}_entrypoint_calls_total", f"portal_{service}_entrypoint_duration_seconds"
+        rate = [e for e in exprs if re.search(rf"\brate\({calls}\[", e)]
+        errors = [e for e in exprs if re.search(rf'\brate\({calls}\{{[^}}]*outcome="server_error"', e)]
+        duration = [e for e in exprs if "histogram_quantile(" in e and f"{durations}_bucket" in e]
+        assert rate and errors and duration, (service, rate, errors, duration)
+
+
+def test_the_business_dashboard_has_a_panel_for_each_figure():
+    exprs = [expr for _panel, expr in panel_exprs(dashboards()["business.json"])]
+    for figure, (metric, label) in BUSINESS_FIGURES.items():
+        shown = [e for e in exprs if metric in metric_names(e) and (label is None or label in grouped_by(e))]
+        assert shown, (figure, metric, label)
 
 
 def test_every_service_has_a_pod_monitor():

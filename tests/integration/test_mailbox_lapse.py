@@ -68,9 +68,9 @@ def second_replica(stack):
     process.stop()
 
 
-def served_by_lapse_metric(url):
+def served_by_lapse_metric(url, name="portal_mailbox_notifications_served_total"):
     text = requests.get(url, timeout=5).text
-    found = re.search(r'^portal_mailbox_notifications_served_total\{served_by="lapse"\} ([0-9.e+]+)$', text, re.M)
+    found = re.search(rf'^{name}\{{served_by="lapse"\}} ([0-9.e+]+)$', text, re.M)
     return float(found.group(1)) if found else 0.0
 
 
@@ -115,6 +115,7 @@ def test_two_replicas_serve_each_lapsed_notice_exactly_once_at_the_deemed_instan
     logs = stack.tmp / "logs"
     before = {name: (logs / f"{name}.log").read_text(errors="replace") for name in ("mailbox", "mailbox-2")}
     metric_before = served_by_lapse_metric(second_replica.metrics_url)
+    due_dates_before = served_by_lapse_metric(second_replica.metrics_url, "portal_mailbox_due_dates_total")
 
     # the passage of time: notices become overdue a few at a time for four seconds, then a whole group at
     # once, while both replicas' jobs run every second
@@ -150,6 +151,9 @@ def test_two_replicas_serve_each_lapsed_notice_exactly_once_at_the_deemed_instan
     assert all(served.values()), served
     # the business counter of the second replica agrees with what it logged
     assert served_by_lapse_metric(second_replica.metrics_url) - metric_before == served["mailbox-2"]
+    # each of those notices has a term: its due date was fixed when it was served, and counted once
+    due_dates = served_by_lapse_metric(second_replica.metrics_url, "portal_mailbox_due_dates_total")
+    assert due_dates - due_dates_before == served["mailbox-2"]
     assert second_replica.alive
 
     # the lawyer sees it served by lapse, its term already over

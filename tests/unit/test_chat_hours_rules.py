@@ -265,7 +265,7 @@ def test_week_view_writes_the_periods_back():
     assert hours.week_view(ALWAYS)["sun"] == ["00:00-24:00"]
 
 
-def test_what_a_message_did_to_the_service_levels_is_counted_by_line_and_kind():
+def test_what_a_message_did_is_counted_by_line_and_kind_score_and_area():
     from prometheus_client import REGISTRY
 
     from services.chat.service import ChatService
@@ -276,10 +276,16 @@ def test_what_a_message_did_to_the_service_levels_is_counted_by_line_and_kind():
 
     breaches = value("portal_chat_sla_breaches_total", kind="first_response", line="100000000000009")
     replies = value("portal_chat_out_of_office_replies_total", line="100000000000009")
-    ChatService._levels_heard("100000000000009", InboundLevels("ooo-c1-2026-12-05", ("first_response",)))
-    ChatService._levels_heard("100000000000009", InboundLevels(None, ()))
+    fours = value("portal_chat_csat_answers_total", score="4")
+    complaints = value("portal_chat_complaints_total", area="quejas")
+    ChatService._inbound_heard("100000000000009", InboundLevels("ooo-c1-2026-12-05", ("first_response",)))
+    ChatService._inbound_heard("100000000000009", InboundLevels(None, ()))
+    ChatService._inbound_heard("100000000000009", InboundLevels(csat_score=4))
+    ChatService._inbound_heard("100000000000009", InboundLevels(complaint_area="quejas"))
     assert value("portal_chat_sla_breaches_total", kind="first_response", line="100000000000009") == breaches + 1
     assert value("portal_chat_out_of_office_replies_total", line="100000000000009") == replies + 1
+    assert value("portal_chat_csat_answers_total", score="4") == fours + 1
+    assert value("portal_chat_complaints_total", area="quejas") == complaints + 1
 
 
 @pytest.mark.parametrize("now, expected", [

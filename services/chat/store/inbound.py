@@ -92,6 +92,8 @@ class Inbound:
         remembered in the same transaction (a key seen before raises ``Replay``, nothing written)."""
 
         def apply(tx):
+            if levels_outcome is not None:  # a transaction may run again: only its last run counts
+                levels_outcome.clear()
             if request is not None:
                 self.idempotency.check(request, tx.session)
             messages = self.db[MESSAGES]
@@ -119,7 +121,8 @@ class Inbound:
                 self.db["media_jobs"].insert_one(self.media_job(message["_id"]), session=tx.session)
             survey = csat.answer(record, conversation["status"], conversation.get("csat"))
             if survey.survey:  # an answer to the satisfaction survey is not a new query: it never reopens
-                self.survey_answered(conversation, message, survey, tx.session)
+                if self.survey_answered(conversation, message, survey, tx.session) and levels_outcome is not None:
+                    levels_outcome.csat_score = survey.score
                 return message["_id"]
             newest = conversation["last_message_at"] is None or record["at"] >= conversation["last_message_at"]
             last_user = conversation.get("last_user_message_at")
@@ -143,6 +146,10 @@ class Inbound:
                                                      conversation["status"] == domain.RESOLVED,
                                                      self.assignee_teams(conversation, tx.session), area, now,
                                                      self.area_staffed(area, tx.session)))
+                # a complaint is counted when it flags the conversation, or reopens a resolved one (a new matter)
+                newly = not conversation.get("complaint") or conversation["status"] == domain.RESOLVED
+                if newly and levels_outcome is not None:
+                    levels_outcome.complaint_area = hours.conversation_area({**conversation, **update}, area)
             if levels is not None:
                 self.on_user_message(tx, conversation, message, update, now, levels, levels_outcome)
             self.db[CONVERSATIONS].update_one({"_id": conversation["_id"]},

@@ -38,9 +38,15 @@ class LevelRules:
 
 @dataclass
 class InboundLevels:
-    """What a user message did to the service levels (filled inside the transaction; read after it)."""
+    """What a user message did to the service levels, the satisfaction survey and the complaint flag (filled
+    inside the transaction; read after it, so a transaction run again counts only its last run)."""
     out_of_office_id: str = None
     breaches: tuple = ()
+    csat_score: int = None       # the survey score it stored (None: no answer stored)
+    complaint_area: str = None   # the area of the complaint it flagged (None: none flagged)
+
+    def clear(self):
+        self.out_of_office_id, self.breaches, self.csat_score, self.complaint_area = None, (), None, None
 
 
 class Levels:
@@ -53,9 +59,8 @@ class Levels:
 
     def on_user_message(self, tx, conversation, message, update, now, rules, outcome=None):
         """Inside ``add_inbound``'s transaction: the SLA after this message (into ``update``, the conversation's
-        ``$set``) and the out-of-office reply with its send job when it is due."""
-        if outcome is not None:  # a transaction may run again: only its last run counts
-            outcome.out_of_office_id, outcome.breaches = None, ()
+        ``$set``) and the out-of-office reply with its send job when it is due (what they did: into ``outcome``,
+        which ``add_inbound`` clears at the start of each run of its transaction)."""
         line_hours = rules.hours.get(conversation["line"])
         if line_hours is None:
             return

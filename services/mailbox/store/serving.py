@@ -81,8 +81,9 @@ class NoticeService:
         return served_by
 
     def serve_lapsed(self, calendar, days, limit=LAPSE_BATCH):
-        """One batch of the lapse job. Returns (served, moved, seen): notices served by lapse now, notices
-        whose projected instant moved later (a closure), and candidates looked at."""
+        """One batch of the lapse job. Returns (served, moved, seen): the notices served by lapse now (with
+        their service fields), how many notices' projected instant moved later (a closure), and how many
+        candidates were looked at."""
         now = utcnow()
         candidates = list(self.db.notifications.find(
             {"served_at": None, "deemed_service_at": {"$lte": now}},
@@ -97,10 +98,11 @@ class NoticeService:
                 continue
             moved += self._move_deemed(doc, calendar, days)
         if not due:
-            return 0, moved, len(candidates)
+            return [], moved, len(candidates)
 
         def work(tx):
-            return sum(1 for doc in due if self._serve(tx, dict(doc), calendar, days, now))
+            served = [dict(doc) for doc in due]
+            return [doc for doc in served if self._serve(tx, doc, calendar, days, now)]
         return self.transaction(work), moved, len(candidates)
 
     def refresh_deemed(self, calendar, days, court_id, since, limit=5000):
