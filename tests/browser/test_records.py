@@ -3,6 +3,7 @@ officer, with the keyboard alone, adds a record, finds it by CUI and cancels it 
 bad rows, pasted or uploaded as a file chosen with the keyboard, is refused whole and the page lists each refused
 line with its reasons; a refused field shows the API's Spanish message beside it and stores nothing."""
 import datetime
+import uuid
 
 from tests.support.browser import check_page, choose_files, focused, sign_in, tab_to
 from tests.support.certificates import new_cui, officer, record_body
@@ -124,9 +125,10 @@ def test_a_csv_with_bad_rows_is_refused_whole_and_lists_each_rejected_line(new_p
 def test_an_uploaded_csv_file_with_a_bad_row_is_refused_whole_with_the_keyboard(new_page, api, stack, tmp_path):
     good, other = new_cui(), new_cui()
     wrong = other[:8] + str((int(other[8]) + 1) % 10) + other[9:]  # the check digit changed
+    surname = uuid.uuid4().hex[:8].translate(str.maketrans("0123456789", "ghijklmnop")).capitalize()
     header = "name,id_number,case_number,court,offences,penalty,sentence_date,final_date"
     good_row = f"Archivo Bueno,{good},01010-2018-00011,Juzgado Primero Penal,Robo,3 años,2018-01-10,2018-02-10"
-    bad_row = f"Archivo Malo,{wrong},01010-2018-00012,Juzgado Primero Penal,Estafa,2 años,2018-01-10,2018-02-10"
+    bad_row = f"Archivo Malo {surname},{wrong},01010-2018-00012,Juzgado Primero Penal,Estafa,2 años,2018-01-10,2018-02-10"
     upload = tmp_path / "antecedentes.csv"
     upload.write_text("\n".join([header, good_row, bad_row]) + "\n", encoding="utf-8")
     page = new_page()
@@ -144,10 +146,10 @@ def test_an_uploaded_csv_file_with_a_bad_row_is_refused_whole_with_the_keyboard(
     lines = rejected.locator("[data-row]")
     assert [lines.nth(i).get_attribute("data-row") for i in range(lines.count())] == ["3"]
     assert "CUI" in lines.nth(0).inner_text() and "verificador" in lines.nth(0).inner_text().lower()
-    for cui in (good, wrong):
-        answer = api.get("/api/v1/criminal-records", officer(stack), params={"id_number": cui})
+    for criterion in ({"id_number": good}, {"name": f"Archivo Malo {surname}"}):
+        answer = api.get("/api/v1/criminal-records", officer(stack), params=criterion)
         assert answer.status_code == 200, answer.text
-        assert answer.json()["items"] == []
+        assert answer.json()["items"] == [], criterion
 
     # the file corrected, chosen again: its one row is imported
     upload.write_text("\n".join([header, good_row]) + "\n", encoding="utf-8")
