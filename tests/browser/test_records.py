@@ -151,9 +151,10 @@ def test_an_uploaded_csv_file_with_a_bad_row_is_refused_whole_with_the_keyboard(
         assert answer.status_code == 200, answer.text
         assert answer.json()["items"] == [], criterion
 
-    # the file corrected, chosen again: its one row is imported
-    upload.write_text("\n".join([header, good_row]) + "\n", encoding="utf-8")
-    choose_files(page, "El archivo CSV", str(upload))
+    # the corrected file (saved under another name), chosen in its place: its one row is imported
+    corrected = tmp_path / "antecedentes-corregido.csv"
+    corrected.write_text("\n".join([header, good_row]) + "\n", encoding="utf-8")
+    choose_files(page, "El archivo CSV", str(corrected))
     tab_to(page, "Importar", exact=True)
     page.keyboard.press("Enter")
     page.get_by_test_id("import-done").get_by_text("Se importó 1 antecedente.").wait_for()
