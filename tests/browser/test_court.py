@@ -1,7 +1,7 @@
 """The court's staff in a real browser against the real stack: a clerk reviews the filings lawyers made through the
 API (accepts one, rejects another with its reason), a judge issues a resolution that moves an amparo to its next
 stage (and the public sees it), hearings are scheduled with the room's conflicts shown while they are typed and
-moved, a case is reserved, the notices board is read. Each journey is done with the keyboard alone; every page
+moved, an antejuicio is taken to its investigating judge, a case is reserved, the notices board is read. Each journey is done with the keyboard alone; every page
 passes axe-core and fits a 360 px phone; a refusal of the API is shown beside its field and stores nothing; a
 service that does not answer shows «el servicio no está disponible» and keeps what was typed."""
 import datetime
@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import check_page, choose_files, sign_in, tab_to
-from tests.support.hearings import amparo_metadata, future, hearing_body, open_with, room, schedule
+from tests.support.hearings import (amparo_metadata, antejuicio_metadata, future, hearing_body, open_with, room,
+                                    schedule)
 from tests.support.pdfgen import make_pdf
 from tests.support.queries import wait_for
 
@@ -215,6 +216,47 @@ def test_a_stage_that_does_not_follow_is_refused_beside_the_stage_and_nothing_is
     check_page(page, "resolución con etapa rechazada")
     after = api.get(f"/api/v1/cases/{number}", judge).json()
     assert (after["entries"], after["stage"]) == (before["entries"], before["stage"])
+
+
+def test_a_judge_names_the_investigating_judge_of_an_antejuicio_with_the_keyboard(new_page, api, stack, tmp_path):
+    opened = open_with(api, api.lawyer(), antejuicio_metadata())
+    assert opened.status_code == 201, opened.text
+    number = opened.json()["case_number"]
+    assert api.review(api.clerk(SUPREME), opened.json()["receipt"]["filing_id"]).status_code == 200
+    judge = api.judge(SUPREME)
+    pdf = tmp_path / "designacion.pdf"
+    pdf.write_bytes(make_pdf(seed=f"court-antejuicio-{uuid.uuid4().hex}"))
+    page = new_page()
+    sign_in(page, stack, token=judge)
+    press(page, "Expedientes")
+    page.get_by_role("heading", name="Expedientes del tribunal", level=1).wait_for()
+    type_into(page, "Abrir un expediente por su número", number)
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name=f"Expediente {number}", level=1).wait_for()
+    press(page, "Emitir una resolución")
+    page.get_by_role("heading", name="Emitir una resolución", level=1).wait_for()
+    # only the antejuicio's stages are offered
+    stages = page.get_by_label("Etapa a la que pasa el expediente").locator("option").all_inner_texts()
+    assert stages == ["La misma etapa", "Rechazado in límine", "Juez pesquisidor designado",
+                      "Informe del juez pesquisidor", "Ha lugar a formación de causa",
+                      "No ha lugar a formación de causa", "Archivado"]
+    type_into(page, "Clase de resolución", "Auto")
+    type_into(page, "Resumen", "Se designa juez pesquisidor")
+    type_into(page, "Etapa a la que pasa el expediente", "Juez")
+    assert page.get_by_label("Etapa a la que pasa el expediente").input_value() == "juez_pesquisidor_designado"
+    choose_files(page, "La resolución firmada (PDF)", str(pdf))
+    press(page, "Emitir la resolución")
+    page.get_by_test_id("resolution-issued").get_by_text("etapa Juez pesquisidor designado").wait_for()
+    case = api.get(f"/api/v1/cases/{number}", judge).json()
+    assert case["stage"] == "juez_pesquisidor_designado"
+    [resolution] = [e for e in case["entries"] if e["type"] == "resolution"]
+    assert (resolution["kind"], resolution["summary"]) == ("auto", "Se designa juez pesquisidor")
+    press(page, "Ver el expediente")
+    page.get_by_test_id("entries").get_by_text("Se designa juez pesquisidor").wait_for()
+    assert page.get_by_test_id("case-stage").inner_text() == "Juez pesquisidor designado"
+    # the next resolution's form starts from there
+    press(page, "Emitir una resolución")
+    page.get_by_text("Etapa actual: Juez pesquisidor designado.").wait_for()
 
 
 # --- hearings ------------------------------------------------------------------------------------------------

@@ -1,16 +1,21 @@
 """The lawyer's pages in Chromium against the real stack: a lawyer opens a case and files a writ with PDFs (chosen
 with the keyboard, or dragged in), sees the printable receipt whose SHA-256 are those of the files sent; after the
 clerk accepts and the judge resolves (through the API), the unread badge, the notice opened, its PDF and its
-signed evidence downloaded and checked; a refusal of the API beside its field with nothing stored. Every page
-passes axe-core and fits 360x740."""
+signed evidence downloaded and checked; the case file's docket and hearings, as the API has them; a refusal of the
+API beside its field with nothing stored. Every page passes axe-core and fits 360x740."""
 import hashlib
 import json
 import re
 import uuid
 
 from tests.support.browser import DESKTOP, PHONE, check_page, choose_files, sign_in, tab_to
+from tests.support.hearings import future, hearing_body, room, schedule
 from tests.support.mailbox import wait_for
 from tests.support.pdfgen import make_pdf
+
+# how the portal writes an instant: the court's day and time, in Spanish (ui.jsx's formatDateTime)
+LOCAL_DATE_TIME = """(iso) => new Intl.DateTimeFormat("es-GT", {timeZone: "America/Guatemala", dateStyle: "medium",
+  timeStyle: "short"}).format(new Date(iso))"""
 
 
 def lawyer_actor():
@@ -220,6 +225,50 @@ def test_the_lawyer_opens_a_notice_downloads_it_and_gets_its_evidence(new_page, 
     page.goto(f"/mis-plazos?fecha={due}")
     page.get_by_test_id("day-deadlines").get_by_role("link", name=f"expediente {case_number}").wait_for()
     check_page(page, "mis plazos")
+
+
+def test_the_case_file_shows_the_docket_and_the_hearings_the_api_has(new_page, stack, api):
+    actor = lawyer_actor()
+    token = stack.token(actor["sub"], "lawyer", name=actor["name"], bar_number=actor["bar_number"])
+    clerk, judge = api.clerk("01001"), api.judge("01001")
+    case_number = api.accepted_case(token, clerk)["case_number"]
+    writ = api.file(token, case_number, summary="Ofrezco los medios de prueba")
+    assert writ.status_code == 201, writ.text
+    assert api.review(clerk, writ.json()["filing_id"]).status_code == 200
+    resolved = api.resolve(judge, case_number, summary="Se tienen por ofrecidos los medios de prueba", term_days=5)
+    assert resolved.status_code == 201, resolved.text
+    sala = room()
+    hearing = schedule(api, judge, case_number, hearing_body(future(days=14, hour=16), sala, 45, kind="conciliacion"))
+    assert hearing.status_code == 201, hearing.text
+    case = api.get(f"/api/v1/cases/{case_number}", token).json()
+    assert [(e["folio"], e["type"]) for e in case["entries"]] == [(1, "filing"), (2, "filing"), (3, "resolution")]
+    [scheduled] = case["hearings"]
+
+    page = new_page()
+    sign_in(page, stack, actor=actor)
+    tab_to(page, "Mis expedientes")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Mis expedientes", exact=True).wait_for()
+    tab_to(page, f"Expediente {case_number}")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name=f"Expediente {case_number}", exact=True).wait_for()
+    # the docket: each entry with its folio, its kind, its date and its summary
+    entries = page.get_by_test_id("docket").locator(":scope > li")
+    assert entries.count() == 3
+    for entry, kind, shown in zip(case["entries"], ("Demanda", "Escrito", "Decreto"), entries.all()):
+        when = page.evaluate(LOCAL_DATE_TIME, entry["at"])
+        assert shown.get_by_role("heading").inner_text() == f"Folio {entry['folio']} · {kind} · {when}"
+        shown.get_by_text(entry["summary"], exact=True).wait_for()
+    assert "plazo de 5 días hábiles" in entries.nth(2).inner_text()
+    # the hearing, in the court's time: its day, hour, kind, room, mode, length and status
+    [listed] = page.get_by_test_id("case-hearings").locator(":scope > li").all()
+    starts = page.evaluate(LOCAL_DATE_TIME, scheduled["starts_at"])
+    day = future(days=14).date()
+    assert "10:00" in starts and str(day.day) in starts and str(day.year) in starts  # 16:00 UTC is 10:00 there
+    assert listed.get_by_role("heading").inner_text() == f"{starts} · Conciliación"
+    listed.get_by_text(f"{sala} · Presencial · 45 minutos", exact=True).wait_for()
+    listed.get_by_text("Programada", exact=True).wait_for()
+    check_page(page, "expediente con actuaciones y audiencia")
 
 
 def test_a_service_that_does_not_answer_keeps_the_writ_typed_and_chosen(new_page, stack, api, tmp_path):

@@ -1,15 +1,18 @@
 """A member of the public, with the keyboard alone, finds a hearing in the agenda, opens its amparo and verifies
 the court's resolution (by its PDF and by its SHA-256), on a stack where a lawyer opened the amparo and its judge
-issued the resolution and scheduled the hearing through the API. Every page on the way passes axe-core and fits
-a 360 px phone. A service that does not answer shows «el servicio no está disponible» and keeps what was typed;
+issued the resolution and scheduled the hearing through the API; searches an antejuicio by the name of its
+complainant and opens it (its official and office, its stage, the resolution that named the investigating judge).
+Every page on the way passes axe-core and fits a 360 px phone. A service that does not answer shows «el servicio no está disponible» and keeps what was typed;
 a refusal of the API shows its Spanish message next to the field it names."""
 import datetime
 import hashlib
+import uuid
 
 import pytest
 
 from tests.support.browser import check_page, choose_files, tab_to
-from tests.support.hearings import amparo_metadata, future, hearing_body, open_with, room, schedule
+from tests.support.hearings import (amparo_metadata, antejuicio_metadata, future, hearing_body, open_with,
+                                    resolve_to, room, schedule)
 from tests.support.pdfgen import make_pdf
 from tests.support.queries import wait_for
 
@@ -107,6 +110,62 @@ def test_the_public_finds_the_hearing_and_verifies_the_resolution_with_the_keybo
     page.get_by_label("El documento en PDF").set_input_files(str(other))
     page.get_by_role("button", name="Verificar", exact=True).click()
     page.get_by_test_id("verdict").get_by_text("Documento no reconocido").wait_for()
+
+
+@pytest.fixture(scope="module")
+def antejuicio(api):
+    """An antejuicio whose complainant has a name no other case has, its investigating judge named."""
+    complainant = f"Pedro Ruiz Teclado{uuid.uuid4().hex[:6]}"
+    metadata = antejuicio_metadata(represents=complainant, parties=[
+        {"name": complainant, "role": "denunciante"},
+        {"name": "Juan Gómez", "role": "funcionario", "office": "Alcalde municipal de Mixco"}])
+    opened = open_with(api, api.lawyer(), metadata)
+    assert opened.status_code == 201, opened.text
+    number = opened.json()["case_number"]
+    resolved = resolve_to(api, api.judge(SUPREME), number, stage="juez_pesquisidor_designado",
+                          summary="Se designa juez pesquisidor")
+    assert resolved.status_code == 201, resolved.text
+
+    def public():
+        case = api.get(f"/api/v1/public/cases/{number}")
+        return case.status_code == 200 and case.json()["stage"] == "juez_pesquisidor_designado" and \
+            case.json()["actuaciones"]
+
+    assert wait_for(public, timeout=30), api.get(f"/api/v1/public/cases/{number}").text
+    return {"number": number, "complainant": complainant}
+
+
+def test_the_public_finds_an_antejuicio_and_opens_it_with_the_keyboard(new_page, antejuicio):
+    number = antejuicio["number"]
+    page = new_page()
+    page.goto("/")
+    tab_to(page, "Amparos y antejuicios")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Amparos y antejuicios", level=1).wait_for()
+    tab_to(page, "Nombre de una parte")
+    page.keyboard.type(antejuicio["complainant"].lower())
+    tab_to(page, "Materia")
+    page.keyboard.type("Solo ant")  # type-ahead in the focused list
+    assert page.get_by_label("Materia").input_value() == "antejuicio"
+    tab_to(page, "Buscar", exact=True)
+    page.keyboard.press("Enter")
+    results = page.get_by_test_id("case-results")
+    results.get_by_role("link", name=f"Antejuicio {number}").wait_for()
+    assert results.locator(":scope > li").count() == 1
+    assert "Juez pesquisidor designado" in results.inner_text()
+    tab_to(page, f"Antejuicio {number}")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name=f"Expediente {number}", level=1).wait_for()
+    assert page.get_by_test_id("case-stage").inner_text() == "Juez pesquisidor designado"
+    facts = page.get_by_role("region", name="Datos del expediente")
+    assert page.get_by_text("Antejuicio · ").first.inner_text().startswith("Antejuicio · Corte Suprema")
+    facts.get_by_text(antejuicio["complainant"], exact=True).wait_for()
+    facts.get_by_text("Juan Gómez (Alcalde municipal de Mixco)", exact=True).wait_for()
+    facts.get_by_text("Cargo del funcionario").wait_for()
+    actuaciones = page.get_by_role("region", name="Actuaciones")
+    actuaciones.get_by_text("Se designa juez pesquisidor", exact=True).wait_for()
+    actuaciones.get_by_text("Etapa: Juez pesquisidor designado").wait_for()
+    check_page(page, "antejuicio público")
 
 
 def test_the_search_finds_the_amparo_and_a_refusal_names_its_field(new_page, amparo):

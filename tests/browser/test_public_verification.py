@@ -1,8 +1,11 @@
 """The public verification page with the other two kinds of documents: a notice's evidence of delivery (the JSON
-the mailbox gives the lawyer), intact and altered, and a certificate code that no certificate has."""
+the mailbox gives the lawyer), intact and altered; a criminal-record certificate paid through the loopback bank,
+valid and then revoked, verified with the keyboard by its code and by its PDF (the holder's name and only the last
+four digits of the CUI shown); and a certificate code that no certificate has."""
 import json
 
-from tests.support.browser import check_page
+from tests.support.browser import check_page, choose_files, tab_to
+from tests.support.certificates import issued_certificate, officer
 from tests.support.mailbox import MailboxCase
 
 
@@ -47,3 +50,74 @@ def test_a_certificate_code_nobody_was_given_is_unknown(new_page):
     page.get_by_role("button", name="Verificar", exact=True).click()
     page.get_by_test_id("verdict").get_by_text("No existe una constancia con ese código").wait_for()
     check_page(page, "constancia desconocida")
+
+
+def masked(cui):
+    return "*" * (len(cui) - 4) + cui[-4:]
+
+
+def verify_code_with_the_keyboard(page, code):
+    tab_to(page, "Código de verificación")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")  # submits the form
+    return page.get_by_test_id("verdict")
+
+
+def verify_pdf_with_the_keyboard(page, path):
+    choose_files(page, "El documento en PDF", str(path))
+    tab_to(page, "Verificar", exact=True)
+    page.keyboard.press("Enter")
+    return page.get_by_test_id("verdict")
+
+
+def test_a_valid_certificate_is_verified_by_its_code_and_by_its_pdf_with_the_keyboard(new_page, api, stack, tmp_path):
+    issued = issued_certificate(api, stack, name="Valeria Verificada Cux")
+    code, cui = issued["certificate"]["verification_code"], issued["cui"]
+    page = new_page()
+    page.goto("/")
+    tab_to(page, "Verificar")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Verificar un documento").wait_for()
+    # the kind of document: the radio group, moved with the arrow keys
+    tab_to(page, "Una resolución u otro documento de un tribunal")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_url("**tipo=constancia**")
+    assert page.get_by_label("Una constancia de antecedentes penales").is_checked()
+    verdict = verify_code_with_the_keyboard(page, code)
+    verdict.get_by_text("Válida", exact=True).wait_for()
+    text = verdict.inner_text()
+    assert "Valeria Verificada Cux" in text and masked(cui) in text and cui not in text
+    check_page(page, "constancia válida por su código")
+    # the PDF the citizen downloaded
+    page.goto("/verificar?tipo=constancia")
+    pdf = tmp_path / "constancia.pdf"
+    pdf.write_bytes(issued["pdf"])
+    verdict = verify_pdf_with_the_keyboard(page, pdf)
+    verdict.get_by_text("Válida", exact=True).wait_for()
+    verdict.get_by_text("La firma electrónica está íntegra.").wait_for()
+    verdict.get_by_text("El registro emitió exactamente este archivo.").wait_for()
+    text = verdict.inner_text()
+    assert "Valeria Verificada Cux" in text and masked(cui) in text and cui not in text
+    check_page(page, "constancia válida por su PDF")
+
+
+def test_a_revoked_certificate_is_shown_revoked_by_its_code_and_by_its_pdf(new_page, api, stack, tmp_path):
+    issued = issued_certificate(api, stack, name="Ramiro Revocado Tzul")
+    revoked = api.post_json(f"/api/v1/certificates/{issued['certificate']['certificate_id']}/revoke",
+                            {"reason": "Emitida por error"}, officer(stack))
+    assert revoked.status_code == 200, revoked.text
+    page = new_page()
+    page.goto("/verificar?tipo=constancia")
+    verdict = verify_code_with_the_keyboard(page, issued["certificate"]["verification_code"].lower())
+    verdict.get_by_text("Revocada", exact=True).wait_for()
+    assert "Ramiro Revocado Tzul" in verdict.inner_text() and masked(issued["cui"]) in verdict.inner_text()
+    assert "Válida" not in verdict.inner_text()
+    check_page(page, "constancia revocada")
+    # its PDF is still the one the registry signed, but the certificate no longer holds
+    page.goto("/verificar?tipo=constancia")
+    pdf = tmp_path / "revocada.pdf"
+    pdf.write_bytes(issued["pdf"])
+    verdict = verify_pdf_with_the_keyboard(page, pdf)
+    verdict.get_by_text("Revocada", exact=True).wait_for()
+    verdict.get_by_text("La firma electrónica está íntegra.").wait_for()
+    assert "Válida" not in verdict.inner_text()

@@ -1,8 +1,9 @@
 """The registry of criminal records (UNAP) in the portal, in real Chromium against the real stack: a records
 officer, with the keyboard alone, adds a record, finds it by CUI and cancels it with the court's PDF; a CSV with
-bad rows is refused whole and the page lists each refused line with its reasons; a refused field shows the
-API's Spanish message beside it and stores nothing."""
+bad rows, pasted or uploaded as a file chosen with the keyboard, is refused whole and the page lists each refused
+line with its reasons; a refused field shows the API's Spanish message beside it and stores nothing."""
 import datetime
+import uuid
 
 from tests.support.browser import check_page, choose_files, focused, sign_in, tab_to
 from tests.support.certificates import new_cui, officer, record_body
@@ -119,6 +120,47 @@ def test_a_csv_with_bad_rows_is_refused_whole_and_lists_each_rejected_line(new_p
     page.get_by_test_id("import-done").get_by_text("Se importó 1 antecedente.").wait_for()
     assert page.get_by_test_id("rejected-rows").count() == 0
     assert records_with(stack, good) == 1
+
+
+def test_an_uploaded_csv_file_with_a_bad_row_is_refused_whole_with_the_keyboard(new_page, api, stack, tmp_path):
+    good, other = new_cui(), new_cui()
+    wrong = other[:8] + str((int(other[8]) + 1) % 10) + other[9:]  # the check digit changed
+    surname = uuid.uuid4().hex[:8].translate(str.maketrans("0123456789", "ghijklmnop")).capitalize()
+    header = "name,id_number,case_number,court,offences,penalty,sentence_date,final_date"
+    good_row = f"Archivo Bueno,{good},01010-2018-00011,Juzgado Primero Penal,Robo,3 años,2018-01-10,2018-02-10"
+    bad_row = f"Archivo Malo {surname},{wrong},01010-2018-00012,Juzgado Primero Penal,Estafa,2 años,2018-01-10,2018-02-10"
+    upload = tmp_path / "antecedentes.csv"
+    upload.write_text("\n".join([header, good_row, bad_row]) + "\n", encoding="utf-8")
+    page = new_page()
+    sign_in(page, stack, token=officer(stack))
+    tab_to(page, "Importar CSV")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Importar antecedentes desde un CSV").wait_for()
+    choose_files(page, "El archivo CSV", str(upload))
+    tab_to(page, "Importar", exact=True)
+    page.keyboard.press("Enter")
+    rejected = page.get_by_test_id("rejected-rows")
+    rejected.wait_for()
+    assert page.get_by_test_id("form-error").get_by_text("no se importó ninguna").is_visible()
+    assert rejected.get_by_role("heading", name="1 fila rechazada").is_visible()
+    lines = rejected.locator("[data-row]")
+    assert [lines.nth(i).get_attribute("data-row") for i in range(lines.count())] == ["3"]
+    assert "CUI" in lines.nth(0).inner_text() and "verificador" in lines.nth(0).inner_text().lower()
+    for criterion in ({"id_number": good}, {"name": f"Archivo Malo {surname}"}):
+        answer = api.get("/api/v1/criminal-records", officer(stack), params=criterion)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["items"] == [], criterion
+
+    # the corrected file (saved under another name), chosen in its place: its one row is imported
+    corrected = tmp_path / "antecedentes-corregido.csv"
+    corrected.write_text("\n".join([header, good_row]) + "\n", encoding="utf-8")
+    choose_files(page, "El archivo CSV", str(corrected))
+    tab_to(page, "Importar", exact=True)
+    page.keyboard.press("Enter")
+    page.get_by_test_id("import-done").get_by_text("Se importó 1 antecedente.").wait_for()
+    assert page.get_by_test_id("rejected-rows").count() == 0
+    answer = api.get("/api/v1/criminal-records", officer(stack), params={"id_number": good})
+    assert [(r["name"], r["case_number"]) for r in answer.json()["items"]] == [("Archivo Bueno", "01010-2018-00011")]
 
 
 def test_a_refused_field_shows_the_api_message_beside_it_and_nothing_is_stored(new_page, api, stack):

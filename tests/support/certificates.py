@@ -1,4 +1,5 @@
-"""Helpers of the certificates tests: valid CUIs, identities with a CUI, PDFs checked with poppler."""
+"""Helpers of the certificates tests: valid CUIs, identities with a CUI, certificates issued and paid, PDFs checked
+with poppler."""
 import itertools
 import os
 import random
@@ -8,6 +9,7 @@ import tempfile
 import time
 
 from services.certificates import domain
+from tests.support.bank import BankSimulator
 
 _numbers = itertools.count(random.randrange(10_000_000, 90_000_000, 1000))
 
@@ -59,6 +61,22 @@ def wait_issued(api, token, request_id, timeout=20):
             return response.json()
         assert time.monotonic() < deadline, f"not issued in {timeout} s: {response.json()}"
         time.sleep(0.1)
+
+
+def issued_certificate(api, stack, name="Ciudadana de Prueba"):
+    """A citizen's certificate, asked for through the API and paid by the loopback bank: ``{"token", "cui",
+    "certificate"`` (as its holder lists it) ``, "pdf"}`` (the signed PDF the registry issued)."""
+    token, cui = citizen(stack, name=name)
+    asked = api.post_json("/api/v1/certificates/requests", {}, token)
+    assert asked.status_code == 201, asked.text
+    paid = BankSimulator(stack.url).pay(asked.json()["payment"]["reference"])
+    assert paid.status_code == 200, paid.text
+    issued = wait_issued(api, token, asked.json()["request_id"])
+    certificate = next(c for c in api.get("/api/v1/certificates", token).json()["items"]
+                       if c["certificate_id"] == issued["certificate_id"])
+    pdf = api.get(f"/api/v1/certificates/{issued['certificate_id']}/document", token)
+    assert pdf.status_code == 200, pdf.text
+    return {"token": token, "cui": cui, "certificate": certificate, "pdf": pdf.content}
 
 
 def record_body(cui, case_number="01010-2020-00001", name="Persona Condenada", **overrides):

@@ -3,6 +3,7 @@
 import { api } from "../../api.js";
 import { Link } from "../../router.jsx";
 import { formatDateTime, LoadError, Loading, PageHeader, useApi } from "../../ui.jsx";
+import { HEARING_KIND_LABELS, STAGE_LABELS } from "../court/labels.js";
 import { FILING_KINDS, formatSize, HEARING_STATUS, label, MATTERS, PARTY_ROLES, RESOLUTION_KINDS } from "./labels.js";
 
 function Docket({ entries }) {
@@ -47,7 +48,7 @@ function Hearings({ hearings }) {
       {hearings.map((h) => (
         <li key={h.hearing_id} class="card">
           <h3>
-            {formatDateTime(h.starts_at)} · {h.kind}
+            {formatDateTime(h.starts_at)} · {label(HEARING_KIND_LABELS, h.kind)}
           </h3>
           <dl class="facts">
             <div>
@@ -112,7 +113,7 @@ export default function CaseFilePage({ caseNumber }) {
               {item.stage && (
                 <div>
                   <dt>Etapa</dt>
-                  <dd>{item.stage}</dd>
+                  <dd>{label(STAGE_LABELS, item.stage)}</dd>
                 </div>
               )}
               {item.reserved && (
