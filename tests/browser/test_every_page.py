@@ -183,7 +183,7 @@ def world(stack, api):
              "records_officer": f"Oficial UNAP {tag}", "chat_agent": f"Agente Página {tag}",
              "chat_supervisor": f"Supervisora Página {tag}", "notary": f"Notaria Página {tag}",
              "archive_officer": f"Archivo Página {tag}", "record": f"Condenado Página {tag}"}
-    bar_number, notary = new_notary(api, stack, name=names["notary"])
+    _, notary = new_notary(api, stack, name=names["notary"])
     tokens = {
         "lawyer": api.lawyer(f"lic-pagina-{tag}", name=names["lawyer"]),
         "clerk": stack.token(f"secretaria-{tag}", "clerk", name=names["clerk"], court_id=CIVIL),
@@ -243,7 +243,7 @@ def world(stack, api):
     return {"tokens": tokens, "names": names, "case": case, "filing": opened["receipt"]["filing_id"],
             "hearing": hearing.json()["hearing_id"], "amparo": number, "notification": notification,
             "instrument": deposited.json()["instrument_id"], "record": added.json()["record_id"],
-            "conversation": conversation["_id"], "chat_text": chat_text, "bar_number": bar_number}
+            "conversation": conversation["_id"], "chat_text": chat_text}
 
 
 @pytest.fixture(scope="module")
@@ -303,9 +303,7 @@ def test_a_person_signs_in_and_out_from_the_demo_page_with_the_keyboard_alone(ne
     user = next(u for u in DEMO_USERS if u["role"] == "judge")
     page = new_page()
     page.set_default_timeout(WAIT)
-    page.goto("/")
-    tab_to(page, "Entrar", exact=True)
-    page.keyboard.press("Enter")
+    page.goto("/entrar")
     expect(page.get_by_role("heading", name="Entrar al portal", level=1)).to_be_visible(timeout=WAIT)
     expect(page.locator(f"button[data-sub='{user['sub']}']")).to_be_enabled(timeout=WAIT)
     tab_to(page, user["name"])
