@@ -23,7 +23,7 @@ from tests.support.browser import check_page, sign_in, tab_to
 from tests.support.certificates import citizen, new_cui, record_body
 from tests.support.hearings import SUPREME_COURT, amparo_metadata, future, hearing_body, open_with, room, schedule
 from tests.support.polling import wait
-from tests.support.protocol import deposit, metadata, new_notary, officer as archive_officer, today
+from tests.support.protocol import deposit, metadata, new_notary, today
 
 WEB = ROOT / "web" / "src"
 CIVIL = "01001"
@@ -156,11 +156,18 @@ def router_patterns():
     assert areas, "web/src/routes.js no importa ningún archivo de rutas"
     on_disk = sorted(str(p.relative_to(WEB)) for p in WEB.glob("pages/*/routes.js"))
     assert sorted(areas) == on_disk, f"web/src/routes.js une {sorted(areas)}, pero hay {on_disk}"
+    assert "path:" not in strip_comments(joined), "web/src/routes.js solo une los archivos de rutas de cada área"
     patterns = []
     for area in areas:
-        code = re.sub(r"^\s*//.*$", "", (WEB / area).read_text(), flags=re.M)  # not the comments
-        patterns += re.findall(r'\bpath:\s*"([^"]+)"', code)
+        code = strip_comments((WEB / area).read_text())
+        found = re.findall(r'\bpath:\s*"([^"]+)"', code)
+        assert len(found) == len(re.findall(r"\bpath:", code)), f"{area}: una ruta cuyo path no es un texto entre comillas"
+        patterns += found
     return patterns
+
+
+def strip_comments(code):
+    return re.sub(r"^\s*//.*$", "", code, flags=re.M)
 
 
 def test_the_table_has_exactly_the_routes_of_the_router():
@@ -168,8 +175,8 @@ def test_the_table_has_exactly_the_routes_of_the_router():
     assert len(patterns) == len(set(patterns)), f"rutas repetidas en el router: {patterns}"
     missing = sorted(set(patterns) - set(PAGES))
     stale = sorted(set(PAGES) - set(patterns))
-    assert not missing, (f"rutas del portal sin entrada en PAGES de {__name__}: {missing}. Agregue quién la ve, "
-                         "cómo se arma su dirección y qué contenido se espera")
+    assert not missing, (f"rutas del portal sin entrada en PAGES de tests/browser/test_every_page.py: {missing}. "
+                         "Agregue quién la ve, cómo se arma su dirección y qué contenido se espera")
     assert not stale, f"PAGES tiene rutas que el router ya no tiene: {stale}"
     assert {v.role for v in PAGES["/inicio"]} == set(DEMO_ROLES), "el inicio se revisa para cada función"
 
@@ -194,9 +201,8 @@ def world(stack, api):
         "chat_agent": stack.token(f"agente-{tag}", "chat_agent", name=names["chat_agent"]),
         "chat_supervisor": stack.token(f"supervisora-{tag}", "chat_supervisor", name=names["chat_supervisor"]),
         "notary": notary,
-        "archive_officer": archive_officer(stack, sub=f"archivo-{tag}"),
+        "archive_officer": stack.token(f"archivo-{tag}", "archive_officer", name=names["archive_officer"]),
     }
-    names["archive_officer"] = "Oficial del Archivo General de Protocolos"  # tests.support.protocol.officer's name
     lawyer, clerk, judge = tokens["lawyer"], tokens["clerk"], tokens["judge"]
 
     opened = api.accepted_case(lawyer, clerk, CIVIL)
