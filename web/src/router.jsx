@@ -123,6 +123,14 @@ export function lazy(load) {
         live = false;
       };
     }, []);
+    // after a navigation the focus went to <main> while this page was loading: now its title is there, take it
+    // to the title (as main.jsx does for a page that is already loaded)
+    const ready = Boolean(Component);
+    useEffect(() => {
+      const main = document.getElementById("contenido");
+      const title = document.getElementById("titulo-pagina");
+      if (ready && title && main && document.activeElement === main) title.focus({ preventScroll: true });
+    }, [ready]);
     if (Component) return <Component {...props} />;
     if (failed) {
       return (
