@@ -47,14 +47,14 @@ $(KUBECTL): $(STAMP) tests/deploy/kubectl.py
 
 kubectl: $(KUBECTL)
 
-# requirements.lock: the runtime dependencies of pyproject.toml (no dev extras) pinned with their hashes, for the
-# image and make install (pip install --require-hashes). requirements-dev.lock: the same with the dev extra and the
+# requirements.lock: the runtime dependencies of pyproject.toml (no dev extras, setuptools included: nameko needs its
+# pkg_resources) pinned with their hashes, for the image and make install (pip install --require-hashes). requirements-dev.lock: the same with the dev extra and the
 # build backend of an editable install, the runtime packages held to requirements.lock's pins (--constraint).
 # Resolved against PyPI only, whatever pip configuration this machine has.
 PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null \
 	$(PY) -m piptools compile --quiet --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links --no-header
 lock: $(STAMP)
-	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --allow-unsafe --output-file requirements.lock pyproject.toml
 	$(PIP_COMPILE) --extra dev --constraint requirements.lock --build-deps-for editable --allow-unsafe \
 	  --output-file requirements-dev.lock pyproject.toml
 
