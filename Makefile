@@ -6,10 +6,15 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test bench fuzz lint install token clean pdfsig promtool rebuild-queries web browser-deps kubectl lock
 
-$(STAMP): pyproject.toml
+# Every package from the hashed locks (make lock): the runtime dependencies of requirements.lock, exactly those
+# the image installs, then the development tools of requirements-dev.lock (the same runtime pins, the dev extra and
+# the build backend), then the project itself, editable, without dependencies and without downloading anything
+# (--no-build-isolation: the locked setuptools). A changed lock reinstalls; a drifted package goes back to its pin.
+$(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -42,12 +47,16 @@ $(KUBECTL): $(STAMP) tests/deploy/kubectl.py
 
 kubectl: $(KUBECTL)
 
-# requirements.lock: the runtime dependencies of pyproject.toml (no dev extras) pinned with their hashes, for the
-# image (pip install --require-hashes). Resolved against PyPI only, whatever pip configuration this machine has.
+# requirements.lock: the runtime dependencies of pyproject.toml (no dev extras, setuptools included: nameko needs its
+# pkg_resources) pinned with their hashes, for the image and make install (pip install --require-hashes). requirements-dev.lock: the same with the dev extra and the
+# build backend of an editable install, the runtime packages held to requirements.lock's pins (--constraint).
+# Resolved against PyPI only, whatever pip configuration this machine has.
+PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null \
+	$(PY) -m piptools compile --quiet --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links --no-header
 lock: $(STAMP)
-	env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null \
-	  $(PY) -m piptools compile --quiet --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links \
-	  --no-header --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --allow-unsafe --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev --constraint requirements.lock --build-deps-for editable --allow-unsafe \
+	  --output-file requirements-dev.lock pyproject.toml
 
 # the web portal (web/): npm ci when its packages are missing or the lock file changed, a build when a source did
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/build.mjs web/package.json

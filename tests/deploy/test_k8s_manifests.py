@@ -1,10 +1,13 @@
 """Offline checks of deploy/k8s: every overlay renders with kustomize (the pinned kubectl, tests/deploy/kubectl.py),
 every built-in object validates strictly against the Kubernetes schemas (kubernetes-validate, no cluster), the
 operators' objects carry the fields this project relies on, every service has a workload and a disruption budget,
-and every configuration key the code reads is set (ConfigMap, a container's env, or the Secret)."""
+every egress rule names its destination (the Internet only through the egress proxy's allowlist), and every
+configuration key the code reads is set (ConfigMap, a container's env, or the Secret)."""
 import ast
+import ipaddress
 import re
 import subprocess
+import urllib.parse
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +23,7 @@ K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = ["development", "production", "clusters"]
 SERVICES = ["gateway", "filings", "mailbox", "queries", "certificates", "chat"]
 WORKERS = SERVICES[1:]
+EGRESS_PROXY = "egress-proxy"
 KUBERNETES_VERSION = "1.33.0"
 CRD_GROUPS = ("rabbitmq.com/", "mongodbcommunity.mongodb.com/", "keda.sh/", "gateway.networking.k8s.io/",
               "monitoring.coreos.com/")
@@ -128,11 +132,90 @@ def admitted_from_monitoring(overlay, labels, port):
     return False
 
 
+def selected(policy):
+    return policy["spec"]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/name")
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_egress_names_its_destinations(overlay):
+    """Every egress rule names where it goes: pods (by namespace and labels) or a single address. Only the egress
+    proxy reaches public addresses at large, on 443, and it tunnels only to the hosts its configuration names."""
     for policy in objects(overlay, "NetworkPolicy"):
+        name = policy["metadata"]["name"]
         for rule in policy["spec"].get("egress", []):
-            assert rule.get("to"), f"{policy['metadata']['name']}: egress to any address"
+            assert rule.get("to"), f"{name}: egress to any address"
+            assert rule.get("ports"), f"{name}: egress on any port"
+            for peer in rule["to"]:
+                block = peer.get("ipBlock")
+                if block is None:
+                    assert peer.get("podSelector", {}).get("matchLabels"), f"{name}: every pod of a namespace"
+                    continue
+                network = ipaddress.ip_network(block["cidr"])
+                if selected(policy) == EGRESS_PROXY:
+                    assert [p["port"] for p in rule["ports"]] == [443], f"{name}: the proxy only speaks HTTPS out"
+                    assert {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"} <= set(block.get("except", []))
+                else:
+                    assert network.num_addresses == 1 and not block.get("except"), \
+                        f"{name}: {block['cidr']} is not one named address (only the egress proxy goes wider)"
+
+
+def proxy_allowlist(overlay):
+    """The hosts the egress proxy tunnels to (its Envoy configuration), each checked to be a cluster on 443."""
+    (config,) = [c for c in objects(overlay, "ConfigMap") if c["metadata"]["name"].startswith(EGRESS_PROXY + "-")]
+    envoy = yaml.safe_load(config["data"]["envoy.yaml"])
+    clusters = {}
+    for cluster in envoy["static_resources"]["clusters"]:
+        (endpoint,) = [e["endpoint"]["address"]["socket_address"] for group in
+                       cluster["load_assignment"]["endpoints"] for e in group["lb_endpoints"]]
+        clusters[cluster["name"]] = (endpoint["address"], endpoint["port_value"])
+    (listener,) = envoy["static_resources"]["listeners"]
+    (manager,) = [f["typed_config"] for chain in listener["filter_chains"] for f in chain["filters"]]
+    # Python's urllib asks for its CONNECT tunnel in HTTP/1.0 (tests/unit/test_chat_graph_proxy.py)
+    assert manager["http_protocol_options"]["accept_http_10"] is True
+    allowed = set()
+    for host in manager["route_config"]["virtual_hosts"]:
+        for route in host["routes"]:
+            if "direct_response" in route:
+                assert route["direct_response"]["status"] == 403, host["name"]
+                continue
+            assert route["match"] == {"connect_matcher": {}}, host["name"]
+            address = clusters[route["route"]["cluster"]]
+            assert address[1] == 443 and host["domains"] == [f"{address[0]}:443"], host
+            allowed.add(address[0])
+    assert {"*"} == {d for h in manager["route_config"]["virtual_hosts"] for d in h["domains"] if "*" in d}
+    return config["metadata"]["name"], allowed
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_chat_reaches_whatsapp_only_through_the_egress_proxy(overlay):
+    config_name, allowed = proxy_allowlist(overlay)
+    graph_host = urllib.parse.urlsplit(configuration(overlay)["data"]["WHATSAPP_GRAPH_URL"]).hostname
+    assert allowed == {graph_host, "lookaside.fbsbx.com"}  # messages, and where Graph's media urls point
+    proxy = named(overlay, "Deployment", EGRESS_PROXY)["spec"]["template"]
+    assert {"name": "config", "configMap": {"name": config_name}} in proxy["spec"]["volumes"]  # hashed: rolls pods
+    port = proxy["spec"]["containers"][0]["ports"][0]["containerPort"]
+    service = named(overlay, "Service", EGRESS_PROXY)
+    assert service["spec"]["selector"].items() <= proxy["metadata"]["labels"].items()
+    chat = named(overlay, "Deployment", "chat")["spec"]["template"]
+    env = {e["name"]: e.get("value") for e in chat["spec"]["containers"][0]["env"]}
+    assert env["HTTPS_PROXY"] == f"http://{EGRESS_PROXY}:{service['spec']['ports'][0]['port']}"
+    # the chat's own egress: DNS, the broker and the database, and the proxy; nothing by address
+    chat_labels = chat["metadata"]["labels"]
+    for policy in objects(overlay, "NetworkPolicy"):
+        if not policy["spec"]["podSelector"].get("matchLabels", {}).items() <= chat_labels.items():
+            continue
+        for rule in policy["spec"].get("egress", []):
+            assert not any("ipBlock" in peer for peer in rule["to"]), policy["metadata"]["name"]
+    to_proxy = named(overlay, "NetworkPolicy", "chat-to-egress-proxy")["spec"]["egress"]
+    assert to_proxy == [{"to": [{"podSelector": {"matchLabels": service["spec"]["selector"]}}],
+                         "ports": [{"protocol": "TCP", "port": port}]}]
+    # the proxy admits only the chat, and is not among the pods that reach the broker and the database
+    admitted = named(overlay, "NetworkPolicy", EGRESS_PROXY)["spec"]["ingress"]
+    assert admitted == [{"from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "chat",
+                                                                   "app.kubernetes.io/part-of": "portal-judicial"}}}],
+                         "ports": [{"protocol": "TCP", "port": port}]}]
+    data = named(overlay, "NetworkPolicy", "allow-rabbitmq-mongodb")["spec"]["podSelector"]["matchExpressions"]
+    assert data == [{"key": "app.kubernetes.io/name", "operator": "In", "values": SERVICES}]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -270,7 +353,7 @@ def test_every_configuration_key_is_set(overlay):
     assert not configmap - config_yaml_variables() - {"PORTAL_CONFIG"}, "a ConfigMap key no service would see"
     wanted = (keys_read_by_code() | config_yaml_variables()) - {"PAYMENT_SECRET_BANCO_DEMO"}
     banks = config["data"]["PAYMENT_BANKS"].split(",")
-    for deployment in objects(overlay, "Deployment"):
+    for deployment in (named(overlay, "Deployment", service) for service in SERVICES):
         container = deployment["spec"]["template"]["spec"]["containers"][0]
         env = {e["name"]: e for e in container.get("env", [])}
         for entry in env.values():

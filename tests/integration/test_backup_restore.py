@@ -1,8 +1,10 @@
 """The backup procedure of deploy/BACKUP.md, performed: every service's database of the running stack dumped
 with ``services.runtime.backup`` (mongodump's layout), restored under another prefix on the same server, and
-the restored data checked: a certificate signed before the dump still verifies with the signing key restored
-from the certificates' database, its PDF is byte for byte the same, a case is readable with its entries,
-every collection holds as many documents and every index is rebuilt."""
+the restored data checked: a signature made before the dump with each service's signing key verifies with the key
+the service loads from its restored database (a notice's evidence, the mailbox's Ed25519 key; a certificate's PDF,
+the certificates' PAdES key), the certificate's PDF is byte for byte the same, a case is readable with its
+entries, every collection holds as many documents and every index is rebuilt. (The production keys live in the
+Secret instead: deploy/signing_keys.py, tests/deploy/test_signing_keys.py.)"""
 import hashlib
 import uuid
 
@@ -10,10 +12,16 @@ import gridfs
 
 import pytest
 
-from services.certificates.signing import Signer
+from services.certificates.signing import DEV_KEY_ID as CERTIFICATES_KEY_ID
+from services.certificates.signing import resolve_signer as certificate_signer
+from services.mailbox import evidence
+from services.mailbox.keys import DEV_KEY_ID as EVIDENCE_KEY_ID
+from services.mailbox.keys import resolve_signer as evidence_signer
 from services.runtime import backup
+from services.runtime.config import Settings
 from tests.support.bank import BankSimulator
 from tests.support.certificates import citizen, wait_issued
+from tests.support.mailbox import MailboxCase
 
 pytestmark = pytest.mark.stack
 
@@ -34,12 +42,20 @@ def test_dump_and_restore_every_database(api, stack, tmp_path):
     assert BankSimulator(stack.url).pay(request.json()["payment"]["reference"]).status_code == 200
     certificate_id = wait_issued(api, token, request.json()["request_id"])["certificate_id"]
     original = stack.db("certificates").certificates.find_one({"_id": certificate_id})
+    # a notice's evidence, signed by the mailbox before the dump
+    notified = MailboxCase(api, count=1)
+    (sub,) = notified.subs
+    notice = notified.wait_notice(sub, notified.resolve()["resolution_id"])
+    signed = api.get(f"/api/v1/mailbox/notifications/{notice['notification_id']}/evidence", notified.tokens[sub])
+    assert signed.status_code == 200, signed.text
+    signed = signed.json()
 
     dumped = backup.main(["dump", "--uri", stack.mongo_uri, "--prefix", stack.prefix, "--out", str(tmp_path)])
     assert dumped == 0
     for service in SERVICES:
         assert (tmp_path / f"{stack.prefix}_{service}").is_dir(), service
-    assert (tmp_path / f"{stack.prefix}_certificates" / "keys.bson").stat().st_size > 0
+    for service in ("certificates", "mailbox"):  # the development signing keys are in the databases
+        assert (tmp_path / f"{stack.prefix}_{service}" / "keys.bson").stat().st_size > 0
 
     restored_prefix = f"restored{uuid.uuid4().hex[:6]}"
     try:
@@ -49,8 +65,19 @@ def test_dump_and_restore_every_database(api, stack, tmp_path):
         certificates = client[f"{restored_prefix}_certificates"]
         copy = certificates.certificates.find_one({"_id": certificate_id})
         assert bytes(copy["document"]) == bytes(original["document"]) and copy["sha256"] == original["sha256"]
-        key = certificates.keys.find_one({"_id": "development"})
-        assert Signer(key["key_pem"], key["cert_pem"]).check(bytes(copy["document"])).signature == "valid"
+        # each service's signing key as the service loads it from its restored database (present there: the
+        # loader would otherwise make a new key, and nothing signed before would verify)
+        development = Settings({"PORTAL_ENV": "development"})
+        assert certificates.keys.find_one({"_id": CERTIFICATES_KEY_ID})
+        restored_signer = certificate_signer(development, db=certificates)
+        assert restored_signer.check(bytes(original["document"])).signature == "valid"
+        assert restored_signer.check(bytes(copy["document"])).signature == "valid"
+        mailbox = client[f"{restored_prefix}_mailbox"]
+        assert mailbox.keys.find_one({"_id": EVIDENCE_KEY_ID})
+        restored_evidence = evidence_signer(development, db=mailbox)
+        assert restored_evidence.key_id == signed["key_id"]
+        checked = evidence.verify(signed, {restored_evidence.key_id: restored_evidence.public_key_bytes})
+        assert checked.valid, checked.errors
 
         filings = client[f"{restored_prefix}_filings"]
         case = filings.cases.find_one({"_id": case_number}) or filings.cases.find_one({"case_number": case_number})
