@@ -19,6 +19,7 @@ import concurrent.futures
 import datetime
 import io
 import logging
+import threading
 from dataclasses import dataclass
 
 from asn1crypto import keys as asn1_keys, x509 as asn1_x509
@@ -43,13 +44,23 @@ class SigningConfigurationError(RuntimeError):
     pass
 
 
+# One pyHanko run at a time per process. asyncio keeps "the running loop" per OS thread, and a service's green threads
+# share one: a loop's selector yields to the others (eventlet), so a second signing or validation started meanwhile
+# found the first one's loop running and failed ("Cannot run the event loop while another loop is running"): several
+# issuances at once (ISSUANCE_CONCURRENCY), or a copy signed while a certificate was. The work is CPU only, so running
+# one at a time costs nothing; what waits on the database around it still overlaps.
+_LOOP_TURN = threading.Lock()  # a green lock in a service (monkey-patched), a real one elsewhere
+
+
 def _run(coroutine):
-    """pyHanko's work is coroutines; each runs to the end on a loop of its own (no I/O happens inside). Where this
-    thread already has a running loop (a caller inside asyncio), the coroutine runs on a thread of its own."""
-    if asyncio._get_running_loop() is None:
-        return _run_on_new_loop(coroutine)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(_run_on_new_loop, coroutine).result()
+    """pyHanko's work is coroutines; each runs to the end on a loop of its own (no I/O happens inside), one at a time
+    (``_LOOP_TURN``). Where this thread already has a running loop (a caller inside asyncio), the coroutine runs on a
+    thread of its own."""
+    with _LOOP_TURN:
+        if asyncio._get_running_loop() is None:
+            return _run_on_new_loop(coroutine)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_run_on_new_loop, coroutine).result()
 
 
 def _run_on_new_loop(coroutine):
