@@ -8,6 +8,8 @@ import json
 import re
 import uuid
 
+from playwright.sync_api import expect
+
 from tests.support.browser import DESKTOP, PHONE, check_page, choose_files, sign_in, tab_to
 from tests.support.hearings import future, hearing_body, room, schedule
 from tests.support.mailbox import wait_for
@@ -254,14 +256,16 @@ def test_the_case_file_shows_the_docket_and_the_hearings_the_api_has(new_page, s
     page.get_by_role("heading", name=f"Expediente {case_number}", exact=True).wait_for()
     # the docket: each entry with its folio, its kind, its date and its summary
     entries = page.get_by_test_id("docket").locator(":scope > li")
-    assert entries.count() == 3
+    expect(entries).to_have_count(3)  # the title shows before the case file has loaded
     for entry, kind, shown in zip(case["entries"], ("Demanda", "Escrito", "Decreto"), entries.all()):
         when = page.evaluate(LOCAL_DATE_TIME, entry["at"])
         assert shown.get_by_role("heading").inner_text() == f"Folio {entry['folio']} · {kind} · {when}"
         shown.get_by_text(entry["summary"], exact=True).wait_for()
     assert "plazo de 5 días hábiles" in entries.nth(2).inner_text()
     # the hearing, in the court's time: its day, hour, kind, room, mode, length and status
-    [listed] = page.get_by_test_id("case-hearings").locator(":scope > li").all()
+    hearings = page.get_by_test_id("case-hearings").locator(":scope > li")
+    expect(hearings).to_have_count(1)
+    [listed] = hearings.all()
     starts = page.evaluate(LOCAL_DATE_TIME, scheduled["starts_at"])
     day = future(days=14).date()
     assert "10:00" in starts and str(day.day) in starts and str(day.year) in starts  # 16:00 UTC is 10:00 there
