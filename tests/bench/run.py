@@ -842,7 +842,7 @@ def per_replica(results):
     sums = {}
     for r in results:
         if not r.get("rate") or r["kind"] in ("mass_relay", "mass_reference", "issue_reference", "registry",
-                                              "registry_reference"):
+                                              "registry_reference", "portal"):  # portal: page loads, not requests
             continue
         entry = sums.setdefault(r["kind"], {})
         for name, value in r["cpu"].items():
