@@ -42,6 +42,19 @@ def login_error(response):
     return dict(urllib.parse.parse_qsl(location.query)).get("error")
 
 
+def signed_in_cookie(page, base, actor):
+    """After an OpenID sign-in: the session cookie (HttpOnly, SameSite=Strict), nothing in the page's storage, and a
+    session of source ``oidc`` whose actor is ``actor``. Returns the cookie."""
+    cookie = next(c for c in page.context.cookies() if c["name"] == PLAIN_COOKIE)
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert page.evaluate("() => localStorage.length + sessionStorage.length") == 0
+    session = requests.get(base + "/api/v1/auth/session", headers={"Cookie": f"{PLAIN_COOKIE}={cookie['value']}"},
+                           timeout=10).json()
+    assert session["source"] == "oidc"
+    assert session["actor"] == actor
+    return cookie
+
+
 def test_a_lawyer_signs_in_and_out_with_the_institutional_account(new_page, stack, oidc_provider):
     page = new_page()
     page.goto("/entrar?siguiente=/audiencias")
@@ -50,15 +63,9 @@ def test_a_lawyer_signs_in_and_out_with_the_institutional_account(new_page, stac
     page.get_by_role("button", name="Lic. Ana Institucional").click()
     page.get_by_role("heading", name="Agenda de audiencias").wait_for()     # back where the user was going
     page.get_by_test_id("account-name").get_by_text("Lic. Ana Institucional").wait_for()
-    cookie = next(c for c in page.context.cookies() if c["name"] == PLAIN_COOKIE)
-    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-    assert page.evaluate("() => localStorage.length + sessionStorage.length") == 0
+    cookie = signed_in_cookie(page, stack.url, {"sub": "oidc-ana", "role": "lawyer", "name": "Lic. Ana Institucional",
+                                                "bar_number": "55555"})
     assert oidc_provider.token_requests[-1]["code_verifier"]               # PKCE: the verifier went to the token endpoint
-    session = requests.get(stack.url + "/api/v1/auth/session", headers={"Cookie": f"{PLAIN_COOKIE}={cookie['value']}"},
-                           timeout=10).json()
-    assert session["source"] == "oidc"
-    assert session["actor"] == {"sub": "oidc-ana", "role": "lawyer", "name": "Lic. Ana Institucional",
-                                "bar_number": "55555"}
     logouts = len(oidc_provider.logouts)
     page.get_by_role("button", name="Salir").click()
     page.get_by_text("Sesión cerrada en el proveedor.").wait_for()          # the provider's end_session too
@@ -225,14 +232,8 @@ def test_signing_in_and_out_against_an_independent_provider(independent_provider
     page.get_by_role("button", name="oidc-mock-rosa").click()
     page.get_by_role("heading", name="Agenda de audiencias").wait_for()      # back where the user was going
     page.get_by_test_id("account-name").get_by_text("Lcda. Rosa Independiente").wait_for()
-    cookie = next(c for c in page.context.cookies() if c["name"] == PLAIN_COOKIE)
-    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-    assert page.evaluate("() => localStorage.length + sessionStorage.length") == 0
-    me = requests.get(independent_provider + "/api/v1/auth/session",
-                      headers={"Cookie": f"{PLAIN_COOKIE}={cookie['value']}"}, timeout=10).json()
-    assert me["source"] == "oidc"
-    assert me["actor"] == {"sub": "oidc-mock-rosa", "role": "lawyer", "name": "Lcda. Rosa Independiente",
-                           "bar_number": "77777"}
+    cookie = signed_in_cookie(page, independent_provider, {"sub": "oidc-mock-rosa", "role": "lawyer",
+                                                           "name": "Lcda. Rosa Independiente", "bar_number": "77777"})
     page.get_by_role("button", name="Salir").click()
     page.get_by_role("heading", name="End Session").wait_for()               # the provider's end_session
     page.get_by_role("button", name="End session").click()
