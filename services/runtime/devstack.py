@@ -177,9 +177,10 @@ def mongod_binary():
 class Mongod:
     """A single-node replica set on loopback, owned by this process."""
 
-    def __init__(self, dbpath, port, log_path=None):
+    def __init__(self, dbpath, port, log_path=None, cache_gb=1):
         self.dbpath = Path(dbpath)
         self.port = port
+        self.cache_gb = cache_gb  # WiredTiger's cache: 1 GB on a developer's machine
         self.log_path = Path(log_path) if log_path else self.dbpath.parent / "mongod.log"
         self.process = None
 
@@ -195,7 +196,7 @@ class Mongod:
         # if this process dies, mongod gets SIGTERM: a clean shutdown of its own (it takes about a second)
         self.process = spawn(
             [mongod_binary(), "--replSet", "rs0", "--dbpath", str(self.dbpath), "--port", str(self.port),
-             "--bind_ip", "127.0.0.1", "--quiet", "--wiredTigerCacheSizeGB", "1", "--setParameter",
+             "--bind_ip", "127.0.0.1", "--quiet", "--wiredTigerCacheSizeGB", str(self.cache_gb), "--setParameter",
              "transactionLifetimeLimitSeconds=30"],
             self.log_path, signal.SIGTERM)
         self._initiate(timeout)

@@ -95,6 +95,9 @@ from tests.support.stack import TestStack
 STACK_KEYS = {"AMQP_URI", "MONGO_URI", "MONGO_DB_PREFIX", "GATEWAY_HOST", "GATEWAY_PORT", "JWT_SECRET", "PORTAL_ENV",
               "METRICS_PORT", "MAX_WORKERS", "SMTP_PORT", "WHATSAPP_GRAPH_URL"}
 
+# WiredTiger's cache in production: half of (the 8 GiB the MongoDB pod has in deploy/k8s, less 1 GB), its default
+PRODUCTION_MONGO_CACHE_GB = 3.5
+
 
 def production_env():
     """The ``${VAR:default}`` defaults of deploy/config.yaml (MAX_DOCUMENT_BYTES 20 MiB, RPC_TIMEOUT 10, ...)."""
@@ -970,7 +973,7 @@ def main(argv=None):
     extra_env = {**production_env(), **certificates.ENV, **public_queries.ENV}
     if args.max_workers:
         extra_env["MAX_WORKERS"] = str(args.max_workers)
-    stack = TestStack(extra_env=extra_env)
+    stack = TestStack(extra_env=extra_env, mongo_cache_gb=PRODUCTION_MONGO_CACHE_GB)
     runner = None
     code = 0
     try:

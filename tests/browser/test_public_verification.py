@@ -7,6 +7,7 @@ import json
 from tests.support.browser import check_page, choose_files, tab_to
 from tests.support.certificates import issued_certificate, officer
 from tests.support.mailbox import MailboxCase
+from tests.support.pdfgen import make_pdf
 
 
 def test_an_evidence_of_delivery_is_verified_and_an_altered_one_names_its_field(new_page, api, tmp_path):
@@ -50,6 +51,27 @@ def test_a_certificate_code_nobody_was_given_is_unknown(new_page):
     page.get_by_role("button", name="Verificar", exact=True).click()
     page.get_by_test_id("verdict").get_by_text("No existe una constancia con ese código").wait_for()
     check_page(page, "constancia desconocida")
+
+
+def test_a_pdf_changed_on_disk_after_it_was_chosen_is_asked_for_again_and_nothing_is_sent(new_page, tmp_path):
+    """The browser holds a reference to a chosen file, not its content: a PDF replaced on disk before Verificar
+    cannot be read. The page says so beside the field and empties it, without sending anything."""
+    path = tmp_path / "constancia.pdf"
+    path.write_bytes(make_pdf(text="Constancia"))
+    page = new_page()
+    page.goto("/verificar?tipo=constancia")
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    choose_files(page, "El documento en PDF", str(path))
+    path.write_bytes(make_pdf(text="Otra constancia, guardada encima"))
+    tab_to(page, "Verificar", exact=True)
+    page.keyboard.press("Enter")
+    beside = page.locator("[data-field-error='document']")
+    beside.get_by_text("cambió o se movió después de elegirlo. Elíjalo de nuevo.").wait_for()
+    assert "constancia.pdf" in beside.inner_text()
+    assert page.get_by_label("El documento en PDF").input_value() == ""
+    assert page.get_by_test_id("verdict").count() == 0
+    assert [url for url in posts if "/api/v1/" in url] == []
 
 
 def masked(cui):

@@ -163,6 +163,42 @@ def test_an_uploaded_csv_file_with_a_bad_row_is_refused_whole_with_the_keyboard(
     assert [(r["name"], r["case_number"]) for r in answer.json()["items"]] == [("Archivo Bueno", "01010-2018-00011")]
 
 
+def test_a_csv_file_edited_after_it_was_chosen_is_asked_for_again_and_then_imported(new_page, api, stack, tmp_path):
+    """The officer fixes the refused row in the same file and presses Importar again: the browser can no longer
+    read the file it was given (it changed on disk), so the page says so beside the field, sends nothing and
+    empties the field; choosing the same file again (no change event would come for an unchanged input) imports
+    the corrected content."""
+    good, other = new_cui(), new_cui()
+    wrong = other[:8] + str((int(other[8]) + 1) % 10) + other[9:]
+    header = "name,id_number,case_number,court,offences,penalty,sentence_date,final_date"
+    row = "Archivo Editado,{},01010-2019-00021,Juzgado Primero Penal,Robo,3 años,2019-01-10,2019-02-10"
+    upload = tmp_path / "editado.csv"
+    upload.write_text("\n".join([header, row.format(wrong)]) + "\n", encoding="utf-8")
+    page = new_page()
+    sign_in(page, stack, token=officer(stack))
+    page.goto("/registro/importar")
+    page.get_by_role("heading", name="Importar antecedentes desde un CSV").wait_for()
+    choose_files(page, "El archivo CSV", str(upload))
+    tab_to(page, "Importar", exact=True)
+    page.keyboard.press("Enter")
+    page.get_by_test_id("rejected-rows").wait_for()
+
+    upload.write_text("\n".join([header, row.format(good)]) + "\n", encoding="utf-8")  # fixed in the same file
+    tab_to(page, "Importar", exact=True)
+    page.keyboard.press("Enter")
+    beside = page.locator('[data-field-error="file"]')
+    beside.get_by_text("cambió o se movió después de elegirlo").wait_for()
+    assert "editado.csv" in beside.inner_text()
+    assert page.get_by_label("El archivo CSV").input_value() == ""
+    assert records_with(stack, good) == 0
+
+    choose_files(page, "El archivo CSV", str(upload))
+    tab_to(page, "Importar", exact=True)
+    page.keyboard.press("Enter")
+    page.get_by_test_id("import-done").get_by_text("Se importó 1 antecedente.").wait_for()
+    assert records_with(stack, good) == 1
+
+
 def test_a_refused_field_shows_the_api_message_beside_it_and_nothing_is_stored(new_page, api, stack):
     cui = new_cui()
     wrong = cui[:8] + str((int(cui[8]) + 1) % 10) + cui[9:]

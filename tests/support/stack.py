@@ -23,7 +23,7 @@ OIDC_CLIENT_SECRET = "secreto-del-cliente-de-pruebas"
 
 
 class TestStack:
-    def __init__(self, services=devstack.SERVICES, extra_env=None, smtp_port=None):
+    def __init__(self, services=devstack.SERVICES, extra_env=None, smtp_port=None, mongo_cache_gb=1):
         self.tmp = Path(tempfile.mkdtemp(prefix="portal-test-"))
         self.run_id = uuid.uuid4().hex[:10]
         self.services = services
@@ -34,6 +34,7 @@ class TestStack:
         self.graph_port = devstack.free_port()
         # the portal signs in with OpenID Connect against a loopback provider (tests/support/oidc.py) on this port
         self.oidc_port = devstack.free_port()
+        self.mongo_cache_gb = mongo_cache_gb
         self.mongod = None
         self.vhost = None
         self.stack = None
@@ -51,7 +52,8 @@ class TestStack:
         if os.environ.get("MONGO_URI"):
             self.mongo_uri = os.environ["MONGO_URI"]
         else:
-            self.mongod = devstack.Mongod(self.tmp / "mongo", devstack.free_port(), self.tmp / "mongod.log").start()
+            self.mongod = devstack.Mongod(self.tmp / "mongo", devstack.free_port(), self.tmp / "mongod.log",
+                                          cache_gb=self.mongo_cache_gb).start()
             self.mongo_uri = self.mongod.uri
         self.prefix = f"test{self.run_id}"
         self.gateway_port = devstack.free_port()

@@ -36,6 +36,40 @@ export class ApiError extends Error {
   }
 }
 
+// A file the person chose that the browser can no longer read: it was changed, moved or deleted on disk after it
+// was chosen (the browser keeps a reference to the file, not its content). Choosing the same file again in the
+// same input sends no change event, so the form forgets it (forms.jsx) and asks for it again.
+export class FileChangedError extends ApiError {
+  constructor(file) {
+    super(400, {
+      error: "file_changed",
+      message: `No se pudo leer «${file.name}»: cambió o se movió después de elegirlo. Elíjalo de nuevo.`,
+    });
+    this.file = file;
+  }
+}
+
+// The text of a chosen file (UTF-8)
+export async function readFileText(file) {
+  try {
+    return await file.text();
+  } catch {
+    throw new FileChangedError(file);
+  }
+}
+
+// Every file of a multipart form still readable, before anything is sent (a byte of each is enough to know)
+async function checkFiles(form) {
+  for (const value of form.values()) {
+    if (!(value instanceof Blob) || !value.name) continue;
+    try {
+      await value.slice(0, 1).arrayBuffer();
+    } catch {
+      throw new FileChangedError(value);
+    }
+  }
+}
+
 function withQuery(path, query) {
   if (!path.startsWith("/api/v1/")) throw new Error(`El portal solo usa la API /api/v1/: ${path}`);
   if (!query) return path;
@@ -71,6 +105,7 @@ async function request(method, path, { query, json, form, headers, signal, raw }
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(json);
   } else if (form !== undefined) {
+    await checkFiles(form);
     init.body = form; // multipart/form-data: the browser sets the boundary
   }
   let response;
@@ -91,7 +126,8 @@ async function request(method, path, { query, json, form, headers, signal, raw }
 }
 
 // A multipart upload with progress (fetch has no upload progress): onProgress(fraction 0..1).
-function upload(path, form, { onProgress, idempotencyKey, method = "POST" } = {}) {
+async function upload(path, form, { onProgress, idempotencyKey, method = "POST" } = {}) {
+  await checkFiles(form);
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(method, withQuery(path));

@@ -9,7 +9,7 @@
 //   </form>
 //
 // <Field name> is the API's field name (as details.fields names it, e.g. "court_id" or "parties.0.name").
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "./api.js";
 
 export function useForm(initial) {
@@ -20,9 +20,16 @@ export function useForm(initial) {
   const summary = useRef(null);
 
   const set = (name, value) => setValues((old) => ({ ...old, [name]: value }));
+  // a chosen file the browser can no longer read: out of the field (of its list, for a field of several)
+  const forget = (name, file) =>
+    setValues((old) => ({
+      ...old,
+      [name]: Array.isArray(old[name]) ? old[name].filter((chosen) => chosen !== file) : null,
+    }));
 
   // `field`: where an error that names no field belongs (the form's only file input, say)
   const fail = (error, field) => {
+    if (error && error.code === "file_changed" && field) forget(field, error.file);
     if (error instanceof ApiError) {
       const named = error.fields && Object.keys(error.fields).length ? error.fields : null;
       setErrors(named || (field && !error.unavailable ? { [field]: error.message } : {}));
@@ -133,6 +140,13 @@ export function FileField({ form, name, label, hint, multiple = false, ...props 
   const id = fieldId(name);
   const error = form.errors[name];
   const describedBy = [hint ? `${id}-ayuda` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  const input = useRef(null);
+  const value = form.values[name];
+  // a field the form emptied (a file that changed on disk since it was chosen, say) empties its input too, so
+  // that choosing the same file again is a change
+  useEffect(() => {
+    if (input.current && (!value || (Array.isArray(value) && value.length === 0))) input.current.value = "";
+  }, [value]);
   const onChange = (event) => {
     const files = Array.from(event.currentTarget.files || []);
     form.set(name, multiple ? files : files[0] || null);
@@ -146,6 +160,7 @@ export function FileField({ form, name, label, hint, multiple = false, ...props 
         </p>
       )}
       <input
+        ref={input}
         id={id}
         name={name}
         type="file"

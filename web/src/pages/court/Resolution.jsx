@@ -41,7 +41,7 @@ export default function ResolutionPage({ caseNumber }) {
     } finally {
       setProgress(null);
     }
-  });
+  }, { field: "document" });
 
   return (
     <>

@@ -2,7 +2,7 @@
 // certificate or a certified copy of the protocol archive (by its code or its PDF), a notice's evidence of
 // delivery (its JSON file, as the mailbox gives it).
 import { useState } from "preact/hooks";
-import { api } from "../../api.js";
+import { api, readFileText } from "../../api.js";
 import { Field, FileField, FormErrors, useForm } from "../../forms.jsx";
 import { useQuery } from "../../router.jsx";
 import { formatDateTime, Notice, PageHeader } from "../../ui.jsx";
@@ -22,14 +22,6 @@ const SIGNATURE = {
   missing: "El archivo no tiene firma electrónica.",
 };
 
-function readText(file) {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result));
-    reader.onerror = () => reject(new Error("No se pudo leer el archivo."));
-    reader.readAsText(file);
-  });
-}
 
 function pdfForm(file, withMetadata) {
   const form = new FormData();
@@ -166,7 +158,7 @@ export default function VerifyPage() {
         setResult({ kind, data: await api.get(`/api/v1/public/certificates/${code}`) });
       }
     } else {
-      const text = values.evidence ? await readText(values.evidence) : values.evidence_text;
+      const text = values.evidence ? await readFileText(values.evidence) : values.evidence_text;
       let body;
       try {
         body = JSON.parse(text);

@@ -1,7 +1,7 @@
 // Import historical records from a CSV: all or nothing. When a row is refused none is imported, and the page
 // lists every refused row (its line in the file) with the reason for each column.
 import { useState } from "preact/hooks";
-import { api } from "../../api.js";
+import { api, readFileText } from "../../api.js";
 import { Field, FileField, FormErrors, useForm } from "../../forms.jsx";
 import { Link } from "../../router.jsx";
 import { Notice, PageHeader } from "../../ui.jsx";
@@ -9,14 +9,6 @@ import { COLUMNS } from "./common.jsx";
 
 const HEADER = "name,id_number,case_number,court,offences,penalty,sentence_date,final_date";
 
-function readText(file) {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result));
-    reader.onerror = () => reject(new Error("No se pudo leer el archivo."));
-    reader.readAsText(file, "utf-8");
-  });
-}
 
 function Rejected({ rows }) {
   return (
@@ -51,7 +43,7 @@ export default function ImportPage() {
   const send = form.submit(async (values) => {
     setRejected(null);
     setImported(null);
-    const csv = values.file ? await readText(values.file) : values.csv;
+    const csv = values.file ? await readFileText(values.file) : values.csv;
     try {
       const report = await api.post("/api/v1/criminal-records/import", { csv });
       setImported(report.imported);
