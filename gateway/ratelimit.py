@@ -1,4 +1,5 @@
-"""A per-client rate limit for the public routes (no login, so no other way to tell abuse from use).
+"""A per-client rate limit for the public routes (no login, so no other way to tell abuse from use), and a
+per-user one for a signed-in lawyer's look-ups of cases they are not on (``lookups_limited``).
 
 A token bucket per client address: ``RATE_LIMIT_BURST`` requests at once (40), refilled at
 ``RATE_LIMIT_PER_SECOND`` (20). A request that finds the bucket empty gets 429 with ``Retry-After`` (whole
@@ -30,6 +31,9 @@ class RateLimitSettings(ServiceSettings):
     per_second = Setting("RATE_LIMIT_PER_SECOND", 20, float, positive)
     burst = Setting("RATE_LIMIT_BURST", 40, float, at_least(1))
     trusted_proxies = Setting("RATE_LIMIT_TRUSTED_PROXIES", 0, int, at_least(0))
+    # a signed-in lawyer's look-ups of cases they are not on (the appearance facts): per user, not per address
+    lookups_per_minute = Setting("LOOKUP_RATE_PER_MINUTE", 30, float, positive)
+    lookups_burst = Setting("LOOKUP_RATE_BURST", 20, float, at_least(1))
 
 
 class TokenBuckets:
@@ -58,10 +62,10 @@ def client_address(request, trusted_proxies):
     return request.remote_addr or "-"
 
 
-def too_many(wait_seconds):
+def too_many(wait_seconds, whose="desde su conexión"):
     retry_after = max(1, math.ceil(wait_seconds))
     return json_response({"error": "rate_limited",
-                          "message": f"Demasiadas consultas seguidas desde su conexión. Espere {retry_after} "
+                          "message": f"Demasiadas consultas seguidas {whose}. Espere {retry_after} "
                                      f"segundo{'s' if retry_after != 1 else ''} e intente de nuevo.",
                           "details": {"retry_after": retry_after}},
                          status=429, headers={"Retry-After": str(retry_after)})
@@ -75,6 +79,7 @@ class RateLimit(DependencyProvider):
         settings = RateLimitSettings(self.container.config)
         self.trusted_proxies = settings.trusted_proxies
         self.buckets = TokenBuckets(settings.per_second, settings.burst)
+        self.lookups = TokenBuckets(settings.lookups_per_minute / 60.0, settings.lookups_burst)
 
     def get_dependency(self, worker_ctx):
         return self
@@ -84,6 +89,11 @@ class RateLimit(DependencyProvider):
         wait = self.buckets.take(client_address(request, self.trusted_proxies), time.monotonic())
         return too_many(wait) if wait else None
 
+    def lookup_refusal(self, request):
+        """None when the signed-in user may look up one more case they are not on, else the 429 response."""
+        wait = self.lookups.take(request.actor["sub"], time.monotonic())
+        return too_many(wait, "de expedientes en los que no actúa") if wait else None
+
 
 def rate_limited(fn):
     """Refuse a route's request with 429 when its client's bucket is empty (before any validation)."""
@@ -91,6 +101,21 @@ def rate_limited(fn):
     @functools.wraps(fn)
     def handler(self, request, **path):
         refused = self.ratelimit.refusal(request)
+        if refused is not None:
+            return refused
+        return fn(self, request, **path)
+
+    return handler
+
+
+def lookups_limited(fn):
+    """Refuse a signed-in user's look-up with 429 when their own bucket is empty: a lawyer walking case numbers
+    to read who the parties are (``LOOKUP_RATE_PER_MINUTE``, 30, with a burst of ``LOOKUP_RATE_BURST``, 20; per
+    user, whatever address or session they come from, per gateway replica)."""
+
+    @functools.wraps(fn)
+    def handler(self, request, **path):
+        refused = self.ratelimit.lookup_refusal(request)
         if refused is not None:
             return refused
         return fn(self, request, **path)

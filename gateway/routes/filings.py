@@ -14,6 +14,7 @@ from contracts.filings import (AppearanceFactsSchema, CaseListSchema, CaseReserv
 from contracts.filings import FinalSentenceDeclaredSchema, FinalSentenceSchema
 from gateway.base import GatewayBase
 from gateway.openapi import MAX_IF_NONE_MATCH, doc
+from gateway.ratelimit import lookups_limited
 from gateway.uploads import idempotency_key, read_multipart
 from gateway.web import json_response, json_text_response, pdf_response, route
 from contracts.documents import check_filename
@@ -189,13 +190,15 @@ class FilingsRoutes(GatewayBase):
 
     @route("GET", "/api/v1/cases/<string:case_number>/appearance")
     @doc("Apersonarse: tribunal, materia y partes de un expediente, para nombrar la parte que se representa "
-         "(abogado)", "escritos", response=AppearanceFactsSchema, errors=(403,),
+         "(abogado)", "escritos", response=AppearanceFactsSchema, errors=(403, 429),
          description="Para que un abogado que aún no actúa en el expediente elija la parte por la que se apersona "
                      "(un apersonamiento debe nombrarla). Muestra solo el tribunal, la materia y el nombre y el papel "
                      "de cada parte: no el asunto, ni documentos de identificación, abogados, actuaciones, "
                      "documentos o audiencias. Un expediente reservado en el que no actúa responde 404 como uno "
                      "que no existe. pending_appearance: su apersonamiento que espera calificación. Cada consulta "
-                     "queda en la bitácora.")
+                     "queda en la bitácora. Límite por usuario (LOOKUP_RATE_PER_MINUTE, 30 por minuto con ráfagas "
+                     "de LOOKUP_RATE_BURST, 20): 429 con Retry-After.")
+    @lookups_limited
     def appearance_facts(self, request, case_number):
         return json_response(self.call(self.filings.appearance_facts, request.actor, case_number))
 

@@ -10,6 +10,7 @@ lawyer on the case, in «Mis expedientes», able to file and served with the cas
 import json
 import re
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
@@ -340,3 +341,40 @@ def test_appearances_sent_at_once_leave_one_waiting_and_no_documents_behind(api,
                                                      "status": "received", "filed_by.sub": sub}))
     assert len(waiting) == 1
     assert stack.db("filings")["documents.files"].count_documents({}) == files_before + 1
+
+
+# --- a lawyer walking case numbers is slowed down --------------------------------------------------------------
+@pytest.fixture(scope="module")
+def limited_gateway(stack):
+    """A second gateway on the suite's services with a low per-user look-up limit (a burst of 3, then one a
+    second)."""
+    from services.runtime import devstack
+
+    port = devstack.free_port()
+    env = {**stack.env, "GATEWAY_PORT": str(port), "LOOKUP_RATE_PER_MINUTE": "60", "LOOKUP_RATE_BURST": "3"}
+    process = devstack.ServiceProcess("gateway-lookups-limited", "gateway.service:Gateway", env,
+                                      stack.tmp / "logs" / "gateway-lookups-limited.log").start()
+    url = f"http://127.0.0.1:{port}"
+    devstack.wait_ready(url + "/healthz", 60, process.process)
+    yield url
+    process.stop()
+
+
+def test_a_lawyer_over_the_look_up_limit_gets_429_per_user_and_the_service_is_not_asked(api, stack, world,
+                                                                                        limited_gateway):
+    walker, other = lawyer(api, "recorre"), lawyer(api, "tranquilo")
+
+    def look(token, address):
+        return requests.get(limited_gateway + facts_path(world.civil), timeout=10,
+                            headers={**api.auth(token), "X-Forwarded-For": address})
+
+    assert [look(walker, "203.0.113.7").status_code for _ in range(3)] == [200] * 3
+    before, audited = snapshot(stack), audits(stack, **{"actor.sub": sub_of(walker)})
+    refused = look(walker, "198.51.100.9")  # another address or session does not give a new bucket: the user does
+    body = assert_error(refused, 429, "rate_limited")
+    assert "no actúa" in body["message"]
+    assert int(refused.headers["Retry-After"]) == body["details"]["retry_after"] >= 1
+    assert snapshot(stack) == before and audits(stack, **{"actor.sub": sub_of(walker)}) == audited
+    assert look(other, "203.0.113.7").status_code == 200  # another lawyer, even from the same address
+    time.sleep(1.1)  # a token back
+    assert look(walker, "203.0.113.7").status_code == 200

@@ -74,6 +74,7 @@ class TestStack:
                     # the public look-ups' rate limit is tested on a stack of its own; here it never bites
                     # (the fuzzer's identities all come from one address)
                     "RATE_LIMIT_PER_SECOND": "100000", "RATE_LIMIT_BURST": "100000",
+                    "LOOKUP_RATE_PER_MINUTE": "6000000", "LOOKUP_RATE_BURST": "100000",
                     "QUERIES_FETCH_INTERVAL": "0.2", "QUERIES_FETCH_BACKOFF_SECONDS": "0.3",
                     "QUERIES_FETCH_BACKOFF_MAX_SECONDS": "1",
                     "OIDC_ISSUER": f"http://127.0.0.1:{self.oidc_port}", "OIDC_CLIENT_ID": OIDC_CLIENT_ID,
