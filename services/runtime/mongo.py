@@ -106,6 +106,36 @@ def retention_seconds(days):
     return seconds
 
 
+DUPLICATE_KEY = 11000
+
+
+def build_indexes(collection, models):
+    """Create ``models`` on ``collection``. A unique index that documents already stored break (written before
+    the index was declared, or restored from an old backup) cannot be built; refusing to start over it would
+    stop the whole service, so it is left unbuilt, logged as an error with the duplicate the database named,
+    and its name returned (the service's ``portal_<service>_unique_indexes_unbuilt`` gauge, and its alert). The
+    rule such an index backs is also checked inside each writing transaction; the index closes the race between
+    two at once. Once the duplicates are resolved, the next start builds it."""
+    try:
+        collection.create_indexes(models)
+        return []
+    except OperationFailure as exc:
+        if exc.code != DUPLICATE_KEY:
+            raise
+    unbuilt = []
+    for model in models:
+        try:
+            collection.create_indexes([model])
+        except OperationFailure as exc:
+            if exc.code != DUPLICATE_KEY:
+                raise
+            name = f"{collection.name}.{model.document['name']}"
+            log.error("unique index not built: stored documents break it; resolve them and restart",
+                      extra={"index": name, "error": str(exc)[:500]})
+            unbuilt.append(name)
+    return unbuilt
+
+
 def ensure_outbox_ttl(db, seconds):
     """The TTL index that removes published outbox rows ``seconds`` after ``published_at``; a changed retention
     is applied to the existing index (``collMod``), so a restart with a new value takes it."""
@@ -166,16 +196,20 @@ class Store:
 
     @classmethod
     def ensure_indexes(cls, db, outbox_retention_days=DEFAULT_OUTBOX_RETENTION_DAYS):
+        """Build the store's indexes; the unique ones that documents already stored break are left unbuilt
+        (``build_indexes``) and named in what this returns, so that the service still starts."""
         db[AUDIT].create_indexes(cls.audit_indexes)
+        unbuilt = []
         for collection, models in cls.indexes.items():
             if models:
-                db[collection].create_indexes(models)
+                unbuilt.extend(build_indexes(db[collection], models))
         db[OUTBOX].create_index([("published", 1), ("created_at", 1)])
         ensure_outbox_ttl(db, retention_seconds(outbox_retention_days))
         db[INBOX].create_index([("at", 1)])
         for collection in cls.event_carriers:
             db[collection].create_index([(f"{PENDING_EVENTS}._id", 1)],
                                         partialFilterExpression={f"{PENDING_EVENTS}._id": {"$exists": True}})
+        return unbuilt
 
     @classmethod
     def setup_data(cls, db):
@@ -314,6 +348,7 @@ class Mongo(DependencyProvider):
         self.relay = None
         self.gauges = None
         self.caches = {}
+        self.unbuilt_indexes = []
         super().__init__(**kwargs)
 
     def setup(self):
@@ -324,8 +359,8 @@ class Mongo(DependencyProvider):
         self.client = get_client(settings.mongo_uri)
         self.db = self.client[database_name(settings.db_prefix, self.store_cls.database)]
         try:
-            self.store_cls.ensure_indexes(self.db, settings.float("OUTBOX_RETENTION_DAYS",
-                                                                  DEFAULT_OUTBOX_RETENTION_DAYS))
+            self.unbuilt_indexes = self.store_cls.ensure_indexes(
+                self.db, settings.float("OUTBOX_RETENTION_DAYS", DEFAULT_OUTBOX_RETENTION_DAYS))
             self.store_cls.setup_data(self.db)
         except PyMongoError as exc:
             log.error("could not prepare the database", extra={"error": str(exc)})
@@ -345,6 +380,7 @@ class Mongo(DependencyProvider):
                 gauge_interval=settings.float("OUTBOX_GAUGE_INTERVAL", 5),
             )
             self._wire_gauges(self.container.service_name, self.relay)
+        self._wire_index_gauge(self.container.service_name, self)
         from services.runtime.gauges import BacklogGauges, DEFAULT_INTERVAL_SECONDS
 
         self.gauges = BacklogGauges(self.db, self.container.service_name, self.backlogs(self.store_cls),
@@ -365,7 +401,16 @@ class Mongo(DependencyProvider):
 
         if store_cls.publishes_events:
             cls._wire_gauges(service, type("NoRelay", (), {"backlog": 0, "oldest_age": staticmethod(lambda: 0.0)}))
+        cls._wire_index_gauge(service, type("NoStore", (), {"unbuilt_indexes": []}))
         wire(service, [Measurement(b) for b in cls.backlogs(store_cls)])
+
+    @staticmethod
+    def _wire_index_gauge(service, holder):
+        from services.runtime.observability import gauge
+
+        gauge(service, "unique_indexes_unbuilt",
+              "Unique indexes the stored documents kept from being built at this process's start"
+              ).set_function(lambda: len(holder.unbuilt_indexes))
 
     @staticmethod
     def _wire_gauges(service, relay):
