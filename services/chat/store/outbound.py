@@ -98,8 +98,12 @@ class Outbound:
         ``read`` at ``at`` (as a WhatsApp read receipt moves a reply: ``apply_known_statuses``), only the court's
         replies (``direction`` out), only forward and once. Returns the ids it moved, in order (none already read,
         nor one another read moved meanwhile)."""
+        unread = {"conversation_id": conversation_id, "direction": "out", "status": domain.DELIVERED}
+        # one read first: a conversation read again (all of it already read) costs no write at all
+        waiting = {doc["_id"] for doc in self.db[MESSAGES].find({**unread, "_id": {"$in": list(message_ids)}},
+                                                                 {"_id": 1})}
         moved = []
-        for message_id in message_ids:
+        for message_id in (m for m in message_ids if m in waiting):
             done = self.db[MESSAGES].update_one(
                 {"_id": message_id, "conversation_id": conversation_id, "direction": "out",
                  "status": domain.DELIVERED},
