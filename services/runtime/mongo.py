@@ -178,6 +178,7 @@ class Store:
 
     database = None          # e.g. "filings"
     indexes = {}             # {collection: [IndexModel, ...]}: the service's own (the audit log's are declared here)
+    retired_indexes = {}     # {collection: [index name, ...]}: indexes earlier versions built, dropped at start
     publishes_events = False  # start an outbox relay for this service
     cached_collections = ()   # read through a per-process WatchedCache (services.runtime.cache)
     event_carriers = ()       # collections whose documents may carry pending events (update_carrying)
@@ -199,6 +200,16 @@ class Store:
         """Build the store's indexes; the unique ones that documents already stored break are left unbuilt
         (``build_indexes``) and named in what this returns, so that the service still starts."""
         db[AUDIT].create_indexes(cls.audit_indexes)
+        for collection, retired in cls.retired_indexes.items():
+            built = db[collection].index_information()
+            for name in retired:
+                if name in built:
+                    try:
+                        db[collection].drop_index(name)
+                        log.info("retired index dropped", extra={"index": f"{collection}.{name}"})
+                    except OperationFailure as exc:
+                        if exc.code != 27:  # IndexNotFound: another replica dropped it first
+                            raise
         unbuilt = []
         for collection, models in cls.indexes.items():
             if models:

@@ -83,7 +83,11 @@ class ProtocolBench:
         instruments.drop_indexes()
         rng = random.Random(20261206)
         notaries = [(str(100_000 + i), person_name(rng)) for i in range(NOTARIES)]
-        notary_tokens = {bar: domain.notary_tokens(name) for bar, name in notaries}
+        registered = datetime.datetime(2006, 1, 2, tzinfo=datetime.timezone.utc)
+        db.get_collection("notaries", write_concern=WriteConcern(w=1)).insert_many([
+            {"_id": bar, "name": name, "name_tokens": domain.notary_tokens(name), "registered_at": "2006-01-02",
+             "status": domain.ACTIVE, "status_since": "2006-01-02", "status_reason": None, "history": [],
+             "registered_by": {"sub": "bench"}, "created_at": registered} for bar, name in notaries])
         per_year = max(1, total // (NOTARIES * len(YEARS)))
         made, batch = 0, []
         for year in YEARS:
@@ -99,7 +103,7 @@ class ProtocolBench:
                         days=rng.randrange(20), seconds=rng.randrange(86_400))
                     batch.append({
                         "_id": f"bench{made:027x}", "bar_number": bar_number, "notary_name": notary_name,
-                        "notary_tokens": notary_tokens[bar_number], "year": year, "number": number,
+                        "year": year, "number": number,
                         "authorized_at": authorized.isoformat(), "place": "Ciudad de Guatemala",
                         "act_type": rng.choice(domain.ACT_TYPES[:7]), "grantors": grantors,
                         **domain.grantor_search(grantors), "summary": "Instrumento sembrado (bench)",

@@ -79,6 +79,12 @@ def test_deposit_search_copy_verify_and_index(api, stack, bank):
     second = api.get("/api/v1/protocol/instruments", lawyer, params={"notary": "fernandez lucia", "year": now.year,
                                                                       "limit": 1, "cursor": first["next_cursor"]})
     assert second.json()["items"][0]["instrument_id"] != first["items"][0]["instrument_id"]
+    # the notary's name and bar number together: both must hold; a name no registered notary has finds nothing
+    for params, found_any in (({"notary": "fernandez lucia", "bar_number": bar_number}, True),
+                              ({"notary": "fernandez lucia", "bar_number": "1"}, False),
+                              ({"notary": "nadie registrado"}, False)):
+        answer = api.get("/api/v1/protocol/instruments", lawyer, params=params)
+        assert answer.status_code == 200 and bool(answer.json()["items"]) is found_any, (params, answer.text)
     # every search is in the audit log, with who made it
     assert db.audit.count_documents({"action": "search_instruments", "actor.sub": "abogado-protocolo"}) >= 7
 

@@ -172,7 +172,6 @@ class ProtocolEntrypoints:
                         for g in body["grantors"]]
             instrument = {
                 "_id": new_id(), "bar_number": notary["_id"], "notary_name": notary["name"],
-                "notary_tokens": notary.get("name_tokens") or domain.notary_tokens(notary["name"]),
                 "year": body["year"], "number": body["number"], "authorized_at": body["authorized_at"],
                 "place": body["place"], "act_type": body["act_type"], "grantors": grantors,
                 **domain.grantor_search(grantors), "summary": body["summary"],
@@ -239,8 +238,11 @@ class ProtocolEntrypoints:
                     wanted[key] = names.query_words(query[key])
                 except RuleError as exc:
                     raise errors.invalid({key: exc.message}, "Parámetros de consulta inválidos.")
-        if wanted.get("notary"):
-            criteria["notary_tokens"] = {"$all": wanted["notary"]}
+        if wanted.get("notary"):  # the registry's notaries of that name, then their deposits
+            named = self.store.notaries_named(wanted["notary"])
+            if "bar_number" in criteria:
+                named = [bar for bar in named if bar == criteria["bar_number"]]
+            criteria["bar_number"] = {"$in": named}
         dates = {}
         if query.get("from_"):
             dates["$gte"] = query["from_"].isoformat()

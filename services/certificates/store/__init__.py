@@ -27,6 +27,8 @@ class CertificatesStore(*AREAS, Store):
     database = "certificates"
     publishes_events = True
     indexes = {collection: models for area in AREAS for collection, models in area.indexes.items()}
+    retired_indexes = {collection: names for area in AREAS
+                       for collection, names in getattr(area, "retired_indexes", {}).items()}
     PAYS_FOR = {**Requests.PAYS_FOR, **Protocol.PAYS_FOR_PROTOCOL}  # every kind of payment order
     # paid and not issued yet: an issuance job still pending, or given up (failed) and waiting for an operator
     backlogs = (queue_backlog("paid_not_issued_requests", ISSUANCE,

@@ -43,6 +43,10 @@ def current_key(bar_number, year, number):
 
 class Protocol(StagingStore, IdempotentStore):
     staging_bucket = TESTIMONIOS
+    # a search by the notary's name reads the registry of notaries (a few thousand), then the deposits of those
+    # bar numbers: no index of every deposit by its notary's name words (it was a third of the archive's indexes)
+    # (the grantors' tokens' index went with the grantors' search keys: ``backfill_grantor_search``)
+    retired_indexes = {"instruments": ["notary_tokens_1_deposited_at_-1__id_-1", "grantor_tokens_1_deposited_at_-1__id_-1"]}
     indexes = {
         "notaries": [IndexModel([("name_tokens", ASCENDING)])],
         "instruments": [
@@ -52,7 +56,6 @@ class Protocol(StagingStore, IdempotentStore):
             # a search by grantor name reads one key (domain.grantor_search), newest first, current deposits only
             IndexModel([("grantor_keys", ASCENDING), ("deposited_at", DESCENDING), ("_id", DESCENDING)],
                        name=BY_GRANTOR_KEY, partialFilterExpression={"current": True}),
-            IndexModel([("notary_tokens", ASCENDING), ("deposited_at", DESCENDING), ("_id", DESCENDING)]),
             IndexModel([("bar_number", ASCENDING), ("current", ASCENDING), ("deposited_at", DESCENDING),
                         ("_id", DESCENDING)]),
             IndexModel([("current", ASCENDING), ("deposited_at", DESCENDING), ("_id", DESCENDING)]),
@@ -86,14 +89,16 @@ class Protocol(StagingStore, IdempotentStore):
                           {"$set": domain.grantor_search(doc.get("grantors") or []), "$unset": {"grantor_tokens": ""}})
                 for doc in docs], ordered=False)
             done += len(docs)
-        if "grantor_tokens_1_deposited_at_-1__id_-1" in db.instruments.index_information():
-            db.instruments.drop_index("grantor_tokens_1_deposited_at_-1__id_-1")  # the tokens' index, now empty
         db.migrations.update_one({"_id": "grantor_search"}, {"$setOnInsert": {"instruments": done}}, upsert=True)
         return done
 
     # --- notaries ------------------------------------------------------------------------------------------
     def notary(self, bar_number, session=None):
         return self.db.notaries.find_one({"_id": bar_number}, session=session)
+
+    def notaries_named(self, words):
+        """The bar numbers of the registered notaries one of whose name's words begins with each of ``words``."""
+        return [n["_id"] for n in self.db.notaries.find({"name_tokens": {"$all": list(words)}}, {"_id": 1})]
 
     def register_notary(self, notary):
         try:
