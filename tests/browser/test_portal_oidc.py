@@ -146,16 +146,10 @@ def production_gateway(stack, oidc_provider, tmp_path_factory):
     port = devstack.free_port()
     redirect = f"http://127.0.0.1:{port}/api/v1/auth/oidc/callback"
     oidc_provider.allow_redirect(redirect)
-    env = {**stack.env, "PORTAL_ENV": "production", "GATEWAY_PORT": str(port), "JWT_SECRET": "p" * 48,
-           "WHATSAPP_APP_SECRET": "a" * 40, "WHATSAPP_VERIFY_TOKEN": "v" * 40, "PAYMENT_SECRET_BANCO_DEMO": "b" * 40,
-           "OIDC_REDIRECT_URI": redirect}
-    process = devstack.ServiceProcess("gateway", "gateway.service:Gateway", env,
-                                      tmp_path_factory.mktemp("prod") / "gateway.log").start()
-    try:
-        devstack.wait_ready(f"http://127.0.0.1:{port}/healthz", 60, process.process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.stop()
+    env = {"PORTAL_ENV": "production", "JWT_SECRET": "p" * 48, "WHATSAPP_APP_SECRET": "a" * 40,
+           "WHATSAPP_VERIFY_TOKEN": "v" * 40, "PAYMENT_SECRET_BANCO_DEMO": "b" * 40, "OIDC_REDIRECT_URI": redirect}
+    with stack.extra_gateway("gateway", env, port, tmp_path_factory.mktemp("prod")) as url:
+        yield url
 
 
 def test_in_production_there_are_no_demo_users_and_the_cookie_is_secure(production_gateway, new_page, stack,
@@ -207,16 +201,12 @@ def independent_provider(stack, tmp_path_factory):
     issuer = f"http://127.0.0.1:{server.server_port}"
     port = devstack.free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**stack.env, "GATEWAY_PORT": str(port), "OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": "portal-judicial-mock",
-           "OIDC_CLIENT_SECRET": "otro-secreto-de-pruebas", "OIDC_REDIRECT_URI": f"{base}/api/v1/auth/oidc/callback",
-           "OIDC_POST_LOGOUT_REDIRECT_URI": f"{base}/"}
-    process = devstack.ServiceProcess("gateway", "gateway.service:Gateway", env,
-                                      tmp_path_factory.mktemp("oidc-mock") / "gateway.log").start()
+    env = {"OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": "portal-judicial-mock", "OIDC_CLIENT_SECRET": "otro-secreto-de-pruebas",
+           "OIDC_REDIRECT_URI": f"{base}/api/v1/auth/oidc/callback", "OIDC_POST_LOGOUT_REDIRECT_URI": f"{base}/"}
     try:
-        devstack.wait_ready(f"{base}/healthz", 60, process.process)
-        yield base
+        with stack.extra_gateway("gateway", env, port, tmp_path_factory.mktemp("oidc-mock")) as url:
+            yield url
     finally:
-        process.stop()
         server.shutdown()
         if insecure is None:
             os.environ.pop("AUTHLIB_INSECURE_TRANSPORT", None)

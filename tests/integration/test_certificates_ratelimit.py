@@ -6,7 +6,6 @@ import time
 import pytest
 import requests
 
-from services.runtime import devstack
 from tests.support.certificates import citizen
 from tests.support.pdfgen import make_pdf
 
@@ -19,15 +18,9 @@ CODE_PATH = "/api/v1/public/certificates/0000-0000-0000"
 def limited_gateway(stack):
     """A second gateway on the suite's services with a low limit (burst 5, 2 per second), behind one trusted
     proxy (the client is the address in X-Forwarded-For)."""
-    port = devstack.free_port()
-    env = {**stack.env, "GATEWAY_PORT": str(port), "RATE_LIMIT_PER_SECOND": "2", "RATE_LIMIT_BURST": "5",
-           "RATE_LIMIT_TRUSTED_PROXIES": "1"}
-    process = devstack.ServiceProcess("gateway-certificates-limited", "gateway.service:Gateway", env,
-                                      stack.tmp / "logs" / "gateway-certificates-limited.log").start()
-    url = f"http://127.0.0.1:{port}"
-    devstack.wait_ready(url + "/healthz", 60, process.process)
-    yield url
-    process.stop()
+    with stack.extra_gateway("gateway-certificates-limited", {"RATE_LIMIT_PER_SECOND": "2", "RATE_LIMIT_BURST": "5",
+                                                              "RATE_LIMIT_TRUSTED_PROXIES": "1"}) as url:
+        yield url
 
 
 def everything(stack):

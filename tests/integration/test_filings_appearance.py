@@ -348,16 +348,9 @@ def test_appearances_sent_at_once_leave_one_waiting_and_no_documents_behind(api,
 def limited_gateway(stack):
     """A second gateway on the suite's services with a low per-user look-up limit (a burst of 3, then one a
     second)."""
-    from services.runtime import devstack
-
-    port = devstack.free_port()
-    env = {**stack.env, "GATEWAY_PORT": str(port), "LOOKUP_RATE_PER_MINUTE": "60", "LOOKUP_RATE_BURST": "3"}
-    process = devstack.ServiceProcess("gateway-lookups-limited", "gateway.service:Gateway", env,
-                                      stack.tmp / "logs" / "gateway-lookups-limited.log").start()
-    url = f"http://127.0.0.1:{port}"
-    devstack.wait_ready(url + "/healthz", 60, process.process)
-    yield url
-    process.stop()
+    with stack.extra_gateway("gateway-lookups-limited", {"LOOKUP_RATE_PER_MINUTE": "60",
+                                                         "LOOKUP_RATE_BURST": "3"}) as url:
+        yield url
 
 
 def test_a_lawyer_over_the_look_up_limit_gets_429_per_user_and_the_service_is_not_asked(api, stack, world,

@@ -11,7 +11,6 @@ import icalendar
 import pytest
 import requests
 
-from services.runtime import devstack
 from tests.support.queries import (QueriesDb, case_opened, event, fake_case_number, hearing, publish, resolution,
                                    wait_for)
 
@@ -306,18 +305,12 @@ def test_hostile_uploads_to_the_verification_are_refused_and_change_nothing(api,
 def limited_gateway(stack):
     """A second gateway on the suite's services with a low limit, behind one trusted proxy (the client is the
     address in X-Forwarded-For)."""
-    port = devstack.free_port()
-    env = {**stack.env, "GATEWAY_PORT": str(port), "RATE_LIMIT_PER_SECOND": "2", "RATE_LIMIT_BURST": "5",
-           "RATE_LIMIT_TRUSTED_PROXIES": "1"}
-    process = devstack.ServiceProcess("gateway-limited", "gateway.service:Gateway", env,
-                                      stack.tmp / "logs" / "gateway-limited.log").start()
-    url = f"http://127.0.0.1:{port}"
-    devstack.wait_ready(url + "/healthz", 60, process.process)
-    # its first call through the broker answered (on a busy machine a new process's first RPC can outlast the
-    # timeout): the rate limit is what is tested, not a cold start; /courts is not limited
-    assert wait_for(lambda: requests.get(url + "/api/v1/courts", timeout=30).status_code == 200, timeout=60)
-    yield url
-    process.stop()
+    with stack.extra_gateway("gateway-limited", {"RATE_LIMIT_PER_SECOND": "2", "RATE_LIMIT_BURST": "5",
+                                                 "RATE_LIMIT_TRUSTED_PROXIES": "1"}) as url:
+        # its first call through the broker answered (on a busy machine a new process's first RPC can outlast the
+        # timeout): the rate limit is what is tested, not a cold start; /courts is not limited
+        assert wait_for(lambda: requests.get(url + "/api/v1/courts", timeout=30).status_code == 200, timeout=60)
+        yield url
 
 
 def test_a_client_over_its_rate_gets_429_with_retry_after_and_others_are_not_affected(limited_gateway, world):

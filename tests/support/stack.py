@@ -4,6 +4,7 @@ Its own MongoDB (a fresh single-node replica set in a temporary folder, or
 unique databases on ``MONGO_URI`` when that is set), its own RabbitMQ virtual
 host, every service and the gateway as real processes.
 """
+import contextlib
 import os
 import tempfile
 import uuid
@@ -102,6 +103,21 @@ class TestStack:
 
     def token(self, sub, role, **claims):
         return mint_token(DEV_SECRET, sub, role, **claims)
+
+    @contextlib.contextmanager
+    def extra_gateway(self, name, env=None, port=None, log_dir=None):
+        """Another gateway process on this stack's services, with settings of its own (``env``) on ``port`` (a
+        free one by default), ready when entered; yields its URL and stops it on exit."""
+        port = port or devstack.free_port()
+        log = Path(log_dir or self.tmp / "logs") / f"{name}.log"
+        process = devstack.ServiceProcess(name, "gateway.service:Gateway",
+                                          {**self.env, "GATEWAY_PORT": str(port), **(env or {})}, log).start()
+        url = f"http://127.0.0.1:{port}"
+        try:
+            devstack.wait_ready(url + "/healthz", 60, process.process)
+            yield url
+        finally:
+            process.stop()
 
     def restart(self, service, kill=False):
         self.stack.restart(service, kill=kill)
