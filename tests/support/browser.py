@@ -209,3 +209,12 @@ def sign_in(page, stack, sub=None, actor=None, token=None):
     page.goto("/inicio")
     page.get_by_test_id("account-name").wait_for()
     return csrf
+
+
+def file_asked_again(page, field, label, filename):
+    """After a submit with a chosen file that changed on disk: the page names the file beside its field (``field``,
+    the API's name), asks for it again and has emptied the file input labelled ``label``."""
+    beside = page.locator(f"[data-field-error='{field}']")
+    beside.get_by_text("cambió o se movió después de elegirlo. Elíjalo de nuevo.").wait_for()
+    assert filename in beside.inner_text()
+    assert page.get_by_label(label).input_value() == ""
