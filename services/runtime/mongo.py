@@ -78,6 +78,11 @@ def database_down(exc):
     return False
 
 
+def new_id() -> str:
+    """A new document id: the 32 hexadecimal digits of a random UUID (every service's documents, events and jobs)."""
+    return uuid.uuid4().hex
+
+
 def utcnow():
     """Now, in UTC, truncated to milliseconds (what MongoDB stores)."""
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -168,7 +173,7 @@ def outbox_rows(source, event_type, items, version=1):
     """The outbox rows of one event per item of ``items`` (their data), unpublished."""
     now = utcnow()
     correlation_id = current_correlation_id()
-    return [{"_id": uuid.uuid4().hex, "event_type": event_type, "source": source, "version": version,
+    return [{"_id": new_id(), "event_type": event_type, "source": source, "version": version,
              "occurred_at": now, "correlation_id": correlation_id, "data": data, "published": False,
              "created_at": now} for data in items]
 
@@ -309,7 +314,7 @@ class Store:
 
     def dead_letter(self, envelope, reason):
         """Keep an event that can never apply (``dead_letters``, once per event id) instead of dropping it."""
-        self.db[DEAD_LETTERS].update_one({"_id": envelope.get("event_id") or uuid.uuid4().hex},
+        self.db[DEAD_LETTERS].update_one({"_id": envelope.get("event_id") or new_id()},
                                          {"$setOnInsert": {"envelope": envelope, "reason": reason, "at": utcnow()}},
                                          upsert=True)
 

@@ -17,7 +17,6 @@ Idempotency-Key (``services.runtime.idempotency``). A store mixes in ``StagingSt
 ``IdempotentStore``) and declares their indexes.
 """
 import datetime
-import uuid
 
 import gridfs
 from pymongo import ASCENDING, IndexModel
@@ -26,7 +25,7 @@ from contracts.base import load
 from contracts.documents import check_filename
 from services.runtime.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from services.runtime.idempotency import Replay, replay
-from services.runtime.mongo import utcnow
+from services.runtime.mongo import new_id, utcnow
 from services.runtime.pdf import PdfRejected, inspect_pdf
 
 STAGED, ATTACHED = "staged", "attached"
@@ -111,7 +110,7 @@ class StagedDocuments:
     def stage(self, actor, filename, content, max_bytes):
         """Check an upload and store it as staged by ``actor``, under a new id; its ``document_info``."""
         filename, info = check_upload(filename, content, max_bytes)
-        document_id = uuid.uuid4().hex
+        document_id = new_id()
         self.bucket.upload_from_stream_with_id(document_id, filename, content, metadata={
             "state": STAGED, "staged_by": actor["sub"], "staged_at": utcnow(),
             "sha256": info.sha256, "pages": info.pages, "content_type": "application/pdf",

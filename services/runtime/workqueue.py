@@ -42,7 +42,7 @@ import uuid
 import eventlet
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
-from services.runtime.mongo import utcnow
+from services.runtime.mongo import new_id, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ class WorkQueue:
         if clash:
             raise ValueError(f"payload uses fields of the queue: {sorted(clash)}")
         now = now or utcnow()
-        return {"_id": job_id or uuid.uuid4().hex, **payload, "status": PENDING, "attempts": 0,
+        return {"_id": job_id or new_id(), **payload, "status": PENDING, "attempts": 0,
                 "created_at": now, "next_attempt_at": not_before or now, "lease_owner": None,
                 "lease_until": None, self.done_at: None, "last_error": None}
 

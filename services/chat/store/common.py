@@ -1,5 +1,5 @@
 """What every area of the chat store shares."""
-import uuid
+from services.runtime.mongo import new_id  # noqa: F401 (the areas' ids: one rule for every service)
 
 WEBHOOKS = "webhooks"          # the stored webhook payloads: a work queue (services.runtime.workqueue)
 SENDS = "sends"                # outbound messages to send through the Graph API: a work queue
@@ -10,9 +10,6 @@ NOTES = "notes"
 AGENTS = "agents"
 CORRECTIONS = "classification_corrections"  # staff's labels of inbound messages, kept for later training
 
-
-def new_id() -> str:
-    return uuid.uuid4().hex
 
 
 class ConversationGone(Exception):

@@ -1,13 +1,9 @@
 """What every area of the filings store shares."""
-import uuid
-
 from services.runtime.idempotency import Replay, replay
+from services.runtime.mongo import new_id  # noqa: F401 (the areas' ids: one rule for every service)
 
 SOURCE = "filings"  # the source of the events the filings service publishes
 
-
-def new_id():
-    return uuid.uuid4().hex
 
 
 def answered_once(idempotency, request, write):
