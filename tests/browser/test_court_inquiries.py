@@ -113,3 +113,35 @@ def test_a_judge_reads_the_courts_inquiries_with_the_keyboard_and_has_no_answer_
     check_page(page, "consultas respondidas del juez")
     assert stack.db("chat").audit.find_one({"actor.sub": "juez.navegador", "action": "list_inquiries",
                                            "outcome": "allowed", "details.inquiry_ids": asked["fresh"]})
+
+
+def test_the_clerk_walks_the_inquiries_page_by_page_and_back(new_page, api, stack):
+    """More inquiries than a page holds (20): «Ver más consultas» shows the next ones, older, and «Volver a las más
+    recientes» the first page again."""
+    court = "01010"
+    conversation_id, _ = wa.open_conversation(stack, LINE, "¿Cuándo resuelven mi recurso penal?")
+    agent = stack.token("agente.paginas", "chat_agent", name="Agente de Páginas")
+    for n in range(21):
+        asked = api.post_json(f"/api/v1/chat/conversations/{conversation_id}/inquiries",
+                              {"court_id": court, "question": f"Consulta número {n} sobre el recurso"}, agent)
+        assert asked.status_code == 201, asked.text
+    page = new_page()
+    sign_in(page, stack, token=api.clerk(court))
+    press(page, "Consultas del chat")
+    shown = page.locator("[data-inquiry]")
+    shown.first.wait_for()
+
+    def ids():
+        return [shown.nth(i).get_attribute("data-inquiry") for i in range(shown.count())]
+
+    first = ids()
+    assert len(first) == 20
+    assert page.get_by_role("button", name="Volver a las más recientes").count() == 0
+    press(page, "Ver más consultas")
+    page.get_by_role("button", name="Volver a las más recientes").wait_for()
+    page.wait_for_function("(first) => !document.querySelector(`[data-inquiry='${first}']`)", arg=first[0])
+    second = ids()
+    assert second and not set(second) & set(first)
+    press(page, "Volver a las más recientes")
+    page.wait_for_function("(first) => !!document.querySelector(`[data-inquiry='${first}']`)", arg=first[0])
+    assert ids() == first

@@ -87,3 +87,34 @@ export function PageHeader({ title, children }) {
     </header>
   );
 }
+
+// Pages of a list walked by the API's cursor, newest first, one page shown at a time:
+//   const paging = useCursorPages();  ... api.get(path, { cursor: paging.cursor }) ...  paging.reset() on a new filter
+//   <CursorButtons paging={paging} next={list.data && list.data.next_cursor} more="Ver más consultas" />
+export function useCursorPages() {
+  const [pages, setPages] = useState([""]);
+  return {
+    cursor: pages[pages.length - 1],
+    first: pages.length === 1,
+    back: () => setPages((old) => old.slice(0, -1)),
+    forward: (next) => setPages((old) => [...old, next]),
+    reset: () => setPages([""]),
+  };
+}
+
+export function CursorButtons({ paging, next, more }) {
+  return (
+    <p>
+      {!paging.first && (
+        <button type="button" class="button-secondary" onClick={paging.back}>
+          Volver a las más recientes
+        </button>
+      )}{" "}
+      {next && (
+        <button type="button" class="button-secondary" onClick={() => paging.forward(next)}>
+          {more}
+        </button>
+      )}
+    </p>
+  );
+}

@@ -7,7 +7,7 @@ import { useState } from "preact/hooks";
 import { api } from "../../api.js";
 import { Link, useQuery } from "../../router.jsx";
 import { useSession } from "../../session.js";
-import { formatDateTime, LoadError, Loading, Notice, PageHeader, useApi } from "../../ui.jsx";
+import { CursorButtons, formatDateTime, LoadError, Loading, Notice, PageHeader, useApi, useCursorPages } from "../../ui.jsx";
 import {
   AreaOptions, ChannelBadge, contactName, CONVERSATION_STATUS, LiveState, PRESENCE, SUPERVISOR, useChatEvents, useDebounced,
 } from "./common.jsx";
@@ -167,8 +167,8 @@ export default function InboxPage() {
   const me = session.actor ? session.actor.sub : "";
   const supervisor = session.actor && session.actor.role === SUPERVISOR;
   const [query, setQuery] = useQuery();
-  const [pages, setPages] = useState([""]);
-  const cursor = pages[pages.length - 1];
+  const paging = useCursorPages();
+  const cursor = paging.cursor;
   const filters = {
     line: query.linea || undefined, status: query.estado || undefined, assignee: query.asignada || undefined,
     area: query.area || undefined, complaint: query.queja === "1" ? "true" : undefined,
@@ -212,7 +212,7 @@ export default function InboxPage() {
         </section>
       )}
       <Filters query={query} setQuery={(next) => {
-        setPages([""]);
+        paging.reset();
         setQuery(next);
       }} lines={(lines.data && lines.data.items) || []} areas={(areas.data && areas.data.items) || []}
         agents={agentItems} me={me} />
@@ -224,18 +224,7 @@ export default function InboxPage() {
           <ConversationItem key={item.conversation_id} conversation={item} />
         ))}
       </ul>
-      <p>
-        {pages.length > 1 && (
-          <button type="button" class="button-secondary" onClick={() => setPages(pages.slice(0, -1))}>
-            Volver a las más recientes
-          </button>
-        )}{" "}
-        {list.data && list.data.next_cursor && (
-          <button type="button" class="button-secondary" onClick={() => setPages([...pages, list.data.next_cursor])}>
-            Ver más conversaciones
-          </button>
-        )}
-      </p>
+      <CursorButtons paging={paging} next={list.data && list.data.next_cursor} more="Ver más conversaciones" />
       {supervisor || <Notice>Tome una conversación sin asignar desde su página, o espere a que se le asigne por turno.</Notice>}
     </>
   );

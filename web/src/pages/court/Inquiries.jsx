@@ -8,7 +8,7 @@ import { api } from "../../api.js";
 import { FormErrors, useForm } from "../../forms.jsx";
 import { useQuery } from "../../router.jsx";
 import { useSession } from "../../session.js";
-import { formatDateTime, LoadError, Loading, Notice, PageHeader, useApi } from "../../ui.jsx";
+import { CursorButtons, formatDateTime, LoadError, Loading, Notice, PageHeader, useApi, useCursorPages } from "../../ui.jsx";
 import { placeError } from "./common.jsx";
 
 const STATUS_LABELS = { open: "Por responder", answered: "Respondidas" };
@@ -116,12 +116,12 @@ export default function InquiriesPage() {
   const answers = !(actor && actor.role === "judge"); // a judge reads them; the court's clerk answers
   const [query, setQuery] = useQuery();
   const status = query.estado === "answered" ? "answered" : "open";
-  const [pages, setPages] = useState([""]);
-  const cursor = pages[pages.length - 1];
+  const paging = useCursorPages();
+  const cursor = paging.cursor;
   const list = useApi(() => api.get("/api/v1/chat/inquiries", { status, cursor, limit: 20 }), [status, cursor]);
   const items = (list.data && list.data.items) || [];
   const choose = (value) => {
-    setPages([""]);
+    paging.reset();
     setQuery({ estado: value === "open" ? "" : value });
   };
   return (
@@ -156,18 +156,7 @@ export default function InquiriesPage() {
           </li>
         ))}
       </ul>
-      <p>
-        {pages.length > 1 && (
-          <button type="button" class="button-secondary" onClick={() => setPages(pages.slice(0, -1))}>
-            Volver a las más recientes
-          </button>
-        )}{" "}
-        {list.data && list.data.next_cursor && (
-          <button type="button" class="button-secondary" onClick={() => setPages([...pages, list.data.next_cursor])}>
-            Ver más consultas
-          </button>
-        )}
-      </p>
+      <CursorButtons paging={paging} next={list.data && list.data.next_cursor} more="Ver más consultas" />
     </>
   );
 }
