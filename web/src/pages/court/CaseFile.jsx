@@ -3,10 +3,11 @@
 import { api } from "../../api.js";
 import { Link } from "../../router.jsx";
 import { useSession } from "../../session.js";
-import { formatDateTime, LoadError, Loading, PageHeader, useApi } from "../../ui.jsx";
+import { CaseFrame } from "../../casefile.jsx";
+import { formatDateTime } from "../../ui.jsx";
 import { caseHref } from "./common.jsx";
 import {
-  FILING_KIND_LABELS, HEARING_KIND_LABELS, HEARING_STATUS_LABELS, label, MATTER_LABELS, MODE_LABELS, STAGE_LABELS,
+  FILING_KIND_LABELS, HEARING_KIND_LABELS, HEARING_STATUS_LABELS, label, MODE_LABELS, STAGE_LABELS,
 } from "./labels.js";
 
 const PUBLIC_MATTERS = ["amparo", "antejuicio"];
@@ -14,20 +15,9 @@ const ENTRY_KIND_LABELS = { ...FILING_KIND_LABELS, decreto: "Decreto", auto: "Au
 
 export default function CaseFilePage({ caseNumber }) {
   const { actor } = useSession();
-  const found = useApi(() => api.get(`/api/v1/cases/${encodeURIComponent(caseNumber)}`), [caseNumber]);
-  const item = found.data;
   return (
-    <>
-      <PageHeader title={`Expediente ${caseNumber}`}>
-        {item && (
-          <p class="lead">
-            {label(MATTER_LABELS, item.matter)} · {item.court_name}
-          </p>
-        )}
-      </PageHeader>
-      {found.loading && <Loading />}
-      <LoadError error={found.error} retry={found.error && found.error.status !== 404 && found.error.status !== 403 ? found.reload : null} />
-      {item && (
+    <CaseFrame caseNumber={caseNumber}>
+      {(item) => (
         <>
           <nav aria-label="Acciones del expediente" class="card">
             <ul class="actions">
@@ -151,6 +141,6 @@ export default function CaseFilePage({ caseNumber }) {
           </section>
         </>
       )}
-    </>
+    </CaseFrame>
   );
 }

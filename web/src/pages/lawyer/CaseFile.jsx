@@ -2,9 +2,10 @@
 // document to download, and its hearings. From here the lawyer files a writ.
 import { api } from "../../api.js";
 import { Link } from "../../router.jsx";
-import { formatDateTime, LoadError, Loading, PageHeader, useApi } from "../../ui.jsx";
+import { CaseFrame } from "../../casefile.jsx";
+import { formatDateTime } from "../../ui.jsx";
 import { HEARING_KIND_LABELS, STAGE_LABELS } from "../court/labels.js";
-import { FILING_KINDS, formatSize, HEARING_STATUS, label, MATTERS, PARTY_ROLES, RESOLUTION_KINDS } from "./labels.js";
+import { FILING_KINDS, formatSize, HEARING_STATUS, label, PARTY_ROLES, RESOLUTION_KINDS } from "./labels.js";
 
 function Docket({ entries }) {
   if (entries.length === 0) return <p class="empty">Aún no hay actuaciones.</p>;
@@ -78,20 +79,9 @@ function Hearings({ hearings }) {
 }
 
 export default function CaseFilePage({ caseNumber }) {
-  const found = useApi(() => api.get(`/api/v1/cases/${encodeURIComponent(caseNumber)}`), [caseNumber]);
-  const item = found.data;
   return (
-    <>
-      <PageHeader title={`Expediente ${caseNumber}`}>
-        {item && (
-          <p class="lead">
-            {label(MATTERS, item.matter)} · {item.court_name}
-          </p>
-        )}
-      </PageHeader>
-      {found.loading && <Loading />}
-      <LoadError error={found.error} retry={found.error && found.error.status !== 404 ? found.reload : null} />
-      {item && (
+    <CaseFrame caseNumber={caseNumber}>
+      {(item) => (
         <>
           <p class="actions">
             <Link href={`/mis-expedientes/${caseNumber}/escrito`} class="button-link">
@@ -149,6 +139,6 @@ export default function CaseFilePage({ caseNumber }) {
           </section>
         </>
       )}
-    </>
+    </CaseFrame>
   );
 }

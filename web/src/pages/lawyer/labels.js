@@ -1,6 +1,5 @@
 // Words the lawyer's pages show for the API's codes.
-export const MATTERS = { civil: "Civil", penal: "Penal", laboral: "Laboral", familia: "Familia", amparo: "Amparo",
-  antejuicio: "Antejuicio" };
+export { label, MATTER_LABELS as MATTERS } from "../court/labels.js";
 // the matters a lawyer opens from this portal (amparo and antejuicio have parties of their own)
 export const ORDINARY_MATTERS = ["civil", "penal", "laboral", "familia"];
 
@@ -28,7 +27,6 @@ export const SERVED_BY = { access: "por acceso al casillero", lapse: "por transc
 export const HEARING_STATUS = { programada: "Programada", reprogramada: "Reprogramada", realizada: "Realizada",
   suspendida: "Suspendida", cancelada: "Cancelada" };
 
-export const label = (table, code) => (code && table[code]) || code || "—";
 
 // 1536 -> "1,5 KB"
 export function formatSize(bytes) {
