@@ -32,6 +32,7 @@ from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from services.runtime.config import Settings
+from services.runtime.errors import ValidationFailed
 from services.runtime.logs import current_correlation_id
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,22 @@ def retention_seconds(days):
     if not 0 < seconds <= 2**31 - 1:
         raise ValueError("OUTBOX_RETENTION_DAYS must be a positive number of days (at most ~68 years)")
     return seconds
+
+
+SEARCH_MAX_MS = 2000  # a search by name that needs longer reads too much of its collection: refused (bounded)
+
+
+def bounded(cursor, field, max_ms=SEARCH_MAX_MS):
+    """The documents of ``cursor`` (a search a user typed), read within ``max_ms`` of the database's time. Words
+    that narrow nothing (letters or digits no indexed key holds, say «8 9») could otherwise make one request read
+    every document of a collection of millions, again and again; past the limit the search is refused with 422
+    ``search_too_broad`` naming ``field`` (nothing is changed), not left to hold the database."""
+    try:
+        return list(cursor.max_time_ms(max_ms))
+    except ExecutionTimeout:
+        message = ("La búsqueda es demasiado amplia y no terminó a tiempo: escriba palabras más completas del "
+                   "nombre o acótela con otros criterios.")
+        raise ValidationFailed("search_too_broad", message, {"fields": {field: message}}) from None
 
 
 DUPLICATE_KEY = 11000

@@ -18,6 +18,7 @@ from services.certificates.store.common import new_id
 from services.runtime import names
 from services.runtime.config import SettingsProvider
 from services.runtime.court_calendar import CourtCalendar, RuleError
+from services.runtime.errors import ValidationFailed
 from services.runtime.idempotency import Request
 from services.runtime.mongo import utcnow
 from services.runtime.observability import counter
@@ -250,10 +251,14 @@ class ProtocolEntrypoints:
             dates["$lte"] = query["to"].isoformat()
         if dates:
             criteria["authorized_at"] = dates
-        items, next_cursor = self.store.search_instruments(criteria, query.get("limit", 20), query.get("cursor"),
-                                                           grantor_words=wanted.get("grantor"))
-        self.store.audit(actor, "search_instruments", "instruments", "allowed",
-                         {"query": {k: raw[k] for k in raw if k != "cursor"}, "count": len(items)})
+        asked = {"query": {k: raw[k] for k in raw if k != "cursor"}}
+        try:
+            items, next_cursor = self.store.search_instruments(criteria, query.get("limit", 20), query.get("cursor"),
+                                                               grantor_words=wanted.get("grantor"))
+        except ValidationFailed as exc:  # too broad to finish in time: refused, and still recorded
+            self.store.audit(actor, "search_instruments", "instruments", exc.code, asked)
+            raise
+        self.store.audit(actor, "search_instruments", "instruments", "allowed", {**asked, "count": len(items)})
         return {"items": [views.instrument_view(i, actor) for i in items], "next_cursor": next_cursor}
 
     # --- the annual index and the year's report ---------------------------------------------------------------------

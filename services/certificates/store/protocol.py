@@ -25,6 +25,7 @@ from services.certificates.protocol import domain, errors
 from services.certificates.store.common import SOURCE, new_id
 from services.runtime import names
 from services.runtime.idempotency import IdempotentStore
+from services.runtime.mongo import bounded
 from services.runtime.staging import StagedDocuments, StagingStore
 from services.runtime.workqueue import WorkQueue
 
@@ -184,7 +185,7 @@ class Protocol(StagingStore, IdempotentStore):
                  .sort([("deposited_at", DESCENDING), ("_id", DESCENDING)]).limit(limit + 1))
         if key is not None:
             found = found.hint(BY_GRANTOR_KEY)
-        return paging.page(list(found), limit, "deposited_at")
+        return paging.page(bounded(found, "grantor" if grantor_words else "notary"), limit, "deposited_at")
 
     # --- the annual index ----------------------------------------------------------------------------------------
     def save_index(self, bar_number, year, entries, actor_person, now):

@@ -7,6 +7,7 @@ from pymongo import ASCENDING, DESCENDING
 
 from contracts import paging
 from services.queries import domain
+from services.runtime.mongo import bounded
 
 FEED_LIMIT = 2000           # hearings in one iCalendar feed at most
 CASE_HEARINGS_LIMIT = 1000  # hearings of one case shown at most
@@ -108,7 +109,7 @@ class Reads:
             found_here = self.col(generation, "cases").find(query, LISTED).sort(NEWEST_FIRST).limit(wanted_now)
             if keys[tier] is not None:
                 found_here = found_here.hint("by_key")
-            for doc in found_here:
+            for doc in bounded(found_here, "q"):
                 doc["tier"] = tier
                 found.append(doc)
             if len(found) > limit:
