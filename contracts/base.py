@@ -2,6 +2,7 @@
 
 Every schema rejects unknown fields and reports errors in Spanish, naming the field.
 """
+import hashlib
 import json
 import math
 
@@ -148,6 +149,19 @@ class CallerSchema(ActorSchema):
 def json_text(value):
     """JSON text as the API writes it (UTF-8 kept, no spaces); a service may answer with it ready-made."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_etag(body: bytes) -> str:
+    """The ETag of an answer's bytes: the first 128 bits of their SHA-256, quoted (a service that answers with
+    ready-made JSON sends its tag with it, the same the gateway would compute)."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def prepared_json(value) -> dict:
+    """``value`` as an answer the gateway sends as it is: its JSON text (UTF-8) and that text's ETag, made once
+    (a service keeps it while the value holds) instead of again on every request."""
+    body = json_text(value).encode("utf-8")
+    return {"body": body, "etag": json_etag(body)}
 
 
 MAX_JSON_DEPTH = 32

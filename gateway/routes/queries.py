@@ -10,7 +10,7 @@ import hashlib
 
 from werkzeug.wrappers import Response
 
-from contracts.base import json_text
+from contracts.base import json_etag, json_text
 from contracts.queries import (CourtCalendarQuerySchema, DocumentVerdictSchema, PublicCaseListSchema,
                                PublicCaseSchema, PublicCasesQuerySchema, PublicHearingListSchema,
                                PublicHearingsQuerySchema)
@@ -37,13 +37,10 @@ CASE_LINKS = {
 }
 
 
-def _etag(body):
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def cached(request, body, mimetype):
-    """``body`` (bytes) with its ETag and Cache-Control, or 304 when the client already holds it."""
-    etag = _etag(body)
+def cached(request, body, mimetype, etag=None):
+    """``body`` (bytes) with its ETag (``etag``, or computed) and Cache-Control, or 304 when the client already
+    holds it."""
+    etag = etag or json_etag(body)
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
     cid = current_correlation_id()
     if cid:
@@ -55,6 +52,11 @@ def cached(request, body, mimetype):
 
 def cached_json(request, payload):
     return cached(request, json_text(payload).encode("utf-8"), "application/json")
+
+
+def cached_prepared(request, answer):
+    """A service's ready-made JSON answer (``contracts.base.prepared_json``): its bytes and ETag as they are."""
+    return cached(request, answer["body"], "application/json", answer["etag"])
 
 
 def cached_calendar(request, text):
@@ -74,7 +76,7 @@ class QueriesRoutes(GatewayBase):
                      "mode. Las audiencias de expedientes reservados no aparecen; las partes solo en amparos y "
                      "antejuicios. Ordenadas por hora de inicio; cursor: el next_cursor de la página anterior.")
     def public_hearings(self, request):
-        return cached_json(request, self.call(self.queries.hearings, request.query))
+        return cached_prepared(request, self.call(self.queries.hearings, request.query))
 
     @route("GET", "/api/v1/public/hearings.ics")
     @rate_limited

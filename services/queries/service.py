@@ -7,7 +7,7 @@ import logging
 import time
 
 from contracts import paging
-from contracts.base import load
+from contracts.base import load, prepared_json
 from contracts.events import CATALOGUE
 from contracts.queries import CourtCalendarQuerySchema, PublicCasesQuerySchema, PublicHearingsQuerySchema
 from services.queries import domain, errors, ical, views
@@ -143,7 +143,8 @@ class QueriesService:
 
     @rpc
     def hearings(self, query=None):
-        """GET /api/v1/public/hearings: the agenda of one local day or range, in start order."""
+        """GET /api/v1/public/hearings: the agenda of one local day or range, in start order, as the JSON text the
+        gateway sends and its ETag (``contracts.base.prepared_json``)."""
         query = self._load(PublicHearingsQuerySchema(), query)
         tz = self.settings.tz
         try:
@@ -157,9 +158,9 @@ class QueriesService:
         start, end = days.bounds(tz)
         generation = self.store.current()
 
-        def page():
+        def page():  # the answer ready to send: its JSON text and ETag, made once per cached page
             items, next_cursor = self.store.hearings_page(generation, start, end, query, limit, cursor)
-            return {"items": [views.hearing_view(h, tz) for h in items], "next_cursor": next_cursor}
+            return prepared_json({"items": [views.hearing_view(h, tz) for h in items], "next_cursor": next_cursor})
 
         court_id = query.get("court_id")
         if not court_id:
