@@ -49,7 +49,9 @@ def new_page(request, stack, chromium):
         return context.new_page()
 
     yield make
-    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    # a failure in the test's body or in a fixture that set it up (one that signs in with a page, say)
+    failed = any(getattr(request.node, f"rep_{when}", None) is not None and getattr(request.node, f"rep_{when}").failed
+                 for when in ("setup", "call"))
     for i, context in enumerate(contexts):
         if failed:
             for j, page in enumerate(context.pages):
