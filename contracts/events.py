@@ -248,4 +248,9 @@ CATALOGUE = {
 
 
 def schema_for(event_type):
-    return CATALOGUE[event_type]["schema"]()
+    """The one instance of ``event_type``'s data schema (shared: making one costs more than a load)."""
+    schema = CATALOGUE[event_type]["schema"]
+    return _SCHEMAS.get(schema) or _SCHEMAS.setdefault(schema, schema())
+
+
+_SCHEMAS = {}

@@ -94,7 +94,7 @@ def _metadata(form, files, schema):
         raise BadRequest("malformed_json", "La parte 'metadata' no está codificada en UTF-8.",
                          {"field": "metadata", "fields": {"metadata": "Texto no codificado en UTF-8."}})
     metadata = parse_json_object(raw_metadata[0], "metadata")
-    load(schema(), metadata)
+    load(schema, metadata)
     return metadata
 
 

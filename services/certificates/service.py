@@ -84,7 +84,7 @@ class CertificatesService(ProtocolEntrypoints):  # and the notarial protocol arc
     def add_record(self, actor, body):
         actor = load_actor(actor)
         self._officer(actor, "add_record", "records")
-        fields = load(RecordCreateSchema(), body)
+        fields = load(RecordCreateSchema, body)
         problem = domain.dates_problem(fields["sentence_date"], fields["final_date"], self._today())
         if problem:
             raise ValidationFailed("validation_error", "Las fechas del antecedente no son válidas.", {"fields": problem})
@@ -97,7 +97,7 @@ class CertificatesService(ProtocolEntrypoints):  # and the notarial protocol arc
     def search_records(self, actor, query):
         actor = load_actor(actor)
         self._officer(actor, "search_records", "records")
-        query = load(RecordSearchQuerySchema(), query or {}, "Parámetros de consulta inválidos.")
+        query = load(RecordSearchQuerySchema, query or {}, "Parámetros de consulta inválidos.")
         records, cancellations = self.store.search(query.get("id_number"), query.get("name"), query.get("limit", 50))
         self.store.audit(actor, "search_records", "records", "allowed",
                          {"id_number": query.get("id_number"), "name": query.get("name"), "count": len(records)})
@@ -117,7 +117,7 @@ class CertificatesService(ProtocolEntrypoints):  # and the notarial protocol arc
     def cancel_record(self, actor, record_id, metadata, filename, content):
         actor = load_actor(actor)
         self._officer(actor, "cancel_record", f"record:{record_id}")
-        metadata = load(CancelMetadataSchema(), metadata)
+        metadata = load(CancelMetadataSchema, metadata)
         try:
             inspect_pdf(content)
         except PdfRejected as exc:
@@ -131,7 +131,7 @@ class CertificatesService(ProtocolEntrypoints):  # and the notarial protocol arc
     def import_records(self, actor, body):
         actor = load_actor(actor)
         self._officer(actor, "import_records", "records")
-        body = load(ImportSchema(), body)
+        body = load(ImportSchema, body)
         rows, rejected = imports.parse(body["csv"], self._today())
         if not rejected:
             rejected = imports.already_recorded(rows, self.store.existing_keys([key for _, key, _ in rows]))
@@ -174,7 +174,7 @@ class CertificatesService(ProtocolEntrypoints):  # and the notarial protocol arc
         """(view, created): the citizen's open request, or a new one."""
         actor = load_actor(actor)
         self._citizen(actor, "request_certificate", "requests")
-        body = load(CertificateRequestSchema(), body or {})
+        body = load(CertificateRequestSchema, body or {})
         request, created = self.store.open_request(actor, body.get("email"), self.settings.amount,
                                                    self.settings.currency, self.settings.expiry_hours)
         self.store.audit(actor, "request_certificate", f"request:{request['_id']}", "allowed", {"created": created})
@@ -192,7 +192,7 @@ class CertificatesService(ProtocolEntrypoints):  # and the notarial protocol arc
     @rpc
     def payment_notification(self, bank, body):
         """A bank's notice, its signature already checked by the gateway over the raw body."""
-        notice = load(PaymentNotificationSchema(), body)
+        notice = load(PaymentNotificationSchema, body)
         actor = {"sub": f"bank:{bank}", "role": "bank"}
         if notice["bank"] != bank:
             raise ValidationFailed("validation_error", "El banco del cuerpo no es el que firmó.",
@@ -288,7 +288,7 @@ class CertificatesService(ProtocolEntrypoints):  # and the notarial protocol arc
 
     @rpc
     def download(self, query):
-        query = load(DownloadQuerySchema(), query or {}, "Parámetros de consulta inválidos.")
+        query = load(DownloadQuerySchema, query or {}, "Parámetros de consulta inválidos.")
         certificate = self.store.certificate_by_download_code(query["code"])
         now = utcnow()
         if certificate is None or certificate["valid_until"] <= now:
@@ -301,7 +301,7 @@ class CertificatesService(ProtocolEntrypoints):  # and the notarial protocol arc
     def revoke(self, actor, certificate_id, body):
         actor = load_actor(actor)
         self._officer(actor, "revoke_certificate", f"certificate:{certificate_id}")
-        body = load(RevokeSchema(), body)
+        body = load(RevokeSchema, body)
         certificate, revoked_now = self.store.revoke(str(certificate_id), body["reason"], person(actor))
         if certificate is None:
             raise errors.certificate_not_found(certificate_id)

@@ -128,7 +128,7 @@ class ChatService:
         if not domain.is_staff(actor):
             self.store.audit(actor, "live_changes", "conversations", "denied")
             raise errors.staff_only(actor["role"])
-        request = load(LiveChangesRequestSchema(), request or {})
+        request = load(LiveChangesRequestSchema, request or {})
         return self.store.live_changes(request.get("after"), request.get("wait_seconds", 0),
                                        request.get("limit", 500))
 
@@ -290,7 +290,7 @@ class ChatService:
     @rpc
     def set_presence(self, actor, body):
         actor = self._staff(actor, "set_presence", "agents")
-        body = load(PresenceRequestSchema(), body)
+        body = load(PresenceRequestSchema, body)
         doc = self.store.set_presence(actor, body["status"], self.settings.agent_capacity)
         return views.agent_view(doc, self.store.loads().get(doc["_id"], 0), self.settings.agent_capacity)
 
@@ -300,7 +300,7 @@ class ChatService:
         if actor["role"] != domain.SUPERVISOR:
             self.store.audit(actor, "configure_agent", f"agent:{agent_sub}", "denied")
             raise errors.supervisor_only()
-        body = load(AgentSettingsRequestSchema(), body)
+        body = load(AgentSettingsRequestSchema, body)
         doc = self.store.configure_agent(agent_sub, sorted(set(body["teams"])), body["capacity"])
         if doc is None:
             raise errors.agent_not_found(agent_sub)
@@ -318,7 +318,7 @@ class ChatService:
     @rpc
     def list_conversations(self, actor, query=None):
         actor = self._staff(actor, "list_conversations", "conversations")
-        query = load(ConversationListQuerySchema(), query or {})
+        query = load(ConversationListQuerySchema, query or {})
         if query.get("area") and query["area"] not in self.settings.areas():
             raise errors.unknown_area(query["area"], self.settings.areas())
         limit = query.get("limit", 20)
@@ -364,7 +364,7 @@ class ChatService:
     def reply(self, actor, conversation_id, body):
         target = f"conversation:{conversation_id}"
         actor = self._staff(actor, "reply", target)
-        body = load(ReplyRequestSchema(), body)
+        body = load(ReplyRequestSchema, body)
         doc = self._conversation(actor, conversation_id, "reply")
         now = utcnow()
         template, text, canned = body.get("template"), None, None
@@ -414,7 +414,7 @@ class ChatService:
     def add_note(self, actor, conversation_id, body):
         target = f"conversation:{conversation_id}"
         actor = self._staff(actor, "add_note", target)
-        body = load(NoteRequestSchema(), body)
+        body = load(NoteRequestSchema, body)
         doc = self._conversation(actor, conversation_id, "add_note")
         note = self._written(actor, conversation_id, "add_note", self.store.add_note(
             doc["_id"], {"sub": actor["sub"], "name": actor.get("name")}, body["text"]))
@@ -425,7 +425,7 @@ class ChatService:
     def set_status(self, actor, conversation_id, body):
         target = f"conversation:{conversation_id}"
         actor = self._staff(actor, "set_status", target)
-        body = load(StatusRequestSchema(), body)
+        body = load(StatusRequestSchema, body)
         problem = domain.snooze_problem(body["status"], body.get("snoozed_until"), utcnow())
         if problem:
             raise errors.invalid_status(problem)
@@ -458,7 +458,7 @@ class ChatService:
         """The caller (chat staff; an agent sees only the conversations assigned to them), the query, the period
         and which conversations it covers."""
         actor = self._staff(actor, action, "reports")
-        query = load(ReportQuerySchema(), query or {})
+        query = load(ReportQuerySchema, query or {})
         if actor["role"] != domain.SUPERVISOR:
             if query.get("agent") not in (None, actor["sub"]):
                 self.store.audit(actor, action, "reports", "denied", {"agent": query["agent"]})
@@ -509,7 +509,7 @@ class ChatService:
     def correct_classification(self, actor, conversation_id, message_id, body):
         target = f"conversation:{conversation_id}"
         actor = self._staff(actor, "correct_classification", target)
-        body = load(CorrectionRequestSchema(), body)
+        body = load(CorrectionRequestSchema, body)
         doc = self._conversation(actor, conversation_id, "correct_classification")
         message = self.store.message(message_id)
         if message is None or message["conversation_id"] != doc["_id"] or not message.get("classification"):
@@ -524,7 +524,7 @@ class ChatService:
     def set_labels(self, actor, conversation_id, body):
         target = f"conversation:{conversation_id}"
         actor = self._staff(actor, "set_labels", target)
-        body = load(LabelsRequestSchema(), body)
+        body = load(LabelsRequestSchema, body)
         doc = self._conversation(actor, conversation_id, "set_labels")
         doc = self._written(actor, conversation_id, "set_labels",
                             self.store.set_labels(doc["_id"], sorted(set(body["labels"]))))
@@ -538,7 +538,7 @@ class ChatService:
         WhatsApp ties a conversation to the business number the user chose and no other may answer it."""
         target = f"conversation:{conversation_id}"
         actor = self._staff(actor, "transfer", target)
-        body = load(TransferRequestSchema(), body)
+        body = load(TransferRequestSchema, body)
         lines, areas = self.settings.lines, self.settings.areas()
         destination = domain.transfer_destination(body.get("line"), body.get("area"), lines, areas)
         if destination is None:
@@ -555,7 +555,7 @@ class ChatService:
     def assign(self, actor, conversation_id, body):
         target = f"conversation:{conversation_id}"
         actor = self._staff(actor, "assign", target)
-        body = load(AssignRequestSchema(), body)
+        body = load(AssignRequestSchema, body)
         doc = self._conversation(actor, conversation_id, "assign")
         current = (doc.get("assignee") or {}).get("sub")
         if not domain.may_assign(actor, current, body["agent"]):
@@ -592,7 +592,7 @@ class ChatService:
     @rpc
     def add_canned_response(self, actor, body):
         actor = self._canned_writer(actor, "add_canned_response", "canned_responses")
-        body = load(CannedResponseRequestSchema(), body)
+        body = load(CannedResponseRequestSchema, body)
         target = f"canned_response:{body['shortcode']}"
         by = {"sub": actor["sub"], "name": actor.get("name")}
         doc, outcome = self.store.add_canned_response(body["shortcode"], body["text"], by,
@@ -618,7 +618,7 @@ class ChatService:
         target = f"canned_response:{str(shortcode)[:32]}"
         actor = self._canned_writer(actor, "update_canned_response", target)
         shortcode = self._shortcode(actor, "update_canned_response", shortcode)
-        body = load(CannedResponseUpdateSchema(), body)
+        body = load(CannedResponseUpdateSchema, body)
         changed = self.store.update_canned_response(shortcode, body["text"],
                                                     {"sub": actor["sub"], "name": actor.get("name")})
         if changed is None:
@@ -649,7 +649,7 @@ class ChatService:
     def ask_inquiry(self, actor, conversation_id, body):
         target = f"conversation:{conversation_id}"
         actor = self._staff(actor, "ask_inquiry", target)
-        body = load(InquiryRequestSchema(), body)
+        body = load(InquiryRequestSchema, body)
         doc = self._conversation(actor, conversation_id, "ask_inquiry")
         if "court_id" in body:
             court = self._court(body["court_id"])
@@ -690,7 +690,7 @@ class ChatService:
     @rpc
     def list_inquiries(self, actor, query=None):
         actor, scope = self._inquiry_reader(actor, "list_inquiries", "inquiries")
-        query = load(InquiryListQuerySchema(), query or {})
+        query = load(InquiryListQuerySchema, query or {})
         limit = query.get("limit", 20)
         cursor = paging.decode_cursor(query["cursor"]) if query.get("cursor") else None
         items, next_cursor = paging.page(self.store.list_inquiries(scope, query, limit, cursor), limit, "asked_at")
@@ -706,7 +706,7 @@ class ChatService:
         if domain.reads_only(actor):
             self.store.audit(actor, "answer_inquiry", target, "denied", {"reason": "read_only"})
             raise errors.inquiry_read_only_for_judges()
-        body = load(InquiryAnswerRequestSchema(), body)
+        body = load(InquiryAnswerRequestSchema, body)
         doc = self.store.inquiry(inquiry_id)
         if doc is None or any(doc.get(key) != value for key, value in scope.items()):
             # another court's inquiry is not there for this clerk: the same answer as one that does not exist
@@ -743,7 +743,7 @@ class ChatService:
     @rpc
     def request_link(self, actor, body):
         actor = self._lawyer(actor, "link_request", "links")
-        body = load(LinkRequestSchema(), body)
+        body = load(LinkRequestSchema, body)
         wa_id = domain.normalize_wa_id(body["wa_id"])
         target = f"wa_id:{wa_id}"
         settings = self.settings
@@ -768,7 +768,7 @@ class ChatService:
     @rpc
     def confirm_link(self, actor, body):
         actor = self._lawyer(actor, "link_confirm", "links")
-        body = load(LinkConfirmSchema(), body)
+        body = load(LinkConfirmSchema, body)
         before = self.store.count_link_attempt(actor["sub"])
         if before is None:
             self.store.audit(actor, "link_confirm", "links", "not_found")
@@ -835,7 +835,7 @@ class ChatService:
         if actor["role"] != domain.SUPERVISOR:
             self.store.audit(actor, "unlink_by_staff", target, "denied")
             raise errors.supervisor_only("desvincula el número de un abogado")
-        body = load(StaffUnlinkRequestSchema(), body)
+        body = load(StaffUnlinkRequestSchema, body)
         removed = self.store.unlink(None, wa_id)
         if removed is None:
             self.store.audit(actor, "unlink_by_staff", target, "not_found")
@@ -866,7 +866,7 @@ class ChatService:
         """A lawyer's message to the court: ``{"response": the message as they see it, "replayed"}`` (the same
         Idempotency-Key and text again: the first answer, nothing stored; another text: 409)."""
         actor = self._web_lawyer(actor, "web_message")
-        body = load(WebMessageRequestSchema(), body)
+        body = load(WebMessageRequestSchema, body)
         request = Request.of(actor, idempotency_key, "web_message").with_body(body)
         previous = self.store.idempotency.previous_response(request)
         replayed = previous is not None
@@ -921,7 +921,7 @@ class ChatService:
         actor = load_actor(actor)
         if not is_live_system(actor):
             actor = self._web_lawyer(actor, "web_live_changes")
-        request = load(OwnedLiveChangesRequestSchema(), request or {})
+        request = load(OwnedLiveChangesRequestSchema, request or {})
         subs = live_recipients(actor, request.get("recipients"))
         if subs is None:
             self.store.audit(actor, "web_live_changes", "web_conversation", "denied",

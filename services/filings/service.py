@@ -92,7 +92,7 @@ class FilingsService:
         """Everything that can be checked before the documents travel; nothing is stored."""
         actor = load_actor(actor)
         domain.require_lawyer(actor)
-        metadata = load(OpenCaseSchema(), metadata)
+        metadata = load(OpenCaseSchema, metadata)
         self.store.require_court_for(metadata)
         request = Request.of(actor, idempotency_key, domain.OPEN_CASE).with_body(metadata, documents)
         return {"replay": self.store.idempotency.previous_response(request)}
@@ -101,7 +101,7 @@ class FilingsService:
     def open_case(self, actor, metadata, document_ids, idempotency_key=None):
         actor = load_actor(actor)
         result = self.store.submit_staged(
-            actor, document_ids, Request.of(actor, idempotency_key, domain.OPEN_CASE), OpenCaseSchema(), metadata,
+            actor, document_ids, Request.of(actor, idempotency_key, domain.OPEN_CASE), OpenCaseSchema, metadata,
             lambda body, documents, request: self.store.open_case(actor, body, documents, request,
                                                                   self.settings.court_timezone),
             self.settings.max_documents_per_filing)
@@ -149,7 +149,7 @@ class FilingsService:
     @rpc
     def list_cases(self, actor, query=None):
         actor = load_actor(actor)
-        query = load(ListCasesQuerySchema(), query or {})
+        query = load(ListCasesQuerySchema, query or {})
         if actor["role"] not in ("lawyer", "clerk", "judge"):
             self.store.audit(actor, "list_cases", "cases", "denied")
             raise Forbidden("forbidden", "Su rol no tiene expedientes que listar.", {"role": actor["role"]})
@@ -163,7 +163,7 @@ class FilingsService:
     def prepare_filing(self, actor, case_number, metadata, documents, idempotency_key=None):
         actor = load_actor(actor)
         domain.check_case_number(case_number)
-        metadata = load(FilingMetadataSchema(), metadata)
+        metadata = load(FilingMetadataSchema, metadata)
         request = Request.of(actor, idempotency_key, domain.FILING, case_number).with_body(metadata, documents)
         replay = self.store.idempotency.previous_response(request)
         if replay is None:
@@ -185,7 +185,7 @@ class FilingsService:
         actor = load_actor(actor)
         result = self.store.submit_staged(
             actor, document_ids, Request.of(actor, idempotency_key, domain.FILING, case_number),
-            FilingMetadataSchema(), metadata,
+            FilingMetadataSchema, metadata,
             lambda body, documents, request: self.store.submit_filing(actor, case_number, body, documents, request),
             self.settings.max_documents_per_filing)
         filings_received.labels(result["kind"]).inc()
@@ -205,7 +205,7 @@ class FilingsService:
     @rpc
     def review_filing(self, actor, filing_id, body):
         actor = load_actor(actor)
-        body = load(ReviewSchema(), body)
+        body = load(ReviewSchema, body)
         filing = self.store.require_filing(str(filing_id))
         domain.require_can_review(actor, filing)
         return filing_view(self.store.review_filing(actor, filing["_id"], body["decision"], body.get("reason")))
@@ -215,7 +215,7 @@ class FilingsService:
     def prepare_resolution(self, actor, case_number, metadata, documents=(), idempotency_key=None):
         actor = load_actor(actor)
         domain.check_case_number(case_number)
-        metadata = load(ResolutionMetadataSchema(), metadata)
+        metadata = load(ResolutionMetadataSchema, metadata)
         request = Request.of(actor, idempotency_key, domain.RESOLUTION, case_number).with_body(metadata, documents)
         replay = self.store.idempotency.previous_response(request)
         if replay is None:
@@ -229,7 +229,7 @@ class FilingsService:
         actor = load_actor(actor)
         result = self.store.submit_staged(
             actor, document_ids, Request.of(actor, idempotency_key, domain.RESOLUTION, case_number),
-            ResolutionMetadataSchema(), metadata,
+            ResolutionMetadataSchema, metadata,
             lambda body, documents, request: self.store.issue_resolution(actor, case_number, body, documents,
                                                                          request),
             self.settings.max_documents_per_filing)
@@ -241,7 +241,7 @@ class FilingsService:
     def declare_final(self, actor, resolution_id, body):
         """A judge of the court declares its penal sentence final, once: its view, with conviction_final."""
         actor = load_actor(actor)
-        body = load(FinalSentenceSchema(), body)
+        body = load(FinalSentenceSchema, body)
         target = f"resolution:{str(resolution_id)[:64]}"
         try:
             view = self.store.declare_final(actor, str(resolution_id), body["convictions"],
@@ -260,7 +260,7 @@ class FilingsService:
         """Reserve a case for good (a judge of its court): ``{"response", "replayed"}``."""
         actor = load_actor(actor)
         domain.check_case_number(case_number)
-        body = load(ReserveCaseSchema(), body)
+        body = load(ReserveCaseSchema, body)
         request = Request.of(actor, idempotency_key, domain.RESERVE_CASE, case_number).with_body(body)
 
         def write():
@@ -278,7 +278,7 @@ class FilingsService:
     def schedule_hearing(self, actor, case_number, body, idempotency_key=None):
         actor = load_actor(actor)
         domain.check_case_number(case_number)
-        body = load(ScheduleHearingSchema(), body)
+        body = load(ScheduleHearingSchema, body)
         request = Request.of(actor, idempotency_key, domain.SCHEDULE_HEARING, case_number).with_body(
             domain.canonical(body))
 
@@ -294,7 +294,7 @@ class FilingsService:
         scheduled or moved, before it is sent: the hearing that holds the room, as 409 hearing_conflict names it."""
         actor = load_actor(actor)
         domain.check_case_number(case_number)
-        query = load(HearingConflictsQuerySchema(), query)
+        query = load(HearingConflictsQuerySchema, query)
         case = self.store.require_case(case_number)
         domain.require_can_schedule(actor, case["court_id"], {"case_number": case_number})
         ends_at = domain.hearing_end(query["starts_at"], query["duration_minutes"])
@@ -304,7 +304,7 @@ class FilingsService:
     @rpc
     def reschedule_hearing(self, actor, hearing_id, body, idempotency_key=None):
         actor = load_actor(actor)
-        body = load(RescheduleHearingSchema(), body)
+        body = load(RescheduleHearingSchema, body)
         request = Request.of(actor, idempotency_key, domain.CHANGE_HEARING, str(hearing_id)).with_body(
             {"reschedule": domain.canonical(body)})
 
@@ -316,7 +316,7 @@ class FilingsService:
     @rpc
     def set_hearing_status(self, actor, hearing_id, body, idempotency_key=None):
         actor = load_actor(actor)
-        body = load(HearingStatusSchema(), body)
+        body = load(HearingStatusSchema, body)
         request = Request.of(actor, idempotency_key, domain.CHANGE_HEARING, str(hearing_id)).with_body(
             {"status": body})
 
@@ -355,7 +355,7 @@ class FilingsService:
         """A page of every case, resolution or hearing (``kind``) in ``_id`` order after ``after``, each shaped as
         the data of its event in its current state: ``{"items", "next"}`` (``next``: the ``after`` of the next
         page, None on the last)."""
-        query = load(SnapshotQuerySchema(), {"kind": kind, "after": after, "limit": limit})
+        query = load(SnapshotQuerySchema, {"kind": kind, "after": after, "limit": limit})
         return self.store.public_snapshot(query["kind"], query.get("after"), query.get("limit", 500))
 
     # --- internal: the mailbox service (not exposed by the gateway) ----------

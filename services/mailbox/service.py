@@ -161,7 +161,7 @@ class MailboxService:
     @rpc
     def put_profile(self, actor, body):
         actor = load_actor(actor)
-        body = load(ProfileSchema(), body)
+        body = load(ProfileSchema, body)
         profile = self.store.put_profile(actor["sub"], records.profile_email(body.get("email")), body["alerts"])
         self.store.audit(actor, "put_profile", f"profile:{actor['sub']}", access.ALLOWED, {"alerts": body["alerts"]})
         return records.profile_view(profile)
@@ -170,7 +170,7 @@ class MailboxService:
     @rpc
     def list_notifications(self, actor, query=None):
         actor = load_actor(actor)
-        query = load(ListNotificationsQuerySchema(), query or {})
+        query = load(ListNotificationsQuerySchema, query or {})
         limit = query.get("limit", 20)
         if query.get("cursor"):
             query["cursor"] = paging.decode_cursor(query["cursor"])
@@ -231,7 +231,7 @@ class MailboxService:
         if not (is_live_system(actor) or access.may_follow_live(actor)):
             raise self._refused(actor, "live_changes", f"mailbox:{actor['sub']}", access.DENIED,
                                 errors.live_forbidden(actor["role"]))
-        request = load(OwnedLiveChangesRequestSchema(), request or {})
+        request = load(OwnedLiveChangesRequestSchema, request or {})
         recipients = live_recipients(actor, request.get("recipients"))
         if recipients is None:
             raise self._refused(actor, "live_changes", f"mailbox:{actor['sub']}", access.DENIED,
@@ -250,7 +250,7 @@ class MailboxService:
             raise self._refused(actor, "case_notifications", target, refusal, errors.board_forbidden(case_number))
         if refusal == access.NOT_FOUND:
             raise self._refused(actor, "case_notifications", target, refusal, errors.case_not_found(case_number))
-        query = load(CaseNotificationsQuerySchema(), query or {})
+        query = load(CaseNotificationsQuerySchema, query or {})
         try:
             court = call(self.filings.case_court, case_number, timeout=self.settings.rpc_timeout)
         except NotFound as exc:
@@ -269,14 +269,14 @@ class MailboxService:
     # --- calendar -----------------------------------------------------------------------------
     @rpc
     def holidays(self, query=None):
-        query = load(HolidaysQuerySchema(), query or {})
+        query = load(HolidaysQuerySchema, query or {})
         year = query.get("year") or self.today().year
         return records.holidays_view(year, self.calendar().holidays(year), half_day_holidays(year))
 
     @rpc
     def list_closures(self, actor, query=None):
         actor = load_actor(actor)
-        query = load(ListClosuresQuerySchema(), query or {})
+        query = load(ListClosuresQuerySchema, query or {})
         closures = self.store.list_closures(query.get("court_id"), query.get("year"))
         return {"items": [records.closure_view(c) for c in closures]}
 
@@ -286,7 +286,7 @@ class MailboxService:
         if not access.may_add_closure(actor):
             raise self._refused(actor, "add_closure", "closures", access.DENIED,
                                 errors.closure_forbidden(actor["role"]))
-        body = load(ClosureRequestSchema(), body)
+        body = load(ClosureRequestSchema, body)
         calendar = self.calendar()
         day, court_id = body["date"], body["court_id"]
         today = self.today()

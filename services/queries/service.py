@@ -145,7 +145,7 @@ class QueriesService:
     def hearings(self, query=None):
         """GET /api/v1/public/hearings: the agenda of one local day or range, in start order, as the JSON text the
         gateway sends and its ETag (``contracts.base.prepared_json``)."""
-        query = self._load(PublicHearingsQuerySchema(), query)
+        query = self._load(PublicHearingsQuerySchema, query)
         tz = self.settings.tz
         try:
             days = domain.hearing_range(domain.local_today(utcnow(), tz), query.get("date"), query.get("from_"),
@@ -173,7 +173,7 @@ class QueriesService:
     @rpc
     def court_calendar(self, query=None):
         """GET /api/v1/public/hearings.ics: a court's feed (text/calendar)."""
-        query = self._load(CourtCalendarQuerySchema(), query)
+        query = self._load(CourtCalendarQuerySchema, query)
         court = self.store.court(query["court_id"])
         if court is None:
             raise errors.court_not_found(query["court_id"])
@@ -223,7 +223,7 @@ class QueriesService:
     @rpc
     def cases(self, query=None):
         """GET /api/v1/public/cases: by a party's name (best matches first) or a period, always paged."""
-        query = self._load(PublicCasesQuerySchema(), query)
+        query = self._load(PublicCasesQuerySchema, query)
         tz = self.settings.tz
         try:
             period = domain.period_range(query.get("from_"), query.get("to"))

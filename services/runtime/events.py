@@ -21,11 +21,12 @@ from contracts.events import schema_for
 log = logging.getLogger(__name__)
 
 RETRY_PAUSE_SECONDS = 1.0
+_ENVELOPE = EventEnvelopeSchema()
 
 
 def validate_event(body, event_type):
     """Return the envelope with ``data`` loaded by the event's schema, or raise ValidationError."""
-    envelope = EventEnvelopeSchema().load(body)
+    envelope = _ENVELOPE.load(body)
     if envelope["event_type"] != event_type:
         raise ValidationError({"event_type": [f"expected {event_type}"]})
     envelope["data"] = schema_for(event_type).load(envelope["data"])

@@ -95,7 +95,7 @@ class ProtocolEntrypoints:
     def protocol_register_notary(self, actor, body):
         actor = load_actor(actor)
         self._staff(actor, "register_notary", "notaries")
-        fields = load(NotaryCreateSchema(), body)
+        fields = load(NotaryCreateSchema, body)
         if fields["registered_at"] > self._local_today():
             raise errors.invalid({"registered_at": "La fecha de registro no puede ser futura."})
         now = utcnow()
@@ -112,7 +112,7 @@ class ProtocolEntrypoints:
     def protocol_set_notary_status(self, actor, bar_number, body):
         actor = load_actor(actor)
         self._staff(actor, "notary_status", f"notary:{bar_number}")
-        fields = load(NotaryStatusSchema(), body)
+        fields = load(NotaryStatusSchema, body)
         if fields["since"] > self._local_today():
             raise errors.invalid({"since": "La fecha no puede ser futura."})
         change = {"status": fields["status"], "since": fields["since"].isoformat(), "reason": fields["reason"],
@@ -210,7 +210,7 @@ class ProtocolEntrypoints:
     def protocol_review(self, actor, instrument_id, body):
         actor = load_actor(actor)
         self._staff(actor, "review_instrument", f"instrument:{instrument_id}")
-        body = load(DepositReviewSchema(), body)
+        body = load(DepositReviewSchema, body)
         instrument = self.store.instrument(str(instrument_id))
         if instrument is None:
             raise errors.instrument_not_found(instrument_id)
@@ -227,7 +227,7 @@ class ProtocolEntrypoints:
         actor = load_actor(actor)
         self._role(actor, domain.SEARCHERS, "search_instruments", "instruments")
         raw = dict(query or {})
-        query = load(InstrumentSearchQuerySchema(), raw, "Parámetros de consulta inválidos.")
+        query = load(InstrumentSearchQuerySchema, raw, "Parámetros de consulta inválidos.")
         criteria = {}
         for key in ("bar_number", "year", "number", "act_type"):
             if query.get(key) is not None:
@@ -267,7 +267,7 @@ class ProtocolEntrypoints:
         actor = load_actor(actor)
         year = int(year)
         notary = self._notary(actor, "submit_index", f"index:{actor.get('bar_number')}:{year}", active=False)
-        body = load(IndexSubmitSchema(), body)
+        body = load(IndexSubmitSchema, body)
         problem = domain.year_problem(year, self._local_today())
         if problem:
             raise errors.invalid({"year": problem})
@@ -310,7 +310,7 @@ class ProtocolEntrypoints:
     def protocol_request_copy(self, actor, instrument_id, body):
         actor = load_actor(actor)
         self._role(actor, domain.REQUESTERS, "request_copy", f"instrument:{instrument_id}")
-        body = load(CopyRequestSchema(), body)
+        body = load(CopyRequestSchema, body)
         instrument = self.store.instrument(str(instrument_id))
         if instrument is None:
             raise errors.instrument_not_found(instrument_id)
@@ -365,7 +365,7 @@ class ProtocolEntrypoints:
     def protocol_approve_copy(self, actor, copy_id, body):
         actor = load_actor(actor)
         self._staff(actor, "approve_copy", f"copy:{copy_id}")
-        body = load(ApproveSchema(), body or {})
+        body = load(ApproveSchema, body or {})
         copy = self.store.copy(str(copy_id))
         if copy is None:
             raise errors.copy_not_found(copy_id)
@@ -384,7 +384,7 @@ class ProtocolEntrypoints:
     def protocol_revoke_copy(self, actor, copy_id, body):
         actor = load_actor(actor)
         self._staff(actor, "revoke_copy", f"copy:{copy_id}")
-        body = load(CopyRevokeSchema(), body)
+        body = load(CopyRevokeSchema, body)
         copy = self.store.copy(str(copy_id))
         if copy is None:
             raise errors.copy_not_found(copy_id)
