@@ -95,29 +95,26 @@ class RateLimit(DependencyProvider):
         return too_many(wait, "de expedientes en los que no actúa") if wait else None
 
 
-def rate_limited(fn):
-    """Refuse a route's request with 429 when its client's bucket is empty (before any validation)."""
+def _refused_by(check):
+    """A route decorator that answers ``check(ratelimit, request)``'s 429 instead of running the route."""
 
-    @functools.wraps(fn)
-    def handler(self, request, **path):
-        refused = self.ratelimit.refusal(request)
-        if refused is not None:
-            return refused
-        return fn(self, request, **path)
+    def decorate(fn):
+        @functools.wraps(fn)
+        def handler(self, request, **path):
+            refused = check(self.ratelimit, request)
+            if refused is not None:
+                return refused
+            return fn(self, request, **path)
 
-    return handler
+        return handler
+
+    return decorate
 
 
-def lookups_limited(fn):
-    """Refuse a signed-in user's look-up with 429 when their own bucket is empty: a lawyer walking case numbers
-    to read who the parties are (``LOOKUP_RATE_PER_MINUTE``, 30, with a burst of ``LOOKUP_RATE_BURST``, 20; per
-    user, whatever address or session they come from, per gateway replica)."""
+# Refuse a route's request with 429 when its client's bucket is empty (before any validation).
+rate_limited = _refused_by(RateLimit.refusal)
 
-    @functools.wraps(fn)
-    def handler(self, request, **path):
-        refused = self.ratelimit.lookup_refusal(request)
-        if refused is not None:
-            return refused
-        return fn(self, request, **path)
-
-    return handler
+# Refuse a signed-in user's look-up with 429 when their own bucket is empty: a lawyer walking case numbers to read
+# who the parties are (``LOOKUP_RATE_PER_MINUTE``, 30, with a burst of ``LOOKUP_RATE_BURST``, 20; per user, whatever
+# address or session they come from, per gateway replica). Under ``@doc``, which finds the user first.
+lookups_limited = _refused_by(RateLimit.lookup_refusal)
