@@ -145,24 +145,36 @@ def tab_to(page, name, max_tabs=80, backwards=False, exact=False):
 
 def choose_files(page, name, files):
     """Reach the file input named ``name`` with Tab, open its chooser with the keyboard and choose ``files``
-    (a path or a list of paths). On a loaded machine Chromium has been seen to drop the first key press on a
-    file input (no chooser within 10 s): if the focus is still on the input, the press is made once more with
-    Enter, which opens it too; a chooser that never opens, or a focus that moved, fails the test."""
+    (a path or a list of paths). On a loaded machine Chromium has been seen to act on a key press on a file input
+    late (no chooser within 15 s). A second press then could open a second chooser nobody completes, and an open
+    chooser keeps the input from opening another later (a second choice in the same input failed that way in a
+    full run). So after a press that opened nothing, the chooser is waited for once more before the next try:
+    Enter, then out of the input with Shift+Tab, back with Tab, and Space. A chooser that never opens, or a focus
+    that moved, fails the test."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     tab_to(page, name)
-    for key in ("Space", "Enter"):
+    for attempt, key in enumerate(("Space", "Enter", "Space")):
+        if attempt == 2:
+            page.keyboard.press("Shift+Tab")
+            tab_to(page, name)
+        chosen = None
         try:
             with page.expect_file_chooser(timeout=15_000) as chooser:
                 page.keyboard.press(key)
+            chosen = chooser.value
         except PlaywrightTimeout:
-            now = focused(page)
-            assert now is not None and name.lower() in now["name"].lower(), (
-                f"el foco dejó «{name}» sin abrir el selector de archivos: está en {now}")
-            continue
-        chooser.value.set_files(files)
+            try:
+                chosen = page.wait_for_event("filechooser", timeout=10_000)  # the press, acted on late
+            except PlaywrightTimeout:
+                now = focused(page)
+                assert now is not None and name.lower() in now["name"].lower(), (
+                    f"el foco dejó «{name}» sin abrir el selector de archivos: está en {now}")
+                continue
+        chosen.set_files(files)
         return
-    raise AssertionError(f"«{name}» tiene el foco pero no abre el selector de archivos con Espacio ni con Intro")
+    raise AssertionError(f"«{name}» tiene el foco pero no abre el selector de archivos con Espacio ni con Intro, "
+                         "tampoco al volver a él")
 
 
 def check_page(page, where=""):
@@ -214,7 +226,9 @@ def sign_in(page, stack, sub=None, actor=None, token=None):
 def file_asked_again(page, field, label, filename):
     """After a submit with a chosen file that changed on disk: the page names the file beside its field (``field``,
     the API's name), asks for it again and has emptied the file input labelled ``label``."""
+    from playwright.sync_api import expect
+
     beside = page.locator(f"[data-field-error='{field}']")
     beside.get_by_text("cambió o se movió después de elegirlo. Elíjalo de nuevo.").wait_for()
     assert filename in beside.inner_text()
-    assert page.get_by_label(label).input_value() == ""
+    expect(page.get_by_label(label)).to_have_value("")  # emptied by the field once the form forgot the file

@@ -49,8 +49,29 @@ export class FileChangedError extends ApiError {
   }
 }
 
+// A chosen file is a name on the disk, read when it is sent, not when it is chosen; and the browser may note its size
+// and time only when it first reads it, so a file moved or rewritten before that would be sent as it is then, or
+// fail as a network error. So each file is noted when it is chosen (noteChosen), and before it is read its size
+// and time must still be those.
+const chosenAs = new WeakMap();
+
+export function noteChosen(files) {
+  for (const file of files) chosenAs.set(file, [file.size, file.lastModified]);
+}
+
+async function stillAsChosen(file) {
+  const noted = chosenAs.get(file);
+  if (noted && (noted[0] !== file.size || noted[1] !== file.lastModified)) throw new FileChangedError(file);
+  try {
+    await file.slice(0, 1).arrayBuffer(); // still readable: a byte is enough to know
+  } catch {
+    throw new FileChangedError(file);
+  }
+}
+
 // The text of a chosen file (UTF-8)
 export async function readFileText(file) {
+  await stillAsChosen(file);
   try {
     return await file.text();
   } catch {
@@ -58,15 +79,10 @@ export async function readFileText(file) {
   }
 }
 
-// Every file of a multipart form still readable, before anything is sent (a byte of each is enough to know)
+// Every file of a multipart form still as it was chosen, before anything is sent
 async function checkFiles(form) {
   for (const value of form.values()) {
-    if (!(value instanceof Blob) || !value.name) continue;
-    try {
-      await value.slice(0, 1).arrayBuffer();
-    } catch {
-      throw new FileChangedError(value);
-    }
+    if (value instanceof Blob && value.name) await stillAsChosen(value);
   }
 }
 
@@ -113,6 +129,7 @@ async function request(method, path, { query, json, form, headers, signal, raw }
     response = await fetch(withQuery(path, query), init);
   } catch (error) {
     if (error && error.name === "AbortError") throw error;
+    if (form !== undefined) await checkFiles(form); // a file that changed while it was sent, not the network
     throw new ApiError(0, null);
   }
   if (!response.ok) {
@@ -139,7 +156,8 @@ async function upload(path, form, { onProgress, idempotencyKey, method = "POST" 
         if (event.lengthComputable) onProgress(event.loaded / event.total);
       };
     }
-    xhr.onerror = () => reject(new ApiError(0, null));
+    // a file that changed while it was sent is named, not taken for the network
+    xhr.onerror = () => checkFiles(form).then(() => reject(new ApiError(0, null)), reject);
     xhr.ontimeout = () => reject(new ApiError(0, null));
     xhr.onload = () => {
       let body = null;

@@ -10,7 +10,7 @@
 //
 // <Field name> is the API's field name (as details.fields names it, e.g. "court_id" or "parties.0.name").
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError } from "./api.js";
+import { ApiError, noteChosen } from "./api.js";
 
 export function useForm(initial) {
   const [values, setValues] = useState(initial);
@@ -149,6 +149,7 @@ export function FileField({ form, name, label, hint, multiple = false, ...props 
   }, [value]);
   const onChange = (event) => {
     const files = Array.from(event.currentTarget.files || []);
+    noteChosen(files);
     form.set(name, multiple ? files : files[0] || null);
   };
   return (

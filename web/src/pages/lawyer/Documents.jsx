@@ -1,7 +1,7 @@
 // PDFs for a filing: dragged onto the zone or chosen with the file input inside it (the keyboard's way), listed
 // with a button to take each one out; the upload's progress bar; the Idempotency-Key of one submission.
 import { useRef, useState } from "preact/hooks";
-import { newIdempotencyKey } from "../../api.js";
+import { newIdempotencyKey, noteChosen } from "../../api.js";
 import { fieldId } from "../../forms.jsx";
 import { formatSize } from "./labels.js";
 
@@ -17,6 +17,7 @@ export function PdfDropZone({ form, name = "documents", label = "Documentos (PDF
 
   const add = (list) => {
     const chosen = Array.from(list || []);
+    noteChosen(chosen);
     const pdfs = chosen.filter(isPdf);
     const others = chosen.filter((file) => !isPdf(file)).map((file) => file.name);
     setSkipped(others.length ? `No se agregaron (no son PDF): ${others.join(", ")}.` : null);
