@@ -84,8 +84,10 @@ class RecordSearchQuerySchema(ContractSchema):
     """Query of GET /api/v1/criminal-records: by CUI or by name (one of them)."""
 
     id_number = cui_field(required=False)
-    name = text(200, min_length=3, required=False, metadata={"description": "Parte del nombre (sin importar "
-                                                                            "mayúsculas ni tildes)"})
+    name = text(200, min_length=3, required=False, metadata={
+        "description": "Palabras del nombre en cualquier orden, también incompletas («lopez mar» encuentra «María "
+                       "José López»), sin importar mayúsculas ni tildes; debe tener alguna letra o número. Palabras "
+                       "que no acotan nada son 422 search_too_broad."})
     limit = fields.Integer(required=False, validate=validate.Range(min=1, max=200, error="Entre 1 y 200."))
 
     @validates_schema

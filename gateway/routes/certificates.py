@@ -63,7 +63,9 @@ class CertificatesRoutes(GatewayBase):
     @route("GET", "/api/v1/criminal-records")
     @doc("Buscar antecedentes por CUI o por nombre (UNAP)", "antecedentes", roles=OFFICER,
          query=RecordSearchQuerySchema, response=RecordListSchema,
-         description="Indique id_number (CUI válido) o name (al menos 3 caracteres); sin ninguno, 422.")
+         description="Indique id_number (CUI válido) o name (al menos 3 caracteres, alguna letra o número); sin "
+                     "ninguno, 422. Por nombre: cada palabra debe ser una palabra del nombre o su comienzo, en "
+                     "cualquier orden; a lo sumo limit antecedentes, ordenados por nombre.")
     def search_criminal_records(self, request):
         return json_response(self.call(self.certificates.search_records, request.actor, request.query))
 

@@ -14,6 +14,7 @@ from typing import Optional
 # the CUI: one rule, shared with filings (contracts.cui)
 from contracts.cui import (CUI_FORM, CUI_WEIGHTS, DEPARTMENTS, MUNICIPALITIES, CuiProblem,  # noqa: F401
                            cui_check_digit, cui_problem, mask_cui)
+from services.runtime import names
 
 # --- the payment reference ------------------------------------------------------------------------------------
 REFERENCE_DIGITS = 12  # 11 random digits and a Luhn check digit
@@ -189,13 +190,14 @@ def record_key(record: dict) -> str:
     return f"{record['id_number']}:{record['case_number'].strip().upper()}"
 
 
-def normalized_name(name: str) -> str:
-    """For searching by name: lower case, single spaces, no accents."""
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.lower().split())
+def name_search(name: str) -> dict:
+    """What a search of the registry by name reads (the shared rule of every search by name,
+    ``services.runtime.names``): the name's words and their beginnings (``name_prefixes``: each word of a query
+    must begin one of them, in any order), its keys (``name_keys``: a search reads only the records holding the key
+    of its most telling words) and the folded name the results are ordered by (``name_search``)."""
+    return {"name_search": " ".join(names.fold(name).split()),
+            "name_prefixes": names.beginnings(names.words(name)),
+            "name_keys": names.search_keys([{"name": name}], whole_words=False)}
 
 
 def iso(instant):

@@ -17,7 +17,9 @@ from services.certificates.protocol.service import ProtocolEntrypoints
 from services.certificates.settings import CertificatesSettings
 from services.certificates.signing import CertificateSigning
 from services.certificates.store import CertificatesStore
+from services.runtime import names
 from services.runtime.config import SettingsProvider
+from services.runtime.court_calendar import RuleError
 from services.runtime.errors import ValidationFailed
 from services.runtime.events import event
 from services.runtime.mongo import Mongo, utcnow
@@ -98,7 +100,14 @@ class CertificatesService(ProtocolEntrypoints):  # and the notarial protocol arc
         actor = load_actor(actor)
         self._officer(actor, "search_records", "records")
         query = load(RecordSearchQuerySchema, query or {}, "Parámetros de consulta inválidos.")
-        records, cancellations = self.store.search(query.get("id_number"), query.get("name"), query.get("limit", 50))
+        name_words = None
+        if not query.get("id_number"):
+            try:
+                name_words = names.query_words(query["name"])
+            except RuleError as exc:
+                raise ValidationFailed("validation_error", "Parámetros de consulta inválidos.",
+                                       {"fields": {"name": exc.message}})
+        records, cancellations = self.store.search(query.get("id_number"), name_words, query.get("limit", 50))
         self.store.audit(actor, "search_records", "records", "allowed",
                          {"id_number": query.get("id_number"), "name": query.get("name"), "count": len(records)})
         return {"items": [views.record_view(r, cancellations.get(r["_id"])) for r in records]}

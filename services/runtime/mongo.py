@@ -128,6 +128,29 @@ def bounded(cursor, field, max_ms=SEARCH_MAX_MS):
         raise ValidationFailed("search_too_broad", message, {"fields": {field: message}}) from None
 
 
+MIGRATIONS = "migrations"
+
+
+def backfill(db, marker, collection, missing, fields, change, batch=1000):
+    """Documents of ``collection`` that an earlier version stored without the field ``missing`` get it: each one
+    read with ``fields`` and updated with ``change(doc)`` (a MongoDB update that sets ``missing``), in batches of
+    ``batch``, only while it still lacks it. Once per database: a marker ``marker`` in ``migrations`` spares later
+    starts the scan (replicas starting together may both write a document; the update is the same). Returns how
+    many documents this call updated."""
+    if db[MIGRATIONS].find_one({"_id": marker}):
+        return 0
+    done = 0
+    while True:
+        docs = list(db[collection].find({missing: {"$exists": False}}, fields).limit(batch))
+        if not docs:
+            break
+        db[collection].bulk_write([pymongo.UpdateOne({"_id": doc["_id"], missing: {"$exists": False}}, change(doc))
+                                   for doc in docs], ordered=False)
+        done += len(docs)
+    db[MIGRATIONS].update_one({"_id": marker}, {"$setOnInsert": {collection: done}}, upsert=True)
+    return done
+
+
 DUPLICATE_KEY = 11000
 
 

@@ -201,7 +201,8 @@ class CertificatesBench:
                               "offences": ["Robo"], "penalty": "1 año", "sentence_date": "2001-01-01",
                               "final_date": "2001-02-01", "source": "import", "recorded_at": now,
                               "recorded_by": {"sub": "bench", "name": None, "role": "records_officer"},
-                              "name_search": f"persona {number}", "origin": {}, "key": f"{cui}:B-{number}-{case}"})
+                              "origin": {}, "key": f"{cui}:B-{number}-{case}",
+                              **domain.name_search(f"Persona {number}")})
                 made += 1
             if len(batch) >= 20_000:
                 records.insert_many(batch, ordered=False)

@@ -1,5 +1,6 @@
 """The registry of criminal records (UNAP) in the portal, in real Chromium against the real stack: a records
-officer, with the keyboard alone, adds a record, finds it by CUI and cancels it with the court's PDF; a CSV with
+officer, with the keyboard alone, adds a record, finds it by CUI, cancels it with the court's PDF and finds it by
+words of the name; a CSV with
 bad rows, pasted or uploaded as a file chosen with the keyboard, is refused whole and the page lists each refused
 line with its reasons; a refused field shows the API's Spanish message beside it and stores nothing."""
 import datetime
@@ -85,6 +86,13 @@ def test_an_officer_adds_finds_and_cancels_a_record_with_the_keyboard(new_page, 
     found = answer.json()["items"]
     assert [r["status"] for r in found] == ["cancelado"]
     assert found[0]["cancellation"]["reason"] == "rehabilitacion"
+
+    # and by words of the name as the officer remembers them: another order, partial, without the accent
+    page.goto("/registro")
+    page.get_by_role("heading", name="Registro de antecedentes penales").wait_for()
+    type_into(page, "Nombre", "perez teclado cond")
+    page.keyboard.press("Enter")
+    page.get_by_test_id("record-results").get_by_role("link", name="Teclado Condenado Pérez").first.wait_for()
 
 
 def test_a_csv_with_bad_rows_is_refused_whole_and_lists_each_rejected_line(new_page, api, stack):

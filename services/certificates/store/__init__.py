@@ -42,3 +42,4 @@ class CertificatesStore(*AREAS, Store):
     @classmethod
     def setup_data(cls, db):
         Protocol.backfill_grantor_search(db)
+        Registry.backfill_name_search(db)

@@ -16,7 +16,7 @@ reads only current deposits, through indexed arrays of name keys and tokens (``s
 regular expression.
 """
 import gridfs
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from contracts import paging
@@ -25,7 +25,7 @@ from services.certificates.protocol import domain, errors
 from services.certificates.store.common import SOURCE, new_id
 from services.runtime import names
 from services.runtime.idempotency import IdempotentStore
-from services.runtime.mongo import bounded
+from services.runtime.mongo import backfill, bounded
 from services.runtime.staging import StagedDocuments, StagingStore
 from services.runtime.workqueue import WorkQueue
 
@@ -77,21 +77,10 @@ class Protocol(StagingStore, IdempotentStore):
     @classmethod
     def backfill_grantor_search(cls, db, batch=1000):
         """Deposits stored before the grantors' search keys get them (``domain.grantor_search``), once per
-        database (idempotent; a marker in ``migrations`` spares later starts the scan)."""
-        if db.migrations.find_one({"_id": "grantor_search"}):
-            return 0
-        done = 0
-        while True:
-            docs = list(db.instruments.find({"grantor_keys": {"$exists": False}}, {"grantors": 1}).limit(batch))
-            if not docs:
-                break
-            db.instruments.bulk_write([
-                UpdateOne({"_id": doc["_id"], "grantor_keys": {"$exists": False}},
-                          {"$set": domain.grantor_search(doc.get("grantors") or []), "$unset": {"grantor_tokens": ""}})
-                for doc in docs], ordered=False)
-            done += len(docs)
-        db.migrations.update_one({"_id": "grantor_search"}, {"$setOnInsert": {"instruments": done}}, upsert=True)
-        return done
+        database (``services.runtime.mongo.backfill``)."""
+        return backfill(db, "grantor_search", "instruments", "grantor_keys", {"grantors": 1},
+                        lambda doc: {"$set": domain.grantor_search(doc.get("grantors") or []),
+                                     "$unset": {"grantor_tokens": ""}}, batch)
 
     # --- notaries ------------------------------------------------------------------------------------------
     def notary(self, bar_number, session=None):

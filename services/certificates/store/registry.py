@@ -3,10 +3,11 @@ recorded, never edited or deleted. A cancellation is an entry of its own (``canc
 record: its ``_id`` is the record's), with the court's PDF; a record is active while it has none.
 
 Both collections are read by CUI, the look-up every issuance makes (indexed on ``id_number``); ``key`` (the
-person and the case) is unique, so the same conviction is never recorded twice, whichever way it arrives.
+person and the case) is unique, so the same conviction is never recorded twice, whichever way it arrives. A search
+by name reads the records holding one key of its words (``name_keys``, the shared rule of every search by name:
+``services.runtime.names``), never a regular expression over every name.
 """
 import hashlib
-import re
 
 import gridfs
 from pymongo import ASCENDING, IndexModel
@@ -15,18 +16,32 @@ from pymongo.errors import DuplicateKeyError
 from services.certificates import domain
 from services.certificates.errors import already_cancelled, record_exists, record_not_found
 from services.certificates.store.common import SOURCE, new_id
-from services.runtime.mongo import utcnow
+from services.runtime import names
+from services.runtime.mongo import backfill, bounded, utcnow
 
 MAX_SEARCH = 200
+SEARCH_FIELDS = {"name_prefixes": 0, "name_keys": 0}  # what a search reads, never shown
+BY_NAME_KEY = "by_name_key"
 
 
 class Registry:
+    # the folded names' index served a prefix and then an unanchored regular expression, which read every name of
+    # the registry (5,000,000 in the bench) whenever fewer than a page began with the words typed
+    retired_indexes = {"records": ["name_search_1"]}
     indexes = {
         "records": [IndexModel([("id_number", ASCENDING), ("recorded_at", ASCENDING)]),
                     IndexModel([("key", ASCENDING)], unique=True),
-                    IndexModel([("name_search", ASCENDING)])],
+                    IndexModel([("name_keys", ASCENDING)], name=BY_NAME_KEY)],
         "cancellations": [IndexModel([("id_number", ASCENDING)])],
     }
+
+    # --- data of earlier versions ------------------------------------------------------------------------------
+    @classmethod
+    def backfill_name_search(cls, db, batch=1000):
+        """Records stored before the shared name search get its fields (``domain.name_search``), once per
+        database (``services.runtime.mongo.backfill``)."""
+        return backfill(db, "record_name_search", "records", "name_keys", {"name": 1},
+                        lambda doc: {"$set": domain.name_search(doc.get("name") or "")}, batch)
 
     @property
     def court_documents(self):
@@ -40,7 +55,7 @@ class Registry:
                   "offences": list(fields["offences"]), "penalty": fields["penalty"],
                   "sentence_date": str(fields["sentence_date"]), "final_date": str(fields["final_date"]),
                   "source": source, "recorded_at": now, "recorded_by": actor_person,
-                  "name_search": domain.normalized_name(fields["name"]), "origin": origin or {}}
+                  "origin": origin or {}, **domain.name_search(fields["name"])}
         record["key"] = domain.record_key(record)
         return record
 
@@ -112,19 +127,25 @@ class Registry:
     def active_records(self, id_number, session=None):
         return domain.active_records(*self.records_of(id_number, session))
 
-    def search(self, id_number=None, name=None, limit=50):
+    def search(self, id_number=None, name_words=None, limit=50):
+        """Records of one CUI (in the order recorded), or of the people one of whose name's words begins with each
+        of ``name_words`` (``names.query_words``; in any order), by name; with their cancellations by record id.
+        A search by words that narrow nothing is refused (``bounded``: 422 search_too_broad)."""
         limit = min(limit, MAX_SEARCH)
         if id_number:
             records, cancellations = self.records_of(id_number)
             records = records[:limit]
         else:
-            prefix = domain.normalized_name(name)
-            query = {"name_search": {"$regex": "^" + _regex_escape(prefix)}}
-            records = list(self.db.records.find(query).sort("name_search", 1).limit(limit))
-            if len(records) < limit:  # then any word of the name
-                seen = {r["_id"] for r in records}
-                more = self.db.records.find({"name_search": {"$regex": _regex_escape(prefix)}, "_id": {"$nin": list(seen)}})
-                records += list(more.limit(limit - len(records)))
+            query = {"name_prefixes": {"$all": list(name_words)}}
+            key = names.search_key(name_words, whole=False)
+            if key is not None:
+                query["name_keys"] = {"$in": [key, names.LONG_NAME]}
+            # the first ``limit`` found in the key's index, then by name: a search as broad as one common word
+            # reads no more than its page (ordering every record holding «~gar» by name would read them all)
+            found = self.db.records.find(query, SEARCH_FIELDS).limit(limit)
+            if key is not None:
+                found = found.hint(BY_NAME_KEY)
+            records = sorted(bounded(found, "name"), key=lambda r: (r["name_search"], r["_id"]))
             ids = [r["_id"] for r in records]
             cancellations = list(self.db.cancellations.find({"_id": {"$in": ids}})) if ids else []
         return records, {c["_id"]: c for c in cancellations}
@@ -132,8 +153,4 @@ class Registry:
     def get_record(self, record_id):
         record = self.db.records.find_one({"_id": record_id})
         return record, (self.db.cancellations.find_one({"_id": record_id}) if record else None)
-
-
-def _regex_escape(text):
-    return re.escape(text)
 

@@ -6,13 +6,15 @@ import { Link, useQuery } from "../../router.jsx";
 import { PageHeader } from "../../ui.jsx";
 import { RecordFacts, STATUS } from "./common.jsx";
 
+const PAGE = 50; // the API answers one page: more words of the name narrow a longer list
+
 export default function RegistryPage() {
   const [query, setQuery] = useQuery();
   const form = useForm({ id_number: query.cui || "", name: query.nombre || "" });
   const [results, setResults] = useState(null);
 
   const search = form.submit(async (values) => {
-    const criteria = { id_number: values.id_number.replace(/\s+/g, ""), name: values.name.trim(), limit: 50 };
+    const criteria = { id_number: values.id_number.replace(/\s+/g, ""), name: values.name.trim(), limit: PAGE };
     const answer = await api.get("/api/v1/criminal-records", criteria);
     setResults(answer.items);
     setQuery({ cui: criteria.id_number, nombre: criteria.name });
@@ -32,13 +34,18 @@ export default function RegistryPage() {
       <form class="card search-form" onSubmit={search} noValidate role="search">
         <FormErrors form={form} fields={["id_number", "name"]} />
         <Field form={form} name="id_number" label="CUI" hint="13 dígitos." inputMode="numeric" autoComplete="off" />
-        <Field form={form} name="name" label="Nombre" hint="Al menos 3 letras; sin importar mayúsculas ni tildes." autoComplete="off" />
+        <Field form={form} name="name" label="Nombre" hint="Palabras del nombre o su comienzo, en cualquier orden («lopez mar»); sin importar mayúsculas ni tildes." autoComplete="off" />
         <button type="submit" disabled={form.busy}>
           Buscar
         </button>
       </form>
       <section aria-live="polite" aria-label="Resultados">
         {results && results.length === 0 && <p class="empty">No hay antecedentes con esos datos.</p>}
+        {results && results.length >= PAGE && (
+          <p class="hint" data-testid="results-capped">
+            Se muestran {PAGE} antecedentes: puede haber más. Escriba más palabras del nombre o el CUI para acotar.
+          </p>
+        )}
         {results && results.length > 0 && (
           <ul class="plain-list" data-testid="record-results">
             {results.map((record) => (
