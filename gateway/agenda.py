@@ -181,6 +181,12 @@ class AgendaPages(ServiceReader):
                 eventlet.sleep(RETRY_SECONDS[min(failures, len(RETRY_SECONDS)) - 1])
                 continue
             failures = 0
+            if len(result["events"]) >= BATCH:
+                # far behind (a rebuild, a bulk load): forgetting every page and following from now costs one read;
+                # catching up would be a read per BATCH changes, each page invalidated again and again meanwhile
+                self.kept.lost()
+                token = None
+                continue
             if token is None or result.get("reset"):
                 self.kept.follow_from(result.get("last_id"))
             else:
