@@ -17,9 +17,9 @@ import time
 from nameko.extensions import DependencyProvider
 from pymongo.errors import PyMongoError
 
+from services.queries.live import agenda_change, agenda_pipeline, token_of
 from services.runtime.config import Settings
 from services.runtime.memo import BoundedMemo
-from services.queries.live import agenda_change, agenda_pipeline, token_of
 from services.runtime.mongo import database_name, get_client
 
 log = logging.getLogger(__name__)
