@@ -44,8 +44,11 @@ BATCH = 500
 # the 2 s the issue allows
 BETWEEN_READS_SECONDS = 0.1
 RETRY_SECONDS = (0.5, 1, 2, 5)
-DEFAULT_PAGES = 5000
+DEFAULT_PAGES = 3000
 DEFAULT_TTL_SECONDS = 60.0
+# a page larger than this (a month of a busy court, say) is not kept: what anyone can make the gateway hold stays
+# under DEFAULT_PAGES x MAX_KEPT_BYTES (96 MiB), whatever pages they ask for; a day of one court is a few KiB
+MAX_KEPT_BYTES = 32 * 1024
 
 following = gauge("gateway", "agenda_pages_following", "1 while this gateway follows the changes to hearings and "
                   "may keep agenda pages; 0 while it cannot (every page is asked of the queries service)")
@@ -85,17 +88,19 @@ class KeptPages:
         version = (self._epoch, self._versions.get(court_id, 0))
         entry = self._pages.get(key)
         if self.live and entry is not None and entry[1] == version and self.clock() - entry[2] < self.ttl:
+            self._pages.put(key, entry)  # the newest again: pages read often outlive those read once
             pages_answered.labels("cache").inc()
             return entry[0]
         started = self.clock()
         answer = load()
         pages_answered.labels("queries").inc()
-        if self._keepable(answer.get("position"), court_id, version):
+        if self._keepable(answer, court_id, version):
             self._pages.put(key, (answer, version, started))
         return answer
 
-    def _keepable(self, position, court_id, version):
-        return (self.live and bool(position) and self._floor is not None
+    def _keepable(self, answer, court_id, version):
+        position = answer.get("position")
+        return (self.live and bool(position) and self._floor is not None and len(answer["body"]) <= MAX_KEPT_BYTES
                 and version == (self._epoch, self._versions.get(court_id, 0))
                 and position >= self._floor and position >= self._floors.get(court_id, ""))
 
@@ -143,7 +148,7 @@ class KeptPages:
 
 class AgendaPages(ServiceReader):
     """``agenda = AgendaPages()`` on the gateway: one ``KeptPages`` per process and its long poll of
-    ``queries.agenda_changes`` (a managed greenthread). ``GATEWAY_AGENDA_PAGES`` (5000; 0 keeps none)."""
+    ``queries.agenda_changes`` (a managed greenthread). ``GATEWAY_AGENDA_PAGES`` (3000; 0 keeps none)."""
 
     entrypoint = "agenda"
 

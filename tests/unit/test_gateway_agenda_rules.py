@@ -3,7 +3,7 @@ court (or to every page) has been seen since, and kept only when the queries ser
 every change the gateway has seen for that court; nothing is kept or served while changes are not being followed."""
 import pytest
 
-from gateway.agenda import KeptPages, page_key
+from gateway.agenda import MAX_KEPT_BYTES, KeptPages, page_key
 
 
 class Clock:
@@ -151,3 +151,29 @@ def test_which_requests_are_kept(query, kept):
     assert (page_key(query) is not None) == kept
     if kept:
         assert page_key(dict(reversed(list(query.items())))) == page_key(query)
+
+
+def test_a_page_too_large_to_keep_is_given_and_asked_for_again():
+    kept, queries = following(), Queries()
+    large = {"body": b"x" * (MAX_KEPT_BYTES + 1), "etag": '"e"', "position": "0100"}
+    asked = []
+    kept.get(KEY, "C1", lambda: asked.append(1) or large)
+    kept.get(KEY, "C1", lambda: asked.append(1) or large)
+    assert len(asked) == 2
+    kept.get(("court", "C2"), "C2", queries)
+    kept.get(("court", "C2"), "C2", queries)
+    assert queries.asked == 1
+
+
+def test_pages_read_often_outlive_pages_read_once():
+    kept, queries = KeptPages(max_pages=2, ttl=60, clock=Clock()), Queries()
+    kept.follow_from("0100")
+    kept.get(("court", "hot"), "C1", queries)
+    kept.get(("court", "once-1"), "C1", queries)
+    kept.get(("court", "hot"), "C1", queries)       # read again: the newest
+    kept.get(("court", "once-2"), "C1", queries)    # forgets the oldest: once-1, not hot
+    asked = queries.asked
+    kept.get(("court", "hot"), "C1", queries)
+    assert queries.asked == asked
+    kept.get(("court", "once-1"), "C1", queries)
+    assert queries.asked == asked + 1
