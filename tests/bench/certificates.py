@@ -1,13 +1,17 @@
 """The certificates scenarios of ``make bench`` (issue 13's speed goals), each printed beside its reference from
 the same run:
 
-    issue     issuance end to end: ``--issue-count`` requests (one per citizen, made beforehand) paid by signed
-              bank notices from 20 concurrent connections, sent at ``--issue-rate`` notices per second (the goal's
-              20/s: a sustained rate, not a burst; 0 sends them as fast as the connections go); each timed from
-              its notice being sent to its certificate (result, PDF, PAdES signature) stored in the certificates
-              database (polled every 50 ms). Rate = certificates / (last stored - first notice sent). Reference:
-              rendering and signing the same PDF alone, in one process, back to back (what one core does with no
-              service around it).
+    issue     issuance end to end, in two parts, each timed from a bank notice being sent to its certificate
+              (result, PDF, PAdES signature) stored in the certificates database (polled every 50 ms); one
+              request per citizen, made beforehand; notices signed as the bank signs them, from 20 connections:
+              - at the goal's pace: ``--issue-count`` notices at ``--issue-rate`` per second (20/s). Judged: the
+                p99 (< 2 s). Its rate cannot show more than the pace it is offered, so it does not judge the rate.
+              - at capacity (``issue_capacity``): another ``--issue-count`` notices at once, as fast as the
+                connections go; the service works through them for as long as they last. Rate = certificates /
+                (last stored - first notice sent); judged against the goal's 20/s. Its p99 is the queue's length,
+                not a goal.
+              Reference: rendering and signing the same PDF alone, in one process, back to back (what one core
+              does with no service around it).
     verify    GET /api/v1/public/certificates/{code} (verification by code) of real certificates, by the load
               generator; judged against the echo measured just before it (run ``echo,verify`` three times:
               A B A B A B, the median of the three ratios).
@@ -51,7 +55,8 @@ REGISTRY_RECORDS = 5_000_000
 LOOKUPS = 3000               # look-ups timed in the store scenario
 SIGN_REFERENCE_RUNS = 40
 ENV = {"RATE_LIMIT_PER_SECOND": "1000000", "RATE_LIMIT_BURST": "1000000"}
-TITLES = {"issue": "issuance end to end (notice -> stored)", "issue_reference": "issuance reference: render+sign",
+TITLES = {"issue": "issuance at 20 notices/s (notice -> stored)",
+          "issue_capacity": "issuance at capacity (notices at once)", "issue_reference": "issuance reference: render+sign",
           "verify": "GET /public/certificates/{code}", "registry": "registry look-up by CUI (store)",
           "registry_reference": "registry reference: look-up by _id", "registry_api": "GET /criminal-records?id_number"}
 
@@ -100,17 +105,28 @@ class CertificatesBench:
 
     # --- issuance end to end -------------------------------------------------------------------------------
     def run_issue(self):
+        """Issuance at the goal's pace (``--issue-rate``): the p99 a citizen sees at 20 payments a second."""
+        rate = getattr(self.args, "issue_rate", ISSUE_RATE)
+        return [self.issue_batch("issue", rate)]
+
+    def run_issue_capacity(self):
+        """Issuance with every notice sent at once: the rate the service sustains while it has work, and the
+        reference."""
+        return [self.issue_batch("issue_capacity", 0.0), self.sign_reference()]
+
+    def issue_batch(self, kind, rate):
+        """``--issue-count`` requests paid by bank notices offered at ``rate`` per second (0: at once); each timed
+        from its notice being sent to its certificate stored."""
         n = self.args.issue_count
         print(f"  making {n} requests (one per citizen) …", flush=True)
         pending = []
         for i in range(n):
-            token, _ = citizen(self.stack, name=f"Solicitante {i}")
+            token, _ = citizen(self.stack, name=f"Solicitante {kind} {i}")
             response = self.api.post_json("/api/v1/certificates/requests", {}, token)
             assert response.status_code == 201, response.text
             pending.append((response.json()["request_id"], response.json()["payment"]["reference"]))
         certificates = self.stack.db("certificates").certificates
         work = queue.Queue()
-        rate = getattr(self.args, "issue_rate", ISSUE_RATE)
         for index, item in enumerate(pending):
             work.put((index / rate if rate else 0.0, item))
         sent, stored, failures = {}, {}, []
@@ -152,9 +168,9 @@ class CertificatesBench:
         poller.join()
         latencies = [stored[r] - sent[r] for r in stored if r in sent]
         seconds = (max(stored.values()) - min(sent.values())) if stored else ISSUE_TIMEOUT_SECONDS
-        result = timing("issue", TITLES["issue"], latencies, seconds)
-        result.update(errors=len(failures) + (n - len(stored)), issued=len(stored), expected=n)
-        return [result, self.sign_reference()]
+        result = timing(kind, TITLES[kind], latencies, seconds)
+        result.update(errors=len(failures) + (n - len(stored)), issued=len(stored), expected=n, offered=rate)
+        return result
 
     @staticmethod
     def sign_reference():
@@ -263,14 +279,18 @@ def goal_lines(results, fmt):
         by_kind.setdefault(r["kind"], []).append(r)
     lines = []
     issue, reference = by_kind.get("issue", [None])[0], by_kind.get("issue_reference", [None])[0]
+    capacity = by_kind.get("issue_capacity", [None])[0]
+    if capacity:
+        lines.append((f"certificates issued end to end at capacity ({capacity['issued']}/{capacity['expected']} "
+                      f"stored; reference: render+sign alone in one process {reference['rate']:.1f}/s, p99 "
+                      f"{fmt(reference['p99_ms'])} ms)", f"{capacity['rate']:.1f}/s", f">= {GOALS['issue_rate']:.0f}/s",
+                      capacity["issued"] == capacity["expected"] and capacity["rate"] >= GOALS["issue_rate"]))
     if issue:
-        lines.append((f"certificates issued end to end ({issue['issued']}/{issue['expected']} stored; reference: "
-                      f"render+sign alone in one process {reference['rate']:.1f}/s, p99 {fmt(reference['p99_ms'])} ms)",
-                      f"{issue['rate']:.1f}/s", f">= {GOALS['issue_rate']:.0f}/s",
-                      issue["issued"] == issue["expected"] and issue["rate"] >= GOALS["issue_rate"]))
-        lines.append(("issuance p99 (notice sent -> certificate stored)", f"{fmt(issue['p99_ms'])} ms",
-                      f"< {GOALS['issue_p99_ms']:.0f} ms",
-                      issue["p99_ms"] is not None and issue["p99_ms"] < GOALS["issue_p99_ms"]))
+        lines.append((f"issuance p99 at {issue['offered']:g} notices/s, notice sent -> certificate stored "
+                      f"({issue['issued']}/{issue['expected']} stored, {issue['rate']:.1f}/s)",
+                      f"{fmt(issue['p99_ms'])} ms", f"< {GOALS['issue_p99_ms']:.0f} ms",
+                      issue["issued"] == issue["expected"] and issue["p99_ms"] is not None
+                      and issue["p99_ms"] < GOALS["issue_p99_ms"]))
     verify_pairs = pairs(results, "verify")
     if verify_pairs:
         ratios = [v["rate"] / e["rate"] for e, v in verify_pairs if e["rate"]]

@@ -392,15 +392,22 @@ class Runner:
         return result
 
     def run_certificates(self, kind):
-        """The issue or registry scenario (timed by the bench itself), with the CPU of every process around it."""
+        """The issue or registry scenario (timed by the bench itself), each of its parts with the CPU of every
+        process around it (on the part's first row; a reference row has none)."""
         if kind == "registry":
             self.certificates.seed_registry(self.args.registry_records)
-        sampler = CpuSampler(self.cpu_groups(os.getpid()))
-        first = sampler.sample()
-        results = self.certificates.run_issue() if kind == "issue" else self.certificates.run_registry()
-        usage = CpuSampler.usage(first, sampler.sample())
-        for result in results:  # the window holds the scenario and its reference: its CPU is the scenario's row
-            result.update(cpu=usage if result is results[0] else {}, records=self.args.registry_records)
+            parts = [self.certificates.run_registry]
+        else:
+            parts = [self.certificates.run_issue, self.certificates.run_issue_capacity]
+        results = []
+        for part in parts:
+            sampler = CpuSampler(self.cpu_groups(os.getpid()))
+            first = sampler.sample()
+            found = part()
+            usage = CpuSampler.usage(first, sampler.sample())
+            for result in found:
+                result.update(cpu=usage if result is found[0] else {}, records=self.args.registry_records)
+            results.extend(found)
         return results
 
     def cpu_groups(self, loadgen_pid):
@@ -895,9 +902,9 @@ def parse_args(argv):
                         help=f"open scenario: one request in N is the first opening of a notice (default "
                              f"{OPEN_FIRST_EVERY}; 1 = only first openings)")
     parser.add_argument("--issue-count", type=int, default=certificates.ISSUE_COUNT,
-                        help=f"issue scenario: requests paid at once (default {certificates.ISSUE_COUNT})")
+                        help=f"issue scenario: notices in each of its two parts (default {certificates.ISSUE_COUNT})")
     parser.add_argument("--issue-rate", type=float, default=certificates.ISSUE_RATE,
-                        help=f"issue scenario: notices per second offered (default {certificates.ISSUE_RATE:g}; 0: a burst)")
+                        help=f"issue scenario: notices per second in its paced part (default {certificates.ISSUE_RATE:g}; 0: at once)")
     parser.add_argument("--registry-records", type=int, default=certificates.REGISTRY_RECORDS,
                         help=f"registry scenario: records seeded (default {certificates.REGISTRY_RECORDS:,})")
     parser.add_argument("--queries-hearings", type=int, default=1_000_000,
