@@ -53,7 +53,10 @@ def test_duplicates_a_unique_index_forbids_leave_it_unbuilt_and_the_service_runn
 
     first = start_filings(stack, env, "filings-duplicates")
     try:
-        wait_for(lambda: gauge_value(first.metrics_url, "portal_filings_unique_indexes_unbuilt") == 1, timeout=60)
+        assert wait_for(lambda: gauge_value(first.metrics_url, "portal_filings_unique_indexes_unbuilt") == 1,
+                        timeout=60)
+        # the gauge is set while the store starts, before the service takes calls: wait until it does
+        devstack.wait_rpc_queue(env["AMQP_URI"], "filings", timeout=60)
         with ClusterRpcProxy({**load_config(), "AMQP_URI": env["AMQP_URI"]}) as cluster:
             assert cluster.filings.health() == {"database": True}
             assert cluster.filings.echo("sigue") == "sigue"
@@ -70,7 +73,8 @@ def test_duplicates_a_unique_index_forbids_leave_it_unbuilt_and_the_service_runn
     db.filings.update_one({"_id": "escrito-2"}, {"$set": {"status": "rejected"}})
     second = start_filings(stack, env, "filings-resolved")
     try:
-        wait_for(lambda: gauge_value(second.metrics_url, "portal_filings_unique_indexes_unbuilt") == 0, timeout=60)
+        assert wait_for(lambda: gauge_value(second.metrics_url, "portal_filings_unique_indexes_unbuilt") == 0,
+                        timeout=60)
         assert INDEX in db.filings.index_information()
     finally:
         second.stop()
