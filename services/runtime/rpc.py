@@ -26,6 +26,7 @@ import uuid
 
 import eventlet
 import kombu.serialization
+from amqp.exceptions import AMQPError
 from kombu import Connection
 from kombu.exceptions import OperationalError
 from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER, LOGIN_METHOD_CONFIG_KEY,
@@ -167,9 +168,17 @@ class PortalRpcConsumer(RpcConsumer):
             exc_info = sys.exc_info()
             result, error = None, serialize(UnserializableValueError(result))
             content_type, encoding, body = kombu.serialization.dumps({"result": None, "error": error}, serializer)
-        Outlet.of(self.container.config).publish(body, content_type, encoding, message.properties["reply_to"], {},
-                                                 correlation_id=message.properties.get("correlation_id"))
-        self.queue_consumer.ack_message(message)
+        try:
+            Outlet.of(self.container.config).publish(body, content_type, encoding, message.properties["reply_to"], {},
+                                                     correlation_id=message.properties.get("correlation_id"))
+        except (OSError, OperationalError, AMQPError) as exc:
+            # The broker is away (restarting, failing over): this reply is lost, as a reply the broker drops is, and
+            # its caller gets its 504 (``call``'s timeout) and tries again. Raised from here, the error would end
+            # the worker's greenthread with it, and nameko stops the whole service on that: a broker restart
+            # during any call in progress (a long poll is always in progress) left the service down for good.
+            log.warning("rpc reply not sent: broker unreachable",
+                        extra={"method": message.delivery_info.get("routing_key"), "error": repr(exc)})
+        self.queue_consumer.ack_message(message)  # a no-op once the connection it came on is gone
         return result, exc_info
 
 
