@@ -130,23 +130,20 @@ class Subscriber:
         return self.position is None or event["type"] == "reset" or event["id"] > self.position
 
 
-class _HubEntrypoint:
-    method_name = "live_hub"
+class _ReaderEntrypoint:
+    def __init__(self, method_name):
+        self.method_name = method_name
 
 
-class LiveHub(rpc.PortalRpcProxy):
-    """The one reader of ``<service>.live_changes`` in this gateway process (see the module's text).
-    ``audience``: None (every stream gets every event), or a function of the caller giving the audience its
-    stream is for (the service is asked for those audiences only, as ``recipients``)."""
+class ServiceReader(rpc.PortalRpcProxy):
+    """A proxy to one service that a greenthread of this gateway process calls on its own, outside any request
+    (``self._thread``, killed when the container stops): each call through ``_proxy()`` has a worker context of
+    its own, named ``entrypoint`` in the logs and the correlation id."""
 
-    def __init__(self, service, audience=None, method="live_changes"):
-        super().__init__(service)
-        self.service, self.audience_of, self.method = service, audience, method
+    entrypoint = "reader"
 
     def setup(self):
         super().setup()
-        self.subscribers = []
-        self.token = None
         self._thread = None
 
     def stop(self):
@@ -157,6 +154,28 @@ class LiveHub(rpc.PortalRpcProxy):
 
     def kill(self):
         self.stop()
+
+    def _proxy(self):
+        context = WorkerContext(self.container, None, _ReaderEntrypoint(self.entrypoint),
+                                data={"correlation_id": f"{self.entrypoint}-{uuid.uuid4().hex[:12]}"})
+        return rpc.ServiceProxy(context, self.target_service, self.rpc_reply_listener)
+
+
+class LiveHub(ServiceReader):
+    """The one reader of ``<service>.live_changes`` in this gateway process (see the module's text).
+    ``audience``: None (every stream gets every event), or a function of the caller giving the audience its
+    stream is for (the service is asked for those audiences only, as ``recipients``)."""
+
+    def __init__(self, service, audience=None, method="live_changes"):
+        super().__init__(service)
+        self.service, self.audience_of, self.method = service, audience, method
+
+    entrypoint = "live"
+
+    def setup(self):
+        super().setup()
+        self.subscribers = []
+        self.token = None
 
     def get_dependency(self, worker_ctx):
         return self
@@ -209,11 +228,6 @@ class LiveHub(rpc.PortalRpcProxy):
         return lowest
 
     # --- the long poll ---------------------------------------------------------------------------------------------
-    def _proxy(self):
-        context = WorkerContext(self.container, None, _HubEntrypoint(),
-                                data={"correlation_id": f"live-{uuid.uuid4().hex[:12]}"})
-        return rpc.ServiceProxy(context, self.service, self.rpc_reply_listener)
-
     def _run(self):
         failures = 0
         try:

@@ -14,6 +14,7 @@ from contracts.base import json_etag, json_text
 from contracts.queries import (CourtCalendarQuerySchema, DocumentVerdictSchema, PublicCaseListSchema,
                                PublicCaseSchema, PublicCasesQuerySchema, PublicHearingListSchema,
                                PublicHearingsQuerySchema)
+from gateway.agenda import AgendaPages, page_key
 from gateway.base import GatewayBase
 from gateway.openapi import doc
 from gateway.ratelimit import rate_limited
@@ -67,6 +68,8 @@ def cached_calendar(request, text):
 
 
 class QueriesRoutes(GatewayBase):
+    agenda = AgendaPages()  # one court's agenda pages kept in this process while they hold (gateway.agenda)
+
     # --- hearings -----------------------------------------------------------------------------------------------
     @route("GET", "/api/v1/public/hearings")
     @rate_limited
@@ -76,7 +79,9 @@ class QueriesRoutes(GatewayBase):
                      "mode. Las audiencias de expedientes reservados no aparecen; las partes solo en amparos y "
                      "antejuicios. Ordenadas por hora de inicio; cursor: el next_cursor de la página anterior.")
     def public_hearings(self, request):
-        return cached_prepared(request, self.call(self.queries.hearings, request.query))
+        query = request.query
+        return cached_prepared(request, self.agenda.get(page_key(query), query.get("court_id"),
+                                                        lambda: self.call(self.queries.hearings, query)))
 
     @route("GET", "/api/v1/public/hearings.ics")
     @rate_limited

@@ -17,13 +17,12 @@ import time
 from nameko.extensions import DependencyProvider
 from pymongo.errors import PyMongoError
 
+from services.queries.live import agenda_change, agenda_pipeline, token_of
 from services.runtime.config import Settings
 from services.runtime.memo import BoundedMemo
 from services.runtime.mongo import database_name, get_client
 
 log = logging.getLogger(__name__)
-
-HEARINGS_SUFFIX = "_hearings"
 
 
 class AgendaPages:
@@ -36,6 +35,16 @@ class AgendaPages:
         self._live = False
         self._stopped = threading.Event()
         self.hits = self.misses = 0
+        # the resume token up to which every change has been applied to the versions (None while not live): a page
+        # this process gives after reading it is at least as new as it (``position``)
+        self._position = None
+
+    @property
+    def position(self):
+        """Every change to hearings up to this resume token had been seen here when it was read, so a page given
+        after reading it holds them (the gateway keeps pages by it, ``gateway.agenda``); None without a live
+        stream."""
+        return self._position if self._live else None
 
     def get(self, key, court_id, load):
         """The page ``key`` of court ``court_id``: from the cache, or ``load()``."""
@@ -67,26 +76,26 @@ class AgendaPages:
 
     def watch(self, db):
         """Follow the database's changes to hearings until stopped (a managed thread of the service)."""
-        pipeline = [{"$match": {"ns.coll": {"$regex": f"{HEARINGS_SUFFIX}$"}}},
-                    {"$project": {"operationType": 1, "fullDocument.court_id": 1}}]
         while not self._stopped.is_set():
             try:
-                with db.watch(pipeline, max_await_time_ms=1000) as stream:
+                with db.watch(agenda_pipeline(), max_await_time_ms=1000) as stream:
+                    self._position = token_of(stream)
                     self._live = True
                     while not self._stopped.is_set() and stream.alive:
                         change = stream.try_next()
-                        if change is None:
-                            continue
-                        court_id = (change.get("fullDocument") or {}).get("court_id")
-                        if change["operationType"] in ("insert", "replace") and court_id:
-                            self.changed(court_id)
-                        else:
-                            self.clear()
+                        if change is not None:
+                            meaning = agenda_change(change)
+                            if meaning["type"] == "court":
+                                self.changed(meaning["data"]["court_id"])
+                            else:
+                                self.clear()
+                        self._position = token_of(stream) or self._position  # after the versions moved
             except PyMongoError as exc:
                 log.warning("agenda page cache: change stream lost; caching off until it returns",
                             extra={"error": repr(exc)})
             finally:
                 self._live = False
+                self._position = None
                 self.clear()
             if not self._stopped.is_set():
                 self._stopped.wait(1.0)

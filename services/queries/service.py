@@ -9,6 +9,7 @@ import time
 from contracts import paging
 from contracts.base import load, prepared_json
 from contracts.events import CATALOGUE
+from contracts.live import LiveChangesRequestSchema
 from contracts.queries import CourtCalendarQuerySchema, PublicCasesQuerySchema, PublicHearingsQuerySchema
 from services.queries import domain, errors, ical, views
 from services.queries.pages import AgendaPageCache
@@ -165,10 +166,21 @@ class QueriesService:
         court_id = query.get("court_id")
         if not court_id:
             return page()
-        # one court's agenda: the rendered page, per process, while no hearing of the court changed
+        # one court's agenda: the rendered page, per process, while no hearing of the court changed; with the
+        # position of the changes seen here before it was looked up (the gateways keep pages by it)
+        position = self.pages.position
         key = (generation, court_id, start, end, limit, query.get("cursor"),
                *(query.get(name) for name in ("case_number", "kind", "status", "mode")))
-        return self.pages.get(key, court_id, page)
+        return {**self.pages.get(key, court_id, page), "position": position}
+
+    @rpc
+    def agenda_changes(self, request=None):
+        """The changes to hearings after a resume token, for the gateways' cache of agenda pages
+        (``gateway.agenda``): which court's pages each one changes, or all of them (``services.queries.live``).
+        Court ids only, what the public agenda shows anyway, so not audited; no route of the API answers it."""
+        request = load(LiveChangesRequestSchema, request or {})
+        return self.store.agenda_changes(request.get("after"), request.get("wait_seconds", 0),
+                                         request.get("limit", 500))
 
     @rpc
     def court_calendar(self, query=None):

@@ -1,7 +1,8 @@
 """The public look-ups' scenarios of ``make bench`` (issue 12's speed goals), each beside its reference from the
 same run. Before the first of them the read model is seeded straight into its store (``tests.bench.seed_queries``:
 ``--queries-hearings`` hearings, 1,000,000 by default, over two years at 200 courts, and ``--queries-cases``
-amparo and antejuicio cases, 100,000 by default; not timed, its seconds printed).
+amparo and antejuicio cases, 100,000 by default; not timed, its seconds printed), and the bench waits until the
+stack has settled after that load (the gateway answers agenda pages it keeps again; seconds printed).
 
     agenda  GET /api/v1/public/hearings?court_id=C&date=D by the load generator, C and D drawn at random for every
             request (each client its own sequence: no single cached page): C among the 200 seeded courts; D, with
@@ -49,6 +50,15 @@ LAG_COURTS = 10             # the courts whose hearings change in the lag scenar
 LAG_POLLERS = 2
 LAG_POLL_PAUSE = 0.02       # each poller rests this long between two reads
 LAG_TIMEOUT = 30            # a change not visible this long after the last publish counts as lost
+SETTLE_TIMEOUT = 600        # seconds the stack may take to settle after the bulk load
+
+
+def kept_answers(session, url):
+    """How many agenda pages the gateway answered from what it keeps (its /metrics)."""
+    for line in session.get(f"{url}/metrics", timeout=10).text.splitlines():
+        if line.startswith('portal_gateway_agenda_pages_total{source="cache"}'):
+            return float(line.split()[-1])
+    return 0.0
 
 
 def percentile(values, fraction):
@@ -69,7 +79,28 @@ class QueriesBench:
             print(f"  seeding the read model: {args.queries_hearings:,} hearings, {args.queries_cases:,} amparo and "
                   "antejuicio cases, 200 courts (straight into its store, not timed) …", flush=True)
             self.seeded = Seeder(self.stack.db("queries"), args.queries_hearings, args.queries_cases, 200).run()
+            self.settle(self.seeded)
         return self.seeded
+
+    def settle(self, seeded, timeout=SETTLE_TIMEOUT):
+        """After the bulk load, what follows the read model's changes (the queries service's page cache reads
+        every one; the gateways jump past them, ``gateway.agenda``) is busy with it for a while; the scenarios
+        measure serving, not that (a country's agenda is not loaded at once ten seconds before its readers come),
+        so wait until the gateway answers a page from what it keeps, and print how long that took."""
+        url = f"{self.stack.url}/api/v1/public/hearings"
+        params = {"court_id": seeded["courts"][0], "date": seeded["days"][len(seeded["days"]) // 2].isoformat()}
+        started = time.monotonic()
+        with requests.Session() as session:
+            while time.monotonic() - started < timeout:
+                before = kept_answers(session, self.stack.url)
+                for _ in range(2):
+                    session.get(url, params=params, timeout=10)
+                if kept_answers(session, self.stack.url) > before:
+                    print(f"  settled after the load in {time.monotonic() - started:.0f} s (the gateway answers "
+                          "agenda pages it keeps)", flush=True)
+                    return
+                time.sleep(1)
+        print(f"  not settled {timeout} s after the load: the gateway keeps no agenda page", flush=True)
 
     # --- load generator jobs ---------------------------------------------------------------------------------
     def agenda_request(self):

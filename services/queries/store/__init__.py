@@ -17,13 +17,14 @@ from services.queries.store.documents import BUCKET, FETCHES, Documents
 from services.queries.store.facts import Facts
 from services.queries.store.generations import (GENERATION_INDEXES, KINDS, META, POINTER, Generations,
                                                 RebuildRunning, collection_name)
+from services.queries.store.live import Live
 from services.queries.store.reads import Reads
 from services.runtime.mongo import Store
 
 __all__ = ["BUCKET", "FETCHES", "GENERATION_INDEXES", "KINDS", "META", "POINTER", "QueriesStore",
            "RebuildRunning", "collection_name", "comparable"]
 
-AREAS = (Generations, Facts, Reads, Documents, Courts)
+AREAS = (Generations, Facts, Reads, Documents, Courts, Live)
 BOOKKEEPING = ("_writes", "stage_version")  # how a document was reached, not what it says
 
 
