@@ -145,6 +145,62 @@ def test_the_agenda_shows_every_public_hearing_of_a_day_in_utc_and_local_time(ap
     assert [i["hearing_id"] for i in only] == [world["h_civil"]["hearing_id"]]
 
 
+def test_the_agenda_filters_pages_and_takes_a_range_and_never_shows_a_reserved_familia_hearing(api, stack):
+    civil_court = {"court_id": "01001", "court_name": "Juzgado Primero de Primera Instancia Civil"}
+    day = (datetime.datetime.now(UTC) - datetime.timedelta(hours=6)).date() + datetime.timedelta(days=45)
+    morning = datetime.datetime(day.year, day.month, day.day, 15, tzinfo=UTC)  # 9:00 in Guatemala
+    civil, familia = fake_case_number(), fake_case_number()
+    shapes = [("debate", "presencial"), ("conciliacion", "virtual"), ("debate", "virtual"), ("vista", "presencial")]
+    scheduled = [hearing(civil, 1, matter="civil", starts_at=morning + datetime.timedelta(hours=i), room=f"Sala {i}",
+                         kind=kind, mode=mode, **civil_court) for i, (kind, mode) in enumerate(shapes)]
+    suspended = hearing(civil, 2, hearing_id=scheduled[3]["hearing_id"], matter="civil", status="suspendida",
+                        reason="Se suspende", starts_at=morning + datetime.timedelta(hours=3), room="Sala 3",
+                        kind="vista", **civil_court)
+    hidden = hearing(familia, 1, matter="familia", reserved=True, starts_at=morning, room="Sala 9", **civil_court)
+    publish(stack, event("case_opened", case_opened(civil, matter="civil", **civil_court)),
+            event("case_opened", case_opened(familia, matter="familia", reserved=True, **civil_court)),
+            *[event("hearing_scheduled", h) for h in scheduled], event("hearing_changed", suspended),
+            event("hearing_scheduled", hidden))
+    db = QueriesDb(stack)
+    assert wait_for(lambda: db.hearing(hidden["hearing_id"]) and (db.hearing(suspended["hearing_id"]) or {})
+                    .get("version") == 2 and all(db.hearing(h["hearing_id"]) for h in scheduled))
+    ids = [h["hearing_id"] for h in scheduled]
+
+    def shown(**params):
+        response = api.get("/api/v1/public/hearings", params={"court_id": "01001", "limit": 200, **params})
+        assert response.status_code == 200, response.text
+        return [i["hearing_id"] for i in response.json()["items"] if i["case_number"] in (civil, familia)]
+
+    on_the_day = {"date": day.isoformat()}
+    assert shown(**on_the_day) == ids  # by start time; the familia case's hearing never
+    assert shown(kind="debate", **on_the_day) == [ids[0], ids[2]]
+    assert shown(mode="virtual", **on_the_day) == [ids[1], ids[2]]
+    assert shown(status="suspendida", **on_the_day) == [ids[3]]
+    assert shown(kind="debate", mode="virtual", **on_the_day) == [ids[2]]
+    assert shown(**{"from": (day - datetime.timedelta(days=1)).isoformat(), "to": day.isoformat()}) == ids
+    assert shown(**{"from": (day + datetime.timedelta(days=1)).isoformat(),
+                    "to": (day + datetime.timedelta(days=2)).isoformat()}) == []
+    pages, cursor = [], None
+    while True:  # two at a time, each page after the last
+        params = {"court_id": "01001", "case_number": civil, "limit": 2, **on_the_day, **({"cursor": cursor} if cursor
+                                                                                          else {})}
+        page = api.get("/api/v1/public/hearings", params=params).json()
+        pages.append([i["hearing_id"] for i in page["items"]])
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert pages == [ids[:2], ids[2:]]
+
+
+def test_the_court_feed_and_the_case_search_answer_304_to_their_etag(api, world):
+    for path, params in (("/api/v1/public/hearings.ics", {"court_id": "00001"}),
+                         ("/api/v1/public/cases", {"q": world["tag"]})):
+        first = api.get(path, params=params)
+        assert first.status_code == 200 and first.headers["ETag"], path
+        again = api.get(path, params=params, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.content == b"", path
+
+
 def test_the_feeds_are_icalendar_a_calendar_application_reads(api, world):
     court = api.get("/api/v1/public/hearings.ics", params={"court_id": "00001"})
     assert court.status_code == 200 and court.headers["Content-Type"].startswith("text/calendar")
