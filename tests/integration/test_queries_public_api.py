@@ -236,6 +236,30 @@ def test_a_document_the_courts_issued_is_authentic_by_its_bytes_or_its_sha256(ap
     assert unknown.status_code == 200 and unknown.json()["message"] == NOT_ISSUED
 
 
+def test_a_resolution_of_any_matter_verifies_and_a_reserved_ones_number_is_not_shown(api, stack):
+    civil_court = {"court_id": "01001", "court_name": "Juzgado Primero de Primera Instancia Civil"}
+    civil, familia = fake_case_number(), fake_case_number()
+    civil_pdf, familia_pdf = (f"%PDF-1.4 resolucion {word()}".encode() for _ in range(2))
+    of_civil = resolution(civil, 2, matter="civil", kind="sentencia", content=civil_pdf, **civil_court)
+    of_familia = resolution(familia, 2, matter="familia", reserved=True, content=familia_pdf, **civil_court)
+    publish(stack, event("case_opened", case_opened(civil, matter="civil", **civil_court)),
+            event("case_opened", case_opened(familia, matter="familia", reserved=True, **civil_court)),
+            event("resolution_issued", of_civil), event("resolution_issued", of_familia))
+
+    def verdict(content):
+        response = api.http.post(api.url + "/api/v1/public/documents/verify",
+                                 files=[("document", ("copia.pdf", content, "application/pdf"))], timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    assert wait_for(lambda: verdict(civil_pdf)["authentic"] and verdict(familia_pdf)["authentic"])
+    [civil_doc] = verdict(civil_pdf)["documents"]
+    assert civil_doc["case_number"] == civil and civil_doc["kind"] == "sentencia" and not civil_doc["case_reserved"]
+    [familia_doc] = verdict(familia_pdf)["documents"]
+    assert familia_doc["case_number"] is None and familia_doc["case_reserved"] is True
+    assert familia not in api.get(f"/api/v1/public/documents/{of_familia['document_sha256']}").text
+
+
 # --- caching -----------------------------------------------------------------------------------------------------------
 def test_reads_carry_an_etag_and_answer_304_until_the_answer_changes(api, stack, world):
     path, params = "/api/v1/public/hearings", {"date": world["day"].isoformat(), "court_id": "00001"}
