@@ -61,8 +61,10 @@ class Links:
             # Two lawyers asking for one number at once would each count the other's request out (snapshot reads,
             # different documents written) and both pass the number's limit: both write this document first, so
             # one of them conflicts, is retried, and counts the other's. (The lawyer's own limit has its pending
-            # request, keyed by the lawyer, for the same.)
-            self.db[LINK_GUARDS].update_one({"_id": wa_id}, {"$set": {"at": now}}, upsert=True, session=session)
+            # request, keyed by the lawyer, for the same.) The write must change the document: setting ``at`` alone
+            # to the value it has (two requests in one millisecond) is a no-op that conflicts with nothing.
+            self.db[LINK_GUARDS].update_one({"_id": wa_id}, {"$set": {"at": now}, "$inc": {"requests": 1}},
+                                            upsert=True, session=session)
             for scope, query in (("lawyer", {"sub": actor["sub"]}), ("number", {"wa_id": wa_id})):
                 recent = [r["at"] for r in self.db[LINK_REQUESTS].find({**query, "at": {"$gt": since}}, {"at": 1},
                                                                         session=session).limit(limit + 1)]
