@@ -55,7 +55,7 @@ REGISTRY_RECORDS = 5_000_000
 LOOKUPS = 3000               # look-ups timed in the store scenario
 SIGN_REFERENCE_RUNS = 40
 ENV = {"RATE_LIMIT_PER_SECOND": "1000000", "RATE_LIMIT_BURST": "1000000"}
-TITLES = {"issue": "issuance at 20 notices/s (notice -> stored)",
+TITLES = {"issue": "issuance at the goal's pace (notice -> stored)",
           "issue_capacity": "issuance at capacity (notices at once)", "issue_reference": "issuance reference: render+sign",
           "verify": "GET /public/certificates/{code}", "registry": "registry look-up by CUI (store)",
           "registry_reference": "registry reference: look-up by _id", "registry_api": "GET /criminal-records?id_number"}

@@ -174,7 +174,7 @@ class QueriesBench:
         docs = [doc for court in by_court.values() for doc in court]
         print(f"  {len(docs)} hearings of {len(by_court)} courts on {day}; {rate}/s hearing_changed for {seconds:g} s",
               flush=True)
-        published = {}       # (hearing id, version) -> perf_counter of the publish
+        committed = {}       # (hearing id, version) -> perf_counter when its commit began
         visible = {}         # (hearing id, version) -> perf_counter of the first answer showing it (or newer)
         newest_seen = {}     # hearing id -> newest version a public answer showed
         poll_times, errors = [], []
@@ -205,7 +205,7 @@ class QueriesBench:
                         hid, version = item["hearing_id"], item["version"]
                         if version > newest_seen.get(hid, 0):
                             for v in range(newest_seen.get(hid, 0) + 1, version + 1):
-                                if (hid, v) in published and (hid, v) not in visible:
+                                if (hid, v) in committed and (hid, v) not in visible:
                                     visible[(hid, v)] = now  # shown by an answer received at ``now``
                             newest_seen[hid] = version
                 time.sleep(LAG_POLL_PAUSE)
@@ -235,26 +235,26 @@ class QueriesBench:
                 before = time.perf_counter()
                 with lock:
                     for data in batch:
-                        published[(data["hearing_id"], data["version"])] = before
+                        committed[(data["hearing_id"], data["version"])] = before
                 # what filings commits with a hearing change: one outbox row per event; its relay publishes them
                 outbox.insert_many(outbox_rows("filings", "hearing_changed", batch))
                 sent += len(batch)
             next_tick = started + (sent / rate)
             time.sleep(max(0.0, next_tick - time.perf_counter()))
-        publish_seconds = time.perf_counter() - started
+        commit_seconds = time.perf_counter() - started
         deadline = time.perf_counter() + LAG_TIMEOUT
         while time.perf_counter() < deadline:
             with lock:
-                if len(visible) >= len(published):
+                if len(visible) >= len(committed):
                     break
             time.sleep(0.1)
         stop.set()
         for thread in pollers:
             thread.join(35)
-        lags = [visible[key] - at for key, at in published.items() if key in visible]
-        lost = len(published) - len(lags)
-        return {"kind": "lag", "label": TITLES["lag"], "requests": len(published), "errors": len(errors) + lost,
-                "lost": lost, "seconds": publish_seconds, "rate": len(published) / publish_seconds,
+        lags = [visible[key] - at for key, at in committed.items() if key in visible]
+        lost = len(committed) - len(lags)
+        return {"kind": "lag", "label": TITLES["lag"], "requests": len(committed), "errors": len(errors) + lost,
+                "lost": lost, "seconds": commit_seconds, "rate": len(committed) / commit_seconds,
                 "target_rate": rate, "p50_ms": (percentile(lags, 0.5) or 0) * 1000,
                 "p99_ms": (percentile(lags, 0.99) or 0) * 1000, "max_ms": max(lags, default=0) * 1000,
                 "polls": len(poll_times), "poll_p50_ms": (percentile(poll_times, 0.5) or 0) * 1000,
